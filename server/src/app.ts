@@ -1,0 +1,64 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import cookie from '@fastify/cookie'
+import multipart from '@fastify/multipart'
+import rateLimit from '@fastify/rate-limit'
+import fp from 'fastify-plugin'
+import type { Config } from './config.ts'
+import type { ServiceContext } from './context.ts'
+import type { Database } from './db/connect.ts'
+import { createModels } from './db/models.ts'
+import accountRoutes from './modules/accounts/routes.ts'
+import healthRoutes from './modules/health/routes.ts'
+import profileRoutes, { mediaRoutes } from './modules/profiles/routes.ts'
+import referralRoutes from './modules/referrals/routes.ts'
+import auth from './plugins/auth.ts'
+import docs from './plugins/docs.ts'
+import errors from './plugins/errors.ts'
+import security from './plugins/security.ts'
+import web, { type NodeHandler } from './plugins/web.ts'
+import realtime from './realtime/socket.ts'
+
+export interface AppOptions {
+  config: Config
+  db: Database
+  /** SvelteKit's request handler (built or Vite dev middleware); null serves the API alone. */
+  webHandler?: NodeHandler | null
+  logger?: boolean
+}
+
+/** Builds the Fastify instance from plugins, in a visible order: external, app plugins, features. */
+export async function buildApp({ config, db, webHandler = null, logger = true }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ? { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] } : false,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1 << 20,
+    // Requests fail on unknown fields instead of silently dropping them.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  })
+
+  const models = createModels(db.connection)
+  const ctx: ServiceContext = { config, models, log: app.log }
+  await app.register(fp(async (instance) => {
+    instance.decorate('ctx', ctx)
+  }, { name: 'context' }))
+
+  await app.register(cookie)
+  await app.register(rateLimit, { global: false })
+  await app.register(multipart, { limits: { fileSize: 8 << 20, files: 1 } })
+  await app.register(errors)
+  await app.register(security)
+  await app.register(auth)
+  await app.register(docs)
+  await app.register(realtime)
+  await app.register(web, { handler: webHandler })
+
+  await app.register(healthRoutes)
+  await app.register(mediaRoutes)
+  await app.register(async (api) => {
+    await api.register(accountRoutes)
+    await api.register(profileRoutes)
+    await api.register(referralRoutes)
+  }, { prefix: '/api/v1' })
+
+  return app
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { Ajv } from 'ajv'
+import type { FromSchema } from 'json-schema-to-ts'
+
+/**
+ * Every environment variable Vernetzt reads, validated once at boot. The README's configuration
+ * table mirrors this schema; `.env.example` lists the same names.
+ */
+export const ConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['PORT', 'HOST', 'DATA_DIR', 'LOG_LEVEL', 'ROOT_HANDLE', 'ROOT_DISPLAY_NAME', 'AUTH_RATE_LIMIT'],
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
+    HOST: { type: 'string', minLength: 1, default: '0.0.0.0' },
+    PUBLIC_URL: { type: 'string', pattern: '^https?://[^/]+$' },
+    BASE_DOMAIN: { type: 'string', pattern: '^[a-z0-9.-]+$' },
+    MONGODB_URI: { type: 'string', pattern: '^mongodb(\\+srv)?://' },
+    DATA_DIR: { type: 'string', minLength: 1, default: './data' },
+    SESSION_SECRET: { type: 'string', minLength: 32 },
+    REDIS_URL: { type: 'string', pattern: '^rediss?://' },
+    LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    TRUST_PROXY: { type: 'boolean', default: false },
+    ROOT_HANDLE: { type: 'string', pattern: '^[a-z0-9-]{3,30}$', default: 'vernetzt' },
+    ROOT_DISPLAY_NAME: { type: 'string', minLength: 1, default: 'Vernetzt' },
+    ROOT_EMAIL: { type: 'string', format: 'email' },
+    ADMIN_EMAIL: { type: 'string', format: 'email' },
+    ADMIN_PASSWORD: { type: 'string', minLength: 10 },
+    AUTH_RATE_LIMIT: { type: 'integer', minimum: 1, default: 10 },
+  },
+  dependencies: { ADMIN_EMAIL: ['ADMIN_PASSWORD'], ADMIN_PASSWORD: ['ADMIN_EMAIL'] },
+} as const
+
+type RawConfig = FromSchema<typeof ConfigSchema>
+
+export interface Config {
+  port: number
+  host: string
+  /** Origin of the main site, e.g. https://vernetzt.example (no trailing slash). */
+  publicUrl: string
+  /** Domain under which every profile has its own host: anna.<baseDomain>. */
+  baseDomain: string
+  mongodbUri: string | undefined
+  dataDir: string
+  sessionSecret: string
+  redisUrl: string | undefined
+  logLevel: RawConfig['LOG_LEVEL']
+  trustProxy: boolean
+  root: { handle: string; displayName: string; email: string }
+  admin: { email: string; password: string } | undefined
+  /** Attempts per minute and IP on login and registration. */
+  authRateLimit: number
+  /** True when cookies must carry `Secure` (the public URL is https). */
+  secureCookies: boolean
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, allowUnionTypes: true })
+  // Formats we need without pulling in ajv-formats for the whole config.
+  ajv.addFormat('email', /^[^\s@]+@[^\s@]+\.[^\s@]+$/)
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const validate = ajv.compile<RawConfig>(ConfigSchema)
+  if (!validate(raw)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || 'config'} ${e.message}`)
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`)
+  }
+  const c = raw as RawConfig
+  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT === 0 ? 3000 : c.PORT}`).replace(/\/$/, '')
+  const baseDomain = c.BASE_DOMAIN ?? new URL(publicUrl).hostname
+  const dataDir = path.resolve(c.DATA_DIR)
+  const config: Config = {
+    port: c.PORT,
+    host: c.HOST,
+    publicUrl,
+    baseDomain,
+    mongodbUri: c.MONGODB_URI,
+    dataDir,
+    sessionSecret: c.SESSION_SECRET ?? '',
+    redisUrl: c.REDIS_URL,
+    logLevel: c.LOG_LEVEL,
+    trustProxy: c.TRUST_PROXY ?? false,
+    root: {
+      handle: c.ROOT_HANDLE,
+      displayName: c.ROOT_DISPLAY_NAME,
+      email: c.ROOT_EMAIL ?? `root@${baseDomain.includes('.') ? baseDomain : 'vernetzt.invalid'}`,
+    },
+    admin: c.ADMIN_EMAIL && c.ADMIN_PASSWORD ? { email: c.ADMIN_EMAIL, password: c.ADMIN_PASSWORD } : undefined,
+    authRateLimit: c.AUTH_RATE_LIMIT,
+    secureCookies: publicUrl.startsWith('https://'),
+    ...overrides,
+  }
+  if (!config.sessionSecret) config.sessionSecret = persistedSecret(config.dataDir)
+  return config
+}
+
+/**
+ * Without SESSION_SECRET a single node keeps a generated one under DATA_DIR, so sessions survive
+ * restarts. Several nodes must share one, so the README tells operators to set it there.
+ */
+function persistedSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret')
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch {
+    mkdirSync(dataDir, { recursive: true })
+    const secret = randomBytes(32).toString('base64url')
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' })
+    return secret
+  }
+}

@@ -1,0 +1,51 @@
+import mongoose, { type Connection } from 'mongoose'
+import type { Config } from '../config.ts'
+import { startFerretdb, type EmbeddedDb } from './ferretdb.ts'
+
+export interface Database {
+  connection: Connection
+  uri: string
+  embedded: EmbeddedDb | null
+  close(): Promise<void>
+}
+
+export class DatabaseUnavailableError extends Error {}
+
+/** Connects to MONGODB_URI, or starts the embedded FerretDB under DATA_DIR and connects to it. */
+export async function openDatabase(
+  config: Pick<Config, 'mongodbUri' | 'dataDir'>,
+  options: { dbName?: string; log?: (line: string) => void } = {},
+): Promise<Database> {
+  const embedded = config.mongodbUri ? null : await startFerretdb({ dataDir: config.dataDir, log: options.log })
+  const uri = config.mongodbUri ?? embedded!.uri
+  const dbName = options.dbName ?? (config.mongodbUri ? undefined : 'vernetzt')
+  const connection = mongoose.createConnection(uri, {
+    ...(dbName ? { dbName } : {}),
+    serverSelectionTimeoutMS: 5_000,
+    // Indexes are created explicitly (ensureIndexes) so startup fails loudly on a bad index.
+    autoIndex: false,
+    autoCreate: false,
+  })
+  try {
+    await connection.asPromise()
+    await connection.db!.admin().command({ ping: 1 })
+  } catch (error) {
+    await connection.close().catch(() => {})
+    await embedded?.stop()
+    const where = config.mongodbUri ? redact(config.mongodbUri) : uri
+    throw new DatabaseUnavailableError(`Cannot reach the database at ${where}: ${(error as Error).message}`)
+  }
+  return {
+    connection,
+    uri,
+    embedded,
+    async close() {
+      await connection.close()
+      await embedded?.stop()
+    },
+  }
+}
+
+function redact(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@')
+}

@@ -1,0 +1,213 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { chmod, cp, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import net from 'node:net'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+/**
+ * The embedded database: FerretDB v1 with its SQLite backend, built from the Go module proxy
+ * into the git-ignored `.tools/` folder the first time something needs it, then started as a
+ * child process on a free loopback port.
+ */
+export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB'
+export const FERRETDB_VERSION = 'v1.24.2'
+
+const run = promisify(execFile)
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+const toolsDir = path.join(projectRoot, '.tools')
+export const ferretdbBinary = path.join(toolsDir, 'bin', 'ferretdb')
+
+type Log = (message: string) => void
+
+async function builtVersion(): Promise<string | null> {
+  if (!existsSync(ferretdbBinary)) return null
+  try {
+    const { stdout } = await run(ferretdbBinary, ['--version'])
+    return /version:\s*(\S+)/.exec(stdout)?.[1] ?? null
+  } catch {
+    return null
+  }
+}
+
+/** Builds FerretDB once; concurrent callers (parallel test runs, two terminals) wait for the first. */
+export async function ensureFerretdb(log: Log = console.error): Promise<string> {
+  if ((await builtVersion()) === FERRETDB_VERSION) return ferretdbBinary
+  await mkdir(toolsDir, { recursive: true })
+  const lock = path.join(toolsDir, 'ferretdb-build.lock')
+  const deadline = Date.now() + 15 * 60_000
+  for (;;) {
+    try {
+      await mkdir(lock)
+      break
+    } catch {
+      // Someone else builds; a lock older than the longest build is left from a killed run.
+      const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()))
+      if (age > 15 * 60_000) await rm(lock, { recursive: true, force: true })
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for the FerretDB build lock ${lock}`)
+      await new Promise((r) => setTimeout(r, 1000))
+      if ((await builtVersion()) === FERRETDB_VERSION) return ferretdbBinary
+    }
+  }
+  try {
+    if ((await builtVersion()) === FERRETDB_VERSION) return ferretdbBinary
+    await build(log)
+    return ferretdbBinary
+  } finally {
+    await rm(lock, { recursive: true, force: true })
+  }
+}
+
+async function build(log: Log): Promise<void> {
+  log(`Building the embedded database (FerretDB ${FERRETDB_VERSION}) with Go; this happens once and takes a minute or two…`)
+  const goEnv = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' }
+  try {
+    await run('go', ['version'], { env: goEnv })
+  } catch {
+    throw new Error('Go is needed to build the embedded database (FerretDB), but `go` was not found on PATH. Install Go 1.24+ or set MONGODB_URI.')
+  }
+  // `go install module@version` cannot be used: it asks the proxy for the module's version list
+  // (refused here) and builds a binary that panics without build/version/version.txt.
+  // So: download the exact version, copy it somewhere writable, stamp the version, build.
+  const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
+    env: goEnv,
+    maxBuffer: 1 << 20,
+  })
+  const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir
+  if (!moduleDir) throw new Error(`go mod download did not report a directory for ${FERRETDB_MODULE}`)
+  const src = path.join(toolsDir, 'src', `ferretdb-${FERRETDB_VERSION}`)
+  await rm(src, { recursive: true, force: true })
+  await cp(moduleDir, src, { recursive: true })
+  await makeWritable(src)
+  await writeFile(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`)
+  await mkdir(path.dirname(ferretdbBinary), { recursive: true })
+  const tmp = `${ferretdbBinary}.tmp-${process.pid}`
+  const attempts = [[], ['-ldflags=-checklinkname=0']]
+  let lastError: unknown
+  for (const extra of attempts) {
+    try {
+      await run('go', ['build', '-trimpath', ...extra, '-o', tmp, './cmd/ferretdb'], {
+        cwd: src,
+        env: goEnv,
+        maxBuffer: 16 << 20,
+      })
+      await rename(tmp, ferretdbBinary)
+      await rm(src, { recursive: true, force: true })
+      log(`FerretDB ${FERRETDB_VERSION} built: ${ferretdbBinary}`)
+      return
+    } catch (error) {
+      lastError = error
+    }
+  }
+  throw new Error(`Building FerretDB failed: ${(lastError as { stderr?: string }).stderr ?? String(lastError)}`)
+}
+
+async function makeWritable(dir: string): Promise<void> {
+  // The Go module cache is read-only; the copy must be writable to stamp the version and delete it.
+  await run('chmod', ['-R', 'u+w', dir])
+  await chmod(dir, 0o755)
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+export interface EmbeddedDb {
+  uri: string
+  port: number
+  stop(): Promise<void>
+}
+
+/**
+ * The child is started through a tiny shell watchdog that holds our end of a pipe on stdin:
+ * if this Node process dies in any way (even SIGKILL), the pipe closes, the watchdog wakes
+ * and terminates FerretDB, so no orphan keeps the port and the SQLite files.
+ */
+const WATCHDOG = `
+exec 3<&0
+"$0" "$@" </dev/null &
+db=$!
+( read -r _ <&3; kill -TERM "$db" 2>/dev/null ) &
+watch=$!
+wait "$db"; code=$?
+kill "$watch" 2>/dev/null
+exit "$code"
+`
+
+export async function startFerretdb(options: { dataDir: string; log?: Log; port?: number }): Promise<EmbeddedDb> {
+  const log = options.log ?? (() => {})
+  const binary = await ensureFerretdb(log)
+  const dir = path.join(options.dataDir, 'ferretdb')
+  await mkdir(dir, { recursive: true })
+  const port = options.port ?? (await freePort())
+  const args = [
+    '--handler=sqlite',
+    `--sqlite-url=file:${dir}/`,
+    `--state-dir=${dir}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--telemetry=disable',
+    '--debug-addr=-',
+    '--log-level=error',
+    '--log-format=text',
+  ]
+  const child: ChildProcess = spawn('sh', ['-c', WATCHDOG, binary, ...args], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+  })
+  const recent: string[] = []
+  child.stderr?.setEncoding('utf8')
+  child.stderr?.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n').filter(Boolean)) {
+      recent.push(line)
+      if (recent.length > 20) recent.shift()
+      log(`[ferretdb] ${line}`)
+    }
+  })
+  let exited: number | null = null
+  const exit = new Promise<void>((resolve) => child.once('exit', (code) => ((exited = code ?? -1), resolve())))
+  // Our side of the watchdog pipe must not keep the event loop alive.
+  ;(child.stdin as unknown as { unref?: () => void })?.unref?.()
+  child.unref()
+
+  const deadline = Date.now() + 30_000
+  while (!(await canConnect(port))) {
+    if (exited !== null) {
+      throw new Error(`FerretDB exited with code ${exited} before accepting connections:\n${recent.join('\n')}`)
+    }
+    if (Date.now() > deadline) {
+      child.stdin?.end()
+      throw new Error(`FerretDB did not accept connections on 127.0.0.1:${port} within 30 s:\n${recent.join('\n')}`)
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    uri: `mongodb://127.0.0.1:${port}/`,
+    port,
+    async stop() {
+      if (exited !== null) return
+      child.stdin?.end()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exit
+      clearTimeout(timer)
+    },
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' })
+    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('error', () => resolve(false))
+  })
+}
+
+/** For scripts: read the version the built binary reports (null when not built). */
+export { builtVersion as ferretdbBuiltVersion }

@@ -1,0 +1,19 @@
+import type { Connection } from 'mongoose'
+import { accountModels } from '../modules/accounts/model.ts'
+import { auditModels } from '../modules/audit/model.ts'
+import { profileModels } from '../modules/profiles/model.ts'
+
+export function createModels(conn: Connection) {
+  return { ...accountModels(conn), ...auditModels(conn), ...profileModels(conn) }
+}
+export type Models = ReturnType<typeof createModels>
+
+/** Creates every collection and index; run once at boot (autoIndex is off). */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) {
+    await model.createCollection().catch((error: { codeName?: string }) => {
+      if (error.codeName !== 'NamespaceExists') throw error
+    })
+    await model.createIndexes()
+  }
+}

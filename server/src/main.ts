@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from './app.ts'
+import { ConfigError, loadConfig, type Config } from './config.ts'
+import { DatabaseUnavailableError, openDatabase, type Database } from './db/connect.ts'
+import { ensureIndexes } from './db/models.ts'
+import { ensureAdmin, ensureRoot } from './modules/accounts/service.ts'
+import { sweepExpiredSessions } from './modules/accounts/sessions.ts'
+import { repairPendingCounters } from './modules/referrals/service.ts'
+import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
+
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web')
+
+/** The SvelteKit handler: Vite middleware with HMR in dev mode, the adapter-node build otherwise. */
+async function loadWebHandler(config: Config, dev: boolean): Promise<{ handler: NodeHandler; close?: () => Promise<void> }> {
+  // SvelteKit reads these through $env/dynamic; set before the handler is loaded.
+  process.env.PUBLIC_BASE_DOMAIN = config.baseDomain
+  process.env.PUBLIC_URL = config.publicUrl
+  // adapter-node builds each request's URL from these headers, which the web plugin sets from
+  // Fastify's own view of the request (so TRUST_PROXY is honoured in one place).
+  process.env.PROTOCOL_HEADER = WEB_HEADERS.protocol
+  process.env.HOST_HEADER = WEB_HEADERS.host
+  process.env.ADDRESS_HEADER = WEB_HEADERS.address
+  if (dev) {
+    const { createServer } = await import('vite')
+    const vite = await createServer({
+      root: webDir,
+      configFile: path.join(webDir, 'vite.config.ts'),
+      server: { middlewareMode: true },
+      appType: 'custom',
+    })
+    return { handler: vite.middlewares as unknown as NodeHandler, close: () => vite.close() }
+  }
+  const built = path.join(webDir, 'build', 'handler.js')
+  if (!existsSync(built)) throw new Error(`The web app is not built (${built} is missing). Run \`npm start\` (which builds) or \`npm run build\`.`)
+  const { handler } = (await import(pathToFileURL(built).href)) as { handler: NodeHandler }
+  return { handler }
+}
+
+/** Start-up work every node may do at once: all of it is idempotent. */
+export async function prepareData(app: FastifyInstance): Promise<void> {
+  await ensureIndexes(app.ctx.models)
+  await ensureRoot(app.ctx)
+  if (app.ctx.config.admin) await ensureAdmin(app.ctx, app.ctx.config.admin)
+  await repairPendingCounters(app.ctx)
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const dev = argv.includes('--dev')
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(2)
+    }
+    throw error
+  }
+  let db: Database
+  try {
+    db = await openDatabase(config, { log: (line) => console.error(line) })
+  } catch (error) {
+    console.error(error instanceof DatabaseUnavailableError ? error.message : `Cannot start the database: ${(error as Error).message}`)
+    process.exit(1)
+  }
+  let app: FastifyInstance | undefined
+  const web = await loadWebHandler(config, dev)
+    .catch(async (error: Error) => {
+      console.error(error.message)
+      await db.close()
+      process.exit(1)
+    })
+  app = await buildApp({ config, db, webHandler: web.handler })
+  await prepareData(app)
+  const sweeper = setInterval(() => {
+    sweepExpiredSessions(app.ctx).catch((error) => app!.log.warn({ err: error }, 'session sweep failed'))
+  }, 60 * 60_000)
+  sweeper.unref()
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    app!.log.info({ signal }, 'shutting down')
+    const force = setTimeout(() => process.exit(1), 10_000)
+    force.unref()
+    clearInterval(sweeper)
+    await app!.close().catch(() => {})
+    await web.close?.().catch(() => {})
+    await db.close().catch(() => {})
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('uncaughtException', (error) => {
+    app?.log.fatal({ err: error }, 'uncaught exception')
+    void db.close().finally(() => process.exit(1))
+  })
+
+  await app.listen({ port: config.port, host: config.host })
+  app.log.info(`Vernetzt is running at ${config.publicUrl}${dev ? ' (dev mode, HMR)' : ''}`)
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await main()
+}

@@ -1,0 +1,67 @@
+import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose'
+
+const LinkSchema = new Schema({ label: { type: String, required: true }, url: { type: String, required: true } }, { _id: false })
+
+const MemberSchema = new Schema(
+  {
+    /** Lower-case; unique. Also the subdomain and /p/<handle>. */
+    handle: { type: String, required: true },
+    /** Lower-case; unique. */
+    email: { type: String, required: true },
+    passwordHash: { type: String, default: null },
+    displayName: { type: String, required: true },
+    role: { type: String, enum: ['partner', 'customer', 'admin'], required: true },
+    isRoot: { type: Boolean, default: false },
+    sponsorId: { type: Schema.Types.ObjectId, default: null },
+    /** Materialized path of sponsors, nearest first: upline[0] is the sponsor, last is the root. */
+    upline: { type: [Schema.Types.ObjectId], default: [] },
+    /** Distance from the company root (root = 0). */
+    depth: { type: Number, required: true },
+    /** Downline counters per level, keyed "l1", "l2", … (document keys may not be bare numbers in every driver). */
+    downline: { type: Schema.Types.Mixed, default: () => ({}) },
+    downlineTotal: { type: Number, default: 0 },
+    /**
+     * True from insert until every ancestor's counters include this member. A member left pending
+     * by a crash is repaired at the next start (recount of its ancestors), so counters never drift.
+     */
+    countersPending: { type: Boolean, default: false },
+    bio: { type: String, default: '' },
+    bioHtml: { type: String, default: '' },
+    location: { type: String, default: '' },
+    languages: { type: [String], default: [] },
+    links: { type: [LinkSchema], default: [] },
+    avatarId: { type: Schema.Types.ObjectId, default: null },
+  },
+  { timestamps: true, minimize: false },
+)
+MemberSchema.index({ handle: 1 }, { unique: true })
+MemberSchema.index({ email: 1 }, { unique: true })
+// Level-k downline of X: { upline: X, depth: X.depth + k }, paged by _id.
+MemberSchema.index({ upline: 1, depth: 1, _id: 1 })
+MemberSchema.index({ countersPending: 1 })
+
+export type MemberDoc = InferSchemaType<typeof MemberSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date }
+
+const SessionSchema = new Schema(
+  {
+    /** HMAC-SHA256 of the cookie token: a database leak reveals no usable session. */
+    _id: { type: String },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    createdAt: { type: Date, required: true },
+    lastSeenAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    userAgent: { type: String, default: '' },
+    ip: { type: String, default: '' },
+  },
+  { versionKey: false },
+)
+SessionSchema.index({ userId: 1 })
+SessionSchema.index({ expiresAt: 1 })
+export type SessionDoc = InferSchemaType<typeof SessionSchema>
+
+export function accountModels(conn: Connection) {
+  return {
+    Member: conn.model('Member', MemberSchema, 'members') as Model<MemberDoc>,
+    Session: conn.model('Session', SessionSchema, 'sessions') as Model<SessionDoc>,
+  }
+}

@@ -1,0 +1,34 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose'
+
+/**
+ * Uploaded images, already resized and re-encoded (which also drops EXIF). Kept in the database
+ * rather than on local disk so every server node can serve every image.
+ */
+export interface MediaDoc {
+  _id: Types.ObjectId
+  ownerId: Types.ObjectId
+  kind: 'avatar'
+  contentType: string
+  data: Buffer
+  width: number
+  height: number
+  createdAt: Date
+}
+
+const MediaSchema = new Schema<MediaDoc>(
+  {
+    ownerId: { type: Schema.Types.ObjectId, required: true },
+    kind: { type: String, enum: ['avatar'], required: true },
+    contentType: { type: String, required: true },
+    data: { type: Buffer, required: true },
+    width: { type: Number, required: true },
+    height: { type: Number, required: true },
+    createdAt: { type: Date, default: () => new Date() },
+  },
+  { versionKey: false },
+)
+MediaSchema.index({ ownerId: 1, kind: 1 })
+
+export function profileModels(conn: Connection) {
+  return { Media: conn.model('Media', MediaSchema, 'media') as Model<MediaDoc> }
+}

@@ -1,0 +1,66 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { AppError } from '@vernetzt/shared/errors'
+import { HandleParamsSchema, errorResponses, type HandleParams } from '@vernetzt/shared/schemas/common'
+import { AVATAR_MAX_BYTES, ProfilePatchSchema, ProfileSchema, type ProfilePatch } from '@vernetzt/shared/schemas/profiles'
+import { requireActor } from '../../plugins/auth.ts'
+import { getMedia, getProfile, referralQr, setAvatar, updateProfile } from './service.ts'
+
+const routes: FastifyPluginAsync = async (app) => {
+  const { ctx } = app
+
+  app.get<{ Params: HandleParams }>('/profiles/:handle', {
+    schema: { tags: ['profiles'], params: HandleParamsSchema, response: { 200: ProfileSchema, ...errorResponses } },
+  }, async (request) => getProfile(ctx, request.params.handle))
+
+  app.patch<{ Body: ProfilePatch }>('/me/profile', {
+    schema: { tags: ['profiles'], body: ProfilePatchSchema, response: { 200: ProfileSchema, ...errorResponses } },
+  }, async (request) => updateProfile(ctx, requireActor(request), request.body))
+
+  app.put('/me/avatar', {
+    schema: {
+      tags: ['profiles'],
+      summary: 'Upload an avatar (multipart field "avatar"); stored as a 400×400 WebP without EXIF',
+      consumes: ['multipart/form-data'],
+      response: { 200: ProfileSchema, ...errorResponses },
+    },
+  }, async (request) => {
+    const actor = requireActor(request)
+    if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA', 'Send the image as multipart/form-data in the field "avatar".')
+    const file = await request.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1 } })
+    if (!file || file.fieldname !== 'avatar') throw new AppError('VALIDATION_FAILED', 'The field "avatar" with an image is missing.', { field: 'avatar' })
+    const buffer = await file.toBuffer()
+    return setAvatar(ctx, actor, buffer)
+  })
+
+  app.get<{ Params: HandleParams & { format: 'svg' | 'png' } }>('/profiles/:handle/qr.:format', {
+    schema: {
+      tags: ['profiles'],
+      summary: 'QR code of the profile address, for business cards',
+      params: {
+        type: 'object',
+        required: ['handle', 'format'],
+        properties: { ...HandleParamsSchema.properties, format: { type: 'string', enum: ['svg', 'png'] } },
+      },
+    },
+  }, async (request, reply) => {
+    const body = await referralQr(ctx, request.params.handle, request.params.format)
+    reply.header('cache-control', 'public, max-age=3600')
+    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+    return reply.type(request.params.format === 'svg' ? 'image/svg+xml' : 'image/png').send(body)
+  })
+}
+
+/** Image bytes live outside /api so <img> tags and the business card can use short URLs. */
+export const mediaRoutes: FastifyPluginAsync = async (app) => {
+  app.get<{ Params: { id: string } }>('/media/:id', {
+    schema: { hide: true, params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 40 } } } },
+  }, async (request, reply) => {
+    const media = await getMedia(app.ctx, request.params.id)
+    // Media ids change with every upload, so a long cache is safe.
+    reply.header('cache-control', 'public, max-age=31536000, immutable')
+    reply.header('content-security-policy', "default-src 'none'")
+    return reply.type(media.contentType).send(media.data)
+  })
+}
+
+export default routes

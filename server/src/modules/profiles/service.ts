@@ -1,0 +1,113 @@
+import type { Profile, ProfilePatch } from '@vernetzt/shared/schemas/profiles'
+import { AppError } from '@vernetzt/shared/errors'
+import { normalizeHandle } from '@vernetzt/shared/handles'
+import { renderMarkdown } from '@vernetzt/shared/markdown'
+import { Types } from 'mongoose'
+import QRCode from 'qrcode'
+import sharp from 'sharp'
+import type { Config } from '../../config.ts'
+import type { Actor, ServiceContext } from '../../context.ts'
+import { avatarUrl, toMemberSummary } from '../accounts/dto.ts'
+import type { MemberDoc } from '../accounts/model.ts'
+
+export function profileUrls(config: Pick<Config, 'publicUrl' | 'baseDomain'>, handle: string) {
+  const base = new URL(config.publicUrl)
+  const port = base.port ? `:${base.port}` : ''
+  return {
+    profileUrl: `${config.publicUrl}/p/${handle}`,
+    subdomainUrl: `${base.protocol}//${handle}.${config.baseDomain}${port}`,
+  }
+}
+
+async function findByHandle(ctx: ServiceContext, handle: string) {
+  const member = await ctx.models.Member.findOne({ handle: normalizeHandle(handle) }).lean()
+  if (!member) throw new AppError('PROFILE_NOT_FOUND', `There is no profile "${handle}".`)
+  return member as MemberDoc
+}
+
+export async function toProfile(ctx: ServiceContext, member: MemberDoc): Promise<Profile> {
+  const sponsor = member.sponsorId
+    ? await ctx.models.Member.findById(member.sponsorId, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()
+    : null
+  return {
+    id: member._id.toString(),
+    handle: member.handle,
+    displayName: member.displayName,
+    role: member.role,
+    avatarUrl: avatarUrl(member),
+    bio: member.bio ?? '',
+    bioHtml: member.bioHtml ?? '',
+    location: member.location ?? '',
+    languages: member.languages ?? [],
+    links: (member.links ?? []).map((l) => ({ label: l.label, url: l.url })),
+    joinedAt: member.createdAt.toISOString(),
+    ...profileUrls(ctx.config, member.handle),
+    sponsor: sponsor ? toMemberSummary(sponsor) : null,
+  }
+}
+
+export async function getProfile(ctx: ServiceContext, handle: string): Promise<Profile> {
+  return toProfile(ctx, await findByHandle(ctx, handle))
+}
+
+export async function updateProfile(ctx: ServiceContext, actor: Actor, patch: ProfilePatch): Promise<Profile> {
+  const set: Record<string, unknown> = {}
+  if (patch.displayName !== undefined) set.displayName = patch.displayName.trim()
+  if (patch.bio !== undefined) {
+    set.bio = patch.bio
+    // Rendered once at write time; readers get stored, sanitized HTML.
+    set.bioHtml = renderMarkdown(patch.bio)
+  }
+  if (patch.location !== undefined) set.location = patch.location.trim()
+  if (patch.languages !== undefined) set.languages = patch.languages
+  if (patch.links !== undefined) set.links = patch.links
+  const member = await ctx.models.Member.findByIdAndUpdate(actor.id, { $set: set }, { returnDocument: 'after' }).lean()
+  if (!member) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+  return toProfile(ctx, member as MemberDoc)
+}
+
+export const AVATAR_SIZE = 400
+const ACCEPTED = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff'])
+
+/** Resizes to a square WebP; re-encoding drops EXIF (GPS and camera data) by construction. */
+export async function setAvatar(ctx: ServiceContext, actor: Actor, input: Buffer): Promise<Profile> {
+  let format: string | undefined
+  try {
+    format = (await sharp(input).metadata()).format
+  } catch {
+    format = undefined
+  }
+  if (!format || !ACCEPTED.has(format)) {
+    throw new AppError('UNSUPPORTED_MEDIA', 'The avatar must be a JPEG, PNG, WebP, GIF or AVIF image.', { field: 'avatar' })
+  }
+  const data = await sharp(input, { limitInputPixels: 40_000_000 })
+    .rotate() // honour the EXIF orientation before it is dropped
+    .resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'cover', position: 'attention' })
+    .webp({ quality: 82 })
+    .toBuffer()
+  const ownerId = new Types.ObjectId(actor.id)
+  const media = await ctx.models.Media.create({
+    ownerId, kind: 'avatar', contentType: 'image/webp', data, width: AVATAR_SIZE, height: AVATAR_SIZE,
+  })
+  const previous = await ctx.models.Member.findByIdAndUpdate(actor.id, { $set: { avatarId: media._id } }).lean()
+  if (previous?.avatarId) await ctx.models.Media.deleteOne({ _id: previous.avatarId, ownerId })
+  return getProfile(ctx, actor.handle)
+}
+
+export async function getMedia(ctx: ServiceContext, id: string) {
+  if (!Types.ObjectId.isValid(id)) throw new AppError('NOT_FOUND', 'No such image.')
+  const media = await ctx.models.Media.findById(id).lean()
+  if (!media) throw new AppError('NOT_FOUND', 'No such image.')
+  return { contentType: media.contentType, data: Buffer.from(media.data.buffer ?? media.data) }
+}
+
+/** The referral card's QR code points at the profile's own address. */
+export async function referralQr(ctx: ServiceContext, handle: string, format: 'svg' | 'png'): Promise<string | Buffer> {
+  const member = await findByHandle(ctx, handle)
+  if (member.role !== 'partner') throw new AppError('PROFILE_NOT_FOUND', `"${handle}" has no referral card.`)
+  const { subdomainUrl } = profileUrls(ctx.config, member.handle)
+  const options = { errorCorrectionLevel: 'M' as const, margin: 2 }
+  return format === 'svg'
+    ? QRCode.toString(subdomainUrl, { ...options, type: 'svg' })
+    : QRCode.toBuffer(subdomainUrl, { ...options, type: 'png', width: 600 })
+}

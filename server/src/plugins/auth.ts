@@ -1,0 +1,45 @@
+import fp from 'fastify-plugin'
+import { AppError } from '@vernetzt/shared/errors'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Actor, ServiceContext } from '../context.ts'
+import { SESSION_COOKIE, SESSION_DAYS, resolveSession } from '../modules/accounts/sessions.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: ServiceContext
+  }
+  interface FastifyRequest {
+    actor: Actor | null
+  }
+}
+
+/** Resolves the session cookie to an actor for every API request. */
+export default fp(
+  async (app) => {
+    app.decorateRequest('actor', null)
+    app.addHook('onRequest', async (request) => {
+      if (!request.url.startsWith('/api/')) return
+      request.actor = await resolveSession(app.ctx, request.cookies[SESSION_COOKIE])
+    })
+  },
+  { name: 'auth', dependencies: ['@fastify/cookie'] },
+)
+
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('UNAUTHENTICATED', 'Please sign in first.')
+  return request.actor
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    maxAge: SESSION_DAYS * 86_400,
+  })
+}
+
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: '/' })
+}

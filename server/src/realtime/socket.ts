@@ -1,0 +1,71 @@
+import fp from 'fastify-plugin'
+import { Server } from 'socket.io'
+import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@vernetzt/shared/realtime'
+import type { Actor } from '../context.ts'
+import { SESSION_COOKIE, resolveSession } from '../modules/accounts/sessions.ts'
+
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: RealtimeServer
+  }
+}
+
+/**
+ * socket.io on the same HTTP server and origin as the app. The handshake carries the same
+ * session cookie as HTTP; a signed-in socket joins its user room. With REDIS_URL the Redis
+ * adapter fans events out across server nodes.
+ */
+export default fp(
+  async (app) => {
+    const io: RealtimeServer = new Server(app.server, {
+      path: '/socket.io/',
+      serveClient: false,
+      cors: { origin: false },
+      allowRequest: (req, callback) => {
+        // Same-origin only: a foreign page must not open a socket with our cookie.
+        const origin = req.headers.origin
+        const host = req.headers.host
+        const ok = !origin || new URL(origin).host === host || origin === new URL(app.ctx.config.publicUrl).origin
+        callback(null, ok)
+      },
+    })
+    if (app.ctx.config.redisUrl) {
+      const { createAdapter } = await import('@socket.io/redis-adapter')
+      const { createClient } = await import('redis')
+      const pub = createClient({ url: app.ctx.config.redisUrl })
+      const sub = pub.duplicate()
+      await Promise.all([pub.connect(), sub.connect()])
+      io.adapter(createAdapter(pub, sub))
+      app.addHook('onClose', async () => {
+        await Promise.allSettled([pub.quit(), sub.quit()])
+      })
+    }
+    io.use(async (socket, next) => {
+      try {
+        const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '')
+        socket.data.actor = await resolveSession(app.ctx, cookies[SESSION_COOKIE])
+        next()
+      } catch (error) {
+        next(error as Error)
+      }
+    })
+    io.on('connection', (socket) => {
+      const actor = socket.data.actor
+      if (actor) void socket.join(rooms.user(actor.id))
+      socket.emit('hello', { userId: actor?.id ?? null, handle: actor?.handle ?? null })
+      socket.on('ping', (ack) => {
+        if (typeof ack === 'function') ack({ at: new Date().toISOString() })
+      })
+    })
+    app.decorate('io', io)
+    app.addHook('preClose', async () => {
+      io.local.disconnectSockets(true)
+    })
+    app.addHook('onClose', async () => {
+      await new Promise<void>((resolve) => io.close(() => resolve()))
+    })
+  },
+  { name: 'realtime', dependencies: ['context', '@fastify/cookie'] },
+)

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { inject } from 'vitest'
+import { buildApp } from '../src/app.ts'
+import { loadConfig, type Config } from '../src/config.ts'
+import { openDatabase, type Database } from '../src/db/connect.ts'
+import { prepareData } from '../src/main.ts'
+import type { NodeHandler } from '../src/plugins/web.ts'
+
+export interface TestServer {
+  url: string
+  app: FastifyInstance
+  db: Database
+  config: Config
+  close(): Promise<void>
+}
+
+/** A unique database per test file (and per server), so files run in parallel without sharing data. */
+export function uniqueDbName(prefix: string): string {
+  return `${prefix.replace(/[^a-z0-9]/gi, '').slice(0, 20)}_${randomBytes(4).toString('hex')}`
+}
+
+/** A real listening server (port 0) on the run's embedded FerretDB. */
+export async function startTestServer(
+  options: { dbName?: string; config?: Partial<Config>; webHandler?: NodeHandler | null } = {},
+): Promise<TestServer> {
+  const dbName = options.dbName ?? uniqueDbName('t')
+  const base = loadConfig({ LOG_LEVEL: 'silent', AUTH_RATE_LIMIT: '1000', SESSION_SECRET: 'test-secret-test-secret-test-secret!!' }, options.config)
+  const db = await openDatabase({ mongodbUri: inject('mongoUri'), dataDir: base.dataDir }, { dbName })
+  const app = await buildApp({ config: base, db, webHandler: options.webHandler ?? null, logger: false })
+  await prepareData(app)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  const url = `http://127.0.0.1:${port}`
+  return {
+    url,
+    app,
+    db,
+    config: base,
+    async close() {
+      await app.close()
+      await db.connection.dropDatabase().catch(() => {})
+      await db.close()
+    },
+  }
+}
+
+/** A tiny API client with a cookie jar, the way a browser would talk to the server. */
+export class Client {
+  cookie = ''
+  readonly base: string
+  constructor(base: string) {
+    this.base = base
+  }
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    })
+    const setCookie = res.headers.getSetCookie()
+    for (const line of setCookie) {
+      const [pair] = line.split(';')
+      const [name, value] = pair!.split('=')
+      const jar = new Map(this.cookie.split('; ').filter(Boolean).map((c) => c.split('=') as [string, string]))
+      if (value === '' || /max-age=0|expires=thu, 01 jan 1970/i.test(line)) jar.delete(name!)
+      else jar.set(name!, value!)
+      this.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+    }
+    const text = await res.text()
+    let json: T
+    try {
+      json = JSON.parse(text) as T
+    } catch {
+      json = text as T
+    }
+    return { status: res.status, body: json, headers: res.headers }
+  }
+  get<T = any>(path: string) {
+    return this.request<T>('GET', path)
+  }
+  post<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('POST', path, body ?? {}, headers)
+  }
+  patch<T = any>(path: string, body: unknown) {
+    return this.request<T>('PATCH', path, body)
+  }
+}
+
+let counter = 0
+/** Factory: registers a member through the public API and returns a signed-in client. */
+export async function makeMember(
+  server: { url: string },
+  options: { handle?: string; role?: 'partner' | 'customer'; sponsor?: string; displayName?: string; password?: string } = {},
+) {
+  counter += 1
+  const handle = options.handle ?? `m${counter}-${randomBytes(3).toString('hex')}`
+  const client = new Client(server.url)
+  const password = options.password ?? 'correct horse battery'
+  const res = await client.post('/api/v1/auth/register', {
+    email: `${handle}@example.org`,
+    password,
+    handle,
+    displayName: options.displayName ?? `Member ${handle}`,
+    role: options.role ?? 'partner',
+    ...(options.sponsor ? { sponsor: options.sponsor } : {}),
+  })
+  if (res.status !== 201) throw new Error(`register ${handle} failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return { client, handle, email: `${handle}@example.org`, password, me: res.body }
+}

@@ -1,0 +1,48 @@
+/**
+ * The closed set of error codes the API can answer with, and the HTTP status of each.
+ * Clients (and tests) branch on `code`, never on message text.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  CROSS_ORIGIN_REFUSED: 403,
+  NOT_FOUND: 404,
+  PROFILE_NOT_FOUND: 404,
+  HANDLE_TAKEN: 409,
+  EMAIL_TAKEN: 409,
+  HANDLE_INVALID: 422,
+  HANDLE_RESERVED: 422,
+  SPONSOR_NOT_FOUND: 422,
+  SPONSOR_NOT_PARTNER: 422,
+  MOVE_WOULD_CREATE_CYCLE: 422,
+  MOVE_NOT_ALLOWED: 422,
+  UNSUPPORTED_MEDIA: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  DB_UNAVAILABLE: 503,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_STATUS
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value)
+}
+
+/** Thrown by services; the server's error handler turns it into `{ error: { code, message, details } }`. */
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly details: unknown
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message)
+    this.name = 'AppError'
+    this.code = code
+    this.details = details
+  }
+  get status(): number {
+    return ERROR_STATUS[this.code]
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The socket.io contract, used by `new Server<…>()` on the server and `io()` on the web.
+ * Later features (messages, notifications, feeds) add their events here.
+ */
+export interface ServerToClientEvents {
+  /** Sent once after the handshake so the client knows who the socket belongs to. */
+  hello: (payload: { userId: string | null; handle: string | null }) => void
+  /** A new member joined directly below the receiving partner. */
+  'team:joined': (payload: { handle: string; displayName: string; level: number }) => void
+}
+
+export interface ClientToServerEvents {
+  ping: (ack: (payload: { at: string }) => void) => void
+}
+
+/** Room names come only from here, never from string concatenation in handlers. */
+export const rooms = {
+  user: (id: string) => `user:${id}`,
+  conversation: (id: string) => `conversation:${id}`,
+  group: (id: string) => `group:${id}`,
+} as const

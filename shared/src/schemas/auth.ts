@@ -1,0 +1,55 @@
+import type { FromSchema } from 'json-schema-to-ts'
+import { MemberSummarySchema } from './common.ts'
+
+export const ROLES = ['partner', 'customer', 'admin'] as const
+export type Role = (typeof ROLES)[number]
+
+export const PASSWORD_MIN = 10
+export const PASSWORD_MAX = 200
+
+export const RegisterBodySchema = {
+  type: 'object',
+  required: ['email', 'password', 'handle', 'displayName', 'role'],
+  additionalProperties: false,
+  properties: {
+    email: { type: 'string', format: 'email', maxLength: 254 },
+    password: { type: 'string', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX },
+    handle: { type: 'string', minLength: 1, maxLength: 60 },
+    displayName: { type: 'string', minLength: 1, maxLength: 80, pattern: '\\S' },
+    role: { type: 'string', enum: ['partner', 'customer'] },
+    sponsor: { type: 'string', minLength: 1, maxLength: 60 },
+    /** The referral the visitor arrived with (link or consented cookie); used when `sponsor` is absent. */
+    referral: { type: 'string', minLength: 1, maxLength: 60 },
+  },
+} as const
+export type RegisterBody = FromSchema<typeof RegisterBodySchema>
+
+export const LoginBodySchema = {
+  type: 'object',
+  required: ['email', 'password'],
+  additionalProperties: false,
+  properties: {
+    email: { type: 'string', minLength: 1, maxLength: 254 },
+    password: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX },
+  },
+} as const
+export type LoginBody = FromSchema<typeof LoginBodySchema>
+
+/** The signed-in member's own view of themselves. */
+export const MeSchema = {
+  type: 'object',
+  required: ['id', 'handle', 'email', 'displayName', 'role', 'avatarUrl', 'sponsor', 'depth', 'createdAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    handle: { type: 'string' },
+    email: { type: 'string' },
+    displayName: { type: 'string' },
+    role: { type: 'string', enum: ROLES },
+    avatarUrl: { type: ['string', 'null'] },
+    sponsor: { anyOf: [MemberSummarySchema, { type: 'null' }] },
+    depth: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const
+export type Me = FromSchema<typeof MeSchema>

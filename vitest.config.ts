@@ -1,0 +1,42 @@
+import { defineConfig } from 'vitest/config'
+
+/**
+ * Three tiers, one runner: `npm test` runs them all.
+ * - unit: pure logic (shared/, services with fakes)
+ * - integration: a real listening server against the embedded FerretDB (one per run, one database per file)
+ * - browser: playwright-core driving Debian's Chromium through the built app
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['shared/src/**/*.test.ts', 'server/src/**/*.unit.test.ts', 'web/src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['server/src/**/*.int.test.ts', 'server/test/**/*.int.test.ts'],
+          globalSetup: ['tests/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+          // FerretDB on SQLite serialises writes; two files at once keeps both cores busy without timeouts.
+          maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          globalSetup: ['tests/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})

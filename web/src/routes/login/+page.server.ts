@@ -1,0 +1,19 @@
+import { fail, redirect } from '@sveltejs/kit'
+import type { Me } from '@vernetzt/shared/schemas/auth'
+import { api } from '$lib/server/api'
+import type { Actions, PageServerLoad } from './$types'
+
+export const load: PageServerLoad = ({ locals }) => {
+  if (locals.user) redirect(303, '/')
+}
+
+export const actions: Actions = {
+  default: async ({ request, fetch, url }) => {
+    const form = await request.formData()
+    const email = String(form.get('email') ?? '')
+    const res = await api<Me>(fetch, 'POST', '/auth/login', { email, password: String(form.get('password') ?? '') })
+    if (!res.ok) return fail(res.status, { email, code: res.error.code })
+    const next = url.searchParams.get('next')
+    redirect(303, next && next.startsWith('/') && !next.startsWith('//') ? next : '/')
+  },
+}
