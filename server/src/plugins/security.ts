@@ -17,6 +17,9 @@ export default fp(
     await app.register(helmet, {
       contentSecurityPolicy: false,
       crossOriginEmbedderPolicy: false,
+      // no-referrer would make browsers send "Origin: null" with form posts, which SvelteKit's
+      // CSRF check (rightly) refuses.
+      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
       // Profile pages on <handle>.<domain> load images from the main origin.
       crossOriginResourcePolicy: { policy: 'same-site' },
     })

@@ -79,7 +79,7 @@ export const de = {
   'team.empty': 'Noch niemand in deinem Team. Teile deine Adresse, um Partner zu gewinnen!',
   'team.joined': 'Dabei seit',
   'team.sponsor': 'Sponsor',
-  'team.more': 'Mehr laden',
+  'team.more': 'Nächste Seite',
   'team.levelEmpty': 'Auf dieser Ebene ist noch niemand.',
   'error.title': 'Fehler {status}',
   'error.back': 'Zur Startseite',

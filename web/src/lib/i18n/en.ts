@@ -80,7 +80,7 @@ export const en: Record<keyof typeof de, string> = {
   'team.empty': 'Nobody in your team yet. Share your address to win partners!',
   'team.joined': 'Joined',
   'team.sponsor': 'Sponsor',
-  'team.more': 'Load more',
+  'team.more': 'Next page',
   'team.levelEmpty': 'Nobody on this level yet.',
   'error.title': 'Error {status}',
   'error.back': 'Back to the start page',

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit'
 import type { Me } from '@vernetzt/shared/schemas/auth'
 import type { Profile } from '@vernetzt/shared/schemas/profiles'
-import { REF_COOKIE } from '$lib/cookies'
+import { REF_COOKIE, forgetReferral } from '$lib/server/cookies'
 import { api, errorField } from '$lib/server/api'
 import type { Actions, PageServerLoad } from './$types'
 
@@ -41,7 +41,7 @@ export const actions: Actions = {
     if (!res.ok) {
       return fail(res.status, { values, code: res.error.code, message: res.error.message, field: errorField(res.error) })
     }
-    cookies.delete(REF_COOKIE, { path: '/' })
+    forgetReferral(cookies, url)
     redirect(303, `/p/${res.data.handle}?welcome=1`)
   },
 }

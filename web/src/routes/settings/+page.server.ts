@@ -1,9 +1,7 @@
 import { redirect } from '@sveltejs/kit'
-import { CONSENT_COOKIE, LANG_COOKIE, REF_COOKIE, REF_DAYS } from '$lib/cookies'
+import { CONSENT_COOKIE, LANG_COOKIE, forgetReferral, rememberReferral, setPreference } from '$lib/server/cookies'
 import { isLang } from '$lib/i18n'
 import type { Actions, PageServerLoad } from './$types'
-
-const YEAR = 365 * 86_400
 
 /** Only local paths: never an open redirect. */
 function backTo(value: FormDataEntryValue | null): string {
@@ -14,24 +12,24 @@ function backTo(value: FormDataEntryValue | null): string {
 export const load: PageServerLoad = () => redirect(303, '/')
 
 export const actions: Actions = {
-  lang: async ({ request, cookies }) => {
+  lang: async ({ request, cookies, url }) => {
     const form = await request.formData()
     const lang = form.get('lang')
-    if (isLang(lang)) cookies.set(LANG_COOKIE, lang, { path: '/', maxAge: YEAR, httpOnly: false, sameSite: 'lax' })
+    if (isLang(lang)) setPreference(cookies, url, LANG_COOKIE, lang)
     redirect(303, backTo(form.get('redirect')))
   },
   consent: async ({ request, cookies, url }) => {
     const form = await request.formData()
     const choice = form.get('consent') === 'all' ? 'all' : 'necessary'
-    cookies.set(CONSENT_COOKIE, choice, { path: '/', maxAge: YEAR, httpOnly: false, sameSite: 'lax' })
+    setPreference(cookies, url, CONSENT_COOKIE, choice)
     const back = backTo(form.get('redirect'))
     if (choice === 'all') {
       // The page the visitor consented on may carry the referral: keep it now.
       const target = new URL(back, url)
       const ref = target.searchParams.get('ref') ?? /^\/p\/([a-z0-9-]{3,30})$/.exec(target.pathname)?.[1]
-      if (ref) cookies.set(REF_COOKIE, ref.toLowerCase(), { path: '/', maxAge: REF_DAYS * 86_400, httpOnly: true, sameSite: 'lax' })
+      if (ref) rememberReferral(cookies, url, ref)
     } else {
-      cookies.delete(REF_COOKIE, { path: '/' })
+      forgetReferral(cookies, url)
     }
     redirect(303, back)
   },

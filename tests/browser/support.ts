@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import { inject } from 'vitest'
+import { freePort } from '../../server/src/db/ferretdb.ts'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+
+export interface App {
+  port: number
+  /** http://localhost:<port> — the main site. */
+  url: string
+  /** http://<handle>.localhost:<port> — Chromium resolves every *.localhost to the loopback. */
+  hostOf(handle: string): string
+  stop(): Promise<void>
+}
+
+/** The built app as `npm start` runs it: one process, its own database on the run's FerretDB. */
+export async function startApp(): Promise<App> {
+  const port = await freePort()
+  const url = `http://localhost:${port}`
+  const mongo = new URL(inject('mongoUri'))
+  mongo.pathname = `/browser_${randomBytes(4).toString('hex')}`
+  const child: ChildProcess = spawn(process.execPath, ['server/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: url,
+      BASE_DOMAIN: 'localhost',
+      MONGODB_URI: mongo.toString(),
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT: '1000',
+      SESSION_SECRET: 'browser-test-secret-browser-test-secret',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break
+    } catch {}
+    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`)
+    if (Date.now() > deadline) throw new Error('the app did not become healthy')
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return {
+    port,
+    url,
+    hostOf: (handle) => `http://${handle}.localhost:${port}`,
+    async stop() {
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  })
+}
+
+export async function newContext(browser: Browser, locale = 'de-DE'): Promise<BrowserContext> {
+  return browser.newContext({ locale, viewport: { width: 1280, height: 900 } })
+}
+
+/** Registers through the API (for members a journey needs but does not walk through). */
+export async function apiRegister(app: App, body: { handle: string; displayName: string; role?: 'partner' | 'customer'; sponsor?: string }) {
+  const res = await fetch(`${app.url}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `${body.handle}@example.org`, password: 'browser password', role: 'partner', ...body }),
+  })
+  if (res.status !== 201) throw new Error(`register ${body.handle}: ${res.status} ${await res.text()}`)
+  return { email: `${body.handle}@example.org`, password: 'browser password' }
+}
