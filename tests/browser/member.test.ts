@@ -1,0 +1,82 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import sharp from 'sharp'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { apiRegister, launchBrowser, newContext, startApp, type App } from './support.ts'
+
+let app: App
+let browser: Browser
+beforeAll(async () => {
+  ;[app, browser] = await Promise.all([startApp(), launchBrowser()])
+  await apiRegister(app, { handle: 'mara', displayName: 'Mara Klein' })
+})
+afterAll(async () => {
+  await browser?.close()
+  await app?.stop()
+})
+
+describe('language', () => {
+  it('speaks German first, switches to English and back, and remembers the choice', async () => {
+    const context = await newContext(browser, 'de-DE')
+    const page = await context.newPage()
+    await page.goto(app.url)
+    expect(await page.locator('h1').textContent()).toBe('Vernetzt – dein Netzwerk, deine Adresse')
+    expect(await page.locator('html').getAttribute('lang')).toBe('de')
+    await page.getByTestId('lang-switch').click()
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Vernetzt – your network, your address')
+    expect(await page.locator('html').getAttribute('lang')).toBe('en')
+    await page.goto(`${app.url}/login`)
+    expect(await page.locator('h1').textContent()).toBe('Sign in')
+    await page.getByTestId('lang-switch').click()
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Anmelden')
+    await context.close()
+  })
+
+  it('follows an English browser until the visitor chooses', async () => {
+    const context = await newContext(browser, 'en-US')
+    const page = await context.newPage()
+    await page.goto(`${app.url}/register`)
+    expect(await page.locator('h1').textContent()).toBe('Sign up')
+    await context.close()
+  })
+})
+
+describe('a partner\'s own pages', () => {
+  it('edits the profile, uploads a photo and shows both on the public profile and the business card', async () => {
+    const context = await newContext(browser)
+    const page = await context.newPage()
+    await page.goto(`${app.url}/me/profile`)
+    await page.waitForURL(/\/login\?next=%2Fme%2Fprofile/)
+    await page.getByLabel('E-Mail').fill('mara@example.org')
+    await page.getByLabel('Passwort').fill('browser password')
+    await page.getByTestId('login-submit').click()
+    await page.waitForURL(`${app.url}/me/profile`)
+
+    await page.getByTestId('bio').fill('**Hallo!** Ich berate zu Naturkosmetik.')
+    await page.getByLabel('Ort').fill('Salzburg')
+    await page.getByTestId('save-profile').click()
+    await expect.poll(() => page.getByTestId('saved').count()).toBe(1)
+
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vz-avatar-'))
+    const file = path.join(dir, 'foto.jpg')
+    await writeFile(file, await sharp({ create: { width: 900, height: 600, channels: 3, background: '#2a7' } }).jpeg().toBuffer())
+    await page.getByTestId('avatar-input').setInputFiles(file)
+    await page.getByRole('button', { name: 'Bild hochladen' }).click()
+    await expect.poll(() => page.locator('img.avatar').count()).toBe(1)
+
+    await page.goto(`${app.url}/p/mara`)
+    expect(await page.locator('.bio strong').textContent()).toBe('Hallo!')
+    expect(await page.locator('.facts').textContent()).toContain('Salzburg')
+    const avatar = page.locator('.profile-head img.avatar')
+    await expect.poll(() => avatar.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(400)
+
+    await page.goto(`${app.url}/me/card`)
+    expect(await page.getByTestId('card-address').textContent()).toBe('mara.localhost')
+    const qr = page.getByTestId('card-qr')
+    await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true)
+    expect(await page.getByTestId('business-card').textContent()).toContain('Mara Klein')
+    await context.close()
+  })
+})
