@@ -21,7 +21,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           sequence: { groupOrder: 1 },
-          include: ['server/src/**/*.int.test.ts', 'server/test/**/*.int.test.ts'],
+          include: ['server/src/**/*.int.test.ts', 'server/test/**/*.int.test.ts', 'scripts/**/*.int.test.ts'],
           globalSetup: ['tests/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, cp, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -143,11 +143,35 @@ kill "$watch" 2>/dev/null
 exit "$code"
 `
 
+/**
+ * A second process on the same DATA_DIR (say `npm run seed:demo` while `npm start` runs) must not
+ * start a second FerretDB on the same SQLite files: it borrows the running one instead, found
+ * through this file, and leaves stopping it to its owner.
+ */
+function ownerFile(dir: string): string {
+  return path.join(dir, 'running.json')
+}
+
+async function runningInstance(dir: string): Promise<number | null> {
+  try {
+    const { pid, port } = JSON.parse(await readFile(ownerFile(dir), 'utf8')) as { pid: number; port: number }
+    process.kill(pid, 0)
+    return (await canConnect(port)) ? port : null
+  } catch {
+    return null
+  }
+}
+
 export async function startFerretdb(options: { dataDir: string; log?: Log; port?: number }): Promise<EmbeddedDb> {
   const log = options.log ?? (() => {})
-  const binary = await ensureFerretdb(log)
   const dir = path.join(options.dataDir, 'ferretdb')
   await mkdir(dir, { recursive: true })
+  const borrowed = await runningInstance(dir)
+  if (borrowed !== null) {
+    log(`Using the embedded database already running for ${options.dataDir} (port ${borrowed}).`)
+    return { uri: `mongodb://127.0.0.1:${borrowed}/`, port: borrowed, stop: async () => {} }
+  }
+  const binary = await ensureFerretdb(log)
   const port = options.port ?? (await freePort())
   const args = [
     '--handler=sqlite',
@@ -188,10 +212,12 @@ export async function startFerretdb(options: { dataDir: string; log?: Log; port?
     }
     await new Promise((r) => setTimeout(r, 100))
   }
+  await writeFile(ownerFile(dir), JSON.stringify({ pid: process.pid, port }))
   return {
     uri: `mongodb://127.0.0.1:${port}/`,
     port,
     async stop() {
+      await rm(ownerFile(dir), { force: true })
       if (exited !== null) return
       child.stdin?.end()
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
