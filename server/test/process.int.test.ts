@@ -9,7 +9,10 @@ import { freePort } from '../src/db/ferretdb.ts'
 /** The real `npm start` process: config, embedded database, web handler, signals. */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dirs: string[] = []
+const children: ChildProcess[] = []
 afterAll(async () => {
+  // A failed assertion must not leave a server (and its database) running.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   for (const dir of dirs) await rm(dir, { recursive: true, force: true })
 })
 
@@ -19,6 +22,7 @@ function start(env: Record<string, string>): { child: ChildProcess; output: () =
     env: { ...process.env, LOG_LEVEL: 'warn', MONGODB_URI: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  children.push(child)
   let out = ''
   child.stdout!.on('data', (c) => (out += c))
   child.stderr!.on('data', (c) => (out += c))

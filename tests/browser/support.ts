@@ -53,7 +53,7 @@ export async function startApp(): Promise<App> {
     url,
     hostOf: (handle) => `http://${handle}.localhost:${port}`,
     async stop() {
-      child.kill('SIGTERM')
+      if (child.exitCode === null) child.kill('SIGTERM')
       await exited
     },
   }

@@ -1,0 +1,161 @@
+/**
+ * Join-graph benchmark (issue: registration deep in a big tree, and the team stats read).
+ *
+ * Builds a tree of BENCH_MEMBERS (default 100,000) members, depth up to 30, on a fresh database,
+ * then times, in the same run and on the same database:
+ *   - a plain driver insertOne and findOne (the baselines),
+ *   - joining a new member at depth 30 (insert + counters of every ancestor), with and without
+ *     the argon2id password hash that a real registration also pays,
+ *   - the per-level stats read for the root (whole tree below it) and for a leaf,
+ *   - the same stats through the HTTP API of a listening server.
+ * It prints medians and each figure as a ratio against its baseline. No assertions: figures.
+ *
+ *   npm run bench                    BENCH_MEMBERS=20000 npm run bench
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { Types } from 'mongoose'
+import { buildApp } from '../../server/src/app.ts'
+import { loadConfig } from '../../server/src/config.ts'
+import type { ServiceContext } from '../../server/src/context.ts'
+import { openDatabase } from '../../server/src/db/connect.ts'
+import { createModels, ensureIndexes } from '../../server/src/db/models.ts'
+import { ensureRoot, insertMember, register } from '../../server/src/modules/accounts/service.ts'
+import { createSession } from '../../server/src/modules/accounts/sessions.ts'
+import { downlineStats, levelKey } from '../../server/src/modules/referrals/service.ts'
+import pino from 'pino'
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000)
+const MAX_DEPTH = 30
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40)
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+async function time(rounds: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 3; i++) await fn(-1 - i) // warm-up
+  const samples: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now()
+    await fn(i)
+    samples.push(performance.now() - t0)
+  }
+  return median(samples)
+}
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-bench-'))
+const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret' })
+const db = await openDatabase(config, { dbName: `bench_${Date.now()}` })
+const models = createModels(db.connection)
+const ctx: ServiceContext = { config, models, log: pino({ level: 'silent' }) }
+await ensureIndexes(models)
+const root = await ensureRoot(ctx)
+const engine = config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'
+console.log(`Join-graph benchmark on ${engine}: building ${MEMBERS.toLocaleString('en')} members…`)
+
+// ---- build the tree in memory (random attachment + a 30-deep spine), then insert in batches
+const t0 = performance.now()
+type Node = { _id: Types.ObjectId; upline: Types.ObjectId[]; depth: number; counts: Map<number, number>; total: number }
+const nodes: Node[] = [{ _id: root._id, upline: [], depth: 0, counts: new Map(), total: 0 }]
+const byId = new Map<string, Node>([[root._id.toString(), nodes[0]!]])
+let seed = 42
+const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
+for (let i = 1; i <= MEMBERS; i++) {
+  let parent: Node
+  if (i <= MAX_DEPTH) parent = nodes[i - 1]!
+  else do parent = nodes[Math.floor(random() * nodes.length)]!; while (parent.depth >= MAX_DEPTH)
+  const node: Node = { _id: new Types.ObjectId(), upline: [parent._id, ...parent.upline], depth: parent.depth + 1, counts: new Map(), total: 0 }
+  node.upline.forEach((ancestorId, k) => {
+    const ancestor = byId.get(ancestorId.toString())!
+    ancestor.counts.set(k + 1, (ancestor.counts.get(k + 1) ?? 0) + 1)
+    ancestor.total++
+  })
+  nodes.push(node)
+  byId.set(node._id.toString(), node)
+}
+const docs = nodes.slice(1).map((n, i) => ({
+  _id: n._id,
+  handle: `b${i}`,
+  email: `b${i}@bench.invalid`,
+  passwordHash: null,
+  displayName: `Bench ${i}`,
+  role: 'partner',
+  isRoot: false,
+  sponsorId: n.upline[0],
+  upline: n.upline,
+  depth: n.depth,
+  downline: {},
+  downlineTotal: 0,
+  countersPending: false,
+  createdAt: new Date(),
+  updatedAt: new Date(),
+}))
+// Counters as the live code would have left them.
+for (const doc of docs) {
+  const n = byId.get(doc._id.toString())!
+  doc.downline = Object.fromEntries([...n.counts].map(([level, count]) => [levelKey(level), count]))
+  doc.downlineTotal = n.total
+}
+for (let i = 0; i < docs.length; i += 2000) await models.Member.collection.insertMany(docs.slice(i, i + 2000), { ordered: false })
+const rootNode = nodes[0]!
+await models.Member.updateOne({ _id: root._id }, {
+  $set: { downline: Object.fromEntries([...rootNode.counts].map(([l, c]) => [levelKey(l), c])), downlineTotal: rootNode.total },
+})
+const deepest = nodes.reduce((a, b) => (b.depth > a.depth ? b : a))
+const leaf = nodes.find((n) => n.depth === 5 && n.total === 0)!
+console.log(`Built in ${((performance.now() - t0) / 1000).toFixed(1)} s; deepest member at level ${deepest.depth}.`)
+
+// ---- baselines: one plain driver write and read on the same database
+const raw = db.connection.db!.collection('bench_raw')
+await raw.insertOne({ warm: true })
+const baseInsert = await time(ROUNDS, (i) => raw.insertOne({ i, handle: `raw${i}`, at: new Date(), upline: deepest.upline }))
+const rawIds = (await raw.find({}, { projection: { _id: 1 } }).limit(50).toArray()).map((d) => d._id)
+const baseFind = await time(ROUNDS, (i) => raw.findOne({ _id: rawIds[Math.abs(i) % rawIds.length] }))
+
+// ---- the join: a new member under the deepest one (30 ancestors' counters)
+const sponsor = await models.Member.findById(deepest._id).lean()
+let n = 0
+const join = await time(ROUNDS, async () => {
+  n++
+  await insertMember(ctx, { handle: `j${n}`, email: `j${n}@bench.invalid`, passwordHash: null, displayName: `Join ${n}`, role: 'customer', sponsor: sponsor! })
+})
+const registration = await time(Math.min(ROUNDS, 20), async () => {
+  n++
+  await register(ctx, { email: `r${n}@bench.invalid`, password: 'bench password 1', handle: `r${n}`, displayName: `Reg ${n}`, role: 'customer', sponsor: sponsor!.handle })
+})
+
+// ---- the stats read: root (everyone below) vs a leaf, in the service and over HTTP
+const asActor = (node: Node, handle: string) => ({ id: node._id.toString(), handle, role: 'partner' as const })
+const statsRoot = await time(ROUNDS, () => downlineStats(ctx, asActor(rootNode, 'vernetzt')))
+const statsLeaf = await time(ROUNDS, () => downlineStats(ctx, asActor(leaf, 'leaf')))
+const app = await buildApp({ config, db, logger: false })
+await app.listen({ port: 0, host: '127.0.0.1' })
+const port = (app.server.address() as { port: number }).port
+const session = await createSession(ctx, root._id, {})
+const httpStats = await time(ROUNDS, async () => {
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/me/downline/stats`, { headers: { cookie: `vz_session=${session.token}` } })
+  await res.json()
+})
+const check = await (await fetch(`http://127.0.0.1:${port}/api/v1/me/downline/stats`, { headers: { cookie: `vz_session=${session.token}` } })).json() as { total: number }
+
+const rows: Array<[string, number, number, string]> = [
+  ['baseline: driver insertOne', baseInsert, baseInsert, 'insertOne'],
+  ['baseline: driver findOne by _id', baseFind, baseFind, 'findOne'],
+  [`join at level ${deepest.depth + 1} (insert + ${deepest.depth + 1} ancestor counters)`, join, baseInsert, 'insertOne'],
+  ['registration incl. argon2id hash + checks', registration, baseInsert, 'insertOne'],
+  [`stats read, root (${check.total.toLocaleString('en')} below)`, statsRoot, baseFind, 'findOne'],
+  ['stats read, a leaf (0 below)', statsLeaf, baseFind, 'findOne'],
+  ['stats over HTTP (session + route + JSON)', httpStats, baseFind, 'findOne'],
+]
+console.log(`\nmedian of ${ROUNDS} rounds each\n`)
+console.log('what'.padEnd(62) + 'ms'.padStart(9) + '   ratio')
+for (const [what, ms, base, baseName] of rows) {
+  console.log(what.padEnd(62) + ms.toFixed(2).padStart(9) + `   ${(ms / base).toFixed(1)}× ${baseName}`)
+}
+await app.close()
+await db.close()
+await rm(dataDir, { recursive: true, force: true })
