@@ -1,7 +1,10 @@
-import jsQR from 'jsqr'
+import jsQRModule from 'jsqr'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
+
+// jsqr is CommonJS whose types declare an ES default export; unwrap whichever shape arrives.
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule.default }).default ?? jsQRModule) as unknown as typeof jsQRModule.default
 
 let server: TestServer
 beforeAll(async () => {
