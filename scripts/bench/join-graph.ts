@@ -24,7 +24,8 @@ import { openDatabase } from '../../server/src/db/connect.ts'
 import { createModels, ensureIndexes } from '../../server/src/db/models.ts'
 import { ensureRoot, insertMember, register } from '../../server/src/modules/accounts/service.ts'
 import { createSession } from '../../server/src/modules/accounts/sessions.ts'
-import { downlineStats, levelKey } from '../../server/src/modules/referrals/service.ts'
+import { emailKey, handleKey } from '../../server/src/modules/accounts/lookup.ts'
+import { downlineStats, levelKey, listDownline } from '../../server/src/modules/referrals/service.ts'
 import pino from 'pino'
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000)
@@ -90,7 +91,6 @@ const docs = nodes.slice(1).map((n, i) => ({
   depth: n.depth,
   downline: {},
   downlineTotal: 0,
-  countersPending: false,
   createdAt: new Date(),
   updatedAt: new Date(),
 }))
@@ -101,6 +101,8 @@ for (const doc of docs) {
   doc.downlineTotal = n.total
 }
 for (let i = 0; i < docs.length; i += 2000) await models.Member.collection.insertMany(docs.slice(i, i + 2000), { ordered: false })
+const keys = docs.flatMap((d) => [{ _id: handleKey(d.handle), memberId: d._id }, { _id: emailKey(d.email), memberId: d._id }])
+for (let i = 0; i < keys.length; i += 4000) await models.Key.collection.insertMany(keys.slice(i, i + 4000) as never[], { ordered: false })
 const rootNode = nodes[0]!
 await models.Member.updateOne({ _id: root._id }, {
   $set: { downline: Object.fromEntries([...rootNode.counts].map(([l, c]) => [levelKey(l), c])), downlineTotal: rootNode.total },
@@ -132,6 +134,11 @@ const registration = await time(Math.min(ROUNDS, 20), async () => {
 const asActor = (node: Node, handle: string) => ({ id: node._id.toString(), handle, role: 'partner' as const })
 const statsRoot = await time(ROUNDS, () => downlineStats(ctx, asActor(rootNode, 'vernetzt')))
 const statsLeaf = await time(ROUNDS, () => downlineStats(ctx, asActor(leaf, 'leaf')))
+// The level list is an index range on MongoDB; FerretDB 1.x scans (see README), so show both.
+const parentOfLeaf = byId.get(leaf.upline[0]!.toString())!
+const listRounds = Math.max(3, Math.floor(ROUNDS / 8))
+const listLevel = await time(listRounds, () => listDownline(ctx, asActor(parentOfLeaf, 'p'), { level: 1, limit: 25 }))
+const rawList = await time(listRounds, () => models.Member.collection.find({ upline: parentOfLeaf._id, depth: parentOfLeaf.depth + 1 }).sort({ _id: 1 }).limit(26).toArray())
 const app = await buildApp({ config, db, logger: false })
 await app.listen({ port: 0, host: '127.0.0.1' })
 const port = (app.server.address() as { port: number }).port
@@ -150,8 +157,9 @@ const rows: Array<[string, number, number, string]> = [
   [`stats read, root (${check.total.toLocaleString('en')} below)`, statsRoot, baseFind, 'findOne'],
   ['stats read, a leaf (0 below)', statsLeaf, baseFind, 'findOne'],
   ['stats over HTTP (session + route + JSON)', httpStats, baseFind, 'findOne'],
+  ['level-1 list, 25 per page (service)', listLevel, rawList, 'raw find'],
 ]
-console.log(`\nmedian of ${ROUNDS} rounds each\n`)
+console.log(`\nmedians of ${ROUNDS} rounds (level lists: ${listRounds}); raw level-list query: ${rawList.toFixed(1)} ms\n`)
 console.log('what'.padEnd(62) + 'ms'.padStart(9) + '   ratio')
 for (const [what, ms, base, baseName] of rows) {
   console.log(what.padEnd(62) + ms.toFixed(2).padStart(9) + `   ${(ms / base).toFixed(1)}× ${baseName}`)

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto'
 import sharp from 'sharp'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
+import { findRoot } from '../../server/src/modules/accounts/lookup.ts'
 import { insertMember } from '../../server/src/modules/accounts/service.ts'
 import type { ServiceContext } from '../../server/src/context.ts'
 import type { MemberDoc } from '../../server/src/modules/accounts/model.ts'
@@ -56,7 +57,7 @@ export async function seedDemo(ctx: ServiceContext, size: number): Promise<{ cre
   const { Member, Media } = ctx.models
   const random = rng(20_241_122)
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!
-  const root = await Member.findOne({ isRoot: true }).lean()
+  const root = await findRoot(ctx)
   const passwordHash = await hashPassword(DEMO_PASSWORD)
   const used = new Set<string>()
   const now = Date.now()

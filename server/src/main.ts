@@ -8,7 +8,7 @@ import { DatabaseUnavailableError, openDatabase, type Database } from './db/conn
 import { ensureIndexes } from './db/models.ts'
 import { ensureAdmin, ensureRoot } from './modules/accounts/service.ts'
 import { sweepExpiredSessions } from './modules/accounts/sessions.ts'
-import { repairPendingCounters } from './modules/referrals/service.ts'
+import { repairPendingJoins } from './modules/referrals/service.ts'
 import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web')
@@ -44,7 +44,7 @@ export async function prepareData(app: FastifyInstance): Promise<void> {
   await ensureIndexes(app.ctx.models)
   await ensureRoot(app.ctx)
   if (app.ctx.config.admin) await ensureAdmin(app.ctx, app.ctx.config.admin)
-  await repairPendingCounters(app.ctx)
+  await repairPendingJoins(app.ctx)
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
@@ -75,10 +75,15 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     })
   app = await buildApp({ config, db, webHandler: web.handler })
   await prepareData(app)
+  // Housekeeping that replaces what MongoDB would do with TTL indexes and transactions.
   const sweeper = setInterval(() => {
     sweepExpiredSessions(app.ctx).catch((error) => app!.log.warn({ err: error }, 'session sweep failed'))
   }, 60 * 60_000)
   sweeper.unref()
+  const repairer = setInterval(() => {
+    repairPendingJoins(app.ctx).catch((error) => app!.log.warn({ err: error }, 'join repair failed'))
+  }, 5 * 60_000)
+  repairer.unref()
 
   let closing = false
   const shutdown = async (signal: string) => {
@@ -88,6 +93,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000)
     force.unref()
     clearInterval(sweeper)
+    clearInterval(repairer)
     await app!.close().catch(() => {})
     await web.close?.().catch(() => {})
     await db.close().catch(() => {})

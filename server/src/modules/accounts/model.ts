@@ -20,11 +20,6 @@ const MemberSchema = new Schema(
     /** Downline counters per level, keyed "l1", "l2", … (document keys may not be bare numbers in every driver). */
     downline: { type: Schema.Types.Mixed, default: () => ({}) },
     downlineTotal: { type: Number, default: 0 },
-    /**
-     * True from insert until every ancestor's counters include this member. A member left pending
-     * by a crash is repaired at the next start (recount of its ancestors), so counters never drift.
-     */
-    countersPending: { type: Boolean, default: false },
     bio: { type: String, default: '' },
     bioHtml: { type: String, default: '' },
     location: { type: String, default: '' },
@@ -38,7 +33,6 @@ MemberSchema.index({ handle: 1 }, { unique: true })
 MemberSchema.index({ email: 1 }, { unique: true })
 // Level-k downline of X: { upline: X, depth: X.depth + k }, paged by _id.
 MemberSchema.index({ upline: 1, depth: 1, _id: 1 })
-MemberSchema.index({ countersPending: 1 })
 
 export type MemberDoc = InferSchemaType<typeof MemberSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date }
 
@@ -59,9 +53,45 @@ SessionSchema.index({ userId: 1 })
 SessionSchema.index({ expiresAt: 1 })
 export type SessionDoc = InferSchemaType<typeof SessionSchema>
 
+/**
+ * Unique keys that point at a member: "handle:<handle>", "email:<email>" and "root".
+ * Every lookup by handle or email is a lookup by _id here. That is what MongoDB does with a
+ * unique index anyway, but FerretDB 1.x (SQLite) pushes only _id equality down to an index and
+ * filters everything else by scanning the whole collection in Go (3 s at 20,000 members).
+ * Inserting the key is also how a handle or email is claimed: a duplicate _id means taken.
+ */
+export interface KeyDoc {
+  _id: string
+  memberId: Types.ObjectId
+}
+const KeySchema = new Schema<KeyDoc>({ _id: { type: String }, memberId: { type: Schema.Types.ObjectId, required: true } }, { versionKey: false })
+
+/**
+ * A join in flight, written before anything else and removed when the member and all ancestor
+ * counters are written. A join that died half-way (process killed) is finished or undone from
+ * here by the repair job; the collection stays tiny, so reading it all is cheap on any backend.
+ */
+export interface PendingJoinDoc {
+  _id: Types.ObjectId
+  keys: string[]
+  upline: Types.ObjectId[]
+  createdAt: Date
+}
+const PendingJoinSchema = new Schema<PendingJoinDoc>(
+  {
+    _id: { type: Schema.Types.ObjectId },
+    keys: { type: [String], default: [] },
+    upline: { type: [Schema.Types.ObjectId], default: [] },
+    createdAt: { type: Date, default: () => new Date() },
+  },
+  { versionKey: false },
+)
+
 export function accountModels(conn: Connection) {
   return {
     Member: conn.model('Member', MemberSchema, 'members') as Model<MemberDoc>,
     Session: conn.model('Session', SessionSchema, 'sessions') as Model<SessionDoc>,
+    Key: conn.model('Key', KeySchema, 'keys') as Model<KeyDoc>,
+    PendingJoin: conn.model('PendingJoin', PendingJoinSchema, 'pending_joins') as Model<PendingJoinDoc>,
   }
 }

@@ -5,31 +5,23 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { applyJoinCounters } from '../referrals/service.ts'
 import { avatarUrl, toMemberSummary } from './dto.ts'
+import { ROOT_KEY, emailKey, findMemberByEmail, findMemberByHandle, findRoot, handleKey, normalizeEmail } from './lookup.ts'
 import type { MemberDoc } from './model.ts'
 import { hashPassword, verifyPassword } from './passwords.ts'
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase()
-}
+export { normalizeEmail }
 
-/** Maps a duplicate-key error (from a race the pre-checks could not see) to our codes. */
-function duplicateKeyError(error: unknown): AppError | null {
-  const e = error as { code?: number; message?: string; keyPattern?: Record<string, unknown> }
-  if (e?.code !== 11000) return null
-  const text = `${Object.keys(e.keyPattern ?? {}).join(' ')} ${e.message ?? ''}`
-  if (text.includes('email')) return new AppError('EMAIL_TAKEN', 'This email address is already registered.', { field: 'email' })
-  return new AppError('HANDLE_TAKEN', 'This handle is already taken.', { field: 'handle' })
-}
+const isDuplicate = (error: unknown) => (error as { code?: number })?.code === 11000
 
 async function resolveSponsor(ctx: ServiceContext, input: RegisterBody) {
   const requested = input.sponsor ?? input.referral
   const field = input.sponsor ? 'sponsor' : 'referral'
   if (!requested) {
-    const root = await ctx.models.Member.findOne({ isRoot: true }).lean()
+    const root = await findRoot(ctx)
     if (!root) throw new AppError('INTERNAL', 'The company root is missing.')
     return root
   }
-  const sponsor = await ctx.models.Member.findOne({ handle: normalizeHandle(requested) }).lean()
+  const sponsor = await findMemberByHandle(ctx, requested)
   if (!sponsor) throw new AppError('SPONSOR_NOT_FOUND', `There is no partner with the handle "${requested}".`, { field })
   if (sponsor.role !== 'partner') {
     throw new AppError('SPONSOR_NOT_PARTNER', `"${sponsor.handle}" is not a partner and cannot be a sponsor.`, { field })
@@ -37,7 +29,13 @@ async function resolveSponsor(ctx: ServiceContext, input: RegisterBody) {
   return sponsor
 }
 
-/** Inserts a member under a sponsor and updates the join graph; used by registration, seeds and admin tooling. */
+/**
+ * Inserts a member under a sponsor and updates the join graph; used by registration, seeds and
+ * admin tooling. Without transactions, the order makes it safe: (1) a pending-join record names
+ * everything that follows, (2) the handle and email keys are claimed (a duplicate means taken),
+ * (3) the member is written, (4) every ancestor's counters, (5) the pending record goes. A crash
+ * anywhere is finished or undone by repairPendingJoins.
+ */
 export async function insertMember(
   ctx: ServiceContext,
   fields: {
@@ -51,12 +49,34 @@ export async function insertMember(
     createdAt?: Date
   },
 ): Promise<MemberDoc> {
+  const { Key, Member, PendingJoin } = ctx.models
+  const _id = new Types.ObjectId()
   const upline = fields.sponsor ? [fields.sponsor._id, ...fields.sponsor.upline] : []
-  let created: MemberDoc
+  const keys = [handleKey(fields.handle), emailKey(fields.email), ...(fields.isRoot ? [ROOT_KEY] : [])]
+  await PendingJoin.create({ _id, keys, upline })
+  const claimed: string[] = []
+  // Only keys this call inserted are in `claimed`; each is removed by _id alone, because
+  // FerretDB serves nothing but a bare {_id} filter from an index.
+  const undo = async () => {
+    for (const key of claimed) await Key.deleteOne({ _id: key })
+    await PendingJoin.deleteOne({ _id })
+  }
   try {
-    const doc = await ctx.models.Member.create({
-      handle: fields.handle,
-      email: fields.email,
+    for (const key of keys) {
+      try {
+        await Key.create({ _id: key, memberId: _id })
+        claimed.push(key)
+      } catch (error) {
+        if (!isDuplicate(error)) throw error
+        if (key.startsWith('email:')) throw new AppError('EMAIL_TAKEN', 'This email address is already registered.', { field: 'email' })
+        if (key === ROOT_KEY) throw new AppError('INTERNAL', 'The company root exists already.')
+        throw new AppError('HANDLE_TAKEN', `The handle "${fields.handle}" is already taken.`, { field: 'handle' })
+      }
+    }
+    const doc = await Member.create({
+      _id,
+      handle: normalizeHandle(fields.handle),
+      email: normalizeEmail(fields.email),
       passwordHash: fields.passwordHash,
       displayName: fields.displayName.trim(),
       role: fields.role,
@@ -64,15 +84,23 @@ export async function insertMember(
       sponsorId: fields.sponsor?._id ?? null,
       upline,
       depth: upline.length,
-      countersPending: upline.length > 0,
       ...(fields.createdAt ? { createdAt: fields.createdAt } : {}),
     })
-    created = doc.toObject() as MemberDoc
+    const created = doc.toObject() as MemberDoc
+    await applyJoinCounters(ctx, created)
+    await PendingJoin.deleteOne({ _id })
+    return created
   } catch (error) {
-    throw duplicateKeyError(error) ?? error
+    // Nothing of a refused registration stays behind; a crash here is left to the repair job.
+    if (error instanceof AppError || isDuplicate(error)) await undo()
+    if (isDuplicate(error)) {
+      // The members collection's own unique indexes caught what the keys did not (data from before keys existed).
+      const text = `${Object.keys((error as { keyPattern?: object }).keyPattern ?? {}).join(' ')} ${(error as Error).message}`
+      if (text.includes('email')) throw new AppError('EMAIL_TAKEN', 'This email address is already registered.', { field: 'email' })
+      throw new AppError('HANDLE_TAKEN', `The handle "${fields.handle}" is already taken.`, { field: 'handle' })
+    }
+    throw error
   }
-  if (upline.length > 0) await applyJoinCounters(ctx, created)
-  return created
 }
 
 export async function register(ctx: ServiceContext, input: RegisterBody): Promise<MemberDoc> {
@@ -80,19 +108,17 @@ export async function register(ctx: ServiceContext, input: RegisterBody): Promis
   if (handleProblem) {
     throw new AppError(handleProblem.code, `The handle ${handleProblem.reason}.`, { field: 'handle' })
   }
-  const handle = normalizeHandle(input.handle)
-  const email = normalizeEmail(input.email)
   const sponsor = await resolveSponsor(ctx, input)
-  // Friendly pre-checks; the unique indexes stay the real guard against races.
-  if (await ctx.models.Member.exists({ handle })) {
-    throw new AppError('HANDLE_TAKEN', `The handle "${handle}" is already taken.`, { field: 'handle' })
+  // Friendly pre-checks before the slow password hash; claiming the keys stays the real guard.
+  if (await ctx.models.Key.exists({ _id: handleKey(input.handle) })) {
+    throw new AppError('HANDLE_TAKEN', `The handle "${normalizeHandle(input.handle)}" is already taken.`, { field: 'handle' })
   }
-  if (await ctx.models.Member.exists({ email })) {
+  if (await ctx.models.Key.exists({ _id: emailKey(input.email) })) {
     throw new AppError('EMAIL_TAKEN', 'This email address is already registered.', { field: 'email' })
   }
   return insertMember(ctx, {
-    handle,
-    email,
+    handle: input.handle,
+    email: input.email,
     passwordHash: await hashPassword(input.password),
     displayName: input.displayName,
     role: input.role,
@@ -101,10 +127,10 @@ export async function register(ctx: ServiceContext, input: RegisterBody): Promis
 }
 
 export async function login(ctx: ServiceContext, input: LoginBody): Promise<MemberDoc> {
-  const member = await ctx.models.Member.findOne({ email: normalizeEmail(input.email) }).lean()
+  const member = await findMemberByEmail(ctx, input.email)
   const ok = await verifyPassword(member?.passwordHash ?? null, input.password)
   if (!member || !ok) throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong.')
-  return member as MemberDoc
+  return member
 }
 
 export async function getMe(ctx: ServiceContext, actor: Actor): Promise<Me> {
@@ -132,12 +158,12 @@ export async function toMe(ctx: ServiceContext, member: MemberDoc): Promise<Me> 
 
 /** The top of the join graph: sponsor of everyone who arrives without a referral. Idempotent. */
 export async function ensureRoot(ctx: ServiceContext): Promise<MemberDoc> {
-  const existing = await ctx.models.Member.findOne({ isRoot: true }).lean()
-  if (existing) return existing as MemberDoc
+  const existing = await findRoot(ctx)
+  if (existing) return existing
   try {
     return await insertMember(ctx, {
       handle: ctx.config.root.handle,
-      email: normalizeEmail(ctx.config.root.email),
+      email: ctx.config.root.email,
       passwordHash: null,
       displayName: ctx.config.root.displayName,
       role: 'partner',
@@ -146,8 +172,8 @@ export async function ensureRoot(ctx: ServiceContext): Promise<MemberDoc> {
     })
   } catch (error) {
     // Two nodes starting at once: the other one won.
-    const again = await ctx.models.Member.findOne({ isRoot: true }).lean()
-    if (again) return again as MemberDoc
+    const again = await findRoot(ctx)
+    if (again) return again
     throw error
   }
 }
@@ -157,11 +183,10 @@ export async function ensureAdmin(
   ctx: ServiceContext,
   input: { email: string; password: string; handle?: string; displayName?: string },
 ): Promise<MemberDoc> {
-  const email = normalizeEmail(input.email)
-  const existing = await ctx.models.Member.findOne({ email }).lean()
+  const existing = await findMemberByEmail(ctx, input.email)
   if (existing) {
     if (existing.role !== 'admin') await ctx.models.Member.updateOne({ _id: existing._id }, { $set: { role: 'admin' } })
-    return { ...(existing as MemberDoc), role: 'admin' }
+    return { ...existing, role: 'admin' }
   }
   const root = await ensureRoot(ctx)
   const handle = normalizeHandle(input.handle ?? `admin-${new Types.ObjectId().toString().slice(-6)}`)
@@ -171,7 +196,7 @@ export async function ensureAdmin(
   }
   return insertMember(ctx, {
     handle,
-    email,
+    email: input.email,
     passwordHash: await hashPassword(input.password),
     displayName: input.displayName ?? 'Administrator',
     role: 'admin',

@@ -1,6 +1,5 @@
 import type { Profile, ProfilePatch } from '@vernetzt/shared/schemas/profiles'
 import { AppError } from '@vernetzt/shared/errors'
-import { normalizeHandle } from '@vernetzt/shared/handles'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
 import { Types } from 'mongoose'
 import QRCode from 'qrcode'
@@ -8,6 +7,7 @@ import sharp from 'sharp'
 import type { Config } from '../../config.ts'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { avatarUrl, toMemberSummary } from '../accounts/dto.ts'
+import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 
 export function profileUrls(config: Pick<Config, 'publicUrl' | 'baseDomain'>, handle: string) {
@@ -20,9 +20,9 @@ export function profileUrls(config: Pick<Config, 'publicUrl' | 'baseDomain'>, ha
 }
 
 async function findByHandle(ctx: ServiceContext, handle: string) {
-  const member = await ctx.models.Member.findOne({ handle: normalizeHandle(handle) }).lean()
+  const member = await findMemberByHandle(ctx, handle)
   if (!member) throw new AppError('PROFILE_NOT_FOUND', `There is no profile "${handle}".`)
-  return member as MemberDoc
+  return member
 }
 
 export async function toProfile(ctx: ServiceContext, member: MemberDoc): Promise<Profile> {

@@ -1,7 +1,8 @@
+import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../accounts/service.ts'
-import { repairPendingCounters } from './service.ts'
+import { ensureAdmin, insertMember } from '../accounts/service.ts'
+import { repairPendingJoins } from './service.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -70,20 +71,51 @@ describe('join graph', () => {
     expect((await client.get('/api/v1/me/downline?cursor=nope')).body.error.code).toBe('BAD_REQUEST')
   })
 
-  it('repairs counters after a join that died before updating its ancestors', async () => {
+  it('finishes a join that died after writing the member, and releases the keys of one that died before', async () => {
     const boss = await makeMember(server, { handle: 'boss' })
     await makeMember(server, { handle: 'boss-1', sponsor: 'boss' })
-    // Simulate a crash: a member inserted with its counters still pending, ancestors untouched.
-    const { Member } = server.app.ctx.models
+    const { Key, Member, PendingJoin } = server.app.ctx.models
     const sponsor = await Member.findOne({ handle: 'boss-1' }).lean()
-    await Member.create({
-      handle: 'ghost', email: 'ghost@example.org', displayName: 'Ghost', role: 'partner',
-      sponsorId: sponsor!._id, upline: [sponsor!._id, ...sponsor!.upline], depth: sponsor!.depth + 1, countersPending: true,
-    })
+    const upline = [sponsor!._id, ...sponsor!.upline]
+    const old = new Date(Date.now() - 10 * 60_000)
+    // Crash 1: member written, ancestors' counters not.
+    const ghost = new Types.ObjectId()
+    await PendingJoin.create({ _id: ghost, keys: ['handle:ghost', 'email:ghost@example.org'], upline, createdAt: old })
+    await Key.create({ _id: 'handle:ghost', memberId: ghost })
+    await Key.create({ _id: 'email:ghost@example.org', memberId: ghost })
+    await Member.create({ _id: ghost, handle: 'ghost', email: 'ghost@example.org', displayName: 'Ghost', role: 'partner', sponsorId: sponsor!._id, upline, depth: upline.length })
+    // Crash 2: handle claimed, member never written.
+    const lost = new Types.ObjectId()
+    await PendingJoin.create({ _id: lost, keys: ['handle:lost', 'email:lost@example.org'], upline, createdAt: old })
+    await Key.create({ _id: 'handle:lost', memberId: lost })
+    // A join in flight right now on another node is left alone.
+    await PendingJoin.create({ _id: new Types.ObjectId(), keys: ['handle:busy'], upline, createdAt: new Date() })
+
     expect((await stats(boss.client)).total).toBe(1)
-    expect(await repairPendingCounters(server.app.ctx)).toBe(1)
+    expect((await new Client(server.url).post('/api/v1/auth/register', { email: 'x@lost.example', password: 'a long password', handle: 'lost', displayName: 'L', role: 'partner' })).body.error.code).toBe('HANDLE_TAKEN')
+
+    expect(await repairPendingJoins(server.app.ctx)).toBe(2)
     expect(await stats(boss.client)).toEqual({ total: 2, levels: [{ level: 1, count: 1 }, { level: 2, count: 1 }] })
-    expect(await repairPendingCounters(server.app.ctx)).toBe(0)
+    expect(await Key.exists({ _id: 'handle:lost' })).toBeNull()
+    expect(await Key.exists({ _id: 'handle:ghost' })).not.toBeNull()
+    expect(await PendingJoin.countDocuments()).toBe(1)
+    expect(await repairPendingJoins(server.app.ctx)).toBe(0)
+    const reg = await new Client(server.url).post('/api/v1/auth/register', { email: 'x@lost.example', password: 'a long password', handle: 'lost', displayName: 'L', role: 'partner' })
+    expect(reg.status).toBe(201)
+  })
+
+  it('leaves no claim behind when a join is refused half-way', async () => {
+    await makeMember(server, { handle: 'taken-mail' })
+    // Past the friendly pre-checks (as in a race): the handle is claimed first, then the email clashes.
+    const root = await server.app.ctx.models.Member.findOne({ isRoot: true }).lean()
+    await expect(insertMember(server.app.ctx, {
+      handle: 'fresh-handle', email: 'Taken-Mail@example.org', passwordHash: null, displayName: 'F', role: 'partner', sponsor: root,
+    })).rejects.toMatchObject({ code: 'EMAIL_TAKEN' })
+    const { Key, PendingJoin } = server.app.ctx.models
+    expect(await Key.exists({ _id: 'handle:fresh-handle' })).toBeNull()
+    expect(await PendingJoin.find({ keys: 'handle:fresh-handle' }).lean()).toEqual([])
+    const reg = await new Client(server.url).post('/api/v1/auth/register', { email: 'fresh@example.org', password: 'a long password', handle: 'fresh-handle', displayName: 'F', role: 'partner' })
+    expect(reg.status).toBe(201)
   })
 })
 

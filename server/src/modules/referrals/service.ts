@@ -1,9 +1,9 @@
 import type { DownlinePage, DownlineStats, MoveBody, MoveResult } from '@vernetzt/shared/schemas/downline'
 import { AppError } from '@vernetzt/shared/errors'
-import { normalizeHandle } from '@vernetzt/shared/handles'
 import { Types, type AnyBulkWriteOperation } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { toMemberSummary } from '../accounts/dto.ts'
+import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 
 /**
@@ -23,7 +23,6 @@ export async function applyJoinCounters(ctx: ServiceContext, member: Pick<Member
     },
   }))
   if (ops.length > 0) await ctx.models.Member.bulkWrite(ops, { ordered: false })
-  await ctx.models.Member.updateOne({ _id: member._id }, { $set: { countersPending: false } })
 }
 
 /** Rebuilds one member's counters from the tree itself. Used for crash repair; O(downline). */
@@ -43,20 +42,34 @@ export async function recountDownline(ctx: ServiceContext, ancestorId: Types.Obj
   await ctx.models.Member.updateOne({ _id: ancestorId }, { $set: { downline, downlineTotal: total } })
 }
 
+/** Joins younger than this may still be running on some node; the repair leaves them alone. */
+export const PENDING_GRACE_MS = 5 * 60_000
+
 /**
- * Members whose join did not finish updating counters (the process died in between) get their
- * ancestors recounted. Runs at boot; recounting is exact, so running it twice changes nothing.
+ * Finishes or undoes joins that died half-way (the process was killed between writes). A join
+ * whose member was written gets its ancestors recounted (exact, so running twice changes
+ * nothing); a join that never wrote its member releases the handle and email it had claimed.
+ * Runs at boot and periodically; reads only the small pending_joins collection.
  */
-export async function repairPendingCounters(ctx: ServiceContext): Promise<number> {
-  const pending = await ctx.models.Member.find({ countersPending: true }, { upline: 1 }).lean()
+export async function repairPendingJoins(ctx: ServiceContext, olderThanMs = PENDING_GRACE_MS): Promise<number> {
+  const { Key, Member, PendingJoin } = ctx.models
+  const cutoff = Date.now() - olderThanMs
+  const stale = (await PendingJoin.find({}).lean()).filter((p) => p.createdAt.getTime() <= cutoff)
   const ancestors = new Map<string, Types.ObjectId>()
-  for (const member of pending) for (const id of member.upline) ancestors.set(id.toString(), id)
-  for (const id of ancestors.values()) await recountDownline(ctx, id)
-  if (pending.length > 0) {
-    await ctx.models.Member.updateMany({ _id: { $in: pending.map((m) => m._id) } }, { $set: { countersPending: false } })
-    ctx.log.warn({ members: pending.length, ancestors: ancestors.size }, 'repaired downline counters after an interrupted join')
+  for (const pending of stale) {
+    if (await Member.exists({ _id: pending._id })) {
+      for (const id of pending.upline) ancestors.set(id.toString(), id)
+    } else {
+      for (const key of pending.keys) {
+        const entry = await Key.findById(key).lean()
+        if (entry?.memberId.equals(pending._id)) await Key.deleteOne({ _id: key })
+      }
+    }
   }
-  return pending.length
+  for (const id of ancestors.values()) await recountDownline(ctx, id)
+  for (const pending of stale) await PendingJoin.deleteOne({ _id: pending._id })
+  if (stale.length > 0) ctx.log.warn({ joins: stale.length, ancestors: ancestors.size }, 'repaired interrupted joins')
+  return stale.length
 }
 
 export async function downlineStats(ctx: ServiceContext, actor: Actor): Promise<DownlineStats> {
@@ -114,9 +127,9 @@ export async function listDownline(
 export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveBody): Promise<MoveResult> {
   if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can move members.')
   const { Member, Audit } = ctx.models
-  const member = await Member.findOne({ handle: normalizeHandle(input.member) }).lean()
+  const member = await findMemberByHandle(ctx, input.member)
   if (!member) throw new AppError('PROFILE_NOT_FOUND', `No member with the handle "${input.member}".`, { field: 'member' })
-  const target = await Member.findOne({ handle: normalizeHandle(input.newSponsor) }).lean()
+  const target = await findMemberByHandle(ctx, input.newSponsor)
   if (!target) throw new AppError('SPONSOR_NOT_FOUND', `No member with the handle "${input.newSponsor}".`, { field: 'newSponsor' })
   if (member.isRoot) throw new AppError('MOVE_NOT_ALLOWED', 'The company root has no sponsor and cannot be moved.')
   if (target.role !== 'partner') {
