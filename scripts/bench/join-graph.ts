@@ -125,6 +125,7 @@ const join = await time(ROUNDS, async () => {
   n++
   await insertMember(ctx, { handle: `j${n}`, email: `j${n}@bench.invalid`, passwordHash: null, displayName: `Join ${n}`, role: 'customer', sponsor: sponsor! })
 })
+const joinWrites = 1 + 2 + 2 + (deepest.depth + 1)
 const registration = await time(Math.min(ROUNDS, 20), async () => {
   n++
   await register(ctx, { email: `r${n}@bench.invalid`, password: 'bench password 1', handle: `r${n}`, displayName: `Reg ${n}`, role: 'customer', sponsor: sponsor!.handle })
@@ -153,6 +154,7 @@ const rows: Array<[string, number, number, string]> = [
   ['baseline: driver insertOne', baseInsert, baseInsert, 'insertOne'],
   ['baseline: driver findOne by _id', baseFind, baseFind, 'findOne'],
   [`join at level ${deepest.depth + 1} (insert + ${deepest.depth + 1} ancestor counters)`, join, baseInsert, 'insertOne'],
+  [`  the same per write (${joinWrites} writes: member, 2 keys, journal ±1, ${deepest.depth + 1} counters)`, join / joinWrites, baseInsert, 'insertOne'],
   ['registration incl. argon2id hash + checks', registration, baseInsert, 'insertOne'],
   [`stats read, root (${check.total.toLocaleString('en')} below)`, statsRoot, baseFind, 'findOne'],
   ['stats read, a leaf (0 below)', statsLeaf, baseFind, 'findOne'],

@@ -24,6 +24,9 @@ async function loadWebHandler(config: Config, dev: boolean): Promise<{ handler: 
   process.env.HOST_HEADER = WEB_HEADERS.host
   process.env.ADDRESS_HEADER = WEB_HEADERS.address
   if (dev) {
+    // SvelteKit finds svelte.config.js and src/ relative to the working directory. Paths in the
+    // config (DATA_DIR) were made absolute at load time, so this changes nothing else.
+    process.chdir(webDir)
     const { createServer } = await import('vite')
     const vite = await createServer({
       root: webDir,

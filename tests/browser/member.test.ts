@@ -80,3 +80,22 @@ describe('a partner\'s own pages', () => {
     await context.close()
   })
 })
+
+describe('live team news', () => {
+  it('shows a signed-in sponsor a notice the moment someone joins their team', async () => {
+    await apiRegister(app, { handle: 'sven', displayName: 'Sven Sponsor' })
+    const context = await newContext(browser)
+    const page = await context.newPage()
+    await page.goto(`${app.url}/login`)
+    await page.getByLabel('E-Mail').fill('sven@example.org')
+    await page.getByLabel('Passwort').fill('browser password')
+    await page.getByTestId('login-submit').click()
+    await page.waitForURL(`${app.url}/`)
+    // The socket connects after hydration; give it a moment, then a recruit joins elsewhere.
+    await page.waitForFunction(() => document.readyState === 'complete')
+    await new Promise((r) => setTimeout(r, 500))
+    await apiRegister(app, { handle: 'tim', displayName: 'Tim Neu', sponsor: 'sven' })
+    await expect.poll(() => page.getByTestId('toast').textContent(), { timeout: 10_000 }).toBe('Neu in deinem Team: Tim Neu')
+    await context.close()
+  })
+})

@@ -104,9 +104,11 @@ export async function listDownline(
     .limit(limit + 1)
     .lean()
   const page = rows.slice(0, limit)
+  // One _id lookup per distinct sponsor rather than one $in query: FerretDB serves only a bare
+  // {_id} from an index, and a page has at most `limit` sponsors.
   const sponsorIds = [...new Set(page.map((m) => m.sponsorId?.toString()).filter((id): id is string => !!id))]
-  const sponsors = await ctx.models.Member.find({ _id: { $in: sponsorIds } }, { handle: 1 }).lean()
-  const sponsorHandle = new Map(sponsors.map((s) => [s._id.toString(), s.handle]))
+  const sponsors = await Promise.all(sponsorIds.map((id) => ctx.models.Member.findById(id, { handle: 1 }).lean()))
+  const sponsorHandle = new Map(sponsors.filter((s) => s !== null).map((s) => [s._id.toString(), s.handle]))
   return {
     level,
     items: page.map((m) => ({

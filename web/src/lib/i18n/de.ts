@@ -81,6 +81,7 @@ export const de = {
   'team.sponsor': 'Sponsor',
   'team.more': 'Nächste Seite',
   'team.levelEmpty': 'Auf dieser Ebene ist noch niemand.',
+  'toast.teamJoined': 'Neu in deinem Team: {name}',
   'error.title': 'Fehler {status}',
   'error.back': 'Zur Startseite',
   'errors.VALIDATION_FAILED': 'Bitte prüfe deine Eingaben.',

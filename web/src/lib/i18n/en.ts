@@ -82,6 +82,7 @@ export const en: Record<keyof typeof de, string> = {
   'team.sponsor': 'Sponsor',
   'team.more': 'Next page',
   'team.levelEmpty': 'Nobody on this level yet.',
+  'toast.teamJoined': 'New in your team: {name}',
   'error.title': 'Error {status}',
   'error.back': 'Back to the start page',
   'errors.VALIDATION_FAILED': 'Please check your input.',
