@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Server } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
@@ -14,7 +15,7 @@ import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web')
 
 /** The SvelteKit handler: Vite middleware with HMR in dev mode, the adapter-node build otherwise. */
-async function loadWebHandler(config: Config, dev: boolean): Promise<{ handler: NodeHandler; close?: () => Promise<void> }> {
+async function loadWebHandler(config: Config, dev: boolean, httpServer: () => Server): Promise<{ handler: NodeHandler; close?: () => Promise<void> }> {
   // SvelteKit reads these through $env/dynamic; set before the handler is loaded.
   process.env.PUBLIC_BASE_DOMAIN = config.baseDomain
   process.env.PUBLIC_URL = config.publicUrl
@@ -31,7 +32,8 @@ async function loadWebHandler(config: Config, dev: boolean): Promise<{ handler: 
     const vite = await createServer({
       root: webDir,
       configFile: path.join(webDir, 'vite.config.ts'),
-      server: { middlewareMode: true },
+      // HMR shares the app's HTTP server: one port, and the page's CSP ('self') allows it.
+      server: { middlewareMode: true, ws: { server: httpServer() } },
       appType: 'custom',
     })
     return { handler: vite.middlewares as unknown as NodeHandler, close: () => vite.close() }
@@ -69,22 +71,25 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     console.error(error instanceof DatabaseUnavailableError ? error.message : `Cannot start the database: ${(error as Error).message}`)
     process.exit(1)
   }
-  let app: FastifyInstance | undefined
-  const web = await loadWebHandler(config, dev)
-    .catch(async (error: Error) => {
-      console.error(error.message)
-      await db.close()
-      process.exit(1)
-    })
-  app = await buildApp({ config, db, webHandler: web.handler })
+  // The web handler is resolved after the app exists (Vite's HMR attaches to its server), so
+  // the app gets a forwarding handler first.
+  let web: Awaited<ReturnType<typeof loadWebHandler>> | undefined
+  const app: FastifyInstance = await buildApp({ config, db, webHandler: (req, res, next) => web!.handler(req, res, next) })
+  try {
+    web = await loadWebHandler(config, dev, () => app.server)
+  } catch (error) {
+    console.error((error as Error).message)
+    await db.close()
+    process.exit(1)
+  }
   await prepareData(app)
   // Housekeeping that replaces what MongoDB would do with TTL indexes and transactions.
   const sweeper = setInterval(() => {
-    sweepExpiredSessions(app.ctx).catch((error) => app!.log.warn({ err: error }, 'session sweep failed'))
+    sweepExpiredSessions(app.ctx).catch((error) => app.log.warn({ err: error }, 'session sweep failed'))
   }, 60 * 60_000)
   sweeper.unref()
   const repairer = setInterval(() => {
-    repairPendingJoins(app.ctx).catch((error) => app!.log.warn({ err: error }, 'join repair failed'))
+    repairPendingJoins(app.ctx).catch((error) => app.log.warn({ err: error }, 'join repair failed'))
   }, 5 * 60_000)
   repairer.unref()
 
@@ -92,20 +97,20 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
-    app!.log.info({ signal }, 'shutting down')
+    app.log.info({ signal }, 'shutting down')
     const force = setTimeout(() => process.exit(1), 10_000)
     force.unref()
     clearInterval(sweeper)
     clearInterval(repairer)
-    await app!.close().catch(() => {})
-    await web.close?.().catch(() => {})
+    await app.close().catch(() => {})
+    await web?.close?.().catch(() => {})
     await db.close().catch(() => {})
     process.exit(0)
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('uncaughtException', (error) => {
-    app?.log.fatal({ err: error }, 'uncaught exception')
+    app.log.fatal({ err: error }, 'uncaught exception')
     void db.close().finally(() => process.exit(1))
   })
 
