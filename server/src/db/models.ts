@@ -2,9 +2,10 @@ import type { Connection } from 'mongoose'
 import { accountModels } from '../modules/accounts/model.ts'
 import { auditModels } from '../modules/audit/model.ts'
 import { profileModels } from '../modules/profiles/model.ts'
+import { referralModels } from '../modules/referrals/model.ts'
 
 export function createModels(conn: Connection) {
-  return { ...accountModels(conn), ...auditModels(conn), ...profileModels(conn) }
+  return { ...accountModels(conn), ...auditModels(conn), ...profileModels(conn), ...referralModels(conn) }
 }
 export type Models = ReturnType<typeof createModels>
 

@@ -20,6 +20,13 @@ const MemberSchema = new Schema(
     /** Downline counters per level, keyed "l1", "l2", … (document keys may not be bare numbers in every driver). */
     downline: { type: Schema.Types.Mixed, default: () => ({}) },
     downlineTotal: { type: Number, default: 0 },
+    /**
+     * Per level, the last sequence number handed out in this member's level lists. Unlike the
+     * counters it never goes down (a member moved away leaves a hole), so numbers are never reused.
+     */
+    downlineSeq: { type: Schema.Types.Mixed, default: () => ({}) },
+    /** upSeqs[i] is this member's number in the level-(i+1) list of upline[i]; see referrals/model.ts. */
+    upSeqs: { type: [Number], default: undefined },
     bio: { type: String, default: '' },
     bioHtml: { type: String, default: '' },
     location: { type: String, default: '' },
@@ -31,8 +38,8 @@ const MemberSchema = new Schema(
 )
 MemberSchema.index({ handle: 1 }, { unique: true })
 MemberSchema.index({ email: 1 }, { unique: true })
-// Level-k downline of X: { upline: X, depth: X.depth + k }, paged by _id.
-MemberSchema.index({ upline: 1, depth: 1, _id: 1 })
+// Everyone below X: { upline: X } (crash repair and admin moves; level lists use referrals/model.ts).
+MemberSchema.index({ upline: 1, depth: 1 })
 
 export type MemberDoc = InferSchemaType<typeof MemberSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date }
 

@@ -96,6 +96,7 @@ describe('join graph', () => {
 
     expect(await repairPendingJoins(server.app.ctx)).toBe(2)
     expect(await stats(boss.client)).toEqual({ total: 2, levels: [{ level: 1, count: 1 }, { level: 2, count: 1 }] })
+    expect(await levelHandles(boss.client, 2)).toEqual(['ghost'])
     expect(await Key.exists({ _id: 'handle:lost' })).toBeNull()
     expect(await Key.exists({ _id: 'handle:ghost' })).not.toBeNull()
     expect(await PendingJoin.countDocuments()).toBe(1)
@@ -149,6 +150,26 @@ describe('admin move', () => {
     }
     const audit = await server.app.ctx.models.Audit.findOne({ action: 'member.move' }).lean()
     expect(audit).toMatchObject({ reason: 'Sponsor changed by agreement', data: { status: 'done', subtreeSize: 3 } })
+  })
+
+  it('keeps level lists whole and free of duplicates when members move away and back', async () => {
+    const admin = await adminClient()
+    const hub = await makeMember(server, { handle: 'hub' })
+    await makeMember(server, { handle: 'elsewhere' })
+    const names = ['k1', 'k2', 'k3', 'k4', 'k5']
+    for (const name of names) await makeMember(server, { handle: `hub-${name}`, sponsor: 'hub' })
+    await makeMember(server, { handle: 'hub-k2-child', sponsor: 'hub-k2' })
+    // Two leave (holes in hub's numbering), one of them comes back (a new number at the end).
+    for (const [m, to] of [['hub-k2', 'elsewhere'], ['hub-k4', 'elsewhere'], ['hub-k2', 'hub']]) {
+      expect((await admin.post('/api/v1/admin/members/move', { member: m, newSponsor: to, reason: 'test' })).status).toBe(200)
+    }
+    expect(await levelHandles(hub.client, 1)).toEqual(['hub-k1', 'hub-k3', 'hub-k5', 'hub-k2'])
+    expect(await levelHandles(hub.client, 2)).toEqual(['hub-k2-child'])
+    expect(await stats(hub.client)).toEqual({ total: 5, levels: [{ level: 1, count: 4 }, { level: 2, count: 1 }] })
+    const elsewhere = new Client(server.url)
+    await elsewhere.post('/api/v1/auth/login', { email: 'elsewhere@example.org', password: 'correct horse battery' })
+    expect(await levelHandles(elsewhere, 1)).toEqual(['hub-k4'])
+    expect(await levelHandles(elsewhere, 2)).toEqual([])
   })
 
   it('refuses a move that would create a cycle and changes nothing', async () => {

@@ -5,6 +5,7 @@ import type { Actor, ServiceContext } from '../../context.ts'
 import { toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
+import { entryId } from './model.ts'
 
 /**
  * The join graph. Each member stores its upline (nearest first) and depth, and each member
@@ -14,15 +15,45 @@ import type { MemberDoc } from '../accounts/model.ts'
 
 export const levelKey = (level: number) => `l${level}`
 
-/** Adds a just-inserted member to every ancestor's counters: one $inc per ancestor, one round trip. */
+const isDuplicate = (error: unknown) => (error as { code?: number })?.code === 11000
+
+/** Inserts level-list entries; an entry that exists already (a repeated repair) is fine. */
+async function insertEntries(ctx: ServiceContext, entries: Array<{ _id: string; m: Types.ObjectId }>): Promise<void> {
+  for (let i = 0; i < entries.length; i += 1000) {
+    try {
+      await ctx.models.DownlineEntry.insertMany(entries.slice(i, i + 1000), { ordered: false })
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors
+      const allDuplicates = writeErrors?.every((e) => (e.code ?? e.err?.code) === 11000)
+      if (!isDuplicate(error) && !allDuplicates) throw error
+    }
+  }
+}
+
+/**
+ * Applies `inc` to an ancestor and returns its level-list high-water mark for `level` afterwards.
+ * (No projection: FerretDB's findAndModify does not implement one.)
+ */
+async function bumpAndReadSeq(ctx: ServiceContext, ancestorId: Types.ObjectId, level: number, inc: Record<string, number>): Promise<number> {
+  const after = await ctx.models.Member.findOneAndUpdate({ _id: ancestorId }, { $inc: inc }, { returnDocument: 'after' }).lean()
+  return ((after?.downlineSeq ?? {}) as Record<string, number>)[levelKey(level)] ?? 0
+}
+
+/**
+ * Adds a just-inserted member below every ancestor: each ancestor's counters go up by one
+ * ($inc, atomic), which also hands out the member's number in that ancestor's level list;
+ * the numbers are stored on the member, then the list entries are written.
+ */
 export async function applyJoinCounters(ctx: ServiceContext, member: Pick<MemberDoc, '_id' | 'upline'>): Promise<void> {
-  const ops: AnyBulkWriteOperation<MemberDoc>[] = member.upline.map((ancestorId, i) => ({
-    updateOne: {
-      filter: { _id: ancestorId },
-      update: { $inc: { [`downline.${levelKey(i + 1)}`]: 1, downlineTotal: 1 } },
-    },
-  }))
-  if (ops.length > 0) await ctx.models.Member.bulkWrite(ops, { ordered: false })
+  const { Member } = ctx.models
+  const seqs: number[] = []
+  for (const [i, ancestorId] of member.upline.entries()) {
+    const key = levelKey(i + 1)
+    seqs.push(await bumpAndReadSeq(ctx, ancestorId, i + 1, { [`downline.${key}`]: 1, downlineTotal: 1, [`downlineSeq.${key}`]: 1 }))
+  }
+  if (seqs.length === 0) return
+  await Member.updateOne({ _id: member._id }, { $set: { upSeqs: seqs } })
+  await insertEntries(ctx, seqs.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })))
 }
 
 /** Rebuilds one member's counters from the tree itself. Used for crash repair; O(downline). */
@@ -56,9 +87,17 @@ export async function repairPendingJoins(ctx: ServiceContext, olderThanMs = PEND
   const cutoff = Date.now() - olderThanMs
   const stale = (await PendingJoin.find({}).lean()).filter((p) => p.createdAt.getTime() <= cutoff)
   const ancestors = new Map<string, Types.ObjectId>()
+  const unnumbered: MemberDoc[] = []
   for (const pending of stale) {
-    if (await Member.exists({ _id: pending._id })) {
-      for (const id of pending.upline) ancestors.set(id.toString(), id)
+    const member = (await Member.findById(pending._id, { upline: 1, upSeqs: 1 }).lean()) as MemberDoc | null
+    if (member) {
+      for (const id of member.upline) ancestors.set(id.toString(), id)
+      const numbered = member.upSeqs?.length === member.upline.length
+      if (numbered) {
+        await insertEntries(ctx, member.upSeqs!.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })))
+      } else {
+        unnumbered.push(member)
+      }
     } else {
       for (const key of pending.keys) {
         const entry = await Key.findById(key).lean()
@@ -67,6 +106,15 @@ export async function repairPendingJoins(ctx: ServiceContext, olderThanMs = PEND
     }
   }
   for (const id of ancestors.values()) await recountDownline(ctx, id)
+  // Members that died before getting their list numbers get fresh ones (counters are exact now).
+  for (const member of unnumbered) {
+    const seqs: number[] = []
+    for (const [i, ancestorId] of member.upline.entries()) {
+      seqs.push(await bumpAndReadSeq(ctx, ancestorId, i + 1, { [`downlineSeq.${levelKey(i + 1)}`]: 1 }))
+    }
+    await Member.updateOne({ _id: member._id }, { $set: { upSeqs: seqs } })
+    await insertEntries(ctx, seqs.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })))
+  }
   for (const pending of stale) await PendingJoin.deleteOne({ _id: pending._id })
   if (stale.length > 0) ctx.log.warn({ joins: stale.length, ancestors: ancestors.size }, 'repaired interrupted joins')
   return stale.length
@@ -83,6 +131,9 @@ export async function downlineStats(ctx: ServiceContext, actor: Actor): Promise<
   return { total: me.downlineTotal ?? 0, levels }
 }
 
+/** How many list numbers one page request looks at before it returns what it found (holes from moves). */
+const MAX_PROBE = 400
+
 export async function listDownline(
   ctx: ServiceContext,
   actor: Actor,
@@ -90,34 +141,42 @@ export async function listDownline(
 ): Promise<DownlinePage> {
   const level = query.level ?? 1
   const limit = query.limit ?? 25
-  const me = await ctx.models.Member.findById(actor.id, { depth: 1 }).lean()
+  const { DownlineEntry, Member } = ctx.models
+  const me = await Member.findById(actor.id, { downlineSeq: 1 }).lean()
   if (!me) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
-  const filter: Record<string, unknown> = { upline: me._id, depth: me.depth + level }
-  if (query.cursor) {
-    if (!Types.ObjectId.isValid(query.cursor)) throw new AppError('BAD_REQUEST', 'The cursor is not valid.', { field: 'cursor' })
-    filter._id = { $gt: new Types.ObjectId(query.cursor) }
+  if (query.cursor !== undefined && !/^\d{1,12}$/.test(query.cursor)) {
+    throw new AppError('BAD_REQUEST', 'The cursor is not valid.', { field: 'cursor' })
   }
-  const rows = await ctx.models.Member.find(filter, {
-    handle: 1, displayName: 1, role: 1, avatarId: 1, createdAt: 1, sponsorId: 1,
-  })
-    .sort({ _id: 1 })
-    .limit(limit + 1)
-    .lean()
-  const page = rows.slice(0, limit)
+  const last = ((me.downlineSeq ?? {}) as Record<string, number>)[levelKey(level)] ?? 0
+  const rows: Array<{ seq: number; member: MemberDoc }> = []
+  let seq = Number(query.cursor ?? 0)
+  while (rows.length < limit && seq < last && seq - Number(query.cursor ?? 0) < MAX_PROBE) {
+    // One window of numbers at a time, each an _id lookup, in parallel.
+    const window = Array.from({ length: Math.min(limit - rows.length, last - seq) }, (_, i) => seq + 1 + i)
+    const entries = await Promise.all(window.map((n) => DownlineEntry.findById(entryId(me._id, level, n)).lean()))
+    const members = await Promise.all(entries.map((e) => (e ? Member.findById(e.m, {
+      handle: 1, displayName: 1, role: 1, avatarId: 1, createdAt: 1, sponsorId: 1, upline: 1,
+    }).lean() : null)))
+    members.forEach((member, i) => {
+      // An entry left by an interrupted move points at someone no longer at this place: skip it.
+      if (member && member.upline[level - 1]?.equals(me._id)) rows.push({ seq: window[i]!, member: member as MemberDoc })
+    })
+    seq = window[window.length - 1]!
+  }
   // One _id lookup per distinct sponsor rather than one $in query: FerretDB serves only a bare
   // {_id} from an index, and a page has at most `limit` sponsors.
-  const sponsorIds = [...new Set(page.map((m) => m.sponsorId?.toString()).filter((id): id is string => !!id))]
-  const sponsors = await Promise.all(sponsorIds.map((id) => ctx.models.Member.findById(id, { handle: 1 }).lean()))
+  const sponsorIds = [...new Set(rows.map((r) => r.member.sponsorId?.toString()).filter((id): id is string => !!id))]
+  const sponsors = await Promise.all(sponsorIds.map((id) => Member.findById(id, { handle: 1 }).lean()))
   const sponsorHandle = new Map(sponsors.filter((s) => s !== null).map((s) => [s._id.toString(), s.handle]))
   return {
     level,
-    items: page.map((m) => ({
+    items: rows.map(({ member: m }) => ({
       ...toMemberSummary(m),
       level,
       joinedAt: m.createdAt.toISOString(),
       sponsorHandle: sponsorHandle.get(m.sponsorId?.toString() ?? '') ?? '',
     })),
-    nextCursor: rows.length > limit ? page[page.length - 1]!._id.toString() : null,
+    nextCursor: seq < last ? String(seq) : null,
   }
 }
 
@@ -128,7 +187,7 @@ export async function listDownline(
  */
 export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveBody): Promise<MoveResult> {
   if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can move members.')
-  const { Member, Audit } = ctx.models
+  const { Member, Audit, DownlineEntry } = ctx.models
   const member = await findMemberByHandle(ctx, input.member)
   if (!member) throw new AppError('PROFILE_NOT_FOUND', `No member with the handle "${input.member}".`, { field: 'member' })
   const target = await findMemberByHandle(ctx, input.newSponsor)
@@ -175,21 +234,48 @@ export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveB
     data: { from: member.sponsorId, to: target._id, subtreeSize: subTotal, status: 'started' },
   })
 
-  const descendants = await Member.find({ upline: member._id }, { upline: 1 }).lean()
-  const pathOps: AnyBulkWriteOperation<MemberDoc>[] = descendants.map((d) => {
-    const cut = d.upline.findIndex((id) => id.equals(member._id))
-    const upline = [...d.upline.slice(0, cut + 1), ...newUpline]
-    return { updateOne: { filter: { _id: d._id }, update: { $set: { upline, depth: upline.length } } } }
-  })
-  pathOps.push({
-    updateOne: {
-      filter: { _id: member._id },
-      update: { $set: { upline: newUpline, depth: newUpline.length, sponsorId: target._id } },
-    },
-  })
+  // The moving members, the member first; each keeps its list places inside the subtree and
+  // gets new ones under the new ancestors.
+  const descendants = await Member.find({ upline: member._id }, { upline: 1, upSeqs: 1 }).lean()
+  const moving = [{ _id: member._id, upline: member.upline, upSeqs: member.upSeqs, cut: -1 }, ...descendants.map((d) => ({
+    _id: d._id, upline: d.upline, upSeqs: d.upSeqs, cut: d.upline.findIndex((id) => id.equals(member._id)),
+  }))]
+  // Reserve list numbers: for each new ancestor and level, one $inc by the number arriving there.
+  const arriving = new Map<string, { ancestor: Types.ObjectId; level: number; members: Types.ObjectId[] }>()
+  for (const m of moving) {
+    newUpline.forEach((ancestor, j) => {
+      const level = m.cut + 2 + j
+      const key = `${ancestor.toString()}:${level}`
+      const slot = arriving.get(key) ?? { ancestor, level, members: [] }
+      slot.members.push(m._id)
+      arriving.set(key, slot)
+    })
+  }
+  const newSeq = new Map<string, number>() // "<member>:<ancestor>" → number
+  for (const { ancestor, level, members } of arriving.values()) {
+    const high = await bumpAndReadSeq(ctx, ancestor, level, { [`downlineSeq.${levelKey(level)}`]: members.length })
+    members.forEach((id, i) => newSeq.set(`${id.toString()}:${ancestor.toString()}`, high - members.length + 1 + i))
+  }
+  const pathOps: AnyBulkWriteOperation<MemberDoc>[] = []
+  const added: Array<{ _id: string; m: Types.ObjectId }> = []
+  const removed: string[] = []
+  for (const m of moving) {
+    const kept = m.upline.slice(0, m.cut + 1)
+    const upline = [...kept, ...newUpline]
+    const seqs = [...(m.upSeqs ?? []).slice(0, m.cut + 1), ...newUpline.map((a) => newSeq.get(`${m._id.toString()}:${a.toString()}`)!)]
+    m.upline.forEach((ancestor, p) => {
+      if (p > m.cut && m.upSeqs?.[p] !== undefined) removed.push(entryId(ancestor, p + 1, m.upSeqs[p]!))
+    })
+    newUpline.forEach((ancestor, j) => added.push({ _id: entryId(ancestor, m.cut + 2 + j, seqs[m.cut + 1 + j]!), m: m._id }))
+    const set: Record<string, unknown> = { upline, depth: upline.length, upSeqs: seqs }
+    if (m.cut === -1) set.sponsorId = target._id
+    pathOps.push({ updateOne: { filter: { _id: m._id }, update: { $set: set } } })
+  }
   for (let i = 0; i < pathOps.length; i += 1000) {
     await Member.bulkWrite(pathOps.slice(i, i + 1000), { ordered: false })
   }
+  await insertEntries(ctx, added)
+  for (const id of removed) await DownlineEntry.deleteOne({ _id: id })
   const counterOps: AnyBulkWriteOperation<MemberDoc>[] = [...deltas.values()]
     .map(({ id, inc }) => ({ id, inc: Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0)) }))
     .filter(({ inc }) => Object.keys(inc).length > 0)
