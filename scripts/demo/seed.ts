@@ -105,14 +105,18 @@ export async function seedDemo(ctx: ServiceContext, size: number): Promise<{ cre
   }
   let total = frontier.length
   let depth = 1
+  let clock = start + leaderNames.length * 86_400_000
+  const step = (2 * (now - clock)) / size
   while (total < size && frontier.length > 0 && depth < 12) {
     const next: MemberDoc[] = []
     for (const sponsor of frontier) {
       const recruits = depth < 3 ? 3 + Math.floor(random() * 3) : Math.floor(random() * 4)
       for (let r = 0; r < recruits && total < size; r++) {
         const role = random() < 0.28 ? 'customer' : 'partner'
-        const joinedAt = sponsor.createdAt.getTime() + random() * (now - sponsor.createdAt.getTime())
-        const member = await create(sponsor, pick(FIRST_NAMES), pick(LAST_NAMES), role, undefined, joinedAt)
+        // Joins happen in the order they are written (level lists are in join order), spread
+        // over the last eighteen months, always after the sponsor's own join.
+        clock = Math.min(now, Math.max(clock, sponsor.createdAt.getTime()) + random() * step)
+        const member = await create(sponsor, pick(FIRST_NAMES), pick(LAST_NAMES), role, undefined, clock)
         total++
         if (role === 'partner') next.push(member)
       }

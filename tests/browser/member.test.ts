@@ -73,7 +73,7 @@ describe('a partner\'s own pages', () => {
     await expect.poll(() => avatar.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(400)
 
     await page.goto(`${app.url}/me/card`)
-    expect(await page.getByTestId('card-address').textContent()).toBe('mara.localhost')
+    expect(await page.getByTestId('card-address').textContent()).toBe(`mara.localhost:${app.port}`)
     const qr = page.getByTestId('card-qr')
     await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true)
     expect(await page.getByTestId('business-card').textContent()).toContain('Mara Klein')

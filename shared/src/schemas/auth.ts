@@ -41,12 +41,8 @@ export const MeSchema = {
   required: ['id', 'handle', 'email', 'displayName', 'role', 'avatarUrl', 'sponsor', 'depth', 'createdAt'],
   additionalProperties: false,
   properties: {
-    id: { type: 'string' },
-    handle: { type: 'string' },
+    ...MemberSummarySchema.properties,
     email: { type: 'string' },
-    displayName: { type: 'string' },
-    role: { type: 'string', enum: ROLES },
-    avatarUrl: { type: ['string', 'null'] },
     sponsor: { anyOf: [MemberSummarySchema, { type: 'null' }] },
     depth: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },

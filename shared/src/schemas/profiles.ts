@@ -19,11 +19,7 @@ export const ProfileSchema = {
   ],
   additionalProperties: false,
   properties: {
-    id: { type: 'string' },
-    handle: { type: 'string' },
-    displayName: { type: 'string' },
-    role: { type: 'string', enum: ['partner', 'customer', 'admin'] },
-    avatarUrl: { type: ['string', 'null'] },
+    ...MemberSummarySchema.properties,
     bio: { type: 'string' },
     bioHtml: { type: 'string' },
     location: { type: 'string' },

@@ -1,4 +1,5 @@
 import type { MemberSummary } from '@vernetzt/shared/schemas/common'
+import type { ServiceContext } from '../../context.ts'
 import type { MemberDoc } from './model.ts'
 
 export function avatarUrl(member: Pick<MemberDoc, 'avatarId'>): string | null {
@@ -13,4 +14,11 @@ export function toMemberSummary(member: Pick<MemberDoc, '_id' | 'handle' | 'disp
     role: member.role,
     avatarUrl: avatarUrl(member),
   }
+}
+
+/** The sponsor as others see them, or null for the company root. */
+export async function sponsorSummary(ctx: ServiceContext, member: Pick<MemberDoc, 'sponsorId'>): Promise<MemberSummary | null> {
+  if (!member.sponsorId) return null
+  const sponsor = await ctx.models.Member.findById(member.sponsorId, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()
+  return sponsor ? toMemberSummary(sponsor) : null
 }

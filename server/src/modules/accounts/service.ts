@@ -4,7 +4,7 @@ import { checkHandle, normalizeHandle } from '@vernetzt/shared/handles'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { applyJoinCounters } from '../referrals/service.ts'
-import { avatarUrl, toMemberSummary } from './dto.ts'
+import { sponsorSummary, toMemberSummary } from './dto.ts'
 import { ROOT_KEY, emailKey, findMemberByEmail, findMemberByHandle, findRoot, handleKey, normalizeEmail } from './lookup.ts'
 import type { MemberDoc } from './model.ts'
 import { hashPassword, verifyPassword } from './passwords.ts'
@@ -140,17 +140,10 @@ export async function getMe(ctx: ServiceContext, actor: Actor): Promise<Me> {
 }
 
 export async function toMe(ctx: ServiceContext, member: MemberDoc): Promise<Me> {
-  const sponsor = member.sponsorId
-    ? await ctx.models.Member.findById(member.sponsorId, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()
-    : null
   return {
-    id: member._id.toString(),
-    handle: member.handle,
+    ...toMemberSummary(member),
     email: member.email,
-    displayName: member.displayName,
-    role: member.role,
-    avatarUrl: avatarUrl(member),
-    sponsor: sponsor ? toMemberSummary(sponsor) : null,
+    sponsor: await sponsorSummary(ctx, member),
     depth: member.depth,
     createdAt: member.createdAt.toISOString(),
   }

@@ -6,7 +6,7 @@ import QRCode from 'qrcode'
 import sharp from 'sharp'
 import type { Config } from '../../config.ts'
 import type { Actor, ServiceContext } from '../../context.ts'
-import { avatarUrl, toMemberSummary } from '../accounts/dto.ts'
+import { sponsorSummary, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 
@@ -26,15 +26,8 @@ async function findByHandle(ctx: ServiceContext, handle: string) {
 }
 
 export async function toProfile(ctx: ServiceContext, member: MemberDoc): Promise<Profile> {
-  const sponsor = member.sponsorId
-    ? await ctx.models.Member.findById(member.sponsorId, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()
-    : null
   return {
-    id: member._id.toString(),
-    handle: member.handle,
-    displayName: member.displayName,
-    role: member.role,
-    avatarUrl: avatarUrl(member),
+    ...toMemberSummary(member),
     bio: member.bio ?? '',
     bioHtml: member.bioHtml ?? '',
     location: member.location ?? '',
@@ -42,7 +35,7 @@ export async function toProfile(ctx: ServiceContext, member: MemberDoc): Promise
     links: (member.links ?? []).map((l) => ({ label: l.label, url: l.url })),
     joinedAt: member.createdAt.toISOString(),
     ...profileUrls(ctx.config, member.handle),
-    sponsor: sponsor ? toMemberSummary(sponsor) : null,
+    sponsor: await sponsorSummary(ctx, member),
   }
 }
 
