@@ -8,6 +8,8 @@ import type { ServiceContext } from './context.ts'
 import type { Database } from './db/connect.ts'
 import { createModels } from './db/models.ts'
 import accountRoutes from './modules/accounts/routes.ts'
+import followRoutes from './modules/follows/routes.ts'
+import postRoutes from './modules/posts/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import profileRoutes, { mediaRoutes } from './modules/profiles/routes.ts'
 import referralRoutes from './modules/referrals/routes.ts'
@@ -58,6 +60,8 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     await api.register(accountRoutes)
     await api.register(profileRoutes)
     await api.register(referralRoutes)
+    await api.register(followRoutes)
+    await api.register(postRoutes)
   }, { prefix: '/api/v1' })
 
   return app

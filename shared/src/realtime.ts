@@ -7,6 +7,8 @@ export interface ServerToClientEvents {
   hello: (payload: { userId: string | null; handle: string | null }) => void
   /** A new member joined directly below the receiving partner. */
   'team:joined': (payload: { handle: string; displayName: string; level: number }) => void
+  /** A post arrived in the receiver's home feed (the page shows "n new posts"). */
+  'feed:new': (payload: { postId: string; author: string }) => void
 }
 
 export interface ClientToServerEvents {

@@ -110,23 +110,42 @@ async function build(log: Log): Promise<void> {
 }
 
 /**
- * FerretDB 1.24's SQLite backend creates its _id index on `_ferretdb_sjson->"_id"` but looks
- * documents up by `_ferretdb_sjson->'$._id'`. SQLite treats both as the same JSON path, yet its
- * planner only uses an index whose expression matches the query's, so every update and delete
- * by _id scanned the whole table (70 ms at 20,000 documents, growing linearly). Writing the
- * lookup the way the index is written makes them index lookups (about 1 ms at any size).
- * Measured by scripts/bench/join-graph.ts; the semantics are unchanged (SQLite's `->` reads a
- * bare label X as the path $.X).
+ * Two patches to FerretDB 1.24, each measured before it was written:
+ *
+ * 1. Index use for _id. Its SQLite backend creates the _id index on `_ferretdb_sjson->"_id"` but
+ *    looks documents up by `_ferretdb_sjson->'$._id'`. SQLite reads both as the same JSON path,
+ *    yet its planner only uses an index whose expression matches the query's, so every update
+ *    and delete by _id scanned the table (70 ms at 20,000 documents, growing linearly). Writing
+ *    the lookup the way the index is written makes it about 1 ms at any size.
+ *
+ * 2. Atomic updates. An update reads the matching documents and writes them back in two steps
+ *    with nothing in between to stop a second update of the same document: 50 concurrent
+ *    `$inc` by one left the counter at 12. MongoDB guarantees single-document atomicity, and
+ *    Vernetzt's counters, list numbers and idempotent writes rely on it, so the read-modify-write
+ *    commands (update, findAndModify, delete) run one at a time. SQLite serialises writes anyway,
+ *    so this costs little; reads are not affected.
  */
+const LOCK = '\n\twriteMu.Lock()\n\tdefer writeMu.Unlock()\n'
+const handlerSignature = (name: string) => `func (h *Handler) ${name}(connCtx context.Context, msg *wire.OpMsg) (*wire.OpMsg, error) {`
 export const FERRETDB_PATCHES = [
   {
     file: 'internal/backends/sqlite/metadata/metadata.go',
     from: `IDColumn = DefaultColumn + "->'$._id'"`,
     to: `IDColumn = DefaultColumn + "->'_id'"`,
   },
-] as const
+  {
+    file: 'internal/handler/handler.go',
+    from: 'type Handler struct {',
+    to: '// writeMu makes read-modify-write commands atomic (patched in by Vernetzt).\nvar writeMu sync.Mutex\n\ntype Handler struct {',
+  },
+  ...['MsgUpdate', 'MsgFindAndModify', 'MsgDelete'].map((name) => ({
+    file: `internal/handler/msg_${name.slice(3).toLowerCase()}.go`,
+    from: handlerSignature(name),
+    to: handlerSignature(name) + LOCK,
+  })),
+]
 /** Bumped whenever FERRETDB_PATCHES changes, so an older build is rebuilt. */
-const PATCH_LEVEL = 'vernetzt-1'
+const PATCH_LEVEL = 'vernetzt-2'
 
 async function applyPatches(src: string): Promise<void> {
   for (const patch of FERRETDB_PATCHES) {

@@ -3,9 +3,16 @@ import { accountModels } from '../modules/accounts/model.ts'
 import { auditModels } from '../modules/audit/model.ts'
 import { profileModels } from '../modules/profiles/model.ts'
 import { referralModels } from '../modules/referrals/model.ts'
+import { streamModels } from './streams.ts'
+import { followModels } from '../modules/follows/model.ts'
+import { postModels } from '../modules/posts/model.ts'
 
 export function createModels(conn: Connection) {
-  return { ...accountModels(conn), ...auditModels(conn), ...profileModels(conn), ...referralModels(conn) }
+  return {
+    ...accountModels(conn), ...auditModels(conn), ...profileModels(conn), ...referralModels(conn), ...streamModels(conn),
+    ...postModels(conn),
+    ...followModels(conn),
+  }
 }
 export type Models = ReturnType<typeof createModels>
 

@@ -27,6 +27,8 @@ const MemberSchema = new Schema(
     downlineSeq: { type: Schema.Types.Mixed, default: () => ({}) },
     /** upSeqs[i] is this member's number in the level-(i+1) list of upline[i]; see referrals/model.ts. */
     upSeqs: { type: [Number], default: undefined },
+    followerCount: { type: Number, default: 0 },
+    followingCount: { type: Number, default: 0 },
     bio: { type: String, default: '' },
     bioHtml: { type: String, default: '' },
     location: { type: String, default: '' },

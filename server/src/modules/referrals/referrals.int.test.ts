@@ -62,6 +62,14 @@ describe('join graph', () => {
     expect(root!.downlineTotal).toBe(members)
   })
 
+  it('keeps exact counts and distinct list places when many join one sponsor at the same moment', async () => {
+    const busy = await makeMember(server, { handle: 'busy-sponsor' })
+    await Promise.all(Array.from({ length: 20 }, (_, i) => makeMember(server, { handle: `rush-${i}`, sponsor: 'busy-sponsor' })))
+    expect(await stats(busy.client)).toEqual({ total: 20, levels: [{ level: 1, count: 20 }] })
+    const listed = await levelHandles(busy.client, 1)
+    expect(listed.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `rush-${i}`).sort())
+  })
+
   it('requires a session and validates the level', async () => {
     expect((await new Client(server.url).get('/api/v1/me/downline/stats')).status).toBe(401)
     const { client } = await makeMember(server)

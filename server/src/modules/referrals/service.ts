@@ -290,3 +290,17 @@ export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveB
     movedCount: subTotal,
   }
 }
+
+/** Everyone directly below a member now (level 1), read through the numbered level list. */
+export async function directRecruits(ctx: ServiceContext, memberId: Types.ObjectId): Promise<Types.ObjectId[]> {
+  const me = await ctx.models.Member.findById(memberId, { downlineSeq: 1 }).lean()
+  const last = ((me?.downlineSeq ?? {}) as Record<string, number>)[levelKey(1)] ?? 0
+  const out: Types.ObjectId[] = []
+  for (let from = 1; from <= last; from += 100) {
+    const numbers = Array.from({ length: Math.min(100, last - from + 1) }, (_, i) => from + i)
+    const entries = await Promise.all(numbers.map((n) => ctx.models.DownlineEntry.findById(entryId(memberId, 1, n)).lean()))
+    const members = await Promise.all(entries.map((e) => (e ? ctx.models.Member.findById(e.m, { upline: 1 }).lean() : null)))
+    for (const m of members) if (m && m.upline[0]?.equals(memberId)) out.push(m._id)
+  }
+  return out
+}

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { HandleParamsSchema, OkSchema, errorResponses, type HandleParams } from '@vernetzt/shared/schemas/common'
+import {
+  CreatePostBodySchema, EditPostBodySchema, FeedQuerySchema, MarketplaceQuerySchema, PostIdParamsSchema, PostPageSchema,
+  PostSchema, ProfilePostsQuerySchema,
+  type CreatePostBody, type EditPostBody, type FeedQuery, type MarketplaceQuery, type PostIdParams, type ProfilePostsQuery,
+} from '@vernetzt/shared/schemas/posts'
+import { requireActor } from '../../plugins/auth.ts'
+import { createPost, deletePost, editPost, getPost, homeFeed, marketplace, profilePosts } from './service.ts'
+
+const routes: FastifyPluginAsync = async (app) => {
+  const { ctx } = app
+  const tags = ['posts']
+
+  app.post<{ Body: CreatePostBody }>('/posts', {
+    schema: {
+      tags,
+      summary: 'Post public relations (kind "pr", anywhere but the marketplace) or an ad (kind "ad", only in ad areas)',
+      body: CreatePostBodySchema,
+      response: { 201: PostSchema, ...errorResponses },
+    },
+  }, async (request, reply) => reply.status(201).send(await createPost(ctx, app.io, requireActor(request), request.body)))
+
+  app.get<{ Params: PostIdParams }>('/posts/:id', {
+    schema: { tags, params: PostIdParamsSchema, response: { 200: PostSchema, ...errorResponses } },
+  }, async (request) => getPost(ctx, request.params.id))
+
+  app.patch<{ Params: PostIdParams; Body: EditPostBody }>('/posts/:id', {
+    schema: { tags, params: PostIdParamsSchema, body: EditPostBodySchema, response: { 200: PostSchema, ...errorResponses } },
+  }, async (request) => editPost(ctx, requireActor(request), request.params.id, request.body))
+
+  app.delete<{ Params: PostIdParams }>('/posts/:id', {
+    schema: { tags, params: PostIdParamsSchema, response: { 200: OkSchema, ...errorResponses } },
+  }, async (request) => {
+    await deletePost(ctx, requireActor(request), request.params.id)
+    return { ok: true }
+  })
+
+  app.get<{ Querystring: FeedQuery }>('/feed', {
+    schema: { tags, summary: 'Home feed: PR posts of people you follow, your sponsor and your direct recruits; never ads', querystring: FeedQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },
+  }, async (request) => homeFeed(ctx, requireActor(request), request.query))
+
+  app.get<{ Querystring: MarketplaceQuery }>('/marketplace', {
+    schema: { tags, summary: 'Ads only, newest first; filter by author handle and text', querystring: MarketplaceQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },
+  }, async (request) => marketplace(ctx, request.query))
+
+  app.get<{ Params: HandleParams; Querystring: ProfilePostsQuery }>('/profiles/:handle/posts', {
+    schema: { tags, summary: 'A profile\'s PR stream (kind=pr) or offers tab (kind=ad)', params: HandleParamsSchema, querystring: ProfilePostsQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },
+  }, async (request) => profilePosts(ctx, request.params.handle, request.query))
+}
+
+export default routes

@@ -1,0 +1,200 @@
+import { scoreAd } from '@vernetzt/shared/ad-detector'
+import { AppError } from '@vernetzt/shared/errors'
+import { renderMarkdown } from '@vernetzt/shared/markdown'
+import type { MemberSummary } from '@vernetzt/shared/schemas/common'
+import { AD_AREAS, type CreatePostBody, type EditPostBody, type MarketplaceQuery, type Post, type PostPage, type ProfilePostsQuery } from '@vernetzt/shared/schemas/posts'
+import { rooms } from '@vernetzt/shared/realtime'
+import { Types } from 'mongoose'
+import type { Actor, ServiceContext } from '../../context.ts'
+import { append, readStream } from '../../db/streams.ts'
+import type { RealtimeServer } from '../../realtime/socket.ts'
+import { toMemberSummary } from '../accounts/dto.ts'
+import { findMemberByHandle } from '../accounts/lookup.ts'
+import type { MemberDoc } from '../accounts/model.ts'
+import { currentFollowers, isFollowing } from '../follows/service.ts'
+import { directRecruits } from '../referrals/service.ts'
+import type { PostDoc } from './model.ts'
+
+/** Where posts are listed. All feeds go through this module, so the strategy can change in one place. */
+export const streams = {
+  feed: (memberId: Types.ObjectId | string) => `feed:${memberId.toString()}`,
+  profile: (memberId: Types.ObjectId | string, kind: 'pr' | 'ad') => `profile:${memberId.toString()}:${kind}`,
+  marketplace: 'market',
+} as const
+
+const AD_AREA_NAMES = 'the marketplace, the offers tab of your profile, or a group whose owner switched on its ad channel'
+
+/** The server's rule: ads only in ad areas, only by partners; the marketplace is for ads only. */
+export function checkPlacement(kind: 'pr' | 'ad', areaType: string, role: MemberDoc['role']): void {
+  if (kind === 'ad') {
+    if (!(AD_AREAS as readonly string[]).includes(areaType)) {
+      throw new AppError('AD_NOT_ALLOWED_HERE', `Advertising is not allowed here. Post it in ${AD_AREA_NAMES}.`, { allowedAreas: ['marketplace', 'profile', 'group'] })
+    }
+    if (role !== 'partner') throw new AppError('ONLY_PARTNERS_ADVERTISE', 'Only partners can post advertising.')
+  } else if (areaType === 'marketplace') {
+    throw new AppError('MARKETPLACE_IS_FOR_ADS', 'The marketplace is for advertising only. Post public relations in your feed or on your profile.')
+  }
+}
+
+function toPost(post: PostDoc, author: MemberSummary): Post {
+  return {
+    id: post._id.toString(),
+    author,
+    kind: post.kind,
+    area: post.area.groupId ? { type: post.area.type, groupId: post.area.groupId } : { type: post.area.type },
+    body: post.body,
+    html: post.html,
+    adScore: post.adScore,
+    likeCount: post.likeCount,
+    commentCount: post.commentCount,
+    createdAt: post.createdAt.toISOString(),
+    editedAt: post.editedAt ? post.editedAt.toISOString() : null,
+  }
+}
+
+async function withAuthors(ctx: ServiceContext, posts: PostDoc[]): Promise<Post[]> {
+  const ids = [...new Set(posts.map((p) => p.authorId.toString()))]
+  const authors = await Promise.all(ids.map((id) => ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()))
+  const byId = new Map(authors.filter((a) => a !== null).map((a) => [a._id.toString(), toMemberSummary(a)]))
+  return posts.filter((p) => byId.has(p.authorId.toString())).map((p) => toPost(p, byId.get(p.authorId.toString())!))
+}
+
+async function postsByIds(ctx: ServiceContext, ids: Types.ObjectId[]): Promise<Array<PostDoc | null>> {
+  return Promise.all(ids.map((id) => ctx.models.Post.findById(id).lean() as Promise<PostDoc | null>))
+}
+
+/** Who sees an author's feed posts: followers, the author's sponsor and direct recruits. */
+async function audienceOf(ctx: ServiceContext, author: MemberDoc): Promise<Types.ObjectId[]> {
+  const ids = new Map<string, Types.ObjectId>()
+  for (const id of await currentFollowers(ctx, author._id)) ids.set(id.toString(), id)
+  if (author.sponsorId) ids.set(author.sponsorId.toString(), author.sponsorId)
+  for (const id of await directRecruits(ctx, author._id)) ids.set(id.toString(), id)
+  ids.delete(author._id.toString())
+  return [...ids.values()]
+}
+
+/** Is `author` still someone whose feed posts `viewer` should see? (Unfollows take effect at once.) */
+async function inAudience(ctx: ServiceContext, viewer: MemberDoc, author: Pick<MemberDoc, '_id' | 'sponsorId'>): Promise<boolean> {
+  if (author._id.equals(viewer._id)) return true
+  if (viewer.sponsorId?.equals(author._id) || author.sponsorId?.equals(viewer._id)) return true
+  return isFollowing(ctx, viewer._id.toString(), author._id.toString())
+}
+
+export async function createPost(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, input: CreatePostBody): Promise<Post> {
+  const author = (await ctx.models.Member.findById(actor.id).lean()) as MemberDoc | null
+  if (!author) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+  const limitedUntil = (author as MemberDoc & { postingLimitedUntil?: Date | null }).postingLimitedUntil
+  if (limitedUntil && limitedUntil.getTime() > Date.now()) {
+    throw new AppError('POSTING_LIMITED', `You cannot post until ${limitedUntil.toISOString()}.`, { until: limitedUntil.toISOString() })
+  }
+  if (input.area.type === 'group') throw new AppError('GROUP_NOT_FOUND', 'There is no such group.', { field: 'area.groupId' })
+  checkPlacement(input.kind, input.area.type, author.role)
+  const score = scoreAd(input.body)
+  const post = (await ctx.models.Post.create({
+    authorId: author._id,
+    kind: input.kind,
+    area: { type: input.area.type },
+    body: input.body,
+    html: renderMarkdown(input.body),
+    adScore: score.score,
+    adSignals: score.signals,
+  })).toObject() as PostDoc
+  await place(ctx, io, post, author)
+  return toPost(post, toMemberSummary(author))
+}
+
+/** Lists a post where it belongs; feed posts also reach their audience's feeds, live. */
+async function place(ctx: ServiceContext, io: RealtimeServer | null, post: PostDoc, author: MemberDoc): Promise<void> {
+  if (post.kind === 'ad') {
+    await append(ctx, post.area.type === 'marketplace' ? [streams.marketplace, streams.profile(author._id, 'ad')] : [streams.profile(author._id, 'ad')], post._id)
+    return
+  }
+  if (post.area.type !== 'feed') {
+    await append(ctx, [streams.profile(author._id, 'pr')], post._id)
+    return
+  }
+  const audience = await audienceOf(ctx, author)
+  await append(ctx, [streams.profile(author._id, 'pr'), streams.feed(author._id), ...audience.map((id) => streams.feed(id))], post._id)
+  if (io && audience.length > 0) {
+    io.to(audience.map((id) => rooms.user(id.toString()))).emit('feed:new', { postId: post._id.toString(), author: author.handle })
+  }
+}
+
+async function ownPost(ctx: ServiceContext, actor: Actor, id: string): Promise<PostDoc> {
+  const post = (await ctx.models.Post.findById(id).lean()) as PostDoc | null
+  if (!post || post.status === 'deleted') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  if (!post.authorId.equals(actor.id) && actor.role !== 'admin') throw new AppError('NOT_AUTHOR', 'Only the author can change this post.')
+  return post
+}
+
+export async function getPost(ctx: ServiceContext, id: string): Promise<Post> {
+  const post = (await ctx.models.Post.findById(id).lean()) as PostDoc | null
+  if (!post || post.status !== 'visible') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  const [dto] = await withAuthors(ctx, [post])
+  if (!dto) throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  return dto
+}
+
+/** Edits keep every earlier version; the new text is rendered and scored again. */
+export async function editPost(ctx: ServiceContext, actor: Actor, id: string, input: EditPostBody): Promise<Post> {
+  const post = await ownPost(ctx, actor, id)
+  const score = scoreAd(input.body)
+  const now = new Date()
+  await ctx.models.Post.updateOne({ _id: post._id }, {
+    $set: { body: input.body, html: renderMarkdown(input.body), adScore: score.score, adSignals: score.signals, editedAt: now },
+    $push: { history: { body: post.body, editedAt: now } },
+  })
+  return getPost(ctx, id)
+}
+
+/** Soft delete: the post stays for moderation records but leaves every listing at once. */
+export async function deletePost(ctx: ServiceContext, actor: Actor, id: string): Promise<void> {
+  const post = await ownPost(ctx, actor, id)
+  await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'deleted' } })
+}
+
+export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<PostPage> {
+  const viewer = (await ctx.models.Member.findById(actor.id).lean()) as MemberDoc | null
+  if (!viewer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+  const page = await readStream(ctx, streams.feed(viewer._id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) => {
+    const posts = await postsByIds(ctx, refs)
+    return Promise.all(posts.map(async (p) => {
+      // Never an ad, never a removed post, and only while the author is still in the viewer's circle.
+      if (!p || p.status !== 'visible' || p.kind !== 'pr' || p.area.type !== 'feed') return null
+      const author = await ctx.models.Member.findById(p.authorId, { sponsorId: 1 }).lean()
+      return author && (await inAudience(ctx, viewer, author)) ? p : null
+    }))
+  })
+  return { items: await withAuthors(ctx, page.items), nextCursor: page.nextCursor }
+}
+
+export async function marketplace(ctx: ServiceContext, query: MarketplaceQuery): Promise<PostPage> {
+  let authorId: Types.ObjectId | null = null
+  if (query.author) {
+    const author = await findMemberByHandle(ctx, query.author)
+    if (!author) return { items: [], nextCursor: null }
+    authorId = author._id
+  }
+  const needle = query.q?.trim().toLocaleLowerCase('de')
+  const page = await readStream(ctx, streams.marketplace, { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
+    (await postsByIds(ctx, refs)).map((p) => {
+      if (!p || p.status !== 'visible' || p.kind !== 'ad' || p.area.type !== 'marketplace') return null
+      if (authorId && !p.authorId.equals(authorId)) return null
+      if (needle && !p.body.toLocaleLowerCase('de').includes(needle)) return null
+      return p
+    }),
+  )
+  return { items: await withAuthors(ctx, page.items), nextCursor: page.nextCursor }
+}
+
+export async function profilePosts(ctx: ServiceContext, handle: string, query: ProfilePostsQuery): Promise<PostPage> {
+  const member = await findMemberByHandle(ctx, handle)
+  if (!member) throw new AppError('PROFILE_NOT_FOUND', `There is no profile "${handle}".`)
+  const kind = query.kind ?? 'pr'
+  const page = await readStream(ctx, streams.profile(member._id, kind), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
+    (await postsByIds(ctx, refs)).map((p) => (p && p.status === 'visible' && p.kind === kind && p.authorId.equals(member._id) ? p : null)),
+  )
+  return { items: await withAuthors(ctx, page.items), nextCursor: page.nextCursor }
+}
+
+export { place as placePost }
