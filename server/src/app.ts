@@ -10,6 +10,8 @@ import { createModels } from './db/models.ts'
 import accountRoutes from './modules/accounts/routes.ts'
 import followRoutes from './modules/follows/routes.ts'
 import postRoutes from './modules/posts/routes.ts'
+import moderationRoutes from './modules/moderation/routes.ts'
+import notificationRoutes from './modules/notifications/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import profileRoutes, { mediaRoutes } from './modules/profiles/routes.ts'
 import referralRoutes from './modules/referrals/routes.ts'
@@ -62,6 +64,8 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     await api.register(referralRoutes)
     await api.register(followRoutes)
     await api.register(postRoutes)
+    await api.register(moderationRoutes)
+    await api.register(notificationRoutes)
   }, { prefix: '/api/v1' })
 
   return app

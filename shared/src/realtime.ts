@@ -1,3 +1,5 @@
+import type { Notification } from './schemas/moderation.ts'
+
 /**
  * The socket.io contract, used by `new Server<…>()` on the server and `io()` on the web.
  * Later features (messages, notifications, feeds) add their events here.
@@ -9,6 +11,7 @@ export interface ServerToClientEvents {
   'team:joined': (payload: { handle: string; displayName: string; level: number }) => void
   /** A post arrived in the receiver's home feed (the page shows "n new posts"). */
   'feed:new': (payload: { postId: string; author: string }) => void
+  'notification:new': (payload: Notification) => void
 }
 
 export interface ClientToServerEvents {

@@ -6,12 +6,16 @@ import { referralModels } from '../modules/referrals/model.ts'
 import { streamModels } from './streams.ts'
 import { followModels } from '../modules/follows/model.ts'
 import { postModels } from '../modules/posts/model.ts'
+import { notificationModels } from '../modules/notifications/model.ts'
+import { moderationModels } from '../modules/moderation/model.ts'
 
 export function createModels(conn: Connection) {
   return {
     ...accountModels(conn), ...auditModels(conn), ...profileModels(conn), ...referralModels(conn), ...streamModels(conn),
     ...postModels(conn),
     ...followModels(conn),
+    ...notificationModels(conn),
+    ...moderationModels(conn),
   }
 }
 export type Models = ReturnType<typeof createModels>

@@ -37,12 +37,15 @@ const entryKey = (stream: string, seq: number) => `${stream}#${seq}`
  * moment in which a reader can see a number without its entry is one round trip long; readers
  * wait that out (see readStream) instead of skipping the entry for good.
  */
-export async function append(ctx: ServiceContext, streams: string[], ref: Types.ObjectId): Promise<void> {
+export async function append(ctx: ServiceContext, streams: string[], ref: Types.ObjectId): Promise<number[]> {
   const { StreamEntry, StreamHead } = ctx.models
+  const seqs: number[] = []
   for (const stream of streams) {
     const head = await StreamHead.findOneAndUpdate({ _id: stream }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean()
     await StreamEntry.create({ _id: entryKey(stream, head!.seq), ref })
+    seqs.push(head!.seq)
   }
+  return seqs
 }
 
 export async function headOf(ctx: ServiceContext, stream: string): Promise<number> {
@@ -64,7 +67,7 @@ export async function readStream<T>(
   ctx: ServiceContext,
   stream: string,
   options: { cursor?: string | undefined; limit: number; maxProbe?: number },
-  resolve: (refs: Types.ObjectId[]) => Promise<Array<T | null>>,
+  resolve: (refs: Types.ObjectId[], seqs: number[]) => Promise<Array<T | null>>,
 ): Promise<StreamPage<T>> {
   const maxProbe = options.maxProbe ?? 500
   const start = options.cursor !== undefined ? Number(options.cursor) - 1 : await headOf(ctx, stream)
@@ -82,13 +85,14 @@ export async function readStream<T>(
       await Promise.all(entries.map(async (e, i) => (entries[i] = e ?? (await fetch(window[i]!)))))
     }
     const present = entries.filter((e) => e !== null)
-    const resolved = await resolve(present.map((e) => e.ref))
+    const seqOf = (e: StreamEntryDoc) => Number(e._id.slice(e._id.lastIndexOf('#') + 1))
+    const resolved = await resolve(present.map((e) => e.ref), present.map(seqOf))
     for (let i = 0; i < resolved.length; i++) {
       const item = resolved[i]
       if (item === null || item === undefined) continue
       if (items.length === options.limit) {
         // The page is full before this window ends: the next page starts at this entry.
-        next = Number(present[i]!._id.slice(present[i]!._id.lastIndexOf('#') + 1))
+        next = seqOf(present[i]!)
         return { items, nextCursor: String(next + 1) }
       }
       items.push(item)

@@ -29,6 +29,11 @@ const MemberSchema = new Schema(
     upSeqs: { type: [Number], default: undefined },
     followerCount: { type: Number, default: 0 },
     followingCount: { type: Number, default: 0 },
+    unreadNotifications: { type: Number, default: 0 },
+    /** Posts reclassified as unflagged advertising; repeated offences earn a warning. */
+    adOffences: { type: Number, default: 0 },
+    /** Set by an admin: no posting to feeds until then. */
+    postingLimitedUntil: { type: Date, default: null },
     bio: { type: String, default: '' },
     bioHtml: { type: String, default: '' },
     location: { type: String, default: '' },

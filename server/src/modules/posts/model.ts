@@ -18,6 +18,10 @@ export interface PostDoc {
   editedAt: Date | null
   likeCount: number
   commentCount: number
+  /** Ids of reports not yet handled; the post is in the moderation queue while this is non-empty. */
+  openReportIds: string[]
+  /** Its current place in the moderation queue stream (older places are ignored). */
+  queueSeq: number | null
   createdAt: Date
   updatedAt: Date
 }
@@ -39,6 +43,8 @@ const PostSchema = new Schema<PostDoc>(
     editedAt: { type: Date, default: null },
     likeCount: { type: Number, default: 0 },
     commentCount: { type: Number, default: 0 },
+    openReportIds: { type: [String], default: [] },
+    queueSeq: { type: Number, default: null },
   },
   { timestamps: true, minimize: false },
 )

@@ -36,7 +36,7 @@ export function checkPlacement(kind: 'pr' | 'ad', areaType: string, role: Member
   }
 }
 
-function toPost(post: PostDoc, author: MemberSummary): Post {
+export function toPost(post: PostDoc, author: MemberSummary): Post {
   return {
     id: post._id.toString(),
     author,
@@ -52,7 +52,7 @@ function toPost(post: PostDoc, author: MemberSummary): Post {
   }
 }
 
-async function withAuthors(ctx: ServiceContext, posts: PostDoc[]): Promise<Post[]> {
+export async function withAuthors(ctx: ServiceContext, posts: PostDoc[]): Promise<Post[]> {
   const ids = [...new Set(posts.map((p) => p.authorId.toString()))]
   const authors = await Promise.all(ids.map((id) => ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()))
   const byId = new Map(authors.filter((a) => a !== null).map((a) => [a._id.toString(), toMemberSummary(a)]))
@@ -83,9 +83,9 @@ async function inAudience(ctx: ServiceContext, viewer: MemberDoc, author: Pick<M
 export async function createPost(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, input: CreatePostBody): Promise<Post> {
   const author = (await ctx.models.Member.findById(actor.id).lean()) as MemberDoc | null
   if (!author) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
-  const limitedUntil = (author as MemberDoc & { postingLimitedUntil?: Date | null }).postingLimitedUntil
-  if (limitedUntil && limitedUntil.getTime() > Date.now()) {
-    throw new AppError('POSTING_LIMITED', `You cannot post until ${limitedUntil.toISOString()}.`, { until: limitedUntil.toISOString() })
+  const limitedUntil = author.postingLimitedUntil
+  if (limitedUntil && limitedUntil.getTime() > Date.now() && input.area.type === 'feed') {
+    throw new AppError('POSTING_LIMITED', `An administrator limited your posting to feeds until ${limitedUntil.toISOString()}.`, { until: limitedUntil.toISOString() })
   }
   if (input.area.type === 'group') throw new AppError('GROUP_NOT_FOUND', 'There is no such group.', { field: 'area.groupId' })
   checkPlacement(input.kind, input.area.type, author.role)

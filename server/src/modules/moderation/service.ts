@@ -1,0 +1,158 @@
+import { AppError } from '@vernetzt/shared/errors'
+import type { ModerationActionBody, ModerationResult, PostingLimitBody, QueuePage, Report, ReportBody } from '@vernetzt/shared/schemas/moderation'
+import { Types } from 'mongoose'
+import type { Actor, ServiceContext } from '../../context.ts'
+import { append, readStream } from '../../db/streams.ts'
+import type { RealtimeServer } from '../../realtime/socket.ts'
+import { toMemberSummary } from '../accounts/dto.ts'
+import { findMemberByHandle } from '../accounts/lookup.ts'
+import type { MemberDoc } from '../accounts/model.ts'
+import { notify } from '../notifications/service.ts'
+import type { PostDoc } from '../posts/model.ts'
+import { placePost, toPost } from '../posts/service.ts'
+import type { ReportDoc } from './model.ts'
+
+export const QUEUE = 'moderation'
+/** From this many reclassified posts on, the author gets a clear warning. */
+export const WARN_AFTER_OFFENCES = 2
+
+function requireModerator(actor: Actor): void {
+  // Group moderators join in with the groups issue; today moderation is for administrators.
+  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only moderators can do this.')
+}
+
+function toReport(r: ReportDoc): Report {
+  return { id: r._id, postId: r.postId.toString(), reason: r.reason, text: r.text, status: r.status, createdAt: r.createdAt.toISOString() }
+}
+
+/** Any member may report a post once; the post enters the moderation queue with its first open report. */
+export async function reportPost(ctx: ServiceContext, actor: Actor, postId: string, input: ReportBody): Promise<Report> {
+  const { Post, Report } = ctx.models
+  const post = (await Post.findById(postId).lean()) as PostDoc | null
+  if (!post || post.status !== 'visible') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  const id = `${post._id.toString()}:${actor.id}`
+  try {
+    await Report.create({ _id: id, postId: post._id, reporterId: new Types.ObjectId(actor.id), reason: input.reason, text: input.text ?? '' })
+  } catch (error) {
+    if ((error as { code?: number }).code !== 11000) throw error
+    return toReport((await Report.findById(id).lean())!)
+  }
+  const after = (await Post.findOneAndUpdate({ _id: post._id }, { $push: { openReportIds: id } }, { returnDocument: 'after' }).lean()) as PostDoc | null
+  if (after && after.openReportIds.length === 1) {
+    const [seq] = await append(ctx, [QUEUE], post._id)
+    await Post.updateOne({ _id: post._id }, { $set: { queueSeq: seq } })
+  }
+  return toReport((await Report.findById(id).lean())!)
+}
+
+/** Reported posts, newest report first, each with all its open reports. */
+export async function moderationQueue(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<QueuePage> {
+  requireModerator(actor)
+  const { Member, Post, Report } = ctx.models
+  const page = await readStream(ctx, QUEUE, { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs, seqs) =>
+    Promise.all(refs.map(async (id, i) => {
+      const post = (await Post.findById(id).lean()) as PostDoc | null
+      // A post reported again after a decision is queued anew; only its newest place counts.
+      return post && post.openReportIds.length > 0 && post.queueSeq === seqs[i] && post.status !== 'deleted' ? post : null
+    })),
+  )
+  const items = await Promise.all(page.items.map(async (post) => {
+    const author = await Member.findById(post.authorId).lean()
+    const reports = (await Promise.all(post.openReportIds.map((id) => Report.findById(id).lean()))).filter((r) => r !== null)
+    const reporters = await Promise.all(reports.map((r) => Member.findById(r.reporterId, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()))
+    return {
+      post: { ...toPost(post, toMemberSummary(author!)), status: post.status },
+      reports: reports.flatMap((r, i) => (reporters[i] ? [{ id: r._id, reason: r.reason, text: r.text, reporter: toMemberSummary(reporters[i]), createdAt: r.createdAt.toISOString() }] : [])),
+      authorOffences: (author as MemberDoc | null)?.adOffences ?? 0,
+    }
+  }))
+  return { items, nextCursor: page.nextCursor }
+}
+
+const ACTION_TEXT = {
+  reclassify: {
+    de: 'Dein Beitrag wurde als Werbung eingestuft und in den Marktplatz bzw. deine Angebote verschoben. Bitte kennzeichne Werbung selbst.',
+    en: 'Your post was classified as advertising and moved to the marketplace or your offers. Please flag advertising yourself.',
+  },
+  hide: {
+    de: 'Dein Beitrag wurde von der Moderation ausgeblendet.',
+    en: 'Your post was hidden by the moderators.',
+  },
+} as const
+
+/**
+ * A moderator's decision about a reported post: reclassify a PR post as an ad (it leaves the
+ * feeds and moves to the marketplace or the author's offers), hide it, or dismiss the reports.
+ * Every decision is logged with who and why; the author is told about reclassify and hide.
+ */
+export async function moderate(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, postId: string, input: ModerationActionBody): Promise<ModerationResult> {
+  requireModerator(actor)
+  const { Audit, Member, Post, Report } = ctx.models
+  const post = (await Post.findById(postId).lean()) as PostDoc | null
+  if (!post || post.status === 'deleted') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  if (post.openReportIds.length === 0) throw new AppError('REPORT_CLOSED', 'This post has no open reports; someone decided already.')
+  const author = (await Member.findById(post.authorId).lean()) as MemberDoc | null
+  if (!author) throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  let offences = author.adOffences ?? 0
+
+  if (input.action === 'reclassify') {
+    if (post.kind !== 'pr') throw new AppError('CANNOT_RECLASSIFY', 'Only a PR post can be reclassified as advertising.')
+    // Partners' ads go to the marketplace; a customer's lands on their own offers tab.
+    const area = author.role === 'partner' ? 'marketplace' : 'profile'
+    await Post.updateOne({ _id: post._id }, { $set: { kind: 'ad', area: { type: area } } })
+    await placePost(ctx, null, { ...post, kind: 'ad', area: { type: area } }, author)
+    const updated = await Member.findOneAndUpdate({ _id: author._id }, { $inc: { adOffences: 1 } }, { returnDocument: 'after' }).lean()
+    offences = (updated as MemberDoc | null)?.adOffences ?? offences + 1
+  } else if (input.action === 'hide') {
+    await Post.updateOne({ _id: post._id }, { $set: { status: 'hidden' } })
+  }
+
+  const status = input.action === 'dismiss' ? 'dismissed' : 'upheld'
+  for (const id of post.openReportIds) {
+    await Report.updateOne({ _id: id }, { $set: { status, resolvedBy: new Types.ObjectId(actor.id), resolvedAt: new Date() } })
+  }
+  await Post.updateOne({ _id: post._id }, { $set: { openReportIds: [], queueSeq: null } })
+  await Audit.create({
+    actorId: new Types.ObjectId(actor.id),
+    action: `post.${input.action}`,
+    subjectId: post._id,
+    reason: input.reason,
+    data: { reports: post.openReportIds, authorId: author._id, from: { kind: post.kind, area: post.area.type } },
+  })
+
+  const warned = input.action === 'reclassify' && offences >= WARN_AFTER_OFFENCES
+  if (input.action !== 'dismiss') {
+    await notify(ctx, io, author._id, { type: `post.${input.action}`, text: ACTION_TEXT[input.action], data: { postId: post._id.toString(), reason: input.reason } })
+  }
+  if (warned) {
+    await notify(ctx, io, author._id, {
+      type: 'moderation.warning',
+      text: {
+        de: `Schon ${offences} deiner Beiträge waren nicht gekennzeichnete Werbung. Bei weiteren Verstößen kann dein Posten in Feeds für einige Tage gesperrt werden.`,
+        en: `${offences} of your posts were unflagged advertising. Further offences can get your posting to feeds limited for some days.`,
+      },
+      data: { offences: String(offences) },
+    })
+  }
+  return { postId: post._id.toString(), action: input.action, resolvedReports: post.openReportIds.length, authorOffences: offences, authorWarned: warned }
+}
+
+/** An admin limits a member's posting to feeds for `days` days (0 lifts the limit). */
+export async function limitPosting(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, handle: string, input: PostingLimitBody) {
+  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can limit posting.')
+  const member = await findMemberByHandle(ctx, handle)
+  if (!member) throw new AppError('PROFILE_NOT_FOUND', `There is no profile "${handle}".`)
+  const until = input.days > 0 ? new Date(Date.now() + input.days * 86_400_000) : null
+  await ctx.models.Member.updateOne({ _id: member._id }, { $set: { postingLimitedUntil: until } })
+  await ctx.models.Audit.create({
+    actorId: new Types.ObjectId(actor.id), action: 'member.limit-posting', subjectId: member._id, reason: input.reason, data: { days: input.days },
+  })
+  await notify(ctx, io, member._id, {
+    type: 'moderation.limit',
+    text: until
+      ? { de: `Du kannst bis ${until.toLocaleDateString('de-DE')} nicht in Feeds posten. Grund: ${input.reason}`, en: `You cannot post to feeds until ${until.toLocaleDateString('en-GB')}. Reason: ${input.reason}` }
+      : { de: 'Deine Sperre für Feeds wurde aufgehoben.', en: 'Your feed posting limit was lifted.' },
+    data: { until: until?.toISOString() ?? '' },
+  })
+  return { handle: member.handle, limitedUntil: until?.toISOString() ?? null }
+}
