@@ -12,6 +12,7 @@ import followRoutes from './modules/follows/routes.ts'
 import postRoutes from './modules/posts/routes.ts'
 import moderationRoutes from './modules/moderation/routes.ts'
 import notificationRoutes from './modules/notifications/routes.ts'
+import commentRoutes from './modules/comments/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import profileRoutes, { mediaRoutes } from './modules/profiles/routes.ts'
 import referralRoutes from './modules/referrals/routes.ts'
@@ -66,6 +67,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     await api.register(postRoutes)
     await api.register(moderationRoutes)
     await api.register(notificationRoutes)
+    await api.register(commentRoutes)
   }, { prefix: '/api/v1' })
 
   return app

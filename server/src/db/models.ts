@@ -8,6 +8,7 @@ import { followModels } from '../modules/follows/model.ts'
 import { postModels } from '../modules/posts/model.ts'
 import { notificationModels } from '../modules/notifications/model.ts'
 import { moderationModels } from '../modules/moderation/model.ts'
+import { commentModels } from '../modules/comments/model.ts'
 
 export function createModels(conn: Connection) {
   return {
@@ -16,6 +17,7 @@ export function createModels(conn: Connection) {
     ...followModels(conn),
     ...notificationModels(conn),
     ...moderationModels(conn),
+    ...commentModels(conn),
   }
 }
 export type Models = ReturnType<typeof createModels>

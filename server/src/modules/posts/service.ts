@@ -73,13 +73,6 @@ async function audienceOf(ctx: ServiceContext, author: MemberDoc): Promise<Types
   return [...ids.values()]
 }
 
-/** Is `author` still someone whose feed posts `viewer` should see? (Unfollows take effect at once.) */
-async function inAudience(ctx: ServiceContext, viewer: MemberDoc, author: Pick<MemberDoc, '_id' | 'sponsorId'>): Promise<boolean> {
-  if (author._id.equals(viewer._id)) return true
-  if (viewer.sponsorId?.equals(author._id) || author.sponsorId?.equals(viewer._id)) return true
-  return isFollowing(ctx, viewer._id.toString(), author._id.toString())
-}
-
 export async function createPost(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, input: CreatePostBody): Promise<Post> {
   const author = (await ctx.models.Member.findById(actor.id).lean()) as MemberDoc | null
   if (!author) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
@@ -154,18 +147,30 @@ export async function deletePost(ctx: ServiceContext, actor: Actor, id: string):
 }
 
 export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<PostPage> {
-  const viewer = (await ctx.models.Member.findById(actor.id).lean()) as MemberDoc | null
-  if (!viewer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
-  const page = await readStream(ctx, streams.feed(viewer._id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) => {
-    const posts = await postsByIds(ctx, refs)
-    return Promise.all(posts.map(async (p) => {
-      // Never an ad, never a removed post, and only while the author is still in the viewer's circle.
-      if (!p || p.status !== 'visible' || p.kind !== 'pr' || p.area.type !== 'feed') return null
-      const author = await ctx.models.Member.findById(p.authorId, { sponsorId: 1 }).lean()
-      return author && (await inAudience(ctx, viewer, author)) ? p : null
-    }))
+  // Three rounds of parallel _id lookups per window: entries, posts, then each distinct author
+  // together with the viewer's follow of them. The viewer is read alongside the stream head.
+  const viewerLoad = ctx.models.Member.findById(actor.id, { sponsorId: 1 }).lean()
+  const page = await readStream(ctx, streams.feed(actor.id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) => {
+    const viewer = await viewerLoad
+    if (!viewer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+    // Never an ad, never a removed post.
+    const posts = (await postsByIds(ctx, refs)).map((p) => (p && p.status === 'visible' && p.kind === 'pr' && p.area.type === 'feed' ? p : null))
+    const authorIds = [...new Set(posts.filter((p) => p !== null).map((p) => p.authorId.toString()))]
+    const authors = new Map(await Promise.all(authorIds.map(async (id) => {
+      const [author, follows] = await Promise.all([
+        ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1, sponsorId: 1 }).lean(),
+        isFollowing(ctx, actor.id, id),
+      ])
+      // Only while the author is still in the viewer's circle: an unfollow takes effect at once.
+      const inCircle = author && (author._id.equals(viewer._id) || follows || viewer.sponsorId?.equals(author._id) || author.sponsorId?.equals(viewer._id))
+      return [id, inCircle ? toMemberSummary(author) : null] as const
+    })))
+    return posts.map((p) => {
+      const author = p && authors.get(p.authorId.toString())
+      return p && author ? toPost(p, author) : null
+    })
   })
-  return { items: await withAuthors(ctx, page.items), nextCursor: page.nextCursor }
+  return page
 }
 
 export async function marketplace(ctx: ServiceContext, query: MarketplaceQuery): Promise<PostPage> {
