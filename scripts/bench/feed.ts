@@ -84,7 +84,7 @@ console.log(`Built in ${((performance.now() - t0) / 1000).toFixed(1)} s; the rea
 const actor = { id: reader._id.toString(), handle: 'reader', role: 'partner' as const }
 const deepCursor = String(Math.max(PAGE + 1, feedSeq - 10_000))
 
-/** The same reads the service makes, straight through the driver, in parallel where it is. */
+/** The reads that answer a feed page, straight through the driver, in parallel where they can be. */
 async function raw(cursor: number | null) {
   if (cursor === null) {
     // The first page starts at the stream's head, which the service reads too.
@@ -94,7 +94,11 @@ async function raw(cursor: number | null) {
   const entries = await Promise.all(numbers.map((n) => db.connection.db!.collection('stream_entries').findOne({ _id: `${feedKey}#${n}` as never })))
   const posts = await Promise.all(entries.map((e) => db.connection.db!.collection('posts').findOne({ _id: e!.ref })))
   const authorIds = [...new Set(posts.map((p) => String(p!.authorId)))]
-  await Promise.all(authorIds.map((id) => db.connection.db!.collection('members').findOne({ _id: new Types.ObjectId(id) })))
+  // Each distinct author, and whether the reader still follows them (unfollows apply at once).
+  await Promise.all(authorIds.flatMap((id) => [
+    db.connection.db!.collection('members').findOne({ _id: new Types.ObjectId(id) }),
+    db.connection.db!.collection('follows').findOne({ _id: followId(reader._id.toString(), id) as never }),
+  ]))
   return posts
 }
 

@@ -18,7 +18,7 @@ export interface App {
 }
 
 /** The built app as `npm start` runs it: one process, its own database on the run's FerretDB. */
-export async function startApp(): Promise<App> {
+export async function startApp(extraEnv: Record<string, string> = {}): Promise<App> {
   const port = await freePort()
   const url = `http://localhost:${port}`
   const mongo = new URL(inject('mongoUri'))
@@ -35,6 +35,7 @@ export async function startApp(): Promise<App> {
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT: '1000',
       SESSION_SECRET: 'browser-test-secret-browser-test-secret',
+      ...extraEnv,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   })

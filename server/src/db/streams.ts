@@ -76,7 +76,8 @@ export async function readStream<T>(
   while (items.length < options.limit && next >= 1 && start - next < maxProbe) {
     const window: number[] = []
     for (let n = next; n >= 1 && window.length < Math.max(options.limit - items.length, 10); n--) window.push(n)
-    const fetch = (n: number) => ctx.models.StreamEntry.findById(entryKey(stream, n)).lean()
+    // The driver directly: these are the hottest reads in the app, and _ids need no casting.
+    const fetch = (n: number) => ctx.models.StreamEntry.collection.findOne({ _id: entryKey(stream, n) as never }) as Promise<StreamEntryDoc | null>
     const entries = await Promise.all(window.map(fetch))
     if (entries.some((e) => e === null)) {
       // A number without its entry is an append in flight; give it a moment. What is still

@@ -1,0 +1,24 @@
+import { error, fail } from '@sveltejs/kit'
+import type { ModerationResult, QueuePage } from '@vernetzt/shared/schemas/moderation'
+import { api } from '$lib/server/api'
+import type { Actions, PageServerLoad } from './$types'
+
+export const load: PageServerLoad = async ({ locals, fetch }) => {
+  if (locals.user?.role !== 'admin') error(403, { message: 'Moderators only', code: 'FORBIDDEN' })
+  const res = await api<QueuePage>(fetch, 'GET', '/moderation/queue?limit=50')
+  if (!res.ok) error(res.status, { message: res.error.message, code: res.error.code })
+  return { queue: res.data }
+}
+
+export const actions: Actions = {
+  decide: async ({ request, fetch }) => {
+    const form = await request.formData()
+    const postId = String(form.get('postId') ?? '')
+    const res = await api<ModerationResult>(fetch, 'POST', `/moderation/posts/${encodeURIComponent(postId)}/actions`, {
+      action: String(form.get('action') ?? ''),
+      reason: String(form.get('reason') ?? ''),
+    })
+    if (!res.ok) return fail(res.status, { postId, code: res.error.code })
+    return { postId, done: res.data.action }
+  },
+}
