@@ -38,7 +38,7 @@ export type LoginBody = FromSchema<typeof LoginBodySchema>
 /** The signed-in member's own view of themselves. */
 export const MeSchema = {
   type: 'object',
-  required: ['id', 'handle', 'email', 'displayName', 'role', 'avatarUrl', 'sponsor', 'depth', 'createdAt'],
+  required: ['id', 'handle', 'email', 'displayName', 'role', 'avatarUrl', 'sponsor', 'depth', 'createdAt', 'unreadNotifications'],
   additionalProperties: false,
   properties: {
     ...MemberSummarySchema.properties,
@@ -46,6 +46,7 @@ export const MeSchema = {
     sponsor: { anyOf: [MemberSummarySchema, { type: 'null' }] },
     depth: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },
+    unreadNotifications: { type: 'integer' },
   },
 } as const
 export type Me = FromSchema<typeof MeSchema>

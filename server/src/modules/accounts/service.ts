@@ -146,6 +146,7 @@ export async function toMe(ctx: ServiceContext, member: MemberDoc): Promise<Me> 
     sponsor: await sponsorSummary(ctx, member),
     depth: member.depth,
     createdAt: member.createdAt.toISOString(),
+    unreadNotifications: member.unreadNotifications ?? 0,
   }
 }
 

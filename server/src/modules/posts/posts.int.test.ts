@@ -1,3 +1,4 @@
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
 
@@ -173,5 +174,27 @@ describe('the marketplace', () => {
     expect((await allPages(anon, '/api/v1/marketplace?q=KAFFEE')).map((p) => p.author.handle)).toEqual(['markt-b'])
     expect(await allPages(anon, '/api/v1/marketplace?author=niemand-hier')).toEqual([])
     expect((await allPages(anon, '/api/v1/marketplace')).every((p) => p.kind === 'ad')).toBe(true)
+  })
+})
+
+describe('images in posts', () => {
+  it('stores an uploaded photo as WebP no larger than 1600 px and without EXIF, for use in a post', async () => {
+    const author = await makeMember(server, { handle: 'fotografin' })
+    const photo = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#48a' } })
+      .jpeg().withExif({ IFD0: { Make: 'GeheimeKamera' } }).toBuffer()
+    const form = new FormData()
+    form.append('image', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'urlaub.jpg')
+    const res = await fetch(`${server.url}/api/v1/media`, { method: 'POST', body: form, headers: { cookie: author.client.cookie } })
+    expect(res.status).toBe(201)
+    const uploaded = (await res.json()) as { url: string; width: number; height: number }
+    expect(uploaded).toMatchObject({ url: expect.stringMatching(/^\/media\/[0-9a-f]{24}$/), width: 1600, height: 1200 })
+    const stored = await sharp(Buffer.from(await (await fetch(`${server.url}${uploaded.url}`)).arrayBuffer())).metadata()
+    expect(stored).toMatchObject({ format: 'webp', width: 1600, height: 1200 })
+    expect(stored.exif).toBeUndefined()
+    const created = await post(author.client, `Unser Teamausflug:\n\n![Ausflug](${uploaded.url})`, 'pr', { type: 'feed' })
+    expect(created.body.html).toContain(`<img src="${uploaded.url}" alt="Ausflug" />`)
+
+    const anon = await fetch(`${server.url}/api/v1/media`, { method: 'POST', body: form })
+    expect(anon.status).toBe(401)
   })
 })

@@ -7,7 +7,7 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose'
 export interface MediaDoc {
   _id: Types.ObjectId
   ownerId: Types.ObjectId
-  kind: 'avatar'
+  kind: 'avatar' | 'post'
   contentType: string
   data: Buffer
   width: number
@@ -18,7 +18,7 @@ export interface MediaDoc {
 const MediaSchema = new Schema<MediaDoc>(
   {
     ownerId: { type: Schema.Types.ObjectId, required: true },
-    kind: { type: String, enum: ['avatar'], required: true },
+    kind: { type: String, enum: ['avatar', 'post'], required: true },
     contentType: { type: String, required: true },
     data: { type: Buffer, required: true },
     width: { type: Number, required: true },

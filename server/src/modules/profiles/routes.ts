@@ -1,9 +1,24 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { AppError } from '@vernetzt/shared/errors'
 import { HandleParamsSchema, errorResponses, type HandleParams } from '@vernetzt/shared/schemas/common'
 import { AVATAR_MAX_BYTES, ProfilePatchSchema, ProfileSchema, type ProfilePatch } from '@vernetzt/shared/schemas/profiles'
 import { requireActor } from '../../plugins/auth.ts'
-import { getMedia, getProfile, referralQr, setAvatar, updateProfile } from './service.ts'
+import { getMedia, getProfile, referralQr, setAvatar, updateProfile, uploadImage } from './service.ts'
+
+/** The one file of a multipart upload, from the named field. */
+async function singleFile(request: FastifyRequest, field: string): Promise<Buffer> {
+  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA', `Send the image as multipart/form-data in the field "${field}".`)
+  const file = await request.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1 } })
+  if (!file || file.fieldname !== field) throw new AppError('VALIDATION_FAILED', `The field "${field}" with an image is missing.`, { field })
+  return file.toBuffer()
+}
+
+const UploadedImageSchema = {
+  type: 'object',
+  required: ['id', 'url', 'width', 'height'],
+  additionalProperties: false,
+  properties: { id: { type: 'string' }, url: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' } },
+} as const
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
@@ -25,11 +40,20 @@ const routes: FastifyPluginAsync = async (app) => {
     },
   }, async (request) => {
     const actor = requireActor(request)
-    if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA', 'Send the image as multipart/form-data in the field "avatar".')
-    const file = await request.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1 } })
-    if (!file || file.fieldname !== 'avatar') throw new AppError('VALIDATION_FAILED', 'The field "avatar" with an image is missing.', { field: 'avatar' })
-    const buffer = await file.toBuffer()
-    return setAvatar(ctx, actor, buffer)
+    return setAvatar(ctx, actor, await singleFile(request, 'avatar'))
+  })
+
+  app.post('/media', {
+    schema: {
+      tags: ['posts'],
+      summary: 'Upload an image for a post (multipart field "image"); stored as WebP without EXIF, at most 1600 px',
+      consumes: ['multipart/form-data'],
+      response: { 201: UploadedImageSchema, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const actor = requireActor(request)
+    const buffer = await singleFile(request, 'image')
+    return reply.status(201).send(await uploadImage(ctx, actor, buffer))
   })
 
   app.get<{ Params: HandleParams & { format: 'svg' | 'png' } }>('/profiles/:handle/qr.:format', {

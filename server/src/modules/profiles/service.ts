@@ -60,10 +60,15 @@ export async function updateProfile(ctx: ServiceContext, actor: Actor, patch: Pr
 }
 
 export const AVATAR_SIZE = 400
+/** Post images are fitted inside this box; larger ones are scaled down, smaller ones kept. */
+export const POST_IMAGE_MAX = 1600
 const ACCEPTED = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff'])
 
-/** Resizes to a square WebP; re-encoding drops EXIF (GPS and camera data) by construction. */
-export async function setAvatar(ctx: ServiceContext, actor: Actor, input: Buffer): Promise<Profile> {
+/**
+ * Checks an upload is an image and re-encodes it as WebP: a square avatar, or a post image
+ * fitted into POST_IMAGE_MAX. Re-encoding drops EXIF (GPS and camera data) by construction.
+ */
+async function processImage(input: Buffer, mode: 'avatar' | 'post', field: string) {
   let format: string | undefined
   try {
     format = (await sharp(input).metadata()).format
@@ -71,20 +76,30 @@ export async function setAvatar(ctx: ServiceContext, actor: Actor, input: Buffer
     format = undefined
   }
   if (!format || !ACCEPTED.has(format)) {
-    throw new AppError('UNSUPPORTED_MEDIA', 'The avatar must be a JPEG, PNG, WebP, GIF or AVIF image.', { field: 'avatar' })
+    throw new AppError('UNSUPPORTED_MEDIA', 'The file must be a JPEG, PNG, WebP, GIF or AVIF image.', { field })
   }
-  const data = await sharp(input, { limitInputPixels: 40_000_000 })
-    .rotate() // honour the EXIF orientation before it is dropped
-    .resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'cover', position: 'attention' })
-    .webp({ quality: 82 })
-    .toBuffer()
+  const image = sharp(input, { limitInputPixels: 40_000_000 }).rotate() // honour EXIF orientation before it is dropped
+  const resized = mode === 'avatar'
+    ? image.resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'cover', position: 'attention' })
+    : image.resize(POST_IMAGE_MAX, POST_IMAGE_MAX, { fit: 'inside', withoutEnlargement: true })
+  const { data, info } = await resized.webp({ quality: 82 }).toBuffer({ resolveWithObject: true })
+  return { data, width: info.width, height: info.height }
+}
+
+export async function setAvatar(ctx: ServiceContext, actor: Actor, input: Buffer): Promise<Profile> {
+  const { data, width, height } = await processImage(input, 'avatar', 'avatar')
   const ownerId = new Types.ObjectId(actor.id)
-  const media = await ctx.models.Media.create({
-    ownerId, kind: 'avatar', contentType: 'image/webp', data, width: AVATAR_SIZE, height: AVATAR_SIZE,
-  })
+  const media = await ctx.models.Media.create({ ownerId, kind: 'avatar', contentType: 'image/webp', data, width, height })
   const previous = await ctx.models.Member.findByIdAndUpdate(actor.id, { $set: { avatarId: media._id } }).lean()
-  if (previous?.avatarId) await ctx.models.Media.deleteOne({ _id: previous.avatarId, ownerId })
+  if (previous?.avatarId) await ctx.models.Media.deleteOne({ _id: previous.avatarId })
   return getProfile(ctx, actor.handle)
+}
+
+/** An image for a post or comment; the markdown refers to it as /media/<id>. */
+export async function uploadImage(ctx: ServiceContext, actor: Actor, input: Buffer) {
+  const { data, width, height } = await processImage(input, 'post', 'image')
+  const media = await ctx.models.Media.create({ ownerId: new Types.ObjectId(actor.id), kind: 'post', contentType: 'image/webp', data, width, height })
+  return { id: media._id.toString(), url: `/media/${media._id.toString()}`, width, height }
 }
 
 export async function getMedia(ctx: ServiceContext, id: string) {

@@ -23,7 +23,9 @@ export function pickLang(cookie: string | undefined, acceptLanguage: string | nu
 }
 
 export function translate(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  const template = catalogs[lang][key] ?? de[key] ?? key
+  // Singular forms live under "<key>.one" and are used when n is 1.
+  const one = params.n === 1 ? (catalogs[lang] as Record<string, string>)[`${key}.one`] : undefined
+  const template = one ?? catalogs[lang][key] ?? de[key] ?? key
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
 }
 
