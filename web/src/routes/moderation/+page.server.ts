@@ -21,4 +21,14 @@ export const actions: Actions = {
     if (!res.ok) return fail(res.status, { postId, code: res.error.code })
     return { postId, done: res.data.action }
   },
+  limit: async ({ request, fetch }) => {
+    const form = await request.formData()
+    const handle = String(form.get('handle') ?? '')
+    const res = await api<{ handle: string; limitedUntil: string | null }>(fetch, 'POST', `/admin/members/${encodeURIComponent(handle)}/posting-limit`, {
+      days: Number(form.get('days') ?? 0),
+      reason: String(form.get('reason') ?? ''),
+    })
+    if (!res.ok) return fail(res.status, { limitHandle: handle, code: res.error.code })
+    return { limited: res.data }
+  },
 }
