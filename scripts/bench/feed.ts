@@ -13,6 +13,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Types } from 'mongoose'
 import pino from 'pino'
+import { time } from './timing.ts'
 import { buildApp } from '../../server/src/app.ts'
 import { loadConfig } from '../../server/src/config.ts'
 import type { ServiceContext } from '../../server/src/context.ts'
@@ -28,17 +29,6 @@ const AUTHORS = 2_000
 const FOLLOWED = 200
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30)
 const PAGE = 20
-
-async function time(rounds: number, fn: () => Promise<unknown>, warmup = 3): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn()
-  const samples: number[] = []
-  for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now()
-    await fn()
-    samples.push(performance.now() - t0)
-  }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!
-}
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-feed-bench-'))
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret' })

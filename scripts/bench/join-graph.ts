@@ -28,26 +28,11 @@ import { emailKey, handleKey } from '../../server/src/modules/accounts/lookup.ts
 import { entryId } from '../../server/src/modules/referrals/model.ts'
 import { downlineStats, levelKey, listDownline } from '../../server/src/modules/referrals/service.ts'
 import pino from 'pino'
+import { time } from './timing.ts'
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000)
 const MAX_DEPTH = 30
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40)
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
-
-async function time(rounds: number, fn: (i: number) => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 3; i++) await fn(-1 - i) // warm-up
-  const samples: number[] = []
-  for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now()
-    await fn(i)
-    samples.push(performance.now() - t0)
-  }
-  return median(samples)
-}
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-bench-'))
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret' })
@@ -131,9 +116,11 @@ console.log(`Built in ${((performance.now() - t0) / 1000).toFixed(1)} s (${entri
 // ---- baselines: one plain driver write and read on the same database
 const raw = db.connection.db!.collection('bench_raw')
 await raw.insertOne({ warm: true })
-const baseInsert = await time(ROUNDS, (i) => raw.insertOne({ i, handle: `raw${i}`, at: new Date(), upline: deepest.upline }))
+let rawN = 0
+const baseInsert = await time(ROUNDS, () => raw.insertOne({ i: ++rawN, handle: `raw${rawN}`, at: new Date(), upline: deepest.upline }))
 const rawIds = (await raw.find({}, { projection: { _id: 1 } }).limit(50).toArray()).map((d) => d._id)
-const baseFind = await time(ROUNDS, (i) => raw.findOne({ _id: rawIds[Math.abs(i) % rawIds.length] }))
+let probe = 0
+const baseFind = await time(ROUNDS, () => raw.findOne({ _id: rawIds[probe++ % rawIds.length] }))
 
 // ---- the join: a new member under the deepest one (30 ancestors' counters)
 const sponsor = await models.Member.findById(deepest._id).lean()
@@ -146,7 +133,7 @@ const join = await time(ROUNDS, async () => {
 const joinWrites = 1 + 2 + 2 + 2 * (deepest.depth + 1) + 1
 const registration = await time(Math.min(ROUNDS, 20), async () => {
   n++
-  await register(ctx, { email: `r${n}@bench.invalid`, password: 'bench password 1', handle: `r${n}`, displayName: `Reg ${n}`, role: 'customer', sponsor: sponsor!.handle })
+  await register(ctx, { email: `r${n}@bench.invalid`, password: 'bench password 1', handle: `reg-${n}`, displayName: `Reg ${n}`, role: 'customer', sponsor: sponsor!.handle })
 })
 
 // ---- the stats read: root (everyone below) vs a leaf, in the service and over HTTP

@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRegister, launchBrowser, newContext, startApp, type App } from './support.ts'
+import { apiRegister, launchBrowser, signIn, startApp, type App } from './support.ts'
 
 let app: App
 let browser: Browser
@@ -14,20 +14,9 @@ afterAll(async () => {
   await app?.stop()
 })
 
-async function signedIn(email: string, password = 'browser password'): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newContext(browser)
-  const page = await context.newPage()
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('E-Mail').fill(email)
-  await page.getByLabel('Passwort').fill(password)
-  await page.getByTestId('login-submit').click()
-  await page.waitForURL(`${app.url}/`)
-  return { context, page }
-}
-
 describe('PR and advertising kept apart', () => {
   it('posts PR, is stopped from advertising in the feed without losing the text, and advertises in the marketplace', async () => {
-    const { context, page } = await signedIn('petra@example.org')
+    const { context, page } = await signIn(app, browser, 'petra@example.org')
     await page.goto(`${app.url}/feed`)
     await page.getByTestId('composer-body').fill('Heute **Teamtreffen** in Graz – wir sprechen über ehrliche Beratung.')
     await page.getByTestId('composer-submit').click()
@@ -71,13 +60,13 @@ describe('PR and advertising kept apart', () => {
   })
 
   it('lets a member report an unflagged ad, and a moderator reclassifies it into the marketplace', async () => {
-    const ralf = await signedIn('ralf@example.org')
+    const ralf = await signIn(app, browser, 'ralf@example.org')
     await ralf.page.goto(`${app.url}/feed`)
     await ralf.page.getByTestId('composer-body').fill('Mein Tipp: Teebaumöl-Set mit Code RALF15 günstiger, jetzt bestellen!')
     await ralf.page.getByTestId('composer-submit').click()
     await expect.poll(() => ralf.page.getByTestId('post-body').count()).toBe(1)
 
-    const petra = await signedIn('petra@example.org')
+    const petra = await signIn(app, browser, 'petra@example.org')
     await petra.page.goto(`${app.url}/p/ralf`)
     await petra.page.getByTestId('follow').click()
     await expect.poll(() => petra.page.getByTestId('follow').textContent()).toBe('Entfolgen')
@@ -85,7 +74,7 @@ describe('PR and advertising kept apart', () => {
     await petra.page.getByTestId('report-submit').click()
     await expect.poll(() => petra.page.getByTestId('report-sent').count()).toBe(1)
 
-    const mod = await signedIn('moderation@example.org', 'moderation password')
+    const mod = await signIn(app, browser, 'moderation@example.org', 'moderation password')
     await mod.page.goto(`${app.url}/moderation`)
     const item = mod.page.getByTestId('queue-item').filter({ hasText: 'RALF15' })
     expect(await item.textContent()).toContain('Nicht gekennzeichnete Werbung')

@@ -4,7 +4,7 @@ import path from 'node:path'
 import sharp from 'sharp'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRegister, launchBrowser, newContext, startApp, type App } from './support.ts'
+import { apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
 
 let app: App
 let browser: Browser
@@ -84,13 +84,7 @@ describe('a partner\'s own pages', () => {
 describe('live team news', () => {
   it('shows a signed-in sponsor a notice the moment someone joins their team', async () => {
     await apiRegister(app, { handle: 'sven', displayName: 'Sven Sponsor' })
-    const context = await newContext(browser)
-    const page = await context.newPage()
-    await page.goto(`${app.url}/login`)
-    await page.getByLabel('E-Mail').fill('sven@example.org')
-    await page.getByLabel('Passwort').fill('browser password')
-    await page.getByTestId('login-submit').click()
-    await page.waitForURL(`${app.url}/`)
+    const { context, page } = await signIn(app, browser, 'sven@example.org')
     // The socket connects after hydration; give it a moment, then a recruit joins elsewhere.
     await page.waitForFunction(() => document.readyState === 'complete')
     await new Promise((r) => setTimeout(r, 500))

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRegister, launchBrowser, newContext, startApp, type App } from './support.ts'
+import { apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
 
 let app: App
 let browser: Browser
@@ -12,16 +12,6 @@ afterAll(async () => {
   await browser?.close()
   await app?.stop()
 })
-
-async function signIn(context: Awaited<ReturnType<typeof newContext>>, email: string, password: string) {
-  const page = await context.newPage()
-  await page.goto(`${app.url}/login`)
-  await page.getByLabel('E-Mail').fill(email)
-  await page.getByLabel('Passwort').fill(password)
-  await page.getByTestId('login-submit').click()
-  await page.waitForURL(`${app.url}/`)
-  return page
-}
 
 describe('a visitor who arrives on a partner\'s address', () => {
   it('registers from anna.<domain> and becomes Anna\'s level-1 partner', async () => {
@@ -46,8 +36,7 @@ describe('a visitor who arrives on a partner\'s address', () => {
     await context.close()
 
     // Anna sees Jonas on level 1 of her team.
-    const annaContext = await newContext(browser)
-    const annaPage = await signIn(annaContext, 'anna@example.org', 'browser password')
+    const { context: annaContext, page: annaPage } = await signIn(app, browser, 'anna@example.org')
     await annaPage.goto(`${app.url}/me/team`)
     await expect.poll(() => annaPage.getByTestId('level-1').textContent()).toContain('1')
     expect(await annaPage.getByTestId('level-list').textContent()).toContain('Jonas Weber')

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { inject } from 'vitest'
 import { freePort } from '../../server/src/db/ferretdb.ts'
 
@@ -89,4 +89,16 @@ export async function apiRegister(app: App, body: { handle: string; displayName:
   })
   if (res.status !== 201) throw new Error(`register ${body.handle}: ${res.status} ${await res.text()}`)
   return { email: `${body.handle}@example.org`, password: 'browser password' }
+}
+
+/** A fresh browser context signed in through the login page, as a member would. */
+export async function signIn(app: App, browser: Browser, email: string, password = 'browser password'): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newContext(browser)
+  const page = await context.newPage()
+  await page.goto(`${app.url}/login`)
+  await page.getByLabel('E-Mail').fill(email)
+  await page.getByLabel('Passwort').fill(password)
+  await page.getByTestId('login-submit').click()
+  await page.waitForURL(`${app.url}/`)
+  return { context, page }
 }
