@@ -13,6 +13,7 @@ import postRoutes from './modules/posts/routes.ts'
 import moderationRoutes from './modules/moderation/routes.ts'
 import notificationRoutes from './modules/notifications/routes.ts'
 import commentRoutes from './modules/comments/routes.ts'
+import groupRoutes from './modules/groups/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import profileRoutes, { mediaRoutes } from './modules/profiles/routes.ts'
 import referralRoutes from './modules/referrals/routes.ts'
@@ -68,6 +69,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     await api.register(moderationRoutes)
     await api.register(notificationRoutes)
     await api.register(commentRoutes)
+    await api.register(groupRoutes)
   }, { prefix: '/api/v1' })
 
   return app

@@ -9,6 +9,7 @@ import { postModels } from '../modules/posts/model.ts'
 import { notificationModels } from '../modules/notifications/model.ts'
 import { moderationModels } from '../modules/moderation/model.ts'
 import { commentModels } from '../modules/comments/model.ts'
+import { groupModels } from '../modules/groups/model.ts'
 
 export function createModels(conn: Connection) {
   return {
@@ -18,6 +19,7 @@ export function createModels(conn: Connection) {
     ...notificationModels(conn),
     ...moderationModels(conn),
     ...commentModels(conn),
+    ...groupModels(conn),
   }
 }
 export type Models = ReturnType<typeof createModels>
