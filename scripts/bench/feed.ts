@@ -72,7 +72,9 @@ await models.StreamHead.collection.insertOne({ _id: feedKey, seq: feedSeq } as n
 console.log(`Built in ${((performance.now() - t0) / 1000).toFixed(1)} s; the reader's feed holds ${feedSeq.toLocaleString('en')} posts.`)
 
 const actor = { id: reader._id.toString(), handle: 'reader', role: 'partner' as const }
-const deepCursor = String(Math.max(PAGE + 1, feedSeq - 10_000))
+const deepSeq = Math.max(PAGE + 1, feedSeq - 10_000)
+// The home feed's cursor holds a position per stream it merges (here only the feed stream).
+const deepCursor = Buffer.from(JSON.stringify({ [feedKey]: deepSeq })).toString('base64url')
 
 /** The reads that answer a feed page, straight through the driver, in parallel where they can be. */
 async function raw(cursor: number | null) {
@@ -95,7 +97,7 @@ async function raw(cursor: number | null) {
 const serviceFirst = await time(ROUNDS, () => homeFeed(ctx, actor, { limit: PAGE }))
 const rawFirst = await time(ROUNDS, () => raw(null))
 const serviceDeep = await time(ROUNDS, () => homeFeed(ctx, actor, { limit: PAGE, cursor: deepCursor }))
-const rawDeep = await time(ROUNDS, () => raw(Number(deepCursor)))
+const rawDeep = await time(ROUNDS, () => raw(deepSeq))
 
 const app = await buildApp({ config, db, logger: false })
 await app.listen({ port: 0, host: '127.0.0.1' })
@@ -114,7 +116,7 @@ const rows: Array<[string, number, number]> = [
   ['raw driver reads, first page (baseline)', rawFirst, rawFirst],
   ['feed service, first page', serviceFirst, rawFirst],
   ['feed over HTTP, first page (session, route, JSON)', httpFirst, rawFirst],
-  [`raw driver reads, deep page (${(feedSeq - Number(deepCursor)).toLocaleString('en')} posts down)`, rawDeep, rawDeep],
+  [`raw driver reads, deep page (${(feedSeq - deepSeq).toLocaleString('en')} posts down)`, rawDeep, rawDeep],
   ['feed service, deep page', serviceDeep, rawDeep],
   ['feed over HTTP, deep page', httpDeep, rawDeep],
   ['for contrast: fan-out on read, find authorId $in 200 sorted', scan, rawFirst],

@@ -27,7 +27,8 @@ export async function startTestServer(
   const dbName = options.dbName ?? uniqueDbName('t')
   const base = loadConfig({ LOG_LEVEL: 'silent', AUTH_RATE_LIMIT: '1000', SESSION_SECRET: 'test-secret-test-secret-test-secret!!' }, options.config)
   const db = await openDatabase({ mongodbUri: inject('mongoUri'), dataDir: base.dataDir }, { dbName })
-  const app = await buildApp({ config: base, db, webHandler: options.webHandler ?? null, logger: false })
+  // TEST_LOG=1 shows the server's log (5xx stacks included) while debugging a test.
+  const app = await buildApp({ config: { ...base, logLevel: process.env.TEST_LOG ? 'error' : base.logLevel }, db, webHandler: options.webHandler ?? null, logger: !!process.env.TEST_LOG })
   await prepareData(app)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()

@@ -54,6 +54,8 @@ export async function headOf(ctx: ServiceContext, stream: string): Promise<numbe
 
 export interface StreamPage<T> {
   items: T[]
+  /** The stream number of each item (same order). */
+  seqs: number[]
   /** Pass back as `cursor` for the next (older) page; null at the end. */
   nextCursor: string | null
 }
@@ -72,6 +74,7 @@ export async function readStream<T>(
   const maxProbe = options.maxProbe ?? 500
   const start = options.cursor !== undefined ? Number(options.cursor) - 1 : await headOf(ctx, stream)
   const items: T[] = []
+  const itemSeqs: number[] = []
   let next = start // the next number to look at
   while (items.length < options.limit && next >= 1 && start - next < maxProbe) {
     const window: number[] = []
@@ -94,13 +97,14 @@ export async function readStream<T>(
       if (items.length === options.limit) {
         // The page is full before this window ends: the next page starts at this entry.
         next = seqOf(present[i]!)
-        return { items, nextCursor: String(next + 1) }
+        return { items, seqs: itemSeqs, nextCursor: String(next + 1) }
       }
       items.push(item)
+      itemSeqs.push(seqOf(present[i]!))
     }
     next = window[window.length - 1]! - 1
   }
-  return { items, nextCursor: next >= 1 ? String(next + 1) : null }
+  return { items, seqs: itemSeqs, nextCursor: next >= 1 ? String(next + 1) : null }
 }
 
 /** Cursors are stream numbers; anything else is a client error. */

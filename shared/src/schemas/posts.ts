@@ -99,6 +99,13 @@ export const FeedQuerySchema = {
   additionalProperties: false,
   properties: { cursor, limit },
 } as const
+
+/** The home feed merges several streams; its cursor holds a position for each (base64url). */
+export const HomeFeedQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { cursor: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,4000}$' }, limit },
+} as const
 export type FeedQuery = FromSchema<typeof FeedQuerySchema>
 
 export const MarketplaceQuerySchema = {

@@ -364,3 +364,37 @@ export async function setRole(ctx: ServiceContext, actor: Actor, slug: string, i
   if (!current || current === 'owner') throw new AppError('NOT_A_MEMBER', `"${member.handle}" is not a member of this group.`)
   await ctx.models.GroupMember.updateOne({ _id: memberKey(group._id, member._id) }, { $set: { role: input.role } }, { upsert: true })
 }
+
+/** Every group the member belongs to now (team groups through the join graph, then up to 50 others). */
+export async function memberGroups(ctx: ServiceContext, memberId: string): Promise<GroupDoc[]> {
+  // Both lookups at once: this runs on every home-feed page.
+  const [teams, page] = await Promise.all([
+    teamGroupsOf(ctx, memberId),
+    readStream(ctx, streams.mine(memberId), { limit: 50 }, async (refs) =>
+      Promise.all(refs.map(async (id) => {
+        const group = (await ctx.models.Group.findById(id).lean()) as GroupDoc | null
+        return group && group.kind !== 'team' && (await roleIn(ctx, group, memberId)) ? group : null
+      }))),
+  ])
+  const seen = new Set<string>()
+  return [...teams, ...page.items].filter((g) => !seen.has(g._id.toString()) && seen.add(g._id.toString()))
+}
+
+/** The group a post goes to, checked: it exists, the author belongs to it, and ads only where the owner allows them. */
+export async function groupForPost(ctx: ServiceContext, actor: Actor, groupId: string, kind: 'pr' | 'ad'): Promise<GroupDoc> {
+  const group = Types.ObjectId.isValid(groupId) ? ((await ctx.models.Group.findById(groupId).lean()) as GroupDoc | null) : null
+  const role = group ? await roleIn(ctx, group, actor.id) : null
+  if (!group || (group.visibility === 'private' && !role)) throw new AppError('GROUP_NOT_FOUND', 'There is no such group.', { field: 'area.groupId' })
+  if (!role) throw new AppError('NOT_A_MEMBER', 'Join the group before you post in it.', { field: 'area.groupId' })
+  if (kind === 'ad' && !group.adsAllowed) {
+    throw new AppError('AD_NOT_ALLOWED_HERE', 'This group has no ad channel. Post advertising in the marketplace or the offers tab of your profile.', { allowedAreas: ['marketplace', 'profile'] })
+  }
+  return group
+}
+
+/** A group's posts (PR feed or ad channel), for whoever may see the group. */
+export async function readableGroup(ctx: ServiceContext, actor: Actor | null, slug: string): Promise<GroupDoc> {
+  const { group, role } = await visibleGroup(ctx, actor, slug)
+  if (group.visibility === 'private' && !role && actor?.role !== 'admin') throw new AppError('GROUP_NOT_FOUND', 'There is no such group.')
+  return group
+}

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { HandleParamsSchema, OkSchema, errorResponses, type HandleParams } from '@vernetzt/shared/schemas/common'
 import {
-  CreatePostBodySchema, EditPostBodySchema, FeedQuerySchema, MarketplaceQuerySchema, PostIdParamsSchema, PostPageSchema,
+  CreatePostBodySchema, EditPostBodySchema, HomeFeedQuerySchema, MarketplaceQuerySchema, PostIdParamsSchema, PostPageSchema,
   PostSchema, ProfilePostsQuerySchema,
   type CreatePostBody, type EditPostBody, type FeedQuery, type MarketplaceQuery, type PostIdParams, type ProfilePostsQuery,
 } from '@vernetzt/shared/schemas/posts'
+import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { requireActor } from '../../plugins/auth.ts'
-import { createPost, deletePost, editPost, getPost, homeFeed, marketplace, profilePosts } from './service.ts'
+import { createPost, deletePost, editPost, getPost, groupPosts, homeFeed, marketplace, profilePosts } from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
@@ -37,12 +38,16 @@ const routes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<{ Querystring: FeedQuery }>('/feed', {
-    schema: { tags, summary: 'Home feed: PR posts of people you follow, your sponsor and your direct recruits; never ads', querystring: FeedQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },
+    schema: { tags, summary: 'Home feed: PR posts of people you follow, your sponsor, your direct recruits and your groups; never ads', querystring: HomeFeedQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },
   }, async (request) => homeFeed(ctx, requireActor(request), request.query))
 
   app.get<{ Querystring: MarketplaceQuery }>('/marketplace', {
     schema: { tags, summary: 'Ads only, newest first; filter by author handle and text', querystring: MarketplaceQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },
   }, async (request) => marketplace(ctx, request.query))
+
+  app.get<{ Params: SlugParams; Querystring: ProfilePostsQuery }>('/groups/:slug/posts', {
+    schema: { tags, summary: 'A group\'s PR feed (kind=pr) or its ad channel (kind=ad)', params: SlugParamsSchema, querystring: ProfilePostsQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },
+  }, async (request) => groupPosts(ctx, request.actor, request.params.slug, request.query))
 
   app.get<{ Params: HandleParams; Querystring: ProfilePostsQuery }>('/profiles/:handle/posts', {
     schema: { tags, summary: 'A profile\'s PR stream (kind=pr) or offers tab (kind=ad)', params: HandleParamsSchema, querystring: ProfilePostsQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },

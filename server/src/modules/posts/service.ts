@@ -12,6 +12,7 @@ import { toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { currentFollowers, isFollowing } from '../follows/service.ts'
+import { groupForPost, memberGroups, readableGroup } from '../groups/service.ts'
 import { directRecruits } from '../referrals/service.ts'
 import type { PostDoc } from './model.ts'
 
@@ -20,6 +21,7 @@ export const streams = {
   feed: (memberId: Types.ObjectId | string) => `feed:${memberId.toString()}`,
   profile: (memberId: Types.ObjectId | string, kind: 'pr' | 'ad') => `profile:${memberId.toString()}:${kind}`,
   marketplace: 'market',
+  group: (groupId: Types.ObjectId | string, kind: 'pr' | 'ad') => `group:${groupId.toString()}:${kind}`,
 } as const
 
 const AD_AREA_NAMES = 'the marketplace, the offers tab of your profile, or a group whose owner switched on its ad channel'
@@ -27,7 +29,7 @@ const AD_AREA_NAMES = 'the marketplace, the offers tab of your profile, or a gro
 /** The server's rule: ads only in ad areas, only by partners; the marketplace is for ads only. */
 export function checkPlacement(kind: 'pr' | 'ad', areaType: string, role: MemberDoc['role']): void {
   if (kind === 'ad') {
-    if (!(AD_AREAS as readonly string[]).includes(areaType)) {
+    if (!(AD_AREAS as readonly string[]).includes(areaType) && areaType !== 'group') {
       throw new AppError('AD_NOT_ALLOWED_HERE', `Advertising is not allowed here. Post it in ${AD_AREA_NAMES}.`, { allowedAreas: ['marketplace', 'profile', 'group'] })
     }
     if (role !== 'partner') throw new AppError('ONLY_PARTNERS_ADVERTISE', 'Only partners can post advertising.')
@@ -81,13 +83,13 @@ export async function createPost(ctx: ServiceContext, io: RealtimeServer | null,
   if (limitedUntil && limitedUntil.getTime() > Date.now() && input.area.type === 'feed') {
     throw new AppError('POSTING_LIMITED', `An administrator limited your posting to feeds until ${limitedUntil.toISOString()}.`, { until: limitedUntil.toISOString() })
   }
-  if (input.area.type === 'group') throw new AppError('GROUP_NOT_FOUND', 'There is no such group.', { field: 'area.groupId' })
   checkPlacement(input.kind, input.area.type, author.role)
+  const group = input.area.type === 'group' ? await groupForPost(ctx, actor, input.area.groupId, input.kind) : null
   const score = scoreAd(input.body)
   const post = (await ctx.models.Post.create({
     authorId: author._id,
     kind: input.kind,
-    area: { type: input.area.type },
+    area: group ? { type: 'group', groupId: group._id.toString() } : { type: input.area.type },
     body: input.body,
     html: renderMarkdown(input.body),
     adScore: score.score,
@@ -99,6 +101,12 @@ export async function createPost(ctx: ServiceContext, io: RealtimeServer | null,
 
 /** Lists a post where it belongs; feed posts also reach their audience's feeds, live. */
 async function place(ctx: ServiceContext, io: RealtimeServer | null, post: PostDoc, author: MemberDoc): Promise<void> {
+  if (post.area.type === 'group' && post.area.groupId) {
+    // Group posts stay in the group (its PR feed or its ad channel); members' home feeds read
+    // them from there, so they never show outside the group.
+    await append(ctx, [streams.group(post.area.groupId, post.kind)], post._id)
+    return
+  }
   if (post.kind === 'ad') {
     await append(ctx, post.area.type === 'marketplace' ? [streams.marketplace, streams.profile(author._id, 'ad')] : [streams.profile(author._id, 'ad')], post._id)
     return
@@ -147,31 +155,104 @@ export async function deletePost(ctx: ServiceContext, actor: Actor, id: string):
   await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'deleted' } })
 }
 
+/** Feed cursors name a position in each stream they merge: base64url of { stream: next number }. */
+function decodeFeedCursor(cursor: string | undefined): Record<string, number> | null {
+  if (cursor === undefined) return null
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
+    if (value && typeof value === 'object' && Object.values(value).every((n) => Number.isInteger(n) && (n as number) >= 0)) return value as Record<string, number>
+  } catch {}
+  throw new AppError('BAD_REQUEST', 'The cursor is not valid.', { field: 'cursor' })
+}
+
+/**
+ * The home feed merges the member's own feed stream (followed people, sponsor, direct recruits,
+ * filled on write) with the PR streams of their groups (read in place), newest first. The cursor
+ * keeps a position per stream, so paging stays free of gaps and repeats while posts arrive.
+ */
 export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<PostPage> {
-  // Three rounds of parallel _id lookups per window: entries, posts, then each distinct author
-  // together with the viewer's follow of them. The viewer is read alongside the stream head.
-  const viewerLoad = ctx.models.Member.findById(actor.id, { sponsorId: 1 }).lean()
-  const page = await readStream(ctx, streams.feed(actor.id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) => {
-    const viewer = await viewerLoad
-    if (!viewer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
-    // Never an ad, never a removed post.
-    const posts = (await postsByIds(ctx, refs)).map((p) => (p && p.status === 'visible' && p.kind === 'pr' && p.area.type === 'feed' ? p : null))
-    const authorIds = [...new Set(posts.filter((p) => p !== null).map((p) => p.authorId.toString()))]
-    const authors = new Map(await Promise.all(authorIds.map(async (id) => {
-      const [author, follows] = await Promise.all([
-        ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1, sponsorId: 1 }).lean(),
-        isFollowing(ctx, actor.id, id),
-      ])
-      // Only while the author is still in the viewer's circle: an unfollow takes effect at once.
-      const inCircle = author && (author._id.equals(viewer._id) || follows || viewer.sponsorId?.equals(author._id) || author.sponsorId?.equals(viewer._id))
-      return [id, inCircle ? toMemberSummary(author) : null] as const
-    })))
-    return posts.map((p) => {
-      const author = p && authors.get(p.authorId.toString())
-      return p && author ? toPost(p, author) : null
+  const limit = query.limit ?? 20
+  const positions = decodeFeedCursor(query.cursor)
+  // exec(): a promise that every stream may await (a mongoose query runs only once).
+  const viewerLoad = ctx.models.Member.findById(actor.id, { sponsorId: 1 }).lean().exec()
+  const include = (stream: string) => !positions || stream in positions
+
+  const readSource = async (stream: string) => {
+    const position = positions?.[stream]
+    if (position === 0) return { stream, items: [] as Post[], seqs: [] as number[], nextCursor: null }
+    const isGroup = stream.startsWith('group:')
+    const page = await readStream(ctx, stream, { cursor: position === undefined ? undefined : String(position), limit }, async (refs) => {
+      const viewer = await viewerLoad
+      if (!viewer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+      // Never an ad, never a removed post.
+      const posts = (await postsByIds(ctx, refs)).map((p) =>
+        p && p.status === 'visible' && p.kind === 'pr' && p.area.type === (isGroup ? 'group' : 'feed') ? p : null)
+      const authorIds = [...new Set(posts.filter((p) => p !== null).map((p) => p.authorId.toString()))]
+      const authors = new Map(await Promise.all(authorIds.map(async (id) => {
+        const [author, follows] = await Promise.all([
+          ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1, sponsorId: 1 }).lean(),
+          isGroup ? Promise.resolve(true) : isFollowing(ctx, actor.id, id),
+        ])
+        // Feed posts only while the author is still in the viewer's circle (unfollows apply at once);
+        // group posts while the viewer is in the group (the sources above).
+        const inCircle = author && (isGroup || author._id.equals(viewer._id) || follows || viewer.sponsorId?.equals(author._id) || author.sponsorId?.equals(viewer._id))
+        return [id, inCircle ? toMemberSummary(author) : null] as const
+      })))
+      return posts.map((p) => {
+        const author = p && authors.get(p.authorId.toString())
+        return p && author ? toPost(p, author) : null
+      })
     })
+    return { stream, ...page }
+  }
+  // The own feed stream is read while the member's groups are looked up, then their streams.
+  // A group joined after the first page was read joins the feed on the next fresh first page.
+  const ownFeed = include(streams.feed(actor.id)) ? readSource(streams.feed(actor.id)) : null
+  const groupStreams = (await memberGroups(ctx, actor.id)).map((g) => streams.group(g._id, 'pr')).filter(include)
+  const pages = await Promise.all([...(ownFeed ? [ownFeed] : []), ...groupStreams.map(readSource)])
+
+  // Merge newest first, always comparing the streams' next items (a k-way merge), so what is taken
+  // from each stream is a prefix of it even if two posts were appended out of time order.
+  const heads = pages.map(() => 0)
+  const taken: Post[] = []
+  while (taken.length < limit) {
+    let best = -1
+    for (let i = 0; i < pages.length; i++) {
+      const candidate = pages[i]!.items[heads[i]!]
+      if (!candidate) continue
+      const current = best >= 0 ? pages[best]!.items[heads[best]!]! : null
+      if (!current || candidate.createdAt > current.createdAt || (candidate.createdAt === current.createdAt && candidate.id > current.id)) best = i
+    }
+    if (best < 0) break
+    taken.push(pages[best]!.items[heads[best]!]!)
+    heads[best]! += 1
+  }
+  // Each stream moves on past what was taken from it; an untouched one stays where it was.
+  const next: Record<string, number> = {}
+  let more = false
+  pages.forEach((page, i) => {
+    const used = heads[i]!
+    if (used < page.items.length) {
+      more = true
+      next[page.stream] = used > 0 ? page.seqs[used - 1]! : (positions?.[page.stream] ?? page.seqs[0]! + 1)
+    } else if (page.nextCursor) {
+      more = true
+      next[page.stream] = Number(page.nextCursor)
+    } else {
+      next[page.stream] = 0 // read to its start
+    }
   })
-  return page
+  return { items: taken, nextCursor: more ? Buffer.from(JSON.stringify(next)).toString('base64url') : null }
+}
+
+/** A group's PR feed or ad channel. */
+export async function groupPosts(ctx: ServiceContext, actor: Actor | null, slug: string, query: ProfilePostsQuery): Promise<PostPage> {
+  const group = await readableGroup(ctx, actor, slug)
+  const kind = query.kind ?? 'pr'
+  const page = await readStream(ctx, streams.group(group._id, kind), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
+    (await postsByIds(ctx, refs)).map((p) => (p && p.status === 'visible' && p.kind === kind && p.area.groupId === group._id.toString() ? p : null)),
+  )
+  return { items: await withAuthors(ctx, page.items), nextCursor: page.nextCursor }
 }
 
 export async function marketplace(ctx: ServiceContext, query: MarketplaceQuery): Promise<PostPage> {

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer()
+})
+afterAll(async () => {
+  await server.close()
+})
+
+type Page = { body: { items: Array<{ body: string }>; nextCursor: string | null } }
+const bodies = (res: Page) => res.body.items.map((p) => p.body)
+
+async function allFeed(client: Client, limit: number): Promise<string[]> {
+  const out: string[] = []
+  let cursor: string | null = null
+  do {
+    const res: Page = await client.get(`/api/v1/feed?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)
+    out.push(...bodies(res))
+    cursor = res.body.nextCursor
+  } while (cursor)
+  return out
+}
+
+describe('posts in groups', () => {
+  it('reach members\' home feeds and the group, never outsiders; ads only in an ad channel the owner switched on', async () => {
+    const owner = await makeMember(server, { handle: 'gp-owner' })
+    const member = await makeMember(server, { handle: 'gp-member' })
+    const outsider = await makeMember(server, { handle: 'gp-outsider' })
+    const group = (await owner.client.post('/api/v1/groups', { name: 'Schulungsgruppe', slug: 'gp-schulung', kind: 'community', visibility: 'private' })).body
+    await owner.client.post('/api/v1/groups/gp-schulung/invitations', { handle: 'gp-member' })
+    await member.client.post('/api/v1/groups/gp-schulung/join')
+
+    const posted = await member.client.post('/api/v1/posts', { body: 'Frage an die Gruppe: Wer kommt Donnerstag?', kind: 'pr', area: { type: 'group', groupId: group.id } })
+    expect(posted.status).toBe(201)
+    expect(posted.body.area).toEqual({ type: 'group', groupId: group.id })
+    expect(bodies(await owner.client.get('/api/v1/feed'))).toEqual(['Frage an die Gruppe: Wer kommt Donnerstag?'])
+    expect(bodies(await owner.client.get('/api/v1/groups/gp-schulung/posts'))).toEqual(['Frage an die Gruppe: Wer kommt Donnerstag?'])
+    expect(bodies(await outsider.client.get('/api/v1/feed'))).toEqual([])
+    expect((await outsider.client.get('/api/v1/groups/gp-schulung/posts')).status).toBe(404)
+    expect(bodies(await outsider.client.get('/api/v1/profiles/gp-member/posts'))).toEqual([])
+
+    const foreign = await outsider.client.post('/api/v1/posts', { body: 'Hallo?', kind: 'pr', area: { type: 'group', groupId: group.id } })
+    expect(foreign.body.error.code).toBe('GROUP_NOT_FOUND')
+    const ad = await member.client.post('/api/v1/posts', { body: 'Set für 19 €', kind: 'ad', area: { type: 'group', groupId: group.id } })
+    expect(ad.status).toBe(422)
+    expect(ad.body.error.code).toBe('AD_NOT_ALLOWED_HERE')
+
+    const market = (await owner.client.post('/api/v1/groups', { name: 'Tauschbörse', slug: 'gp-boerse', kind: 'community', visibility: 'public', adsAllowed: true })).body
+    const notYet = await member.client.post('/api/v1/posts', { body: 'Set für 19 €', kind: 'ad', area: { type: 'group', groupId: market.id } })
+    expect(notYet.body.error.code).toBe('NOT_A_MEMBER')
+    await member.client.post('/api/v1/groups/gp-boerse/join')
+    expect((await member.client.post('/api/v1/posts', { body: 'Set für 19 €', kind: 'ad', area: { type: 'group', groupId: market.id } })).status).toBe(201)
+    expect(bodies(await new Client(server.url).get('/api/v1/groups/gp-boerse/posts?kind=ad'))).toEqual(['Set für 19 €'])
+    expect(bodies(await new Client(server.url).get('/api/v1/groups/gp-boerse/posts?kind=pr'))).toEqual([])
+    expect(bodies(await owner.client.get('/api/v1/feed'))).not.toContain('Set für 19 €')
+    expect(bodies(await new Client(server.url).get('/api/v1/marketplace?author=gp-member'))).toEqual([])
+  })
+
+  it('brings a team group\'s posts to the whole downline within its depth', async () => {
+    const leader = await makeMember(server, { handle: 'gp-leader' })
+    const team = (await leader.client.post('/api/v1/groups', { name: 'Team Leader', slug: 'gp-team', kind: 'team', visibility: 'private', teamDepth: 2 })).body
+    await makeMember(server, { handle: 'gp-l1', sponsor: 'gp-leader' })
+    const l2 = await makeMember(server, { handle: 'gp-l2', sponsor: 'gp-l1' })
+    const l3 = await makeMember(server, { handle: 'gp-l3', sponsor: 'gp-l2' })
+    await leader.client.post('/api/v1/posts', { body: 'Willkommen im Team! Schulung am Montag.', kind: 'pr', area: { type: 'group', groupId: team.id } })
+    expect(bodies(await l2.client.get('/api/v1/feed'))).toContain('Willkommen im Team! Schulung am Montag.')
+    expect(bodies(await l3.client.get('/api/v1/feed'))).not.toContain('Willkommen im Team! Schulung am Montag.')
+  })
+
+  it('merges feed and group posts newest first, and pages through them without gaps or repeats while posts arrive', async () => {
+    const reader = await makeMember(server, { handle: 'gp-reader' })
+    const friend = await makeMember(server, { handle: 'gp-friend' })
+    await reader.client.post('/api/v1/profiles/gp-friend/follow')
+    const club = (await friend.client.post('/api/v1/groups', { name: 'Lesekreis', slug: 'gp-lesekreis', kind: 'community', visibility: 'public' })).body
+    await reader.client.post('/api/v1/groups/gp-lesekreis/join')
+    const expected: string[] = []
+    for (let i = 1; i <= 14; i++) {
+      const text = `Beitrag ${String(i).padStart(2, '0')}`
+      const area = i % 3 === 0 ? { type: 'group', groupId: club.id } : { type: 'feed' }
+      expect((await friend.client.post('/api/v1/posts', { body: text, kind: 'pr', area })).status).toBe(201)
+      expected.unshift(text)
+    }
+    const seen: string[] = []
+    let cursor: string | null = null
+    let round = 0
+    do {
+      const res: Page = await reader.client.get(`/api/v1/feed?limit=4${cursor ? `&cursor=${cursor}` : ''}`)
+      seen.push(...bodies(res))
+      cursor = res.body.nextCursor
+      round++
+      await Promise.all([
+        friend.client.post('/api/v1/posts', { body: `Neu ${round} feed`, kind: 'pr', area: { type: 'feed' } }),
+        friend.client.post('/api/v1/posts', { body: `Neu ${round} gruppe`, kind: 'pr', area: { type: 'group', groupId: club.id } }),
+      ])
+    } while (cursor)
+    expect(seen).toEqual(expected)
+    const fresh = await allFeed(reader.client, 50)
+    expect(new Set(fresh).size).toBe(fresh.length)
+    expect(fresh.filter((b) => b.startsWith('Neu'))).toHaveLength(2 * round)
+    expect((await reader.client.get('/api/v1/feed?cursor=bm90LWpzb24')).body.error.code).toBe('BAD_REQUEST')
+  })
+})
