@@ -14,6 +14,7 @@ import moderationRoutes from './modules/moderation/routes.ts'
 import notificationRoutes from './modules/notifications/routes.ts'
 import commentRoutes from './modules/comments/routes.ts'
 import groupRoutes from './modules/groups/routes.ts'
+import lessonRoutes from './modules/lessons/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import profileRoutes, { mediaRoutes } from './modules/profiles/routes.ts'
 import referralRoutes from './modules/referrals/routes.ts'
@@ -70,6 +71,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     await api.register(notificationRoutes)
     await api.register(commentRoutes)
     await api.register(groupRoutes)
+    await api.register(lessonRoutes)
   }, { prefix: '/api/v1' })
 
   return app

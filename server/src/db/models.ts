@@ -10,6 +10,7 @@ import { notificationModels } from '../modules/notifications/model.ts'
 import { moderationModels } from '../modules/moderation/model.ts'
 import { commentModels } from '../modules/comments/model.ts'
 import { groupModels } from '../modules/groups/model.ts'
+import { lessonModels } from '../modules/lessons/model.ts'
 
 export function createModels(conn: Connection) {
   return {
@@ -20,6 +21,7 @@ export function createModels(conn: Connection) {
     ...moderationModels(conn),
     ...commentModels(conn),
     ...groupModels(conn),
+    ...lessonModels(conn),
   }
 }
 export type Models = ReturnType<typeof createModels>

@@ -34,6 +34,8 @@ const MemberSchema = new Schema(
     adOffences: { type: Number, default: 0 },
     /** Set by an admin: no posting to feeds until then. */
     postingLimitedUntil: { type: Date, default: null },
+    /** The training group a new recruit of this sponsor is put into at join. */
+    onboardingGroupId: { type: Schema.Types.ObjectId, default: null },
     bio: { type: String, default: '' },
     bioHtml: { type: String, default: '' },
     location: { type: String, default: '' },

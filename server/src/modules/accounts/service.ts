@@ -3,6 +3,7 @@ import { AppError } from '@vernetzt/shared/errors'
 import { checkHandle, normalizeHandle } from '@vernetzt/shared/handles'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
+import { assignOnboardingCourse } from '../groups/service.ts'
 import { applyJoinCounters } from '../referrals/service.ts'
 import { sponsorSummary, toMemberSummary } from './dto.ts'
 import { ROOT_KEY, emailKey, findMemberByEmail, findMemberByHandle, findRoot, handleKey, normalizeEmail } from './lookup.ts'
@@ -116,7 +117,7 @@ export async function register(ctx: ServiceContext, input: RegisterBody): Promis
   if (await ctx.models.Key.exists({ _id: emailKey(input.email) })) {
     throw new AppError('EMAIL_TAKEN', 'This email address is already registered.', { field: 'email' })
   }
-  return insertMember(ctx, {
+  const member = await insertMember(ctx, {
     handle: input.handle,
     email: input.email,
     passwordHash: await hashPassword(input.password),
@@ -124,6 +125,8 @@ export async function register(ctx: ServiceContext, input: RegisterBody): Promis
     role: input.role,
     sponsor,
   })
+  await assignOnboardingCourse(ctx, member._id, member.sponsorId ?? null)
+  return member
 }
 
 export async function login(ctx: ServiceContext, input: LoginBody): Promise<MemberDoc> {

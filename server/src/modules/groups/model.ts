@@ -16,6 +16,8 @@ export interface GroupDoc {
   memberCount: number
   /** Team groups: members of the downline an owner or moderator removed. */
   removedCount: number
+  /** Training groups: the course, in order. */
+  lessonIds: Types.ObjectId[]
   createdAt: Date
 }
 
@@ -32,6 +34,7 @@ const GroupSchema = new Schema<GroupDoc>(
     ownerId: { type: Schema.Types.ObjectId, required: true },
     memberCount: { type: Number, default: 1 },
     removedCount: { type: Number, default: 0 },
+    lessonIds: { type: [Schema.Types.ObjectId], default: [] },
     createdAt: { type: Date, default: () => new Date() },
   },
   { versionKey: false },

@@ -7,7 +7,7 @@ import {
 } from '@vernetzt/shared/schemas/groups'
 import { requireActor } from '../../plugins/auth.ts'
 import {
-  createGroup, decideRequest, getGroup, invite, joinGroup, leaveGroup, listGroups, listMembers, listRequests, removeMember, setRole,
+  createGroup, decideRequest, getGroup, invite, joinGroup, leaveGroup, listGroups, listMembers, listRequests, removeMember, setOnboardingCourse, setRole,
 } from './service.ts'
 
 const MembersQuerySchema = {
@@ -72,6 +72,15 @@ const routes: FastifyPluginAsync = async (app) => {
     await decideRequest(ctx, app.io, requireActor(request), request.params.slug, request.body)
     return { ok: true }
   })
+
+  app.put<{ Body: { slug: string | null } }>('/me/onboarding-course', {
+    schema: {
+      tags,
+      summary: 'The training group your new recruits start in (null: none)',
+      body: { type: 'object', required: ['slug'], additionalProperties: false, properties: { slug: { type: ['string', 'null'], maxLength: 60 } } },
+      response: { 200: { type: 'object', required: ['slug'], additionalProperties: false, properties: { slug: { type: ['string', 'null'] } } }, ...errorResponses },
+    },
+  }, async (request) => setOnboardingCourse(ctx, requireActor(request), request.body.slug))
 
   app.post<{ Params: SlugParams; Body: HandleBody }>('/groups/:slug/invitations', {
     schema: { tags, params: SlugParamsSchema, body: HandleBodySchema, response: ok },

@@ -51,7 +51,7 @@ async function bySlug(ctx: ServiceContext, slug: string): Promise<GroupDoc | nul
 }
 
 /** A private group is invisible to outsiders: the same 404 as a group that does not exist. */
-async function visibleGroup(ctx: ServiceContext, actor: Actor | null, slug: string): Promise<{ group: GroupDoc; role: GroupRole | null; request: GroupRequestDoc | null }> {
+export async function visibleGroup(ctx: ServiceContext, actor: Actor | null, slug: string): Promise<{ group: GroupDoc; role: GroupRole | null; request: GroupRequestDoc | null }> {
   const group = await bySlug(ctx, slug)
   const notFound = new AppError('GROUP_NOT_FOUND', 'There is no such group.')
   if (!group) throw notFound
@@ -182,7 +182,7 @@ export async function listGroups(ctx: ServiceContext, actor: Actor | null, query
   return { items, nextCursor: page.nextCursor }
 }
 
-async function addMember(ctx: ServiceContext, group: GroupDoc, memberId: Types.ObjectId): Promise<void> {
+export async function addMember(ctx: ServiceContext, group: GroupDoc, memberId: Types.ObjectId): Promise<void> {
   const [seq] = await append(ctx, [streams.members(group._id)], memberId)
   try {
     await ctx.models.GroupMember.create({ _id: memberKey(group._id, memberId), role: 'member', seq })
@@ -237,7 +237,7 @@ export async function leaveGroup(ctx: ServiceContext, actor: Actor, slug: string
   if (deletedCount === 1) await ctx.models.Group.updateOne({ _id: group._id }, { $inc: { memberCount: -1 } })
 }
 
-async function manage(ctx: ServiceContext, actor: Actor, slug: string): Promise<GroupDoc> {
+export async function manage(ctx: ServiceContext, actor: Actor, slug: string): Promise<GroupDoc> {
   const { group, role } = await visibleGroup(ctx, actor, slug)
   if (role !== 'owner' && role !== 'moderator' && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only the owner and moderators can do this.')
   return group
@@ -397,4 +397,26 @@ export async function readableGroup(ctx: ServiceContext, actor: Actor | null, sl
   const { group, role } = await visibleGroup(ctx, actor, slug)
   if (group.visibility === 'private' && !role && actor?.role !== 'admin') throw new AppError('GROUP_NOT_FOUND', 'There is no such group.')
   return group
+}
+
+/** The sponsor chooses the course every new recruit starts with (a training group they lead). */
+export async function setOnboardingCourse(ctx: ServiceContext, actor: Actor, slug: string | null): Promise<{ slug: string | null }> {
+  if (slug === null) {
+    await ctx.models.Member.updateOne({ _id: actor.id }, { $set: { onboardingGroupId: null } })
+    return { slug: null }
+  }
+  const group = await manage(ctx, actor, slug)
+  if (group.kind !== 'training') throw new AppError('NOT_A_TRAINING_GROUP', 'The onboarding course must be a training group.', { field: 'slug' })
+  await ctx.models.Member.updateOne({ _id: actor.id }, { $set: { onboardingGroupId: group._id } })
+  return { slug: group.slug }
+}
+
+/** At join: a recruit lands in the sponsor's onboarding course, if the sponsor chose one. */
+export async function assignOnboardingCourse(ctx: ServiceContext, recruitId: Types.ObjectId, sponsorId: Types.ObjectId | null): Promise<void> {
+  if (!sponsorId) return
+  const sponsor = await ctx.models.Member.findById(sponsorId, { onboardingGroupId: 1 }).lean()
+  const groupId = (sponsor as { onboardingGroupId?: Types.ObjectId | null } | null)?.onboardingGroupId
+  if (!groupId) return
+  const group = (await ctx.models.Group.findById(groupId).lean()) as GroupDoc | null
+  if (group && group.kind === 'training') await addMember(ctx, group, recruitId)
 }
