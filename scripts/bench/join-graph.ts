@@ -24,11 +24,10 @@ import { openDatabase } from '../../server/src/db/connect.ts'
 import { createModels, ensureIndexes } from '../../server/src/db/models.ts'
 import { ensureRoot, insertMember, register } from '../../server/src/modules/accounts/service.ts'
 import { createSession } from '../../server/src/modules/accounts/sessions.ts'
-import { emailKey, handleKey } from '../../server/src/modules/accounts/lookup.ts'
-import { entryId } from '../../server/src/modules/referrals/model.ts'
-import { downlineStats, levelKey, listDownline } from '../../server/src/modules/referrals/service.ts'
+import { downlineStats, listDownline } from '../../server/src/modules/referrals/service.ts'
 import pino from 'pino'
 import { time } from './timing.ts'
+import { buildTree, type TreeNode } from './tree.ts'
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000)
 const MAX_DEPTH = 30
@@ -44,71 +43,15 @@ const root = await ensureRoot(ctx)
 const engine = config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'
 console.log(`Join-graph benchmark on ${engine}: building ${MEMBERS.toLocaleString('en')} members…`)
 
-// ---- build the tree in memory (random attachment + a 30-deep spine), then insert in batches
+// ---- the tree (random attachment + a 30-deep spine), written as the join code would have
 const t0 = performance.now()
-type Node = { _id: Types.ObjectId; upline: Types.ObjectId[]; upSeqs: number[]; depth: number; counts: Map<number, number>; total: number }
-const nodes: Node[] = [{ _id: root._id, upline: [], upSeqs: [], depth: 0, counts: new Map(), total: 0 }]
-const byId = new Map<string, Node>([[root._id.toString(), nodes[0]!]])
-let seed = 42
-const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
-for (let i = 1; i <= MEMBERS; i++) {
-  let parent: Node
-  if (i <= MAX_DEPTH) parent = nodes[i - 1]!
-  else do parent = nodes[Math.floor(random() * nodes.length)]!; while (parent.depth >= MAX_DEPTH)
-  const node: Node = { _id: new Types.ObjectId(), upline: [parent._id, ...parent.upline], upSeqs: [], depth: parent.depth + 1, counts: new Map(), total: 0 }
-  node.upline.forEach((ancestorId, k) => {
-    const ancestor = byId.get(ancestorId.toString())!
-    const count = (ancestor.counts.get(k + 1) ?? 0) + 1
-    ancestor.counts.set(k + 1, count)
-    ancestor.total++
-    node.upSeqs.push(count) // no moves here, so list numbers equal the counts
-  })
-  nodes.push(node)
-  byId.set(node._id.toString(), node)
-}
-const docs = nodes.slice(1).map((n, i) => ({
-  _id: n._id,
-  handle: `b${i}`,
-  email: `b${i}@bench.invalid`,
-  passwordHash: null,
-  displayName: `Bench ${i}`,
-  role: 'partner',
-  isRoot: false,
-  sponsorId: n.upline[0],
-  upline: n.upline,
-  depth: n.depth,
-  downline: {},
-  downlineSeq: {},
-  downlineTotal: 0,
-  upSeqs: n.upSeqs,
-  createdAt: new Date(),
-  updatedAt: new Date(),
-}))
-// Counters as the live code would have left them.
-for (const doc of docs) {
-  const n = byId.get(doc._id.toString())!
-  doc.downline = Object.fromEntries([...n.counts].map(([level, count]) => [levelKey(level), count]))
-  doc.downlineSeq = doc.downline
-  doc.downlineTotal = n.total
-}
-for (let i = 0; i < docs.length; i += 2000) await models.Member.collection.insertMany(docs.slice(i, i + 2000), { ordered: false })
-const keys = docs.flatMap((d) => [{ _id: handleKey(d.handle), memberId: d._id }, { _id: emailKey(d.email), memberId: d._id }])
-for (let i = 0; i < keys.length; i += 4000) await models.Key.collection.insertMany(keys.slice(i, i + 4000) as never[], { ordered: false })
+const { nodes, byId, entries } = await buildTree(ctx, root, MEMBERS, (i, all, random) => {
+  if (i <= MAX_DEPTH) return all[i - 1]!
+  let parent: TreeNode
+  do parent = all[Math.floor(random() * all.length)]!; while (parent.depth >= MAX_DEPTH)
+  return parent
+})
 const rootNode = nodes[0]!
-const rootCounts = Object.fromEntries([...rootNode.counts].map(([l, c]) => [levelKey(l), c]))
-await models.Member.updateOne({ _id: root._id }, { $set: { downline: rootCounts, downlineSeq: rootCounts, downlineTotal: rootNode.total } })
-let batch: Array<{ _id: string; m: Types.ObjectId }> = []
-let entries = 0
-for (const n of nodes.slice(1)) {
-  n.upline.forEach((ancestor, k) => batch.push({ _id: entryId(ancestor, k + 1, n.upSeqs[k]!), m: n._id }))
-  if (batch.length >= 5000) {
-    await models.DownlineEntry.collection.insertMany(batch as never[], { ordered: false })
-    entries += batch.length
-    batch = []
-  }
-}
-await models.DownlineEntry.collection.insertMany(batch as never[], { ordered: false })
-entries += batch.length
 const deepest = nodes.reduce((a, b) => (b.depth > a.depth ? b : a))
 const leaf = nodes.find((n) => n.depth === 5 && n.total === 0)!
 console.log(`Built in ${((performance.now() - t0) / 1000).toFixed(1)} s (${entries.toLocaleString('en')} level-list entries); deepest member at level ${deepest.depth}.`)
@@ -137,7 +80,7 @@ const registration = await time(Math.min(ROUNDS, 20), async () => {
 })
 
 // ---- the stats read: root (everyone below) vs a leaf, in the service and over HTTP
-const asActor = (node: Node, handle: string) => ({ id: node._id.toString(), handle, role: 'partner' as const })
+const asActor = (node: TreeNode, handle: string) => ({ id: node._id.toString(), handle, role: 'partner' as const })
 const statsRoot = await time(ROUNDS, () => downlineStats(ctx, asActor(rootNode, 'vernetzt')))
 const statsLeaf = await time(ROUNDS, () => downlineStats(ctx, asActor(leaf, 'leaf')))
 // A level list page: 25 entries and their members by _id. For contrast, the query it replaces
