@@ -10,7 +10,9 @@ export async function postAction(fetch: typeof globalThis.fetch, request: Reques
     kind: form.get('kind') === 'ad' ? ('ad' as const) : ('pr' as const),
     area: String(form.get('area') ?? 'feed'),
   }
-  const res = await api<Post>(fetch, 'POST', '/posts', { body: values.body, kind: values.kind, area: { type: values.area } })
+  const groupId = String(form.get('groupId') ?? '')
+  const area = values.area === 'group' ? { type: 'group', groupId } : { type: values.area }
+  const res = await api<Post>(fetch, 'POST', '/posts', { body: values.body, kind: values.kind, area })
   if (!res.ok) return fail(res.status, { composer: { code: res.error.code, values } })
   return { posted: true }
 }
