@@ -76,6 +76,8 @@ export const PostSchema = {
     commentCount: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },
     editedAt: { type: ['string', 'null'], format: 'date-time' },
+    /** Only in a group feed: pinned by the group's owner or moderators. */
+    pinned: { type: 'boolean' },
   },
 } as const
 export type Post = FromSchema<typeof PostSchema>

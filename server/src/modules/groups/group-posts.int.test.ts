@@ -102,3 +102,45 @@ describe('posts in groups', () => {
     expect((await reader.client.get('/api/v1/feed?cursor=bm90LWpzb24')).body.error.code).toBe('BAD_REQUEST')
   })
 })
+
+describe('moderating a group', () => {
+  it('lets the group\'s owner and moderators pin and remove posts and decide reports of their group', async () => {
+    const owner = await makeMember(server, { handle: 'gm-owner' })
+    const mod = await makeMember(server, { handle: 'gm-mod' })
+    const member = await makeMember(server, { handle: 'gm-member' })
+    const group = (await owner.client.post('/api/v1/groups', { name: 'Moderierte Runde', slug: 'gm-runde', kind: 'community', visibility: 'public', adsAllowed: true })).body
+    for (const m of [mod, member]) await m.client.post('/api/v1/groups/gm-runde/join')
+    await owner.client.post('/api/v1/groups/gm-runde/roles', { handle: 'gm-mod', role: 'moderator' })
+    const post = async (body: string) => (await member.client.post('/api/v1/posts', { body, kind: 'pr', area: { type: 'group', groupId: group.id } })).body.id as string
+    const rules = (await owner.client.post('/api/v1/posts', { body: 'Regeln der Runde', kind: 'pr', area: { type: 'group', groupId: group.id } })).body.id as string
+    const rude = await post('Unfreundlicher Beitrag')
+    const sneaky = await post('Heute 30 % Rabatt, jetzt bestellen!')
+    await post('Ganz normaler Beitrag')
+
+    expect((await member.client.post('/api/v1/groups/gm-runde/pins', { postId: rules, pinned: true })).body.error.code).toBe('FORBIDDEN')
+    expect((await mod.client.post('/api/v1/groups/gm-runde/pins', { postId: rules, pinned: true })).body).toEqual({ pinnedPostIds: [rules] })
+    const feed = await member.client.get('/api/v1/groups/gm-runde/posts')
+    expect(feed.body.items[0]).toMatchObject({ id: rules, pinned: true })
+    expect(feed.body.items.filter((p: { id: string }) => p.id === rules)).toHaveLength(1)
+
+    expect((await member.client.request('DELETE', `/api/v1/posts/${rules}`)).body.error.code).toBe('NOT_AUTHOR')
+    expect((await mod.client.request('DELETE', `/api/v1/posts/${rude}`)).status).toBe(200)
+    expect(bodies(await member.client.get('/api/v1/groups/gm-runde/posts'))).not.toContain('Unfreundlicher Beitrag')
+
+    await owner.client.post(`/api/v1/posts/${sneaky}/reports`, { reason: 'unflagged_ad' })
+    expect((await member.client.get('/api/v1/groups/gm-runde/moderation/queue')).body.error.code).toBe('FORBIDDEN')
+    const queue = await mod.client.get('/api/v1/groups/gm-runde/moderation/queue')
+    expect(queue.body.items.map((i: { post: { id: string } }) => i.post.id)).toEqual([sneaky])
+    const decided = await mod.client.post(`/api/v1/moderation/posts/${sneaky}/actions`, { action: 'reclassify', reason: 'Werbung gehört in den Werbekanal' })
+    expect(decided.status).toBe(200)
+    expect(bodies(await member.client.get('/api/v1/groups/gm-runde/posts?kind=ad'))).toEqual(['Heute 30 % Rabatt, jetzt bestellen!'])
+    expect(bodies(await member.client.get('/api/v1/groups/gm-runde/posts'))).not.toContain('Heute 30 % Rabatt, jetzt bestellen!')
+    expect((await mod.client.get('/api/v1/groups/gm-runde/moderation/queue')).body.items).toEqual([])
+
+    // Outside their group, group moderators have no say.
+    const elsewhere = (await member.client.post('/api/v1/posts', { body: 'Im Feed', kind: 'pr', area: { type: 'feed' } })).body.id
+    await owner.client.post(`/api/v1/posts/${elsewhere}/reports`, { reason: 'spam' })
+    expect((await mod.client.post(`/api/v1/moderation/posts/${elsewhere}/actions`, { action: 'hide', reason: 'nicht meins' })).body.error.code).toBe('FORBIDDEN')
+    expect((await mod.client.request('DELETE', `/api/v1/posts/${elsewhere}`)).body.error.code).toBe('NOT_AUTHOR')
+  })
+})

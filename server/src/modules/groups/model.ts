@@ -18,6 +18,8 @@ export interface GroupDoc {
   removedCount: number
   /** Training groups: the course, in order. */
   lessonIds: Types.ObjectId[]
+  /** Up to three posts the owner or moderators pinned to the top of the group feed. */
+  pinnedPostIds: Types.ObjectId[]
   createdAt: Date
 }
 
@@ -35,6 +37,7 @@ const GroupSchema = new Schema<GroupDoc>(
     memberCount: { type: Number, default: 1 },
     removedCount: { type: Number, default: 0 },
     lessonIds: { type: [Schema.Types.ObjectId], default: [] },
+    pinnedPostIds: { type: [Schema.Types.ObjectId], default: [] },
     createdAt: { type: Date, default: () => new Date() },
   },
   { versionKey: false },

@@ -66,3 +66,29 @@ describe('training groups and lessons', () => {
     expect((await new Client(server.url).get('/api/v1/groups/offener-kurs/lessons')).status).toBe(401)
   })
 })
+
+describe('lesson handouts', () => {
+  it('accepts a PDF to link from a lesson and offers it as a download; anything else is refused', async () => {
+    const owner = await makeMember(server, { handle: 'handout-owner' })
+    const upload = async (bytes: Buffer, name: string) => {
+      const form = new FormData()
+      form.append('file', new Blob([new Uint8Array(bytes)], { type: 'application/pdf' }), name)
+      const res = await fetch(`${server.url}/api/v1/files`, { method: 'POST', body: form, headers: { cookie: owner.client.cookie } })
+      return { status: res.status, body: (await res.json()) as any }
+    }
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n')
+    const ok = await upload(pdf, 'Handout Einarbeitung.pdf')
+    expect(ok.status).toBe(201)
+    expect(ok.body).toMatchObject({ url: expect.stringMatching(/^\/media\//), name: 'Handout Einarbeitung.pdf' })
+    const download = await fetch(`${server.url}${ok.body.url}`)
+    expect(download.headers.get('content-type')).toBe('application/pdf')
+    expect(download.headers.get('content-disposition')).toContain("filename*=UTF-8''Handout%20Einarbeitung.pdf")
+    expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).toBe(true)
+    const exe = await upload(Buffer.from('MZ\x90\x00 not a pdf'), 'rechnung.pdf')
+    expect(exe.status).toBe(415)
+    expect(exe.body.error.code).toBe('UNSUPPORTED_MEDIA')
+    await owner.client.post('/api/v1/groups', { name: 'Kurs mit Handout', slug: 'handout-kurs', kind: 'training', visibility: 'public' })
+    const lesson = await owner.client.post('/api/v1/groups/handout-kurs/lessons', { title: 'Unterlagen', body: `[Handout herunterladen](${ok.body.url})` })
+    expect(lesson.body.html).toContain(`<a href="${ok.body.url}"`)
+  })
+})

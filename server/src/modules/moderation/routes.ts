@@ -5,6 +5,7 @@ import {
   type ModerationActionBody, type PostingLimitBody, type ReportBody,
 } from '@vernetzt/shared/schemas/moderation'
 import { FeedQuerySchema, PostIdParamsSchema, type FeedQuery, type PostIdParams } from '@vernetzt/shared/schemas/posts'
+import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { requireActor } from '../../plugins/auth.ts'
 import { limitPosting, moderate, moderationQueue, reportPost } from './service.ts'
 
@@ -19,6 +20,10 @@ const routes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: FeedQuery }>('/moderation/queue', {
     schema: { tags, summary: 'Reported posts with their open reports (moderators)', querystring: FeedQuerySchema, response: { 200: QueuePageSchema, ...errorResponses } },
   }, async (request) => moderationQueue(ctx, requireActor(request), request.query))
+
+  app.get<{ Params: SlugParams; Querystring: FeedQuery }>('/groups/:slug/moderation/queue', {
+    schema: { tags, summary: 'Reported posts of one group (its owner and moderators)', params: SlugParamsSchema, querystring: FeedQuerySchema, response: { 200: QueuePageSchema, ...errorResponses } },
+  }, async (request) => moderationQueue(ctx, requireActor(request), { ...request.query, groupSlug: request.params.slug }))
 
   app.post<{ Params: PostIdParams; Body: ModerationActionBody }>('/moderation/posts/:id/actions', {
     schema: { tags, summary: 'Reclassify as ad, hide, or dismiss the reports; logged with who and why', params: PostIdParamsSchema, body: ModerationActionBodySchema, response: { 200: ModerationResultSchema, ...errorResponses } },

@@ -10,6 +10,8 @@ import type { MemberDoc } from '../accounts/model.ts'
 import { notify } from '../notifications/service.ts'
 import type { PostDoc } from '../posts/model.ts'
 import { placePost, toPost } from '../posts/service.ts'
+import type { GroupDoc } from '../groups/model.ts'
+import { manage, roleIn } from '../groups/service.ts'
 import type { ReportDoc } from './model.ts'
 
 export const QUEUE = 'moderation'
@@ -17,9 +19,19 @@ export const QUEUE = 'moderation'
 export const WARN_AFTER_OFFENCES = 2
 
 function requireModerator(actor: Actor): void {
-  // Group moderators join in with the groups issue; today moderation is for administrators.
   if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only moderators can do this.')
 }
+
+/** Admins moderate everything; a group's owner and moderators moderate the posts of their group. */
+export async function canModerate(ctx: ServiceContext, actor: Actor, post: Pick<PostDoc, 'area'>): Promise<boolean> {
+  if (actor.role === 'admin') return true
+  if (post.area.type !== 'group' || !post.area.groupId) return false
+  const group = (await ctx.models.Group.findById(post.area.groupId).lean()) as GroupDoc | null
+  const role = group ? await roleIn(ctx, group, actor.id) : null
+  return role === 'owner' || role === 'moderator'
+}
+
+export const groupQueue = (groupId: Types.ObjectId | string) => `moderation:${groupId.toString()}`
 
 function toReport(r: ReportDoc): Report {
   return { id: r._id, postId: r.postId.toString(), reason: r.reason, text: r.text, status: r.status, createdAt: r.createdAt.toISOString() }
@@ -40,22 +52,37 @@ export async function reportPost(ctx: ServiceContext, actor: Actor, postId: stri
   const after = (await Post.findOneAndUpdate({ _id: post._id }, { $push: { openReportIds: id } }, { returnDocument: 'after' }).lean()) as PostDoc | null
   if (after && after.openReportIds.length === 1) {
     const [seq] = await append(ctx, [QUEUE], post._id)
+    // A group post also enters its group's own queue, for the group's moderators.
+    if (post.area.type === 'group' && post.area.groupId) await append(ctx, [groupQueue(post.area.groupId)], post._id)
     await Post.updateOne({ _id: post._id }, { $set: { queueSeq: seq } })
   }
   return toReport((await Report.findById(id).lean())!)
 }
 
 /** Reported posts, newest report first, each with all its open reports. */
-export async function moderationQueue(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<QueuePage> {
-  requireModerator(actor)
+export async function moderationQueue(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number; groupSlug?: string }): Promise<QueuePage> {
   const { Member, Post, Report } = ctx.models
-  const page = await readStream(ctx, QUEUE, { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs, seqs) =>
+  let stream = QUEUE
+  let groupId: string | null = null
+  if (query.groupSlug) {
+    const group = await manage(ctx, actor, query.groupSlug)
+    stream = groupQueue(group._id)
+    groupId = group._id.toString()
+  } else {
+    requireModerator(actor)
+  }
+  const page = await readStream(ctx, stream, { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs, seqs) =>
     Promise.all(refs.map(async (id, i) => {
       const post = (await Post.findById(id).lean()) as PostDoc | null
+      if (!post || post.openReportIds.length === 0 || post.status === 'deleted') return null
       // A post reported again after a decision is queued anew; only its newest place counts.
-      return post && post.openReportIds.length > 0 && post.queueSeq === seqs[i] && post.status !== 'deleted' ? post : null
+      if (groupId) return post.area.groupId === groupId ? post : null
+      return post.queueSeq === seqs[i] ? post : null
     })),
   )
+  // In a group's queue a post can stand twice (reported, decided, reported again): show it once.
+  const seen = new Set<string>()
+  page.items = page.items.filter((p) => !seen.has(p._id.toString()) && seen.add(p._id.toString()))
   const items = await Promise.all(page.items.map(async (post) => {
     const author = await Member.findById(post.authorId).lean()
     const reports = (await Promise.all(post.openReportIds.map((id) => Report.findById(id).lean()))).filter((r) => r !== null)
@@ -86,10 +113,10 @@ const ACTION_TEXT = {
  * Every decision is logged with who and why; the author is told about reclassify and hide.
  */
 export async function moderate(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, postId: string, input: ModerationActionBody): Promise<ModerationResult> {
-  requireModerator(actor)
   const { Audit, Member, Post, Report } = ctx.models
   const post = (await Post.findById(postId).lean()) as PostDoc | null
   if (!post || post.status === 'deleted') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  if (!(await canModerate(ctx, actor, post))) throw new AppError('FORBIDDEN', 'Only moderators can do this.')
   if (post.openReportIds.length === 0) throw new AppError('REPORT_CLOSED', 'This post has no open reports; someone decided already.')
   const author = (await Member.findById(post.authorId).lean()) as MemberDoc | null
   if (!author) throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
@@ -97,10 +124,14 @@ export async function moderate(ctx: ServiceContext, io: RealtimeServer | null, a
 
   if (input.action === 'reclassify') {
     if (post.kind !== 'pr') throw new AppError('CANNOT_RECLASSIFY', 'Only a PR post can be reclassified as advertising.')
-    // Partners' ads go to the marketplace; a customer's lands on their own offers tab.
-    const area = author.role === 'partner' ? 'marketplace' : 'profile'
-    await Post.updateOne({ _id: post._id }, { $set: { kind: 'ad', area: { type: area } } })
-    await placePost(ctx, null, { ...post, kind: 'ad', area: { type: area } }, author)
+    // A group post moves to the group's ad channel if it has one; otherwise partners' ads go to
+    // the marketplace and a customer's to their own offers tab.
+    const group = post.area.type === 'group' && post.area.groupId ? ((await ctx.models.Group.findById(post.area.groupId).lean()) as GroupDoc | null) : null
+    const area: PostDoc['area'] = group?.adsAllowed
+      ? { type: 'group', groupId: group._id.toString() }
+      : { type: author.role === 'partner' ? 'marketplace' : 'profile' }
+    await Post.updateOne({ _id: post._id }, { $set: { kind: 'ad', area } })
+    await placePost(ctx, null, { ...post, kind: 'ad', area }, author)
     const updated = await Member.findOneAndUpdate({ _id: author._id }, { $inc: { adOffences: 1 } }, { returnDocument: 'after' }).lean()
     offences = (updated as MemberDoc | null)?.adOffences ?? offences + 1
   } else if (input.action === 'hide') {

@@ -7,7 +7,7 @@ import {
 } from '@vernetzt/shared/schemas/posts'
 import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { requireActor } from '../../plugins/auth.ts'
-import { createPost, deletePost, editPost, getPost, groupPosts, homeFeed, marketplace, profilePosts } from './service.ts'
+import { createPost, deletePost, editPost, getPost, groupPosts, homeFeed, marketplace, pinPost, profilePosts } from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
@@ -48,6 +48,16 @@ const routes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: SlugParams; Querystring: ProfilePostsQuery }>('/groups/:slug/posts', {
     schema: { tags, summary: 'A group\'s PR feed (kind=pr) or its ad channel (kind=ad)', params: SlugParamsSchema, querystring: ProfilePostsQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },
   }, async (request) => groupPosts(ctx, request.actor, request.params.slug, request.query))
+
+  app.post<{ Params: SlugParams; Body: { postId: string; pinned: boolean } }>('/groups/:slug/pins', {
+    schema: {
+      tags,
+      summary: 'Pin or unpin a post at the top of the group feed (owner and moderators; at most three)',
+      params: SlugParamsSchema,
+      body: { type: 'object', required: ['postId', 'pinned'], additionalProperties: false, properties: { postId: { type: 'string', pattern: '^[0-9a-f]{24}$' }, pinned: { type: 'boolean' } } },
+      response: { 200: { type: 'object', required: ['pinnedPostIds'], additionalProperties: false, properties: { pinnedPostIds: { type: 'array', items: { type: 'string' } } } }, ...errorResponses },
+    },
+  }, async (request) => pinPost(ctx, requireActor(request), request.params.slug, request.body.postId, request.body.pinned))
 
   app.get<{ Params: HandleParams; Querystring: ProfilePostsQuery }>('/profiles/:handle/posts', {
     schema: { tags, summary: 'A profile\'s PR stream (kind=pr) or offers tab (kind=ad)', params: HandleParamsSchema, querystring: ProfilePostsQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },

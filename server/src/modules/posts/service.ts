@@ -12,7 +12,8 @@ import { toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { currentFollowers, isFollowing } from '../follows/service.ts'
-import { groupForPost, memberGroups, readableGroup } from '../groups/service.ts'
+import { groupForPost, manage, memberGroups, readableGroup } from '../groups/service.ts'
+import { canModerate } from '../moderation/service.ts'
 import { directRecruits } from '../referrals/service.ts'
 import type { PostDoc } from './model.ts'
 
@@ -149,10 +150,31 @@ export async function editPost(ctx: ServiceContext, actor: Actor, id: string, in
   return getPost(ctx, id)
 }
 
-/** Soft delete: the post stays for moderation records but leaves every listing at once. */
+/**
+ * Soft delete: the post stays for moderation records but leaves every listing at once. A
+ * group's owner and moderators may remove posts in their group (hidden, and audited).
+ */
 export async function deletePost(ctx: ServiceContext, actor: Actor, id: string): Promise<void> {
-  const post = await ownPost(ctx, actor, id)
-  await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'deleted' } })
+  const post = (await ctx.models.Post.findById(id).lean()) as PostDoc | null
+  if (!post || post.status === 'deleted') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  if (post.authorId.equals(actor.id) || actor.role === 'admin') {
+    await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'deleted' } })
+    return
+  }
+  if (!(await canModerate(ctx, actor, post))) throw new AppError('NOT_AUTHOR', 'Only the author can change this post.')
+  await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'hidden' } })
+  await ctx.models.Audit.create({ actorId: new Types.ObjectId(actor.id), action: 'group.post.remove', subjectId: post._id, reason: '', data: { groupId: post.area.groupId } })
+}
+
+/** A group's owner and moderators pin up to three posts at the top of the group's feed. */
+export async function pinPost(ctx: ServiceContext, actor: Actor, slug: string, postId: string, pinned: boolean): Promise<{ pinnedPostIds: string[] }> {
+  const group = await manage(ctx, actor, slug)
+  const post = (await ctx.models.Post.findById(postId).lean()) as PostDoc | null
+  if (!post || post.status !== 'visible' || post.area.groupId !== group._id.toString()) throw new AppError('POST_NOT_FOUND', 'This post is not in the group.')
+  const rest = group.pinnedPostIds.filter((id) => !id.equals(post._id))
+  const pins = pinned ? [post._id, ...rest].slice(0, 3) : rest
+  await ctx.models.Group.updateOne({ _id: group._id }, { $set: { pinnedPostIds: pins } })
+  return { pinnedPostIds: pins.map(String) }
 }
 
 /** Feed cursors name a position in each stream they merge: base64url of { stream: next number }. */
@@ -249,10 +271,15 @@ export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { curso
 export async function groupPosts(ctx: ServiceContext, actor: Actor | null, slug: string, query: ProfilePostsQuery): Promise<PostPage> {
   const group = await readableGroup(ctx, actor, slug)
   const kind = query.kind ?? 'pr'
+  const visible = (p: PostDoc | null) => (p && p.status === 'visible' && p.kind === kind && p.area.groupId === group._id.toString() ? p : null)
+  // Pinned posts head the first page of the group feed and are not repeated below.
+  const pinned = kind === 'pr' ? (await postsByIds(ctx, group.pinnedPostIds)).map(visible).filter((p) => p !== null) : []
+  const pinnedIds = new Set(pinned.map((p) => p._id.toString()))
   const page = await readStream(ctx, streams.group(group._id, kind), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
-    (await postsByIds(ctx, refs)).map((p) => (p && p.status === 'visible' && p.kind === kind && p.area.groupId === group._id.toString() ? p : null)),
+    (await postsByIds(ctx, refs)).map((p) => (visible(p) && !pinnedIds.has(p!._id.toString()) ? p : null)),
   )
-  return { items: await withAuthors(ctx, page.items), nextCursor: page.nextCursor }
+  const top = query.cursor ? [] : (await withAuthors(ctx, pinned)).map((p) => ({ ...p, pinned: true }))
+  return { items: [...top, ...(await withAuthors(ctx, page.items))], nextCursor: page.nextCursor }
 }
 
 export async function marketplace(ctx: ServiceContext, query: MarketplaceQuery): Promise<PostPage> {

@@ -7,7 +7,9 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose'
 export interface MediaDoc {
   _id: Types.ObjectId
   ownerId: Types.ObjectId
-  kind: 'avatar' | 'post'
+  kind: 'avatar' | 'post' | 'file'
+  /** Files keep their name for the download. */
+  name?: string
   contentType: string
   data: Buffer
   width: number
@@ -18,7 +20,8 @@ export interface MediaDoc {
 const MediaSchema = new Schema<MediaDoc>(
   {
     ownerId: { type: Schema.Types.ObjectId, required: true },
-    kind: { type: String, enum: ['avatar', 'post'], required: true },
+    kind: { type: String, enum: ['avatar', 'post', 'file'], required: true },
+    name: { type: String },
     contentType: { type: String, required: true },
     data: { type: Buffer, required: true },
     width: { type: Number, required: true },

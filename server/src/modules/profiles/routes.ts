@@ -3,14 +3,20 @@ import { AppError } from '@vernetzt/shared/errors'
 import { HandleParamsSchema, errorResponses, type HandleParams } from '@vernetzt/shared/schemas/common'
 import { AVATAR_MAX_BYTES, ProfilePatchSchema, ProfileSchema, type ProfilePatch } from '@vernetzt/shared/schemas/profiles'
 import { requireActor } from '../../plugins/auth.ts'
-import { getMedia, getProfile, referralQr, setAvatar, updateProfile, uploadImage } from './service.ts'
+import { getMedia, getProfile, referralQr, setAvatar, updateProfile, uploadFile, uploadImage } from './service.ts'
 
 /** The one file of a multipart upload, from the named field. */
 async function singleFile(request: FastifyRequest, field: string): Promise<Buffer> {
-  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA', `Send the image as multipart/form-data in the field "${field}".`)
+  return (await namedFile(request, field)).buffer
+}
+
+async function namedFile(request: FastifyRequest, field: string): Promise<{ buffer: Buffer; filename: string }> {
+  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA', `Send the file as multipart/form-data in the field "${field}".`)
   const file = await request.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1 } })
-  if (!file || file.fieldname !== field) throw new AppError('VALIDATION_FAILED', `The field "${field}" with an image is missing.`, { field })
-  return file.toBuffer()
+  if (!file || file.fieldname !== field) throw new AppError('VALIDATION_FAILED', `The field "${field}" with a file is missing.`, { field })
+  const buffer = await file.toBuffer()
+  if (file.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'The file is too large (8 MB at most).', { field })
+  return { buffer, filename: file.filename }
 }
 
 const UploadedImageSchema = {
@@ -56,6 +62,22 @@ const routes: FastifyPluginAsync = async (app) => {
     return reply.status(201).send(await uploadImage(ctx, actor, buffer))
   })
 
+  app.post('/files', {
+    schema: {
+      tags: ['lessons'],
+      summary: 'Upload a PDF (multipart field "file", at most 8 MB) to link from a lesson or post',
+      consumes: ['multipart/form-data'],
+      response: {
+        201: { type: 'object', required: ['id', 'url', 'name'], additionalProperties: false, properties: { id: { type: 'string' }, url: { type: 'string' }, name: { type: 'string' } } },
+        ...errorResponses,
+      },
+    },
+  }, async (request, reply) => {
+    const actor = requireActor(request)
+    const { buffer, filename } = await namedFile(request, 'file')
+    return reply.status(201).send(await uploadFile(ctx, actor, buffer, filename))
+  })
+
   app.get<{ Params: HandleParams & { format: 'svg' | 'png' } }>('/profiles/:handle/qr.:format', {
     schema: {
       tags: ['profiles'],
@@ -83,6 +105,7 @@ export const mediaRoutes: FastifyPluginAsync = async (app) => {
     // Media ids change with every upload, so a long cache is safe.
     reply.header('cache-control', 'public, max-age=31536000, immutable')
     reply.header('content-security-policy', "default-src 'none'")
+    if (media.name) reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(media.name)}`)
     return reply.type(media.contentType).send(media.data)
   })
 }

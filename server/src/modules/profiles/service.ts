@@ -102,11 +102,23 @@ export async function uploadImage(ctx: ServiceContext, actor: Actor, input: Buff
   return { id: media._id.toString(), url: `/media/${media._id.toString()}`, width, height }
 }
 
+export const FILE_MAX_BYTES = 8 * 1024 * 1024
+
+/** A downloadable PDF (handouts for lessons); checked by its signature, not by its name. */
+export async function uploadFile(ctx: ServiceContext, actor: Actor, input: Buffer, filename: string) {
+  if (input.subarray(0, 5).toString('latin1') !== '%PDF-') {
+    throw new AppError('UNSUPPORTED_MEDIA', 'Only PDF files can be attached.', { field: 'file' })
+  }
+  const name = (filename.replace(/[^\p{L}\p{N} ._-]/gu, '_').slice(0, 100) || 'datei') + (filename.toLowerCase().endsWith('.pdf') ? '' : '.pdf')
+  const media = await ctx.models.Media.create({ ownerId: new Types.ObjectId(actor.id), kind: 'file', contentType: 'application/pdf', data: input, width: 0, height: 0, name })
+  return { id: media._id.toString(), url: `/media/${media._id.toString()}`, name }
+}
+
 export async function getMedia(ctx: ServiceContext, id: string) {
   if (!Types.ObjectId.isValid(id)) throw new AppError('NOT_FOUND', 'No such image.')
   const media = await ctx.models.Media.findById(id).lean()
   if (!media) throw new AppError('NOT_FOUND', 'No such image.')
-  return { contentType: media.contentType, data: Buffer.from(media.data.buffer ?? media.data) }
+  return { contentType: media.contentType, data: Buffer.from(media.data.buffer ?? media.data), name: media.kind === 'file' ? (media.name ?? 'datei.pdf') : null }
 }
 
 /** The referral card's QR code points at the profile's own address. */
