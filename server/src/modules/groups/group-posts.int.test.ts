@@ -47,6 +47,11 @@ describe('posts in groups', () => {
     expect(ad.status).toBe(422)
     expect(ad.body.error.code).toBe('AD_NOT_ALLOWED_HERE')
 
+    const viaGroup = await owner.client.post('/api/v1/groups/gp-schulung/posts', { body: 'Antwort: ich komme!', kind: 'pr' })
+    expect(viaGroup.status).toBe(201)
+    expect(viaGroup.body.area).toEqual({ type: 'group', groupId: group.id })
+    expect((await outsider.client.post('/api/v1/groups/gp-schulung/posts', { body: 'Ich auch?', kind: 'pr' })).status).toBe(404)
+
     const market = (await owner.client.post('/api/v1/groups', { name: 'Tauschbörse', slug: 'gp-boerse', kind: 'community', visibility: 'public', adsAllowed: true })).body
     const notYet = await member.client.post('/api/v1/posts', { body: 'Set für 19 €', kind: 'ad', area: { type: 'group', groupId: market.id } })
     expect(notYet.body.error.code).toBe('NOT_A_MEMBER')

@@ -7,6 +7,7 @@ import {
 } from '@vernetzt/shared/schemas/posts'
 import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { requireActor } from '../../plugins/auth.ts'
+import { readableGroup } from '../groups/service.ts'
 import { createPost, deletePost, editPost, getPost, groupPosts, homeFeed, marketplace, pinPost, profilePosts } from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
@@ -48,6 +49,20 @@ const routes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: SlugParams; Querystring: ProfilePostsQuery }>('/groups/:slug/posts', {
     schema: { tags, summary: 'A group\'s PR feed (kind=pr) or its ad channel (kind=ad)', params: SlugParamsSchema, querystring: ProfilePostsQuerySchema, response: { 200: PostPageSchema, ...errorResponses } },
   }, async (request) => groupPosts(ctx, request.actor, request.params.slug, request.query))
+
+  app.post<{ Params: SlugParams; Body: { body: string; kind: 'pr' | 'ad' } }>('/groups/:slug/posts', {
+    schema: {
+      tags,
+      summary: 'Post in a group (PR to its feed; an ad only if the owner switched the ad channel on)',
+      params: SlugParamsSchema,
+      body: { type: 'object', required: ['body', 'kind'], additionalProperties: false, properties: { body: CreatePostBodySchema.properties.body, kind: CreatePostBodySchema.properties.kind } },
+      response: { 201: PostSchema, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const group = await readableGroup(ctx, request.actor, request.params.slug)
+    const post = await createPost(ctx, app.io, requireActor(request), { ...request.body, area: { type: 'group', groupId: group._id.toString() } })
+    return reply.status(201).send(post)
+  })
 
   app.post<{ Params: SlugParams; Body: { postId: string; pinned: boolean } }>('/groups/:slug/pins', {
     schema: {

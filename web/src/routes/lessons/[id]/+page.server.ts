@@ -13,6 +13,22 @@ export const load: PageServerLoad = async ({ params, fetch, locals, url }) => {
 }
 
 export const actions: Actions = {
+  edit: async ({ params, fetch, request }) => {
+    const form = await request.formData()
+    const checklist = String(form.get('checklist') ?? '').split('\n').map((l) => l.trim()).filter(Boolean)
+    const res = await api<Lesson>(fetch, 'PATCH', `/lessons/${encodeURIComponent(params.id)}`, {
+      title: String(form.get('title') ?? ''),
+      body: String(form.get('body') ?? ''),
+      checklist,
+    })
+    return res.ok ? { edited: true } : fail(res.status, { code: res.error.code })
+  },
+  remove: async ({ params, fetch }) => {
+    const lesson = await api<Lesson>(fetch, 'GET', `/lessons/${encodeURIComponent(params.id)}`)
+    const res = await api(fetch, 'DELETE', `/lessons/${encodeURIComponent(params.id)}`)
+    if (!res.ok) return fail(res.status, { code: res.error.code })
+    redirect(303, lesson.ok ? `/groups/${lesson.data.groupSlug}?tab=lessons` : '/groups')
+  },
   progress: async ({ params, fetch, request }) => {
     const form = await request.formData()
     const checked = form.getAll('checked').map(Number).filter((n) => Number.isInteger(n))
