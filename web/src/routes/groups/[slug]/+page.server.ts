@@ -23,7 +23,9 @@ export const load: PageServerLoad = async ({ params, fetch, url, locals }) => {
   const manager = group.myRole === 'owner' || group.myRole === 'moderator'
   const [posts, members, lessons, requests, queue] = await Promise.all([
     canSee && (tab === 'posts' || tab === 'ads') ? api<PostPage>(fetch, 'GET', `${base}/posts?kind=${tab === 'ads' ? 'ad' : 'pr'}&limit=20`) : null,
-    canSee && tab === 'members' ? api<GroupMemberPage>(fetch, 'GET', `${base}/members?limit=100`) : null,
+    canSee && tab === 'members'
+      ? api<GroupMemberPage>(fetch, 'GET', `${base}/members?limit=100${url.searchParams.get('cursor') ? `&cursor=${encodeURIComponent(url.searchParams.get('cursor')!)}` : ''}`)
+      : null,
     member && tab === 'lessons' && group.kind === 'training' ? api<LessonList>(fetch, 'GET', `${base}/lessons`) : null,
     manager ? api<{ items: MemberSummary[] }>(fetch, 'GET', `${base}/requests`) : null,
     manager ? api<QueuePage>(fetch, 'GET', `${base}/moderation/queue?limit=20`) : null,
