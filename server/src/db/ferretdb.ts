@@ -65,7 +65,9 @@ export async function ensureFerretdb(log: Log = console.error): Promise<string> 
 
 async function build(log: Log): Promise<void> {
   log(`Building the embedded database (FerretDB ${FERRETDB_VERSION}) with Go; this happens once and takes a minute or two…`)
-  const goEnv = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' }
+  // GOTOOLCHAIN=auto: a Go older than the one FerretDB's go.mod names fetches that toolchain
+  // from the module proxy; a newer local Go is used as it is.
+  const goEnv = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GOTOOLCHAIN: 'auto' }
   try {
     await run('go', ['version'], { env: goEnv })
   } catch {

@@ -1,0 +1,49 @@
+import { io as connect, type Socket } from 'socket.io-client'
+import type { ClientToServerEvents, ServerToClientEvents } from '@vernetzt/shared/realtime'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeMember, startTestServer, uniqueDbName, type TestServer } from './harness.ts'
+import { startRedis } from './redis.ts'
+
+/**
+ * Two server nodes on different ports, one database, one Redis: an event raised on node A must
+ * reach a client connected to node B, exactly once (README "Scaling out").
+ */
+let redis: Awaited<ReturnType<typeof startRedis>>
+let nodeA: TestServer
+let nodeB: TestServer
+const sockets: Socket[] = []
+beforeAll(async () => {
+  redis = await startRedis()
+  const dbName = uniqueDbName('scale')
+  nodeA = await startTestServer({ dbName, config: { redisUrl: redis.url } })
+  nodeB = await startTestServer({ dbName, config: { redisUrl: redis.url } })
+})
+afterAll(async () => {
+  for (const s of sockets) s.disconnect()
+  await nodeB?.app.close()
+  await nodeB?.db.close()
+  await nodeA?.close()
+  await redis?.stop()
+})
+
+describe('two server nodes behind one Redis', () => {
+  it('delivers an event raised on node A to a client on node B exactly once', async () => {
+    const sponsor = await makeMember(nodeB, { handle: 'zwei-knoten' })
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(nodeB.url, {
+      transports: ['websocket'], extraHeaders: { cookie: sponsor.client.cookie }, reconnection: false,
+    })
+    sockets.push(socket)
+    const hello = await new Promise<{ handle: string | null }>((resolve) => socket.once('hello', resolve))
+    expect(hello.handle).toBe('zwei-knoten')
+    const seen: string[] = []
+    socket.on('team:joined', (p) => seen.push(p.handle))
+    // The recruit registers through node A; node A emits to the sponsor's room.
+    await makeMember(nodeA, { handle: 'ueber-knoten-a', sponsor: 'zwei-knoten' })
+    await expect.poll(() => seen, { timeout: 5000 }).toEqual(['ueber-knoten-a'])
+    await new Promise((r) => setTimeout(r, 500))
+    expect(seen).toEqual(['ueber-knoten-a'])
+    // And the session made on node B is valid on node A: nothing lives in one node's memory.
+    const me = await fetch(`${nodeA.url}/api/v1/me`, { headers: { cookie: sponsor.client.cookie } })
+    expect(((await me.json()) as { handle: string }).handle).toBe('zwei-knoten')
+  })
+})
