@@ -1,3 +1,4 @@
+import type { Message, SendAck, SendMessage } from './schemas/messages.ts'
 import type { Notification } from './schemas/moderation.ts'
 
 /**
@@ -12,10 +13,14 @@ export interface ServerToClientEvents {
   /** A post arrived in the receiver's home feed (the page shows "n new posts"). */
   'feed:new': (payload: { postId: string; author: string }) => void
   'notification:new': (payload: Notification) => void
+  /** A message was stored in one of the receiver's conversations. */
+  'message:new': (payload: Message) => void
 }
 
 export interface ClientToServerEvents {
   ping: (ack: (payload: { at: string }) => void) => void
+  /** Acknowledged only after the message is stored; resending the same clientMessageId is safe. */
+  'message:send': (payload: SendMessage, ack: (result: SendAck) => void) => void
 }
 
 /** Room names come only from here, never from string concatenation in handlers. */

@@ -11,6 +11,7 @@ import { moderationModels } from '../modules/moderation/model.ts'
 import { commentModels } from '../modules/comments/model.ts'
 import { groupModels } from '../modules/groups/model.ts'
 import { lessonModels } from '../modules/lessons/model.ts'
+import { messagingModels } from '../modules/messaging/model.ts'
 
 export function createModels(conn: Connection) {
   return {
@@ -22,6 +23,7 @@ export function createModels(conn: Connection) {
     ...commentModels(conn),
     ...groupModels(conn),
     ...lessonModels(conn),
+    ...messagingModels(conn),
   }
 }
 export type Models = ReturnType<typeof createModels>

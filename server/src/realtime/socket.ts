@@ -3,6 +3,7 @@ import { Server } from 'socket.io'
 import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@vernetzt/shared/realtime'
 import type { Actor } from '../context.ts'
 import { SESSION_COOKIE, resolveSession } from '../modules/accounts/sessions.ts'
+import { registerMessagingEvents } from '../modules/messaging/events.ts'
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>
 
@@ -58,6 +59,7 @@ export default fp(
       socket.on('ping', (ack) => {
         if (typeof ack === 'function') ack({ at: new Date().toISOString() })
       })
+      registerMessagingEvents(app.ctx, io, socket)
     })
     app.decorate('io', io)
     app.addHook('preClose', async () => {

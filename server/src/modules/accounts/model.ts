@@ -36,6 +36,8 @@ const MemberSchema = new Schema(
     postingLimitedUntil: { type: Date, default: null },
     /** The training group a new recruit of this sponsor is put into at join. */
     onboardingGroupId: { type: Schema.Types.ObjectId, default: null },
+    /** The sponsor's welcome message to every new recruit; {name} becomes the recruit's name. */
+    welcomeText: { type: String, default: null },
     bio: { type: String, default: '' },
     bioHtml: { type: String, default: '' },
     location: { type: String, default: '' },

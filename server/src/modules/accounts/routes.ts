@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { LoginBodySchema, MeSchema, RegisterBodySchema, type LoginBody, type RegisterBody } from '@vernetzt/shared/schemas/auth'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import { clearSessionCookie, requireActor, setSessionCookie } from '../../plugins/auth.ts'
+import { openOnboardingConversation } from '../messaging/service.ts'
 import { announceJoin } from './events.ts'
 import { SESSION_COOKIE, createSession, revokeSession } from './sessions.ts'
 import { getMe, login, register, toMe } from './service.ts'
@@ -24,6 +25,7 @@ const routes: FastifyPluginAsync = async (app) => {
     const session = await createSession(ctx, member._id, { userAgent: request.headers['user-agent'], ip: request.ip })
     setSessionCookie(reply, session.token, secure)
     announceJoin(app.io, member)
+    await openOnboardingConversation(ctx, app.io, member)
     return reply.status(201).send(await toMe(ctx, member))
   })
 

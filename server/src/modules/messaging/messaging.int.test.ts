@@ -1,0 +1,127 @@
+import { io as connect, type Socket } from 'socket.io-client'
+import type { ClientToServerEvents, ServerToClientEvents } from '@vernetzt/shared/realtime'
+import type { Message, SendAck } from '@vernetzt/shared/schemas/messages'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
+
+let server: TestServer
+const sockets: Socket[] = []
+beforeAll(async () => {
+  server = await startTestServer()
+})
+afterAll(async () => {
+  for (const s of sockets) s.disconnect()
+  await server.close()
+})
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>
+async function socketFor(cookie: string): Promise<ClientSocket> {
+  const socket: ClientSocket = connect(server.url, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false })
+  sockets.push(socket)
+  await new Promise((resolve) => socket.once('hello', resolve))
+  return socket
+}
+const send = (socket: ClientSocket, payload: { conversationId: string; body: string; clientMessageId: string }) =>
+  new Promise<SendAck>((resolve) => socket.emit('message:send', payload, resolve))
+
+describe('conversations', () => {
+  it('sends over the socket, acknowledges after storing, delivers live, and never duplicates a resent message', async () => {
+    const anna = await makeMember(server, { handle: 'chat-anna' })
+    const ben = await makeMember(server, { handle: 'chat-ben', sponsor: 'chat-anna' })
+    const conversation = (await anna.client.post('/api/v1/conversations', { participants: ['chat-ben'] })).body
+    expect(conversation).toMatchObject({ kind: 'direct', status: 'active', unread: 0 })
+    // Ben's welcome conversation from his sponsor is the same direct conversation.
+    expect((await ben.client.get('/api/v1/conversations')).body.items.map((c: { id: string }) => c.id)).toEqual([conversation.id])
+
+    const annaSocket = await socketFor(anna.client.cookie)
+    const benSocket = await socketFor(ben.client.cookie)
+    const received: Message[] = []
+    benSocket.on('message:new', (m) => received.push(m))
+    const ack = await send(annaSocket, { conversationId: conversation.id, body: 'Hallo **Ben**!', clientMessageId: 'msg-0001-aaaa' })
+    expect(ack).toMatchObject({ ok: true, seq: expect.any(Number) })
+    const stored = await ben.client.get(`/api/v1/conversations/${conversation.id}/messages`)
+    expect(stored.body.items.at(-1)).toMatchObject({ id: (ack as { id: string }).id, html: '<p>Hallo <strong>Ben</strong>!</p>\n' })
+    await expect.poll(() => received.map((m) => m.clientMessageId)).toContain('msg-0001-aaaa')
+
+    // A lost acknowledgement: the client sends the same message again, twice at once.
+    const again = await Promise.all([
+      send(annaSocket, { conversationId: conversation.id, body: 'Hallo **Ben**!', clientMessageId: 'msg-0001-aaaa' }),
+      send(annaSocket, { conversationId: conversation.id, body: 'Hallo **Ben**!', clientMessageId: 'msg-0001-aaaa' }),
+    ])
+    expect(again.map((a) => (a as { id: string }).id)).toEqual([(ack as { id: string }).id, (ack as { id: string }).id])
+    const history = await ben.client.get(`/api/v1/conversations/${conversation.id}/messages`)
+    expect(history.body.items.filter((m: Message) => m.clientMessageId === 'msg-0001-aaaa')).toHaveLength(1)
+
+    const bad = await send(annaSocket, { conversationId: conversation.id, body: '   ', clientMessageId: 'msg-0002-aaaa' })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } })
+  })
+
+  it('lets a client that was offline catch up in order, and counts unread messages', async () => {
+    const a = await makeMember(server, { handle: 'catch-a' })
+    const b = await makeMember(server, { handle: 'catch-b', sponsor: 'catch-a' })
+    const c = (await a.client.post('/api/v1/conversations', { participants: ['catch-b'] })).body
+    const before = (await b.client.get(`/api/v1/conversations/${c.id}/messages`)).body.items as Message[]
+    const lastSeen = before.at(-1)?.seq ?? 0
+    for (let i = 1; i <= 5; i++) {
+      await a.client.post(`/api/v1/conversations/${c.id}/messages`, { body: `Nachricht ${i}`, clientMessageId: `offline-${i}-xxxx` })
+    }
+    const missed = await b.client.get(`/api/v1/conversations/${c.id}/messages?after=${lastSeen}`)
+    expect(missed.body.items.map((m: Message) => m.html)).toEqual([1, 2, 3, 4, 5].map((i) => `<p>Nachricht ${i}</p>\n`))
+    const inbox = (await b.client.get('/api/v1/conversations')).body.items[0]
+    expect(inbox).toMatchObject({ id: c.id, lastMessage: { text: 'Nachricht 5', author: 'catch-a' } })
+    expect(inbox.unread).toBeGreaterThanOrEqual(5)
+    await b.client.post(`/api/v1/conversations/${c.id}/read`, { seq: inbox.lastSeq })
+    expect((await b.client.get('/api/v1/conversations')).body.items[0].unread).toBe(0)
+    const older = await b.client.get(`/api/v1/conversations/${c.id}/messages?before=${inbox.lastSeq}&limit=2`)
+    expect(older.body.items.map((m: Message) => m.html)).toEqual(['<p>Nachricht 3</p>\n', '<p>Nachricht 4</p>\n'])
+  })
+
+  it('keeps conversations private, also against guessed ids and sockets', async () => {
+    const a = await makeMember(server, { handle: 'priv-a' })
+    await makeMember(server, { handle: 'priv-b', sponsor: 'priv-a' })
+    const eve = await makeMember(server, { handle: 'priv-eve' })
+    const c = (await a.client.post('/api/v1/conversations', { participants: ['priv-b'] })).body
+    await a.client.post(`/api/v1/conversations/${c.id}/messages`, { body: 'Geheim', clientMessageId: 'secret-0001' })
+    expect((await eve.client.get(`/api/v1/conversations/${c.id}/messages`)).body.error.code).toBe('CONVERSATION_NOT_FOUND')
+    expect((await eve.client.post(`/api/v1/conversations/${c.id}/messages`, { body: 'x', clientMessageId: 'eve-00001' })).status).toBe(404)
+    expect((await eve.client.get('/api/v1/conversations/0123456789abcdef01234567/messages')).status).toBe(404)
+    const eveSocket = await socketFor(eve.client.cookie)
+    const leaked: Message[] = []
+    eveSocket.on('message:new', (m) => leaked.push(m))
+    expect(await send(eveSocket, { conversationId: c.id, body: 'Hallo?', clientMessageId: 'eve-socket-1' })).toMatchObject({ ok: false, error: { code: 'CONVERSATION_NOT_FOUND' } })
+    await a.client.post(`/api/v1/conversations/${c.id}/messages`, { body: 'Noch geheimer', clientMessageId: 'secret-0002' })
+    await new Promise((r) => setTimeout(r, 300))
+    expect(leaked).toEqual([])
+    expect((await new Client(server.url).get('/api/v1/conversations')).status).toBe(401)
+  })
+
+  it('turns a first message from outside the circle into a request the recipient accepts', async () => {
+    const stranger = await makeMember(server, { handle: 'req-stranger' })
+    const target = await makeMember(server, { handle: 'req-target' })
+    const c = (await stranger.client.post('/api/v1/conversations', { participants: ['req-target'] })).body
+    expect(c.status).toBe('active')
+    expect((await target.client.get('/api/v1/conversations')).body.items[0]).toMatchObject({ id: c.id, status: 'request' })
+    expect((await target.client.post(`/api/v1/conversations/${c.id}/accept`)).body.status).toBe('active')
+    // Following each other puts people in each other's circle.
+    await target.client.post('/api/v1/profiles/req-stranger/follow')
+    await stranger.client.post('/api/v1/profiles/req-target/follow')
+    const friend = await makeMember(server, { handle: 'req-friend' })
+    await friend.client.post('/api/v1/profiles/req-target/follow')
+    await target.client.post('/api/v1/profiles/req-friend/follow')
+    const d = (await friend.client.post('/api/v1/conversations', { participants: ['req-target'] })).body
+    expect((await target.client.get('/api/v1/conversations')).body.items.find((x: { id: string }) => x.id === d.id).status).toBe('active')
+  })
+})
+
+describe('onboarding', () => {
+  it('opens a chat with the sponsor\'s welcome on the day a recruit joins, and tells the sponsor', async () => {
+    const sponsor = await makeMember(server, { handle: 'welcome-sponsor' })
+    const recruit = await makeMember(server, { handle: 'welcome-recruit', sponsor: 'welcome-sponsor', displayName: 'Wilma Neu' })
+    const conversations = (await recruit.client.get('/api/v1/conversations')).body.items
+    expect(conversations).toHaveLength(1)
+    expect(conversations[0].participants.map((p: { handle: string }) => p.handle).sort()).toEqual(['welcome-recruit', 'welcome-sponsor'])
+    const messages = (await recruit.client.get(`/api/v1/conversations/${conversations[0].id}/messages`)).body.items
+    expect(messages[0]).toMatchObject({ author: { handle: 'welcome-sponsor' }, html: expect.stringContaining('Hallo Wilma Neu, herzlich willkommen') })
+    expect((await sponsor.client.get('/api/v1/notifications')).body.items[0]).toMatchObject({ type: 'team.recruit', data: { handle: 'welcome-recruit' } })
+  })
+})

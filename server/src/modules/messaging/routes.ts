@@ -1,0 +1,49 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
+import {
+  ConversationPageSchema, ConversationSchema, CreateConversationBodySchema, MessagePageSchema, MessageSchema, MessagesQuerySchema, SendMessageSchema,
+  type CreateConversationBody, type MessagesQuery,
+} from '@vernetzt/shared/schemas/messages'
+import { FeedQuerySchema, PostIdParamsSchema, type FeedQuery, type PostIdParams } from '@vernetzt/shared/schemas/posts'
+import { requireActor } from '../../plugins/auth.ts'
+import { acceptRequest, createConversation, listConversations, listMessages, markRead, sendMessage } from './service.ts'
+
+const routes: FastifyPluginAsync = async (app) => {
+  const { ctx } = app
+  const tags = ['messages']
+
+  app.get<{ Querystring: FeedQuery }>('/conversations', {
+    schema: { tags, summary: 'Your conversations, most recent activity first, with unread counts', querystring: FeedQuerySchema, response: { 200: ConversationPageSchema, ...errorResponses } },
+  }, async (request) => listConversations(ctx, requireActor(request), request.query))
+
+  app.post<{ Body: CreateConversationBody }>('/conversations', {
+    schema: { tags, body: CreateConversationBodySchema, response: { 201: ConversationSchema, ...errorResponses } },
+  }, async (request, reply) => reply.status(201).send(await createConversation(ctx, requireActor(request), request.body)))
+
+  app.get<{ Params: PostIdParams; Querystring: MessagesQuery }>('/conversations/:id/messages', {
+    schema: { tags, summary: 'History, oldest first: before=<seq> pages back, after=<seq> catches up', params: PostIdParamsSchema, querystring: MessagesQuerySchema, response: { 200: MessagePageSchema, ...errorResponses } },
+  }, async (request) => listMessages(ctx, requireActor(request), request.params.id, request.query))
+
+  app.post<{ Params: PostIdParams; Body: { body: string; clientMessageId: string } }>('/conversations/:id/messages', {
+    schema: {
+      tags,
+      summary: 'Send without a socket (the socket event message:send does the same)',
+      params: PostIdParamsSchema,
+      body: { type: 'object', required: ['body', 'clientMessageId'], additionalProperties: false, properties: { body: SendMessageSchema.properties.body, clientMessageId: SendMessageSchema.properties.clientMessageId } },
+      response: { 201: MessageSchema, ...errorResponses },
+    },
+  }, async (request, reply) => reply.status(201).send(await sendMessage(ctx, app.io, requireActor(request), { conversationId: request.params.id, ...request.body })))
+
+  app.post<{ Params: PostIdParams; Body: { seq: number } }>('/conversations/:id/read', {
+    schema: { tags, params: PostIdParamsSchema, body: { type: 'object', required: ['seq'], additionalProperties: false, properties: { seq: { type: 'integer', minimum: 0 } } }, response: { 200: OkSchema, ...errorResponses } },
+  }, async (request) => {
+    await markRead(ctx, requireActor(request), request.params.id, request.body.seq)
+    return { ok: true }
+  })
+
+  app.post<{ Params: PostIdParams }>('/conversations/:id/accept', {
+    schema: { tags, summary: 'Accept a message request', params: PostIdParamsSchema, response: { 200: ConversationSchema, ...errorResponses } },
+  }, async (request) => acceptRequest(ctx, requireActor(request), request.params.id))
+}
+
+export default routes

@@ -1,0 +1,97 @@
+import type { FromSchema } from 'json-schema-to-ts'
+import { MemberSummarySchema } from './common.ts'
+
+export const MESSAGE_MAX = 5000
+export const GROUP_CONVERSATION_MAX = 50
+
+export const CreateConversationBodySchema = {
+  type: 'object',
+  required: ['participants'],
+  additionalProperties: false,
+  properties: {
+    /** Handles of the others; one makes a direct conversation, more a named group conversation. */
+    participants: { type: 'array', minItems: 1, maxItems: GROUP_CONVERSATION_MAX - 1, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 60 } },
+    title: { type: 'string', minLength: 1, maxLength: 80 },
+  },
+} as const
+export type CreateConversationBody = FromSchema<typeof CreateConversationBodySchema>
+
+export const ConversationSchema = {
+  type: 'object',
+  required: ['id', 'kind', 'title', 'participants', 'lastMessage', 'unread', 'status', 'lastSeq'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string', enum: ['direct', 'group'] },
+    title: { type: ['string', 'null'] },
+    participants: { type: 'array', items: MemberSummarySchema },
+    lastMessage: {
+      anyOf: [
+        { type: 'null' },
+        { type: 'object', required: ['text', 'at', 'author'], additionalProperties: false, properties: { text: { type: 'string' }, at: { type: 'string', format: 'date-time' }, author: { type: 'string' } } },
+      ],
+    },
+    unread: { type: 'integer' },
+    /** 'request': someone outside the member's circle wrote first; it waits for acceptance. */
+    status: { type: 'string', enum: ['active', 'request'] },
+    lastSeq: { type: 'integer' },
+  },
+} as const
+export type Conversation = FromSchema<typeof ConversationSchema>
+
+export const ConversationPageSchema = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  additionalProperties: false,
+  properties: { items: { type: 'array', items: ConversationSchema }, nextCursor: { type: ['string', 'null'] } },
+} as const
+
+export const MessageSchema = {
+  type: 'object',
+  required: ['id', 'conversationId', 'seq', 'author', 'html', 'clientMessageId', 'createdAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    conversationId: { type: 'string' },
+    /** Position in the conversation: strictly increasing, so a client catches up with "after". */
+    seq: { type: 'integer' },
+    author: MemberSummarySchema,
+    html: { type: 'string' },
+    clientMessageId: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const
+export type Message = FromSchema<typeof MessageSchema>
+
+export const MessagesQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    before: { type: 'integer', minimum: 1 },
+    after: { type: 'integer', minimum: 0 },
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+  },
+} as const
+export type MessagesQuery = FromSchema<typeof MessagesQuerySchema>
+
+export const MessagePageSchema = {
+  type: 'object',
+  required: ['items'],
+  additionalProperties: false,
+  properties: { items: { type: 'array', items: MessageSchema } },
+} as const
+
+/** socket.io `message:send` payload, validated with ajv like any request body. */
+export const SendMessageSchema = {
+  type: 'object',
+  required: ['conversationId', 'body', 'clientMessageId'],
+  additionalProperties: false,
+  properties: {
+    conversationId: { type: 'string', pattern: '^[0-9a-f]{24}$' },
+    body: { type: 'string', minLength: 1, maxLength: MESSAGE_MAX, pattern: '\\S' },
+    clientMessageId: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
+  },
+} as const
+export type SendMessage = FromSchema<typeof SendMessageSchema>
+
+export type SendAck = { ok: true; id: string; seq: number; createdAt: string } | { ok: false; error: { code: string; message: string } }
