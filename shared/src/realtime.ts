@@ -15,13 +15,22 @@ export interface ServerToClientEvents {
   'notification:new': (payload: Notification) => void
   /** A message was stored in one of the receiver's conversations. */
   'message:new': (payload: Message) => void
+  /** Someone is typing; show it until `until`, unless it is renewed. */
+  typing: (payload: { conversationId: string; handle: string; until: string }) => void
+  /** Someone read the conversation up to `seq` ("gesehen von …"). */
+  read: (payload: { conversationId: string; handle: string; seq: number }) => void
 }
 
 export interface ClientToServerEvents {
   ping: (ack: (payload: { at: string }) => void) => void
   /** Acknowledged only after the message is stored; resending the same clientMessageId is safe. */
   'message:send': (payload: SendMessage, ack: (result: SendAck) => void) => void
+  typing: (payload: { conversationId: string }) => void
+  read: (payload: { conversationId: string; seq: number }) => void
 }
+
+/** How long a typing notice lasts without being renewed. */
+export const TYPING_MS = 5000
 
 /** Room names come only from here, never from string concatenation in handlers. */
 export const rooms = {

@@ -42,6 +42,8 @@ describe('onboarding chat', () => {
     await expect.poll(() => anna.page.getByTestId('message').count()).toBe(1)
     await anna.page.waitForTimeout(300) // let the socket connect
 
+    await v.getByTestId('message-body').pressSequentially('Danke')
+    await expect.poll(() => anna.page.getByTestId('typing').textContent(), { timeout: 10_000 }).toBe('tom schreibt …')
     await v.getByTestId('message-body').fill('Danke, Anna! Wann ist die nächste **Schulung**?')
     await v.getByTestId('message-send').click()
     await expect.poll(() => v.getByTestId('message').count()).toBe(2)
@@ -53,6 +55,8 @@ describe('onboarding chat', () => {
     await anna.page.getByTestId('message-body').press('Enter')
     await expect.poll(() => v.getByTestId('message').count(), { timeout: 10_000 }).toBe(3)
     expect(await v.getByTestId('message').nth(2).textContent()).toContain('Donnerstag um 19 Uhr!')
+    // Tom has the chat open, so Anna sees that he read it.
+    await expect.poll(() => anna.page.getByTestId('seen').textContent(), { timeout: 10_000 }).toBe('Gesehen von tom')
     await visitor.close()
     await anna.context.close()
   })

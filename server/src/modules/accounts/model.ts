@@ -38,6 +38,8 @@ const MemberSchema = new Schema(
     onboardingGroupId: { type: Schema.Types.ObjectId, default: null },
     /** The sponsor's welcome message to every new recruit; {name} becomes the recruit's name. */
     welcomeText: { type: String, default: null },
+    /** Privacy switches: whether others see that this member read their messages. */
+    readReceipts: { type: Boolean, default: true },
     bio: { type: String, default: '' },
     bioHtml: { type: String, default: '' },
     location: { type: String, default: '' },

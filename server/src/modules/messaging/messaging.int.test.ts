@@ -113,6 +113,46 @@ describe('conversations', () => {
   })
 })
 
+describe('typing and read receipts', () => {
+  it('shows typing to the others for a few seconds, and read receipts unless switched off', async () => {
+    const a = await makeMember(server, { handle: 'typ-a' })
+    const b = await makeMember(server, { handle: 'typ-b', sponsor: 'typ-a' })
+    const eve = await makeMember(server, { handle: 'typ-eve' })
+    const c = (await a.client.post('/api/v1/conversations', { participants: ['typ-b'] })).body
+    const [sa, sb, se] = await Promise.all([socketFor(a.client.cookie), socketFor(b.client.cookie), socketFor(eve.client.cookie)])
+    const typing: Array<{ handle: string; until: string }> = []
+    const reads: Array<{ handle: string; seq: number }> = []
+    const eveSaw: string[] = []
+    sb.on('typing', (p) => typing.push(p))
+    sa.on('typing', () => eveSaw.push('self-typing'))
+    sa.on('read', (p) => reads.push(p))
+    se.on('typing', () => eveSaw.push('typing'))
+    se.on('read', () => eveSaw.push('read'))
+
+    const before = Date.now()
+    sa.emit('typing', { conversationId: c.id })
+    await expect.poll(() => typing.length).toBe(1)
+    expect(typing[0]!.handle).toBe('typ-a')
+    const until = new Date(typing[0]!.until).getTime()
+    expect(until - before).toBeGreaterThanOrEqual(4000)
+    expect(until - before).toBeLessThanOrEqual(7000)
+    se.emit('typing', { conversationId: c.id }) // not a participant: nothing happens
+
+    const sent = (await a.client.post(`/api/v1/conversations/${c.id}/messages`, { body: 'Gelesen?', clientMessageId: 'read-0001' })).body
+    sb.emit('read', { conversationId: c.id, seq: sent.seq })
+    await expect.poll(() => reads).toEqual([{ conversationId: c.id, handle: 'typ-b', seq: sent.seq }])
+    expect((await b.client.get('/api/v1/conversations')).body.items[0].unread).toBe(0)
+
+    expect((await b.client.request('PUT', '/api/v1/me/privacy', { readReceipts: false })).body).toEqual({ readReceipts: false })
+    const next = (await a.client.post(`/api/v1/conversations/${c.id}/messages`, { body: 'Und jetzt?', clientMessageId: 'read-0002' })).body
+    sb.emit('read', { conversationId: c.id, seq: next.seq })
+    await new Promise((r) => setTimeout(r, 400))
+    expect(reads).toHaveLength(1)
+    expect((await b.client.get('/api/v1/conversations')).body.items[0].unread).toBe(0) // still recorded for b
+    expect(eveSaw).toEqual([])
+  })
+})
+
 describe('onboarding', () => {
   it('opens a chat with the sponsor\'s welcome on the day a recruit joins, and tells the sponsor', async () => {
     const sponsor = await makeMember(server, { handle: 'welcome-sponsor' })

@@ -6,7 +6,7 @@ import {
 } from '@vernetzt/shared/schemas/messages'
 import { FeedQuerySchema, PostIdParamsSchema, type FeedQuery, type PostIdParams } from '@vernetzt/shared/schemas/posts'
 import { requireActor } from '../../plugins/auth.ts'
-import { acceptRequest, createConversation, listConversations, listMessages, markRead, sendMessage } from './service.ts'
+import { acceptRequest, createConversation, listConversations, listMessages, readUpTo, sendMessage, setPrivacy } from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
@@ -37,9 +37,14 @@ const routes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: PostIdParams; Body: { seq: number } }>('/conversations/:id/read', {
     schema: { tags, params: PostIdParamsSchema, body: { type: 'object', required: ['seq'], additionalProperties: false, properties: { seq: { type: 'integer', minimum: 0 } } }, response: { 200: OkSchema, ...errorResponses } },
   }, async (request) => {
-    await markRead(ctx, requireActor(request), request.params.id, request.body.seq)
+    await readUpTo(ctx, app.io, requireActor(request), request.params.id, request.body.seq)
     return { ok: true }
   })
+
+  const PrivacySchema = { type: 'object', required: ['readReceipts'], additionalProperties: false, properties: { readReceipts: { type: 'boolean' } } } as const
+  app.put<{ Body: { readReceipts: boolean } }>('/me/privacy', {
+    schema: { tags, summary: 'Whether others see that you read their messages', body: PrivacySchema, response: { 200: PrivacySchema, ...errorResponses } },
+  }, async (request) => setPrivacy(ctx, requireActor(request), request.body))
 
   app.post<{ Params: PostIdParams }>('/conversations/:id/accept', {
     schema: { tags, summary: 'Accept a message request', params: PostIdParamsSchema, response: { 200: ConversationSchema, ...errorResponses } },

@@ -1,7 +1,7 @@
 import { AppError } from '@vernetzt/shared/errors'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
 import type { Conversation, CreateConversationBody, Message, MessagesQuery, SendMessage } from '@vernetzt/shared/schemas/messages'
-import { rooms } from '@vernetzt/shared/realtime'
+import { TYPING_MS, rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
@@ -180,11 +180,6 @@ export async function listMessages(ctx: ServiceContext, actor: Actor, conversati
   return { items: await withAuthors(ctx, messages) }
 }
 
-export async function markRead(ctx: ServiceContext, actor: Actor, conversationId: string, seq: number): Promise<void> {
-  const { me } = await participant(ctx, conversationId, actor.id)
-  await ctx.models.Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: seq } })
-}
-
 export async function acceptRequest(ctx: ServiceContext, actor: Actor, conversationId: string): Promise<Conversation> {
   const { conversation, me } = await participant(ctx, conversationId, actor.id)
   await ctx.models.Participant.updateOne({ _id: me._id }, { $set: { status: 'active' } })
@@ -210,4 +205,29 @@ export async function openOnboardingConversation(ctx: ServiceContext, io: Realti
     text: { de: `Neu in deinem Team: ${recruit.displayName} (@${recruit.handle}). Deine Begrüßung ist schon im Chat.`, en: `New in your team: ${recruit.displayName} (@${recruit.handle}). Your welcome is already in the chat.` },
     data: { handle: recruit.handle, conversationId: conversation.id },
   })
+}
+
+/** Tells the other participants that the actor is typing, for a few seconds. */
+export async function announceTyping(ctx: ServiceContext, io: RealtimeServer, actor: Actor, conversationId: string): Promise<void> {
+  const { conversation } = await participant(ctx, conversationId, actor.id)
+  const until = new Date(Date.now() + TYPING_MS).toISOString()
+  const others = conversation.participantIds.filter((id) => !id.equals(actor.id)).map((id) => rooms.user(id.toString()))
+  if (others.length) io.to(others).emit('typing', { conversationId, handle: actor.handle, until })
+}
+
+/** Records how far the actor has read and, unless they switched receipts off, tells the others. */
+export async function readUpTo(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, conversationId: string, seq: number): Promise<void> {
+  const { conversation, me } = await participant(ctx, conversationId, actor.id)
+  const upTo = Math.min(seq, conversation.lastSeq)
+  await ctx.models.Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: upTo } })
+  const member = await ctx.models.Member.findById(actor.id, { readReceipts: 1 }).lean()
+  if (io && member?.readReceipts !== false) {
+    const others = conversation.participantIds.filter((id) => !id.equals(actor.id)).map((id) => rooms.user(id.toString()))
+    if (others.length) io.to(others).emit('read', { conversationId, handle: actor.handle, seq: upTo })
+  }
+}
+
+export async function setPrivacy(ctx: ServiceContext, actor: Actor, input: { readReceipts: boolean }): Promise<{ readReceipts: boolean }> {
+  await ctx.models.Member.updateOne({ _id: actor.id }, { $set: { readReceipts: input.readReceipts } })
+  return { readReceipts: input.readReceipts }
 }

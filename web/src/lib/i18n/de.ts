@@ -263,6 +263,8 @@ export const de = {
   'messages.sending': 'wird gesendet …',
   'messages.failed': 'Nicht gesendet – erneut versuchen',
   'errors.CONVERSATION_NOT_FOUND': 'Dieses Gespräch gibt es nicht.',
+  'messages.typing': '{names} schreibt …',
+  'messages.seenBy': 'Gesehen von {names}',
   'error.title': 'Fehler {status}',
   'error.back': 'Zur Startseite',
   'errors.VALIDATION_FAILED': 'Bitte prüfe deine Eingaben.',

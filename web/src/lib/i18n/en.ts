@@ -264,6 +264,8 @@ export const en: Record<keyof typeof de, string> = {
   'messages.sending': 'sending …',
   'messages.failed': 'Not sent – try again',
   'errors.CONVERSATION_NOT_FOUND': 'This conversation does not exist.',
+  'messages.typing': '{names} is typing …',
+  'messages.seenBy': 'Seen by {names}',
   'error.title': 'Error {status}',
   'error.back': 'Back to the start page',
   'errors.VALIDATION_FAILED': 'Please check your input.',
