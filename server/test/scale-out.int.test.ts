@@ -46,4 +46,21 @@ describe('two server nodes behind one Redis', () => {
     const me = await fetch(`${nodeA.url}/api/v1/me`, { headers: { cookie: sponsor.client.cookie } })
     expect(((await me.json()) as { handle: string }).handle).toBe('zwei-knoten')
   })
+
+  it('delivers a message sent through node A to a participant connected to node B exactly once', async () => {
+    const a = await makeMember(nodeA, { handle: 'knoten-a' })
+    const b = await makeMember(nodeB, { handle: 'knoten-b', sponsor: 'knoten-a' })
+    const socketA: Socket<ServerToClientEvents, ClientToServerEvents> = connect(nodeA.url, { transports: ['websocket'], extraHeaders: { cookie: a.client.cookie }, reconnection: false })
+    const socketB: Socket<ServerToClientEvents, ClientToServerEvents> = connect(nodeB.url, { transports: ['websocket'], extraHeaders: { cookie: b.client.cookie }, reconnection: false })
+    sockets.push(socketA, socketB)
+    await Promise.all([new Promise((r) => socketA.once('hello', r)), new Promise((r) => socketB.once('hello', r))])
+    const conversation = (await a.client.post('/api/v1/conversations', { participants: ['knoten-b'] })).body
+    const got: string[] = []
+    socketB.on('message:new', (m) => got.push(m.clientMessageId))
+    const ack = await new Promise<{ ok: boolean }>((resolve) => socketA.emit('message:send', { conversationId: conversation.id, body: 'Über zwei Knoten', clientMessageId: 'two-nodes-1' }, resolve))
+    expect(ack.ok).toBe(true)
+    await expect.poll(() => got, { timeout: 5000 }).toContain('two-nodes-1')
+    await new Promise((r) => setTimeout(r, 500))
+    expect(got.filter((id) => id === 'two-nodes-1')).toHaveLength(1)
+  })
 })

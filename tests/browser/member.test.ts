@@ -81,6 +81,23 @@ describe('a partner\'s own pages', () => {
   })
 })
 
+describe('installable web app', () => {
+  it('links a web manifest whose icons load', async () => {
+    const context = await newContext(browser)
+    const page = await context.newPage()
+    await page.goto(app.url)
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href')
+    const manifest = await page.evaluate(async (url) => (await fetch(url!)).json(), href)
+    expect(manifest).toMatchObject({ name: 'Vernetzt', display: 'standalone', start_url: '/feed' })
+    for (const icon of manifest.icons as Array<{ src: string; type: string }>) {
+      const res = await page.evaluate(async (src) => { const r = await fetch(src); return { status: r.status, type: r.headers.get('content-type') } }, icon.src)
+      expect(res.status, icon.src).toBe(200)
+      expect(res.type, icon.src).toContain(icon.type.split('+')[0])
+    }
+    await context.close()
+  })
+})
+
 describe('live team news', () => {
   it('shows a signed-in sponsor a notice the moment someone joins their team', async () => {
     await apiRegister(app, { handle: 'sven', displayName: 'Sven Sponsor' })
