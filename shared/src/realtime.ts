@@ -15,6 +15,8 @@ export interface ServerToClientEvents {
   'notification:new': (payload: Notification) => void
   /** A message was stored in one of the receiver's conversations. */
   'message:new': (payload: Message) => void
+  /** A message was edited or deleted by its author. */
+  'message:update': (payload: Message) => void
   /** Someone is typing; show it until `until`, unless it is renewed. */
   typing: (payload: { conversationId: string; handle: string; until: string }) => void
   /** Someone read the conversation up to `seq` ("gesehen von …"). */

@@ -48,7 +48,7 @@ export const ConversationPageSchema = {
 
 export const MessageSchema = {
   type: 'object',
-  required: ['id', 'conversationId', 'seq', 'author', 'html', 'clientMessageId', 'createdAt'],
+  required: ['id', 'conversationId', 'seq', 'author', 'html', 'clientMessageId', 'createdAt', 'editedAt', 'deleted'],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },
@@ -59,6 +59,9 @@ export const MessageSchema = {
     html: { type: 'string' },
     clientMessageId: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
+    editedAt: { type: ['string', 'null'], format: 'date-time' },
+    /** A deleted message keeps its place (and number) without its text. */
+    deleted: { type: 'boolean' },
   },
 } as const
 export type Message = FromSchema<typeof MessageSchema>
@@ -95,3 +98,16 @@ export const SendMessageSchema = {
 export type SendMessage = FromSchema<typeof SendMessageSchema>
 
 export type SendAck = { ok: true; id: string; seq: number; createdAt: string } | { ok: false; error: { code: string; message: string } }
+
+export const WelcomeSchema = {
+  type: 'object',
+  required: ['text', 'defaultText'],
+  additionalProperties: false,
+  properties: { text: { type: ['string', 'null'] }, defaultText: { type: 'string' } },
+} as const
+export const WelcomeBodySchema = {
+  type: 'object',
+  required: ['text'],
+  additionalProperties: false,
+  properties: { text: { anyOf: [{ type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S' }, { type: 'null' }] } },
+} as const

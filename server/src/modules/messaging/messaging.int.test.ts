@@ -153,7 +153,38 @@ describe('typing and read receipts', () => {
   })
 })
 
+describe('editing and deleting messages', () => {
+  it('lets only the author change a message, keeps its place when deleted, and tells the others live', async () => {
+    const a = await makeMember(server, { handle: 'edit-a' })
+    const b = await makeMember(server, { handle: 'edit-b', sponsor: 'edit-a' })
+    const c = (await a.client.post('/api/v1/conversations', { participants: ['edit-b'] })).body
+    const sent = (await a.client.post(`/api/v1/conversations/${c.id}/messages`, { body: 'Tippfeler', clientMessageId: 'edit-0001' })).body
+    const sb = await socketFor(b.client.cookie)
+    const updates: Message[] = []
+    sb.on('message:update', (m) => updates.push(m))
+    expect((await b.client.patch(`/api/v1/conversations/${c.id}/messages/${sent.seq}`, { body: 'gehackt' })).body.error.code).toBe('NOT_AUTHOR')
+    const edited = await a.client.patch(`/api/v1/conversations/${c.id}/messages/${sent.seq}`, { body: 'Tippfehler' })
+    expect(edited.body).toMatchObject({ html: '<p>Tippfehler</p>\n', editedAt: expect.any(String), deleted: false })
+    const removed = await a.client.request('DELETE', `/api/v1/conversations/${c.id}/messages/${sent.seq}`)
+    expect(removed.body).toMatchObject({ deleted: true, html: '' })
+    await expect.poll(() => updates.map((u) => u.deleted)).toEqual([false, true])
+    const history = (await b.client.get(`/api/v1/conversations/${c.id}/messages`)).body.items
+    expect(history.find((m: Message) => m.seq === sent.seq)).toMatchObject({ deleted: true, html: '' })
+  })
+})
+
 describe('onboarding', () => {
+  it('uses the sponsor\'s own welcome text when they wrote one', async () => {
+    const sponsor = await makeMember(server, { handle: 'own-welcome' })
+    expect((await sponsor.client.get('/api/v1/me/welcome')).body).toMatchObject({ text: null, defaultText: expect.stringContaining('{name}') })
+    expect((await sponsor.client.request('PUT', '/api/v1/me/welcome', { text: 'Servus {name}! Morgen rufe ich dich an.' })).status).toBe(200)
+    const recruit = await makeMember(server, { handle: 'own-welcome-r', sponsor: 'own-welcome', displayName: 'Rudi' })
+    const conversation = (await recruit.client.get('/api/v1/conversations')).body.items[0]
+    const first = (await recruit.client.get(`/api/v1/conversations/${conversation.id}/messages`)).body.items[0]
+    expect(first.html).toBe('<p>Servus Rudi! Morgen rufe ich dich an.</p>\n')
+    expect((await sponsor.client.request('PUT', '/api/v1/me/welcome', { text: '   ' })).status).toBe(400)
+  })
+
   it('opens a chat with the sponsor\'s welcome on the day a recruit joins, and tells the sponsor', async () => {
     const sponsor = await makeMember(server, { handle: 'welcome-sponsor' })
     const recruit = await makeMember(server, { handle: 'welcome-recruit', sponsor: 'welcome-sponsor', displayName: 'Wilma Neu' })

@@ -52,6 +52,8 @@ export interface MessageDoc {
   body: string
   html: string
   clientMessageId: string
+  editedAt: Date | null
+  deleted: boolean
   createdAt: Date
 }
 const MessageSchema = new Schema<MessageDoc>(
@@ -63,6 +65,8 @@ const MessageSchema = new Schema<MessageDoc>(
     body: { type: String, required: true },
     html: { type: String, required: true },
     clientMessageId: { type: String, required: true },
+    editedAt: { type: Date, default: null },
+    deleted: { type: Boolean, default: false },
     createdAt: { type: Date, default: () => new Date() },
   },
   { versionKey: false },

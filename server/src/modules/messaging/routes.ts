@@ -2,11 +2,12 @@ import type { FastifyPluginAsync } from 'fastify'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import {
   ConversationPageSchema, ConversationSchema, CreateConversationBodySchema, MessagePageSchema, MessageSchema, MessagesQuerySchema, SendMessageSchema,
+  WelcomeBodySchema, WelcomeSchema,
   type CreateConversationBody, type MessagesQuery,
 } from '@vernetzt/shared/schemas/messages'
 import { FeedQuerySchema, PostIdParamsSchema, type FeedQuery, type PostIdParams } from '@vernetzt/shared/schemas/posts'
 import { requireActor } from '../../plugins/auth.ts'
-import { acceptRequest, createConversation, listConversations, listMessages, readUpTo, sendMessage, setPrivacy } from './service.ts'
+import { acceptRequest, changeMessage, createConversation, getWelcome, listConversations, listMessages, readUpTo, sendMessage, setPrivacy, setWelcome } from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
@@ -40,6 +41,21 @@ const routes: FastifyPluginAsync = async (app) => {
     await readUpTo(ctx, app.io, requireActor(request), request.params.id, request.body.seq)
     return { ok: true }
   })
+
+  const SeqParams = { type: 'object', required: ['id', 'seq'], additionalProperties: false, properties: { id: PostIdParamsSchema.properties.id, seq: { type: 'integer', minimum: 1 } } } as const
+  app.patch<{ Params: { id: string; seq: number }; Body: { body: string } }>('/conversations/:id/messages/:seq', {
+    schema: { tags, params: SeqParams, body: { type: 'object', required: ['body'], additionalProperties: false, properties: { body: SendMessageSchema.properties.body } }, response: { 200: MessageSchema, ...errorResponses } },
+  }, async (request) => changeMessage(ctx, app.io, requireActor(request), request.params.id, request.params.seq, request.body.body))
+  app.delete<{ Params: { id: string; seq: number } }>('/conversations/:id/messages/:seq', {
+    schema: { tags, params: SeqParams, response: { 200: MessageSchema, ...errorResponses } },
+  }, async (request) => changeMessage(ctx, app.io, requireActor(request), request.params.id, request.params.seq, null))
+
+  app.get('/me/welcome', {
+    schema: { tags, summary: 'Your welcome message to new recruits ({name} becomes their name); null uses the default', response: { 200: WelcomeSchema, ...errorResponses } },
+  }, async (request) => getWelcome(ctx, requireActor(request)))
+  app.put<{ Body: { text: string | null } }>('/me/welcome', {
+    schema: { tags, body: WelcomeBodySchema, response: { 200: WelcomeSchema, ...errorResponses } },
+  }, async (request) => setWelcome(ctx, requireActor(request), request.body.text))
 
   const PrivacySchema = { type: 'object', required: ['readReceipts'], additionalProperties: false, properties: { readReceipts: { type: 'boolean' } } } as const
   app.put<{ Body: { readReceipts: boolean } }>('/me/privacy', {

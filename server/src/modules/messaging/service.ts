@@ -110,7 +110,10 @@ export async function listConversations(ctx: ServiceContext, actor: Actor, query
 }
 
 function toMessage(m: MessageDoc, author: ReturnType<typeof toMemberSummary>): Message {
-  return { id: m._id, conversationId: m.conversationId.toString(), seq: m.seq, author, html: m.html, clientMessageId: m.clientMessageId, createdAt: m.createdAt.toISOString() }
+  return {
+    id: m._id, conversationId: m.conversationId.toString(), seq: m.seq, author, html: m.deleted ? '' : m.html, clientMessageId: m.clientMessageId,
+    createdAt: m.createdAt.toISOString(), editedAt: m.editedAt?.toISOString() ?? null, deleted: m.deleted ?? false,
+  }
 }
 
 async function withAuthors(ctx: ServiceContext, messages: MessageDoc[]): Promise<Message[]> {
@@ -230,4 +233,27 @@ export async function readUpTo(ctx: ServiceContext, io: RealtimeServer | null, a
 export async function setPrivacy(ctx: ServiceContext, actor: Actor, input: { readReceipts: boolean }): Promise<{ readReceipts: boolean }> {
   await ctx.models.Member.updateOne({ _id: actor.id }, { $set: { readReceipts: input.readReceipts } })
   return { readReceipts: input.readReceipts }
+}
+
+/** The author edits (new text) or deletes (text null) a message; the others see it live. */
+export async function changeMessage(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, conversationId: string, seq: number, body: string | null): Promise<Message> {
+  const { conversation } = await participant(ctx, conversationId, actor.id)
+  const message = (await ctx.models.Message.findById(messageId(conversation._id, seq)).lean()) as MessageDoc | null
+  if (!message || message.deleted) throw new AppError('CONVERSATION_NOT_FOUND', 'There is no such message.')
+  if (!message.authorId.equals(actor.id)) throw new AppError('NOT_AUTHOR', 'Only the author can change this message.')
+  const set = body === null ? { deleted: true, body: '', html: '' } : { body, html: renderMarkdown(body), editedAt: new Date() }
+  await ctx.models.Message.updateOne({ _id: message._id }, { $set: set })
+  const [dto] = await withAuthors(ctx, [{ ...message, ...set } as MessageDoc])
+  io?.to(conversation.participantIds.map((id) => rooms.user(id.toString()))).emit('message:update', dto!)
+  return dto!
+}
+
+export async function getWelcome(ctx: ServiceContext, actor: Actor) {
+  const me = await ctx.models.Member.findById(actor.id, { welcomeText: 1 }).lean()
+  return { text: (me as { welcomeText?: string | null } | null)?.welcomeText ?? null, defaultText: DEFAULT_WELCOME }
+}
+
+export async function setWelcome(ctx: ServiceContext, actor: Actor, text: string | null) {
+  await ctx.models.Member.updateOne({ _id: actor.id }, { $set: { welcomeText: text } })
+  return { text, defaultText: DEFAULT_WELCOME }
 }

@@ -5,9 +5,12 @@ import type { Actions, PageServerLoad } from './$types'
 
 export const load: PageServerLoad = async ({ fetch, parent }) => {
   const { me } = await parent()
-  const res = await api<Profile>(fetch, 'GET', `/profiles/${me.handle}`)
+  const [res, welcome] = await Promise.all([
+    api<Profile>(fetch, 'GET', `/profiles/${me.handle}`),
+    api<{ text: string | null; defaultText: string }>(fetch, 'GET', '/me/welcome'),
+  ])
   if (!res.ok) throw new Error(res.error.message)
-  return { profile: res.data }
+  return { profile: res.data, welcome: welcome.ok ? welcome.data : { text: null, defaultText: '' } }
 }
 
 /** "Blog | https://…" per line → [{ label, url }]; a line without "|" uses the URL as label. */
@@ -42,6 +45,13 @@ export const actions: Actions = {
     })
     if (!res.ok) return fail(res.status, { action: 'save', values, code: res.error.code, field: errorField(res.error), message: res.error.message })
     return { action: 'save', saved: true }
+  },
+  welcome: async ({ request, fetch }) => {
+    const form = await request.formData()
+    const text = String(form.get('welcome') ?? '').trim()
+    const res = await api(fetch, 'PUT', '/me/welcome', { text: text || null })
+    if (!res.ok) return fail(res.status, { action: 'welcome', code: res.error.code })
+    return { action: 'welcome', saved: true }
   },
   avatar: async ({ request, fetch }) => {
     const form = await request.formData()
