@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { io as connect, type Socket } from 'socket.io-client'
+import type { ClientToServerEvents, ServerToClientEvents } from '@vernetzt/shared/realtime'
 import { inject } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import { loadConfig, type Config } from '../src/config.ts'
@@ -114,4 +116,26 @@ export async function makeMember(
   })
   if (res.status !== 201) throw new Error(`register ${handle} failed: ${res.status} ${JSON.stringify(res.body)}`)
   return { client, handle, email: `${handle}@example.org`, password, me: res.body }
+}
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>
+const openSockets: ClientSocket[] = []
+
+/** A socket.io client on the server's origin, as a browser tab would open it; ready once the server said hello. */
+export async function openSocket(url: string, options: { cookie?: string; origin?: string } = {}) {
+  const socket: ClientSocket = connect(url, {
+    transports: ['websocket'],
+    extraHeaders: { ...(options.cookie ? { cookie: options.cookie } : {}), ...(options.origin ? { origin: options.origin } : {}) },
+    reconnection: false,
+  })
+  openSockets.push(socket)
+  const hello = await new Promise<{ userId: string | null; handle: string | null }>((resolve, reject) => {
+    socket.once('hello', resolve)
+    socket.once('connect_error', reject)
+  })
+  return { socket, hello }
+}
+
+export function closeSockets(): void {
+  for (const socket of openSockets.splice(0)) socket.disconnect()
 }

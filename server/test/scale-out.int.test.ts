@@ -1,7 +1,5 @@
-import { io as connect, type Socket } from 'socket.io-client'
-import type { ClientToServerEvents, ServerToClientEvents } from '@vernetzt/shared/realtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeMember, startTestServer, uniqueDbName, type TestServer } from './harness.ts'
+import { closeSockets, makeMember, openSocket, startTestServer, uniqueDbName, type TestServer } from './harness.ts'
 import { startRedis } from './redis.ts'
 
 /**
@@ -11,7 +9,6 @@ import { startRedis } from './redis.ts'
 let redis: Awaited<ReturnType<typeof startRedis>>
 let nodeA: TestServer
 let nodeB: TestServer
-const sockets: Socket[] = []
 beforeAll(async () => {
   redis = await startRedis()
   const dbName = uniqueDbName('scale')
@@ -19,7 +16,7 @@ beforeAll(async () => {
   nodeB = await startTestServer({ dbName, config: { redisUrl: redis.url } })
 })
 afterAll(async () => {
-  for (const s of sockets) s.disconnect()
+  closeSockets()
   await nodeB?.app.close()
   await nodeB?.db.close()
   await nodeA?.close()
@@ -29,11 +26,7 @@ afterAll(async () => {
 describe('two server nodes behind one Redis', () => {
   it('delivers an event raised on node A to a client on node B exactly once', async () => {
     const sponsor = await makeMember(nodeB, { handle: 'zwei-knoten' })
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(nodeB.url, {
-      transports: ['websocket'], extraHeaders: { cookie: sponsor.client.cookie }, reconnection: false,
-    })
-    sockets.push(socket)
-    const hello = await new Promise<{ handle: string | null }>((resolve) => socket.once('hello', resolve))
+    const { socket, hello } = await openSocket(nodeB.url, { cookie: sponsor.client.cookie })
     expect(hello.handle).toBe('zwei-knoten')
     const seen: string[] = []
     socket.on('team:joined', (p) => seen.push(p.handle))
@@ -50,10 +43,10 @@ describe('two server nodes behind one Redis', () => {
   it('delivers a message sent through node A to a participant connected to node B exactly once', async () => {
     const a = await makeMember(nodeA, { handle: 'knoten-a' })
     const b = await makeMember(nodeB, { handle: 'knoten-b', sponsor: 'knoten-a' })
-    const socketA: Socket<ServerToClientEvents, ClientToServerEvents> = connect(nodeA.url, { transports: ['websocket'], extraHeaders: { cookie: a.client.cookie }, reconnection: false })
-    const socketB: Socket<ServerToClientEvents, ClientToServerEvents> = connect(nodeB.url, { transports: ['websocket'], extraHeaders: { cookie: b.client.cookie }, reconnection: false })
-    sockets.push(socketA, socketB)
-    await Promise.all([new Promise((r) => socketA.once('hello', r)), new Promise((r) => socketB.once('hello', r))])
+    const [{ socket: socketA }, { socket: socketB }] = await Promise.all([
+      openSocket(nodeA.url, { cookie: a.client.cookie }),
+      openSocket(nodeB.url, { cookie: b.client.cookie }),
+    ])
     const conversation = (await a.client.post('/api/v1/conversations', { participants: ['knoten-b'] })).body
     const got: string[] = []
     socketB.on('message:new', (m) => got.push(m.clientMessageId))

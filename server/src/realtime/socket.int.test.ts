@@ -1,33 +1,16 @@
-import { io as connect, type Socket } from 'socket.io-client'
-import type { ClientToServerEvents, ServerToClientEvents } from '@vernetzt/shared/realtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeMember, startTestServer, type TestServer } from '../../test/harness.ts'
+import { closeSockets, makeMember, openSocket, startTestServer, type TestServer } from '../../test/harness.ts'
 
 let server: TestServer
-const sockets: Socket[] = []
 beforeAll(async () => {
   server = await startTestServer()
 })
 afterAll(async () => {
-  for (const s of sockets) s.disconnect()
+  closeSockets()
   await server.close()
 })
 
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>
-
-async function open(cookie?: string, origin?: string): Promise<{ socket: ClientSocket; hello: { userId: string | null; handle: string | null } }> {
-  const socket: ClientSocket = connect(server.url, {
-    transports: ['websocket'],
-    extraHeaders: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
-    reconnection: false,
-  })
-  sockets.push(socket)
-  const hello = await new Promise<{ userId: string | null; handle: string | null }>((resolve, reject) => {
-    socket.once('hello', resolve)
-    socket.once('connect_error', reject)
-  })
-  return { socket, hello }
-}
+const open = (cookie?: string, origin?: string) => openSocket(server.url, { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) })
 
 describe('socket.io on the app\'s origin and session', () => {
   it('knows the signed-in member from the session cookie, and nobody without one', async () => {

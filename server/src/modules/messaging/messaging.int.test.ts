@@ -1,26 +1,17 @@
-import { io as connect, type Socket } from 'socket.io-client'
-import type { ClientToServerEvents, ServerToClientEvents } from '@vernetzt/shared/realtime'
 import type { Message, SendAck } from '@vernetzt/shared/schemas/messages'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
+import { Client, closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer } from '../../../test/harness.ts'
 
 let server: TestServer
-const sockets: Socket[] = []
 beforeAll(async () => {
   server = await startTestServer()
 })
 afterAll(async () => {
-  for (const s of sockets) s.disconnect()
+  closeSockets()
   await server.close()
 })
 
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>
-async function socketFor(cookie: string): Promise<ClientSocket> {
-  const socket: ClientSocket = connect(server.url, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false })
-  sockets.push(socket)
-  await new Promise((resolve) => socket.once('hello', resolve))
-  return socket
-}
+const socketFor = async (cookie: string) => (await openSocket(server.url, { cookie })).socket
 const send = (socket: ClientSocket, payload: { conversationId: string; body: string; clientMessageId: string }) =>
   new Promise<SendAck>((resolve) => socket.emit('message:send', payload, resolve))
 
