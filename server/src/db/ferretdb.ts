@@ -290,5 +290,3 @@ function canConnect(port: number): Promise<boolean> {
   })
 }
 
-/** For scripts: read the version the built binary reports (null when not built). */
-export { builtVersion as ferretdbBuiltVersion }

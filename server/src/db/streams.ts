@@ -106,8 +106,3 @@ export async function readStream<T>(
   }
   return { items, seqs: itemSeqs, nextCursor: next >= 1 ? String(next + 1) : null }
 }
-
-/** Cursors are stream numbers; anything else is a client error. */
-export function isCursor(value: string | undefined): boolean {
-  return value === undefined || /^\d{1,12}$/.test(value)
-}

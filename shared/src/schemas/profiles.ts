@@ -54,4 +54,5 @@ export const ProfilePatchSchema = {
 } as const
 export type ProfilePatch = FromSchema<typeof ProfilePatchSchema>
 
-export const AVATAR_MAX_BYTES = 8 * 1024 * 1024
+/** The largest upload accepted: avatars, post images and PDF handouts. */
+export const UPLOAD_MAX_BYTES = 8 * 1024 * 1024

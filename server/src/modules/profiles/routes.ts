@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { AppError } from '@vernetzt/shared/errors'
 import { HandleParamsSchema, errorResponses, type HandleParams } from '@vernetzt/shared/schemas/common'
-import { AVATAR_MAX_BYTES, ProfilePatchSchema, ProfileSchema, type ProfilePatch } from '@vernetzt/shared/schemas/profiles'
+import { UPLOAD_MAX_BYTES, ProfilePatchSchema, ProfileSchema, type ProfilePatch } from '@vernetzt/shared/schemas/profiles'
 import { requireActor } from '../../plugins/auth.ts'
 import { getMedia, getProfile, referralQr, setAvatar, updateProfile, uploadFile, uploadImage } from './service.ts'
 
@@ -12,7 +12,7 @@ async function singleFile(request: FastifyRequest, field: string): Promise<Buffe
 
 async function namedFile(request: FastifyRequest, field: string): Promise<{ buffer: Buffer; filename: string }> {
   if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA', `Send the file as multipart/form-data in the field "${field}".`)
-  const file = await request.file({ limits: { fileSize: AVATAR_MAX_BYTES, files: 1 } })
+  const file = await request.file({ limits: { fileSize: UPLOAD_MAX_BYTES, files: 1 } })
   if (!file || file.fieldname !== field) throw new AppError('VALIDATION_FAILED', `The field "${field}" with a file is missing.`, { field })
   const buffer = await file.toBuffer()
   if (file.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'The file is too large (8 MB at most).', { field })

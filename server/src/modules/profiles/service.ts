@@ -102,8 +102,6 @@ export async function uploadImage(ctx: ServiceContext, actor: Actor, input: Buff
   return { id: media._id.toString(), url: `/media/${media._id.toString()}`, width, height }
 }
 
-export const FILE_MAX_BYTES = 8 * 1024 * 1024
-
 /** A downloadable PDF (handouts for lessons); checked by its signature, not by its name. */
 export async function uploadFile(ctx: ServiceContext, actor: Actor, input: Buffer, filename: string) {
   if (input.subarray(0, 5).toString('latin1') !== '%PDF-') {
