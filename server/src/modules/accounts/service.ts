@@ -9,10 +9,9 @@ import { sponsorSummary, toMemberSummary } from './dto.ts'
 import { ROOT_KEY, emailKey, findMemberByEmail, findMemberByHandle, findRoot, handleKey, normalizeEmail } from './lookup.ts'
 import type { MemberDoc } from './model.ts'
 import { hashPassword, verifyPassword } from './passwords.ts'
+import { isDuplicateKey } from '../../db/errors.ts'
 
 export { normalizeEmail }
-
-const isDuplicate = (error: unknown) => (error as { code?: number })?.code === 11000
 
 async function resolveSponsor(ctx: ServiceContext, input: RegisterBody) {
   const requested = input.sponsor ?? input.referral
@@ -68,7 +67,7 @@ export async function insertMember(
         await Key.create({ _id: key, memberId: _id })
         claimed.push(key)
       } catch (error) {
-        if (!isDuplicate(error)) throw error
+        if (!isDuplicateKey(error)) throw error
         if (key.startsWith('email:')) throw new AppError('EMAIL_TAKEN', 'This email address is already registered.', { field: 'email' })
         if (key === ROOT_KEY) throw new AppError('INTERNAL', 'The company root exists already.')
         throw new AppError('HANDLE_TAKEN', `The handle "${fields.handle}" is already taken.`, { field: 'handle' })
@@ -93,8 +92,8 @@ export async function insertMember(
     return created
   } catch (error) {
     // Nothing of a refused registration stays behind; a crash here is left to the repair job.
-    if (error instanceof AppError || isDuplicate(error)) await undo()
-    if (isDuplicate(error)) {
+    if (error instanceof AppError || isDuplicateKey(error)) await undo()
+    if (isDuplicateKey(error)) {
       // The members collection's own unique indexes caught what the keys did not (data from before keys existed).
       const text = `${Object.keys((error as { keyPattern?: object }).keyPattern ?? {}).join(' ')} ${(error as Error).message}`
       if (text.includes('email')) throw new AppError('EMAIL_TAKEN', 'This email address is already registered.', { field: 'email' })

@@ -10,6 +10,7 @@ import { toMemberSummary } from '../accounts/dto.ts'
 import { notify } from '../notifications/service.ts'
 import type { PostDoc } from '../posts/model.ts'
 import type { CommentDoc } from './model.ts'
+import { isDuplicateKey } from '../../db/errors.ts'
 
 const FIRST_REPLIES = 20
 const threadStream = (postId: Types.ObjectId | string) => `comments:${postId.toString()}`
@@ -121,7 +122,7 @@ export async function like(ctx: ServiceContext, actor: Actor, postId: string, li
       await ctx.models.Like.create({ _id: id })
       changed = true
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error
+      if (!isDuplicateKey(error)) throw error
     }
   } else {
     changed = (await ctx.models.Like.deleteOne({ _id: id })).deletedCount === 1

@@ -6,6 +6,7 @@ import { append, headOf } from '../../db/streams.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { followId } from './model.ts'
+import { isDuplicateKey } from '../../db/errors.ts'
 
 export const followersStream = (memberId: Types.ObjectId | string) => `followers:${memberId.toString()}`
 
@@ -36,7 +37,7 @@ export async function follow(ctx: ServiceContext, actor: Actor, handle: string):
   try {
     await ctx.models.Follow.create({ _id: followId(actor.id, member._id.toString()) })
   } catch (error) {
-    if ((error as { code?: number }).code === 11000) return state(ctx, actor.id, member)
+    if (isDuplicateKey(error)) return state(ctx, actor.id, member)
     throw error
   }
   await ctx.models.Member.updateOne({ _id: member._id }, { $inc: { followerCount: 1 } })

@@ -15,6 +15,7 @@ import type { MemberDoc } from '../accounts/model.ts'
 import { notify } from '../notifications/service.ts'
 import { levelKey, listDownline } from '../referrals/service.ts'
 import { memberKey, type GroupDoc, type GroupMemberDoc, type GroupRequestDoc } from './model.ts'
+import { isDuplicateKey } from '../../db/errors.ts'
 
 export type GroupRole = 'owner' | 'moderator' | 'member'
 
@@ -26,8 +27,6 @@ const streams = {
   mine: (memberId: Types.ObjectId | string) => `my-groups:${memberId.toString()}`,
   requests: (groupId: Types.ObjectId) => `group-requests:${groupId.toString()}`,
 }
-const isDuplicate = (error: unknown) => (error as { code?: number })?.code === 11000
-
 /**
  * Who a member is in a group. Team groups follow the join graph: everyone whose upline has the
  * owner within teamDepth levels is a member the moment they join, and stops being one when an
@@ -112,7 +111,7 @@ export async function createGroup(ctx: ServiceContext, actor: Actor, input: Crea
         await Key.create({ _id: key, memberId: _id })
         claimed.push(key)
       } catch (error) {
-        if (!isDuplicate(error)) throw error
+        if (!isDuplicateKey(error)) throw error
         if (key.startsWith('team:')) throw new AppError('TEAM_GROUP_EXISTS', 'You already have a team group; every partner has one.')
         throw new AppError('SLUG_TAKEN', `The address "${slug}" is taken.`, { field: 'slug' })
       }
@@ -187,7 +186,7 @@ export async function addMember(ctx: ServiceContext, group: GroupDoc, memberId: 
   try {
     await ctx.models.GroupMember.create({ _id: memberKey(group._id, memberId), role: 'member', seq })
   } catch (error) {
-    if (!isDuplicate(error)) throw error
+    if (!isDuplicateKey(error)) throw error
     return
   }
   await ctx.models.Group.updateOne({ _id: group._id }, { $inc: { memberCount: 1 } })
@@ -222,7 +221,7 @@ export async function joinGroup(ctx: ServiceContext, io: RealtimeServer | null, 
         data: { group: group.slug, handle: actor.handle },
       })
     } catch (error) {
-      if (!isDuplicate(error)) throw error
+      if (!isDuplicateKey(error)) throw error
     }
   }
   return { status: 'requested' }

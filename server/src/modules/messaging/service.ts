@@ -13,10 +13,10 @@ import { isFollowing } from '../follows/service.ts'
 import { memberGroups } from '../groups/service.ts'
 import { notify } from '../notifications/service.ts'
 import { messageId, participantId, type ConversationDoc, type MessageDoc, type ParticipantDoc } from './model.ts'
+import { isDuplicateKey } from '../../db/errors.ts'
 
 const inbox = (memberId: Types.ObjectId | string) => `inbox:${memberId.toString()}`
 const directKey = (a: Types.ObjectId, b: Types.ObjectId) => `dm:${[a.toString(), b.toString()].sort().join(':')}`
-const isDuplicate = (error: unknown) => (error as { code?: number })?.code === 11000
 
 /**
  * Who may write to whom without asking first: sponsor and downline, people who follow each
@@ -72,7 +72,7 @@ export async function createConversation(ctx: ServiceContext, actor: Actor, inpu
     try {
       await ctx.models.Key.create({ _id: directKey(me._id, others[0]!._id), memberId: _id })
     } catch (error) {
-      if (!isDuplicate(error)) throw error
+      if (!isDuplicateKey(error)) throw error
       const key = await ctx.models.Key.findById(directKey(me._id, others[0]!._id)).lean()
       const existing = await participant(ctx, key!.memberId.toString(), actor.id)
       return toConversation(ctx, existing.conversation, existing.me)
@@ -142,7 +142,7 @@ export async function sendMessage(ctx: ServiceContext, io: RealtimeServer | null
         await MessageKey.create({ _id: key })
         break
       } catch (error) {
-        if (!isDuplicate(error)) throw error
+        if (!isDuplicateKey(error)) throw error
       }
     } else if (attempt > 40) {
       // A send that claimed this id and died before storing: take the id over.

@@ -13,6 +13,7 @@ import { placePost, toPost } from '../posts/service.ts'
 import type { GroupDoc } from '../groups/model.ts'
 import { manage, roleIn } from '../groups/service.ts'
 import type { ReportDoc } from './model.ts'
+import { isDuplicateKey } from '../../db/errors.ts'
 
 export const QUEUE = 'moderation'
 /** From this many reclassified posts on, the author gets a clear warning. */
@@ -46,7 +47,7 @@ export async function reportPost(ctx: ServiceContext, actor: Actor, postId: stri
   try {
     await Report.create({ _id: id, postId: post._id, reporterId: new Types.ObjectId(actor.id), reason: input.reason, text: input.text ?? '' })
   } catch (error) {
-    if ((error as { code?: number }).code !== 11000) throw error
+    if (!isDuplicateKey(error)) throw error
     return toReport((await Report.findById(id).lean())!)
   }
   const after = (await Post.findOneAndUpdate({ _id: post._id }, { $push: { openReportIds: id } }, { returnDocument: 'after' }).lean()) as PostDoc | null

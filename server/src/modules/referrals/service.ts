@@ -6,6 +6,7 @@ import { toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { entryId } from './model.ts'
+import { isDuplicateKey } from '../../db/errors.ts'
 
 /**
  * The join graph. Each member stores its upline (nearest first) and depth, and each member
@@ -15,7 +16,6 @@ import { entryId } from './model.ts'
 
 export const levelKey = (level: number) => `l${level}`
 
-const isDuplicate = (error: unknown) => (error as { code?: number })?.code === 11000
 
 /** Inserts level-list entries; an entry that exists already (a repeated repair) is fine. */
 async function insertEntries(ctx: ServiceContext, entries: Array<{ _id: string; m: Types.ObjectId }>): Promise<void> {
@@ -24,8 +24,8 @@ async function insertEntries(ctx: ServiceContext, entries: Array<{ _id: string; 
       await ctx.models.DownlineEntry.insertMany(entries.slice(i, i + 1000), { ordered: false })
     } catch (error) {
       const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors
-      const allDuplicates = writeErrors?.every((e) => (e.code ?? e.err?.code) === 11000)
-      if (!isDuplicate(error) && !allDuplicates) throw error
+      const allDuplicates = writeErrors?.every((e) => isDuplicateKey({ code: e.code ?? e.err?.code }))
+      if (!isDuplicateKey(error) && !allDuplicates) throw error
     }
   }
 }
