@@ -16,9 +16,22 @@ export function toMemberSummary(member: Pick<MemberDoc, '_id' | 'handle' | 'disp
   }
 }
 
+/** The fields a member summary needs; every summary lookup reads only these. */
+export const SUMMARY_FIELDS = { handle: 1, displayName: 1, role: 1, avatarId: 1 } as const
+
+/**
+ * Summaries of the given members, each looked up once, in parallel by _id (one round trip on
+ * any backend). Members that no longer exist are simply absent from the map.
+ */
+export async function memberSummaries(ctx: ServiceContext, ids: Array<{ toString(): string }>): Promise<Map<string, MemberSummary>> {
+  const unique = [...new Set(ids.map(String))]
+  const members = await Promise.all(unique.map((id) => ctx.models.Member.findById(id, SUMMARY_FIELDS).lean()))
+  return new Map(members.filter((m) => m !== null).map((m) => [m._id.toString(), toMemberSummary(m)]))
+}
+
 /** The sponsor as others see them, or null for the company root. */
 export async function sponsorSummary(ctx: ServiceContext, member: Pick<MemberDoc, 'sponsorId'>): Promise<MemberSummary | null> {
   if (!member.sponsorId) return null
-  const sponsor = await ctx.models.Member.findById(member.sponsorId, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()
+  const sponsor = await ctx.models.Member.findById(member.sponsorId, SUMMARY_FIELDS).lean()
   return sponsor ? toMemberSummary(sponsor) : null
 }

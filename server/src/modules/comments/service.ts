@@ -6,7 +6,7 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
-import { toMemberSummary } from '../accounts/dto.ts'
+import { memberSummaries } from '../accounts/dto.ts'
 import { notify } from '../notifications/service.ts'
 import type { PostDoc } from '../posts/model.ts'
 import type { CommentDoc } from './model.ts'
@@ -20,12 +20,6 @@ async function visiblePost(ctx: ServiceContext, postId: string): Promise<PostDoc
   const post = (await ctx.models.Post.findById(postId).lean()) as PostDoc | null
   if (!post || post.status !== 'visible') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
   return post
-}
-
-async function summaries(ctx: ServiceContext, ids: Types.ObjectId[]): Promise<Map<string, MemberSummary>> {
-  const unique = [...new Set(ids.map(String))]
-  const members = await Promise.all(unique.map((id) => ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()))
-  return new Map(members.filter((m) => m !== null).map((m) => [m._id.toString(), toMemberSummary(m)]))
 }
 
 function core(c: CommentDoc, authors: Map<string, MemberSummary>) {
@@ -44,7 +38,7 @@ function core(c: CommentDoc, authors: Map<string, MemberSummary>) {
 async function toComments(ctx: ServiceContext, comments: CommentDoc[]): Promise<Comment[]> {
   const replies = await Promise.all(comments.map(async (c) =>
     (await Promise.all(c.firstReplyIds.map((id) => ctx.models.Comment.findById(id).lean()))).filter((r) => r !== null) as CommentDoc[]))
-  const authors = await summaries(ctx, [...comments, ...replies.flat()].map((c) => c.authorId))
+  const authors = await memberSummaries(ctx, [...comments, ...replies.flat()].map((c) => c.authorId))
   return comments.map((c, i) => ({
     ...core(c, authors),
     replyCount: c.replyCount,

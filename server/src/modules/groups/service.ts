@@ -1,6 +1,5 @@
 import { AppError } from '@vernetzt/shared/errors'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
-import type { MemberSummary } from '@vernetzt/shared/schemas/common'
 import {
   SLUG_PATTERN,
   type CreateGroupBody, type DecisionBody, type Group, type GroupMemberPage, type GroupPage, type GroupsQuery, type HandleBody, type JoinResult, type RoleBody,
@@ -9,7 +8,7 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
-import { toMemberSummary } from '../accounts/dto.ts'
+import { SUMMARY_FIELDS, memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { notify } from '../notifications/service.ts'
@@ -72,7 +71,7 @@ async function memberCount(ctx: ServiceContext, group: GroupDoc): Promise<number
 }
 
 async function toGroup(ctx: ServiceContext, group: GroupDoc, role: GroupRole | null, request: GroupRequestDoc | null): Promise<Group> {
-  const owner = await ctx.models.Member.findById(group.ownerId, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()
+  const owner = await ctx.models.Member.findById(group.ownerId, SUMMARY_FIELDS).lean()
   return {
     id: group._id.toString(),
     slug: group.slug,
@@ -266,8 +265,11 @@ export async function listMembers(ctx: ServiceContext, actor: Actor | null, slug
 }
 
 async function withSummaries(ctx: ServiceContext, rows: Array<{ id: Types.ObjectId; role: 'owner' | 'moderator' | 'member' }>) {
-  const members = await Promise.all(rows.map((r) => ctx.models.Member.findById(r.id, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()))
-  return rows.flatMap((r, i) => (members[i] ? [{ member: toMemberSummary(members[i]) as MemberSummary, role: r.role }] : []))
+  const members = await memberSummaries(ctx, rows.map((r) => r.id))
+  return rows.flatMap((r) => {
+    const member = members.get(r.id.toString())
+    return member ? [{ member, role: r.role }] : []
+  })
 }
 
 /** Team members are the owner's level lists, level by level; the cursor is "<level>:<n>". */
@@ -307,8 +309,8 @@ export async function listRequests(ctx: ServiceContext, actor: Actor, slug: stri
       return doc?.type === 'request' && doc.seq === seqs[i] ? id : null
     })),
   )
-  const members = await Promise.all(page.items.map((id) => ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()))
-  return { items: members.filter((m) => m !== null).map((m) => toMemberSummary(m)) }
+  const members = await memberSummaries(ctx, page.items)
+  return { items: page.items.flatMap((id) => members.get(id.toString()) ?? []) }
 }
 
 export async function decideRequest(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, slug: string, input: DecisionBody): Promise<void> {

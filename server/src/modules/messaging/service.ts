@@ -6,7 +6,7 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
-import { toMemberSummary } from '../accounts/dto.ts'
+import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { isFollowing } from '../follows/service.ts'
@@ -42,12 +42,12 @@ async function participant(ctx: ServiceContext, conversationId: string, memberId
 }
 
 async function toConversation(ctx: ServiceContext, c: ConversationDoc, me: ParticipantDoc): Promise<Conversation> {
-  const members = await Promise.all(c.participantIds.map((id) => ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()))
+  const members = await memberSummaries(ctx, c.participantIds)
   return {
     id: c._id.toString(),
     kind: c.kind,
     title: c.title,
-    participants: members.filter((m) => m !== null).map((m) => toMemberSummary(m)),
+    participants: c.participantIds.flatMap((id) => members.get(id.toString()) ?? []),
     lastMessage: c.lastPreview ? { text: c.lastPreview.text, at: c.lastPreview.at.toISOString(), author: c.lastPreview.author } : null,
     unread: Math.max(0, c.lastSeq - me.lastReadSeq),
     status: me.status,
@@ -117,9 +117,7 @@ function toMessage(m: MessageDoc, author: ReturnType<typeof toMemberSummary>): M
 }
 
 async function withAuthors(ctx: ServiceContext, messages: MessageDoc[]): Promise<Message[]> {
-  const ids = [...new Set(messages.map((m) => m.authorId.toString()))]
-  const authors = new Map((await Promise.all(ids.map((id) => ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean())))
-    .filter((a) => a !== null).map((a) => [a._id.toString(), toMemberSummary(a)]))
+  const authors = await memberSummaries(ctx, messages.map((m) => m.authorId))
   return messages.filter((m) => authors.has(m.authorId.toString())).map((m) => toMessage(m, authors.get(m.authorId.toString())!))
 }
 

@@ -4,7 +4,7 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
-import { toMemberSummary } from '../accounts/dto.ts'
+import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { notify } from '../notifications/service.ts'
@@ -87,10 +87,13 @@ export async function moderationQueue(ctx: ServiceContext, actor: Actor, query: 
   const items = await Promise.all(page.items.map(async (post) => {
     const author = await Member.findById(post.authorId).lean()
     const reports = (await Promise.all(post.openReportIds.map((id) => Report.findById(id).lean()))).filter((r) => r !== null)
-    const reporters = await Promise.all(reports.map((r) => Member.findById(r.reporterId, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()))
+    const reporters = await memberSummaries(ctx, reports.map((r) => r.reporterId))
     return {
       post: { ...toPost(post, toMemberSummary(author!)), status: post.status },
-      reports: reports.flatMap((r, i) => (reporters[i] ? [{ id: r._id, reason: r.reason, text: r.text, reporter: toMemberSummary(reporters[i]), createdAt: r.createdAt.toISOString() }] : [])),
+      reports: reports.flatMap((r) => {
+        const reporter = reporters.get(r.reporterId.toString())
+        return reporter ? [{ id: r._id, reason: r.reason, text: r.text, reporter, createdAt: r.createdAt.toISOString() }] : []
+      }),
       authorOffences: (author as MemberDoc | null)?.adOffences ?? 0,
     }
   }))

@@ -8,7 +8,7 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
-import { toMemberSummary } from '../accounts/dto.ts'
+import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { currentFollowers, isFollowing } from '../follows/service.ts'
@@ -56,9 +56,7 @@ export function toPost(post: PostDoc, author: MemberSummary): Post {
 }
 
 export async function withAuthors(ctx: ServiceContext, posts: PostDoc[]): Promise<Post[]> {
-  const ids = [...new Set(posts.map((p) => p.authorId.toString()))]
-  const authors = await Promise.all(ids.map((id) => ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1 }).lean()))
-  const byId = new Map(authors.filter((a) => a !== null).map((a) => [a._id.toString(), toMemberSummary(a)]))
+  const byId = await memberSummaries(ctx, posts.map((p) => p.authorId))
   return posts.filter((p) => byId.has(p.authorId.toString())).map((p) => toPost(p, byId.get(p.authorId.toString())!))
 }
 
