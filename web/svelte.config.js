@@ -14,6 +14,8 @@ export default {
         'img-src': ['self', 'data:', 'https:'],
         'font-src': ['self'],
         'connect-src': ['self', 'ws:', 'wss:'],
+        // The push service worker (src/service-worker.ts), served from our own origin.
+        'worker-src': ['self'],
         'object-src': ['none'],
         'base-uri': ['self'],
         'form-action': ['self'],
@@ -21,5 +23,8 @@ export default {
       },
     },
     alias: { $shared: '../shared/src' },
+    // Registered by the settings page when a member turns on push, not on every visit (nor on
+    // every profile subdomain): it only shows push notifications.
+    serviceWorker: { register: false },
   },
 }

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { Ajv } from 'ajv'
 import type { FromSchema } from 'json-schema-to-ts'
+import { generateVapidKeys, vapidSigningKey, type VapidKeys } from './modules/push/webpush.ts'
 
 /**
  * Every environment variable Vernetzt reads, validated once at boot. The README's configuration
@@ -29,8 +30,20 @@ export const ConfigSchema = {
     ADMIN_EMAIL: { type: 'string', format: 'email' },
     ADMIN_PASSWORD: { type: 'string', minLength: 10 },
     AUTH_RATE_LIMIT: { type: 'integer', minimum: 1, default: 10 },
+    /** Web push identity (RFC 8292): raw P-256 keys, base64url; generated into DATA_DIR when unset. */
+    VAPID_PUBLIC_KEY: { type: 'string', pattern: '^[A-Za-z0-9_-]{87}$' },
+    VAPID_PRIVATE_KEY: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+    VAPID_SUBJECT: { type: 'string', pattern: '^(mailto:[^\\s@]+@[^\\s@]+|https://[^\\s]+)$' },
+    /** Comma-separated push service hosts accepted besides the built-in list (see modules/push/endpoints.ts). */
+    PUSH_SERVICE_HOSTS: { type: 'string', pattern: '^[a-z0-9.-]+(,[a-z0-9.-]+)*$' },
+    /** Tests and local development only: accept push endpoints on localhost over http. */
+    PUSH_ALLOW_LOOPBACK: { type: 'boolean', default: false },
+    MESSAGE_RATE_LIMIT: { type: 'integer', minimum: 4, default: 60 },
   },
-  dependencies: { ADMIN_EMAIL: ['ADMIN_PASSWORD'], ADMIN_PASSWORD: ['ADMIN_EMAIL'] },
+  dependencies: {
+    ADMIN_EMAIL: ['ADMIN_PASSWORD'], ADMIN_PASSWORD: ['ADMIN_EMAIL'],
+    VAPID_PUBLIC_KEY: ['VAPID_PRIVATE_KEY'], VAPID_PRIVATE_KEY: ['VAPID_PUBLIC_KEY'],
+  },
 } as const
 
 type RawConfig = FromSchema<typeof ConfigSchema>
@@ -52,8 +65,19 @@ export interface Config {
   admin: { email: string; password: string } | undefined
   /** Attempts per minute and IP on login and registration. */
   authRateLimit: number
+  /** Chat messages a minute per sender (a quarter of it may come at once). */
+  messageRateLimit: number
   /** True when cookies must carry `Secure` (the public URL is https). */
   secureCookies: boolean
+  push: {
+    vapid: VapidKeys
+    /** The contact push services see in our VAPID token: mailto: or https:. */
+    subject: string
+    /** Push service hosts accepted besides the built-in list. */
+    serviceHosts: string[]
+    /** Accept http://localhost endpoints (tests, local development). Never in production: see endpoints.ts. */
+    allowLoopback: boolean
+  }
 }
 
 export class ConfigError extends Error {}
@@ -94,10 +118,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     admin: c.ADMIN_EMAIL && c.ADMIN_PASSWORD ? { email: c.ADMIN_EMAIL, password: c.ADMIN_PASSWORD } : undefined,
     authRateLimit: c.AUTH_RATE_LIMIT,
+    messageRateLimit: c.MESSAGE_RATE_LIMIT ?? 60,
     secureCookies: publicUrl.startsWith('https://'),
+    push: {
+      vapid: c.VAPID_PUBLIC_KEY && c.VAPID_PRIVATE_KEY ? { publicKey: c.VAPID_PUBLIC_KEY, privateKey: c.VAPID_PRIVATE_KEY } : { publicKey: '', privateKey: '' },
+      subject: c.VAPID_SUBJECT ?? '',
+      serviceHosts: c.PUSH_SERVICE_HOSTS?.split(',') ?? [],
+      allowLoopback: c.PUSH_ALLOW_LOOPBACK ?? false,
+    },
     ...overrides,
   }
   if (!config.sessionSecret) config.sessionSecret = persistedSecret(config.dataDir)
+  // Empty push fields (also in overrides) mean "the default", so a test can override one field.
+  if (!config.push.vapid.publicKey) config.push = { ...config.push, vapid: persistedVapidKeys(config.dataDir) }
+  if (!config.push.subject) config.push = { ...config.push, subject: config.publicUrl.startsWith('https://') ? config.publicUrl : `mailto:${config.root.email}` }
+  try {
+    vapidSigningKey(config.push.vapid)
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`)
+  }
   return config
 }
 
@@ -118,5 +157,27 @@ function persistedSecret(dataDir: string): string {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
     return readFileSync(file, 'utf8').trim()
+  }
+}
+
+/**
+ * Like the session secret: without VAPID_* a single node keeps a generated key pair under
+ * DATA_DIR, so push works out of the box and browsers' subscriptions (which are bound to the
+ * public key) survive restarts. Several nodes must share one pair: set VAPID_* there.
+ */
+function persistedVapidKeys(dataDir: string): VapidKeys {
+  const file = path.join(dataDir, 'vapid-keys.json')
+  const read = () => JSON.parse(readFileSync(file, 'utf8')) as VapidKeys
+  try {
+    return read()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`Cannot read ${file}: ${(error as Error).message}`)
+    mkdirSync(dataDir, { recursive: true })
+    try {
+      writeFileSync(file, JSON.stringify(generateVapidKeys()), { mode: 0o600, flag: 'wx' })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    return read()
   }
 }

@@ -9,6 +9,7 @@ import { DatabaseUnavailableError, openDatabase, type Database } from './db/conn
 import { ensureIndexes } from './db/models.ts'
 import { ensureAdmin, ensureRoot } from './modules/accounts/service.ts'
 import { sweepExpiredSessions } from './modules/accounts/sessions.ts'
+import { flushHeldPushes } from './modules/notifications/push.ts'
 import { repairPendingJoins } from './modules/referrals/service.ts'
 import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
 
@@ -92,6 +93,16 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     repairPendingJoins(app.ctx).catch((error) => app.log.warn({ err: error }, 'join repair failed'))
   }, 5 * 60_000)
   repairer.unref()
+  // Pushes held back for quiet hours go out in the minute after those end.
+  let flushing = false
+  const pusher = setInterval(() => {
+    if (flushing) return // a catch-up after downtime may take longer than a minute
+    flushing = true
+    flushHeldPushes(app.ctx)
+      .catch((error) => app.log.warn({ err: error }, 'flushing held pushes failed'))
+      .finally(() => (flushing = false))
+  }, 60_000)
+  pusher.unref()
 
   let closing = false
   const shutdown = async (signal: string) => {
@@ -102,6 +113,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     force.unref()
     clearInterval(sweeper)
     clearInterval(repairer)
+    clearInterval(pusher)
     await app.close().catch(() => {})
     await web?.close?.().catch(() => {})
     await db.close().catch(() => {})

@@ -1,10 +1,14 @@
+import { AppError } from '@vernetzt/shared/errors'
 import type { Notification, NotificationPage } from '@vernetzt/shared/schemas/moderation'
+import { DEFAULT_QUIET_HOURS, type NotificationSettings, type NotificationSettingsBody } from '@vernetzt/shared/schemas/notifications'
 import { rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
-import type { NotificationDoc } from './model.ts'
+import type { NotificationDoc, NotificationSettingsDoc } from './model.ts'
+import { schedulePush } from './push.ts'
+import { isTimeZone } from './quiet-hours.ts'
 
 const stream = (userId: Types.ObjectId | string) => `notifications:${userId.toString()}`
 
@@ -13,19 +17,35 @@ function toDto(n: NotificationDoc): Notification {
 }
 
 /**
- * Stores a notification in both languages and pushes it to the member's open tabs. The
- * messaging issue adds quiet hours and web push on top of this.
+ * Stores a notification in both languages, tells the member's open tabs, and sends it as web
+ * push to their browsers: at once, or during their quiet hours held until those end (see
+ * push.ts). The list and the live event are never held, only the push.
+ *
+ * `urgent` skips quiet hours. Nothing the app sends today is urgent: a moderation limit or a
+ * group request can wait until morning, and a member who is awake sees it in the app anyway.
+ * It is meant for security notices (a new sign-in, a changed password) when they come.
+ * `now` is the clock, for tests.
  */
 export async function notify(
   ctx: ServiceContext,
   io: RealtimeServer | null,
   userId: Types.ObjectId,
-  input: { type: string; text: { de: string; en: string }; data?: Record<string, string> },
+  input: { type: string; text: { de: string; en: string }; data?: Record<string, string>; urgent?: boolean },
+  now = new Date(),
 ): Promise<void> {
   const doc = (await ctx.models.Notification.create({ userId, type: input.type, text: input.text, data: input.data ?? {} })).toObject() as NotificationDoc
   await ctx.models.Member.updateOne({ _id: userId }, { $inc: { unreadNotifications: 1 } })
   await append(ctx, [stream(userId)], doc._id)
   io?.to(rooms.user(userId.toString())).emit('notification:new', toDto(doc))
+  try {
+    const message = { id: doc._id.toString(), type: doc.type, text: doc.text, data: doc.data }
+    const { delivery } = await schedulePush(ctx, userId.toString(), message, { urgent: input.urgent ?? false, now })
+    // The member's action (a comment, a join request) does not wait for push services.
+    void delivery?.catch((error: unknown) => ctx.log.warn({ err: error }, 'push delivery failed'))
+  } catch (error) {
+    // Push is best effort: the notification is stored and shown either way.
+    ctx.log.warn({ err: error }, 'scheduling a push failed')
+  }
 }
 
 export async function listNotifications(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<NotificationPage> {
@@ -41,4 +61,24 @@ export async function markAllRead(ctx: ServiceContext, actor: Actor): Promise<vo
   const page = await listNotifications(ctx, actor, { limit: 50 })
   for (const n of page.items.filter((n) => !n.read)) await ctx.models.Notification.updateOne({ _id: n.id }, { $set: { read: true } })
   await ctx.models.Member.updateOne({ _id: actor.id }, { $set: { unreadNotifications: 0 } })
+}
+
+export async function getNotificationSettings(ctx: ServiceContext, actor: Actor): Promise<NotificationSettings> {
+  const doc = (await ctx.models.NotificationSettings.findById(actor.id).lean()) as NotificationSettingsDoc | null
+  return {
+    quietHours: doc?.quietHours ?? DEFAULT_QUIET_HOURS,
+    pushDevices: doc?.pushSubscriptions?.length ?? 0,
+    updatedAt: doc?.updatedAt?.toISOString() ?? null,
+  }
+}
+
+/** Changes any of the quiet-hours fields; the others keep their value (or the default). */
+export async function updateNotificationSettings(ctx: ServiceContext, actor: Actor, body: NotificationSettingsBody): Promise<NotificationSettings> {
+  const current = await getNotificationSettings(ctx, actor)
+  const quietHours = { ...current.quietHours, ...body.quietHours }
+  if (!isTimeZone(quietHours.timeZone)) {
+    throw new AppError('TIME_ZONE_UNKNOWN', `Unknown time zone "${quietHours.timeZone}".`, { field: 'quietHours.timeZone' })
+  }
+  await ctx.models.NotificationSettings.updateOne({ _id: actor.id }, { $set: { quietHours, updatedAt: new Date() } }, { upsert: true })
+  return getNotificationSettings(ctx, actor)
 }
