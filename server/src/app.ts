@@ -16,6 +16,7 @@ import commentRoutes from './modules/comments/routes.ts'
 import groupRoutes from './modules/groups/routes.ts'
 import lessonRoutes from './modules/lessons/routes.ts'
 import messagingRoutes from './modules/messaging/routes.ts'
+import onboardingRoutes from './modules/onboarding/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import profileRoutes, { mediaRoutes } from './modules/profiles/routes.ts'
 import referralRoutes from './modules/referrals/routes.ts'
@@ -74,6 +75,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     await api.register(groupRoutes)
     await api.register(lessonRoutes)
     await api.register(messagingRoutes)
+    await api.register(onboardingRoutes)
   }, { prefix: '/api/v1' })
 
   return app

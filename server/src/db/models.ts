@@ -12,6 +12,7 @@ import { commentModels } from '../modules/comments/model.ts'
 import { groupModels } from '../modules/groups/model.ts'
 import { lessonModels } from '../modules/lessons/model.ts'
 import { messagingModels } from '../modules/messaging/model.ts'
+import { onboardingModels } from '../modules/onboarding/model.ts'
 
 export function createModels(conn: Connection) {
   return {
@@ -24,6 +25,7 @@ export function createModels(conn: Connection) {
     ...groupModels(conn),
     ...lessonModels(conn),
     ...messagingModels(conn),
+    ...onboardingModels(conn),
   }
 }
 export type Models = ReturnType<typeof createModels>

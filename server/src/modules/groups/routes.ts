@@ -7,7 +7,7 @@ import {
 } from '@vernetzt/shared/schemas/groups'
 import { requireActor } from '../../plugins/auth.ts'
 import {
-  createGroup, decideRequest, getGroup, invite, joinGroup, leaveGroup, listGroups, listMembers, listRequests, removeMember, setOnboardingCourse, setRole,
+  createGroup, decideRequest, invite, joinGroup, leaveGroup, listGroups, listMembers, listRequests, openGroup, removeMember, setOnboardingCourse, setRole,
 } from './service.ts'
 
 const MembersQuerySchema = {
@@ -31,7 +31,7 @@ const routes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: SlugParams }>('/groups/:slug', {
     schema: { tags, params: SlugParamsSchema, response: { 200: GroupSchema, ...errorResponses } },
-  }, async (request) => getGroup(ctx, request.actor, request.params.slug))
+  }, async (request) => openGroup(ctx, app.io, request.actor, request.params.slug))
 
   app.post<{ Params: SlugParams }>('/groups/:slug/join', {
     schema: { tags, params: SlugParamsSchema, response: { 200: JoinResultSchema, ...errorResponses } },

@@ -12,6 +12,7 @@ import { SUMMARY_FIELDS, memberSummaries, toMemberSummary } from '../accounts/dt
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { notify } from '../notifications/service.ts'
+import { tick } from '../onboarding/service.ts'
 import { levelKey, listDownline } from '../referrals/service.ts'
 import { memberKey, type GroupDoc, type GroupMemberDoc, type GroupRequestDoc } from './model.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
@@ -140,6 +141,17 @@ export async function createGroup(ctx: ServiceContext, actor: Actor, input: Crea
 export async function getGroup(ctx: ServiceContext, actor: Actor | null, slug: string): Promise<Group> {
   const { group, role, request } = await visibleGroup(ctx, actor, slug)
   return toGroup(ctx, group, role, request)
+}
+
+/**
+ * A member opening the group page. Team membership comes with the join graph, so nobody "joins"
+ * a team group; the onboarding step "joined the team group" is the first time a member of the
+ * downline opens it (or posts in it), which shows they found their team.
+ */
+export async function openGroup(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor | null, slug: string): Promise<Group> {
+  const group = await getGroup(ctx, actor, slug)
+  if (actor && group.kind === 'team' && (group.myRole === 'member' || group.myRole === 'moderator')) await tick(ctx, io, actor.id, 'teamGroup')
+  return group
 }
 
 /** Team groups the member belongs to through the join graph: one key lookup per upline level. */

@@ -7,6 +7,7 @@ import type { RealtimeServer } from '../../realtime/socket.ts'
 import type { GroupDoc } from '../groups/model.ts'
 import { listMembers, manage, roleIn, visibleGroup } from '../groups/service.ts'
 import { notify } from '../notifications/service.ts'
+import { tick } from '../onboarding/service.ts'
 import { progressId, type LessonDoc, type ProgressDoc } from './model.ts'
 
 async function trainingGroup(ctx: ServiceContext, actor: Actor, slug: string, asManager: boolean): Promise<GroupDoc> {
@@ -97,26 +98,52 @@ export async function reorderLessons(ctx: ServiceContext, actor: Actor, slug: st
   return listLessons(ctx, actor, slug)
 }
 
-/** A member ticks checklist items or marks the lesson done; the owner hears of completions. */
+/** A member ticks checklist items or marks the lesson done; the owner and the member's sponsor hear of completions. */
 export async function recordProgress(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, id: string, input: ProgressBody): Promise<Lesson> {
   const { lesson, group } = await lessonFor(ctx, actor, id)
   const key = progressId(lesson._id, actor.id)
   const before = (await ctx.models.Progress.findById(key).lean()) as ProgressDoc | null
   const checked = (input.checked ?? before?.checked ?? []).filter((i) => i < lesson.checklist.length).sort((a, b) => a - b)
   const done = input.done ?? before?.done ?? false
+  const doneAt = done ? (before?.doneAt ?? new Date()) : null
   await ctx.models.Progress.updateOne(
     { _id: key },
-    { $set: { checked, done, doneAt: done ? (before?.doneAt ?? new Date()) : null } },
+    { $set: { checked, done, doneAt } },
     { upsert: true },
   )
-  if (done && !before?.done && !group.ownerId.equals(actor.id)) {
-    await notify(ctx, io, group.ownerId, {
-      type: 'lesson.completed',
-      text: { de: `@${actor.handle} hat die Lektion „${lesson.title}“ abgeschlossen.`, en: `@${actor.handle} completed the lesson "${lesson.title}".` },
-      data: { lessonId: lesson._id.toString(), group: group.slug, handle: actor.handle },
-    })
+  if (done && !before?.done) {
+    if (!group.ownerId.equals(actor.id)) {
+      await notify(ctx, io, group.ownerId, {
+        type: 'lesson.completed',
+        text: { de: `@${actor.handle} hat die Lektion „${lesson.title}“ abgeschlossen.`, en: `@${actor.handle} completed the lesson "${lesson.title}".` },
+        data: { lessonId: lesson._id.toString(), group: group.slug, handle: actor.handle },
+      })
+    }
+    await tellSponsor(ctx, io, actor, lesson, group)
+    await tick(ctx, io, actor.id, 'firstLesson', doneAt ?? new Date())
   }
   return getLesson(ctx, actor, id)
+}
+
+/**
+ * The recruit's sponsor hears of every lesson they finish, once: not when the sponsor leads the
+ * course (the owner's notice above already told them). The lesson's title is named only if the
+ * sponsor may see the group; a private course of someone else stays private.
+ */
+async function tellSponsor(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, lesson: LessonDoc, group: GroupDoc): Promise<void> {
+  const me = await ctx.models.Member.findById(actor.id, { sponsorId: 1 }).lean()
+  const sponsorId = me?.sponsorId
+  if (!me || !sponsorId || group.ownerId.equals(sponsorId)) return
+  const sponsor = await ctx.models.Member.findById(sponsorId, { isRoot: 1 }).lean()
+  if (!sponsor || sponsor.isRoot) return
+  const named = group.visibility === 'public' || (await roleIn(ctx, group, sponsorId.toString())) !== null
+  await notify(ctx, io, sponsorId, {
+    type: 'lesson.completed',
+    text: named
+      ? { de: `Dein Neuer @${actor.handle} hat die Lektion „${lesson.title}“ abgeschlossen.`, en: `Your recruit @${actor.handle} completed the lesson "${lesson.title}".` }
+      : { de: `Dein Neuer @${actor.handle} hat eine Lektion abgeschlossen.`, en: `Your recruit @${actor.handle} completed a lesson.` },
+    data: named ? { lessonId: lesson._id.toString(), group: group.slug, handle: actor.handle } : { handle: actor.handle },
+  })
 }
 
 /** Everyone's progress on a lesson, for the owner and moderators, a page of members at a time. */

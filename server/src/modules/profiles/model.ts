@@ -7,9 +7,13 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose'
 export interface MediaDoc {
   _id: Types.ObjectId
   ownerId: Types.ObjectId
-  kind: 'avatar' | 'post' | 'file'
+  kind: 'avatar' | 'post' | 'file' | 'attachment'
   /** Files keep their name for the download. */
   name?: string
+  /** Attachments belong to one conversation and are served only to its participants. */
+  conversationId?: Types.ObjectId
+  /** Bytes stored, so a message can show it without loading the file. */
+  size?: number
   contentType: string
   data: Buffer
   width: number
@@ -20,8 +24,10 @@ export interface MediaDoc {
 const MediaSchema = new Schema<MediaDoc>(
   {
     ownerId: { type: Schema.Types.ObjectId, required: true },
-    kind: { type: String, enum: ['avatar', 'post', 'file'], required: true },
+    kind: { type: String, enum: ['avatar', 'post', 'file', 'attachment'], required: true },
     name: { type: String },
+    conversationId: { type: Schema.Types.ObjectId },
+    size: { type: Number },
     contentType: { type: String, required: true },
     data: { type: Buffer, required: true },
     width: { type: Number, required: true },

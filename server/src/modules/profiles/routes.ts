@@ -10,7 +10,7 @@ async function singleFile(request: FastifyRequest, field: string): Promise<Buffe
   return (await namedFile(request, field)).buffer
 }
 
-async function namedFile(request: FastifyRequest, field: string): Promise<{ buffer: Buffer; filename: string }> {
+export async function namedFile(request: FastifyRequest, field: string): Promise<{ buffer: Buffer; filename: string }> {
   if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA', `Send the file as multipart/form-data in the field "${field}".`)
   const file = await request.file({ limits: { fileSize: UPLOAD_MAX_BYTES, files: 1 } })
   if (!file || file.fieldname !== field) throw new AppError('VALIDATION_FAILED', `The field "${field}" with a file is missing.`, { field })
@@ -35,7 +35,7 @@ const routes: FastifyPluginAsync = async (app) => {
 
   app.patch<{ Body: ProfilePatch }>('/me/profile', {
     schema: { tags: ['profiles'], body: ProfilePatchSchema, response: { 200: ProfileSchema, ...errorResponses } },
-  }, async (request) => updateProfile(ctx, requireActor(request), request.body))
+  }, async (request) => updateProfile(ctx, app.io, requireActor(request), request.body))
 
   app.put('/me/avatar', {
     schema: {
@@ -46,7 +46,7 @@ const routes: FastifyPluginAsync = async (app) => {
     },
   }, async (request) => {
     const actor = requireActor(request)
-    return setAvatar(ctx, actor, await singleFile(request, 'avatar'))
+    return setAvatar(ctx, app.io, actor, await singleFile(request, 'avatar'))
   })
 
   app.post('/media', {

@@ -9,6 +9,8 @@ import type { Actor, ServiceContext } from '../../context.ts'
 import { sponsorSummary, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
+import { profileComplete, tick } from '../onboarding/service.ts'
+import type { RealtimeServer } from '../../realtime/socket.ts'
 
 export function profileUrls(config: Pick<Config, 'publicUrl' | 'baseDomain'>, handle: string) {
   const base = new URL(config.publicUrl)
@@ -43,7 +45,7 @@ export async function getProfile(ctx: ServiceContext, handle: string): Promise<P
   return toProfile(ctx, await findByHandle(ctx, handle))
 }
 
-export async function updateProfile(ctx: ServiceContext, actor: Actor, patch: ProfilePatch): Promise<Profile> {
+export async function updateProfile(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, patch: ProfilePatch): Promise<Profile> {
   const set: Record<string, unknown> = {}
   if (patch.displayName !== undefined) set.displayName = patch.displayName.trim()
   if (patch.bio !== undefined) {
@@ -56,6 +58,7 @@ export async function updateProfile(ctx: ServiceContext, actor: Actor, patch: Pr
   if (patch.links !== undefined) set.links = patch.links
   const member = await ctx.models.Member.findByIdAndUpdate(actor.id, { $set: set }, { returnDocument: 'after' }).lean()
   if (!member) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+  if (profileComplete(member)) await tick(ctx, io, actor.id, 'profile')
   return toProfile(ctx, member as MemberDoc)
 }
 
@@ -68,7 +71,7 @@ const ACCEPTED = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff'])
  * Checks an upload is an image and re-encodes it as WebP: a square avatar, or a post image
  * fitted into POST_IMAGE_MAX. Re-encoding drops EXIF (GPS and camera data) by construction.
  */
-async function processImage(input: Buffer, mode: 'avatar' | 'post', field: string) {
+export async function processImage(input: Buffer, mode: 'avatar' | 'post', field: string) {
   let format: string | undefined
   try {
     format = (await sharp(input).metadata()).format
@@ -86,12 +89,13 @@ async function processImage(input: Buffer, mode: 'avatar' | 'post', field: strin
   return { data, width: info.width, height: info.height }
 }
 
-export async function setAvatar(ctx: ServiceContext, actor: Actor, input: Buffer): Promise<Profile> {
+export async function setAvatar(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, input: Buffer): Promise<Profile> {
   const { data, width, height } = await processImage(input, 'avatar', 'avatar')
   const ownerId = new Types.ObjectId(actor.id)
   const media = await ctx.models.Media.create({ ownerId, kind: 'avatar', contentType: 'image/webp', data, width, height })
   const previous = await ctx.models.Member.findByIdAndUpdate(actor.id, { $set: { avatarId: media._id } }).lean()
   if (previous?.avatarId) await ctx.models.Media.deleteOne({ _id: previous.avatarId })
+  await tick(ctx, io, actor.id, 'photo', media.createdAt)
   return getProfile(ctx, actor.handle)
 }
 
