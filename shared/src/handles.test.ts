@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { HANDLE_MAX, HANDLE_MIN, RESERVED_HANDLES, checkHandle, normalizeHandle } from './handles.ts'
+import { HANDLE_MAX, HANDLE_MIN, MENTIONS_MAX, RESERVED_HANDLES, checkHandle, extractMentions, normalizeHandle } from './handles.ts'
 
 describe('handle rules', () => {
   it('accepts ordinary names', () => {
@@ -42,5 +42,22 @@ describe('handle rules', () => {
         expect(new URL(`https://${h}.example.org/`).hostname).toBe(`${h}.example.org`)
       }),
     )
+  })
+})
+
+describe('extractMentions', () => {
+  it('finds @handles once each, lower-cased, in order', () => {
+    expect(extractMentions('Hallo @Anna und @ben-k, danke @anna!')).toEqual(['anna', 'ben-k'])
+    expect(extractMentions('@carla: bitte schauen')).toEqual(['carla'])
+  })
+
+  it('ignores e-mail addresses, code and over-long names', () => {
+    expect(extractMentions('Schreib an info@firma.de oder `@anna` oder ```\n@ben\n```')).toEqual([])
+    expect(extractMentions(`@${'a'.repeat(31)}`)).toEqual([])
+  })
+
+  it('stops at ten people so a message cannot page a whole team', () => {
+    const text = Array.from({ length: 15 }, (_, i) => `@user${i}`).join(' ')
+    expect(extractMentions(text)).toHaveLength(MENTIONS_MAX)
   })
 })

@@ -44,3 +44,21 @@ export function checkHandle(raw: string): { code: HandleProblem; reason: string 
   }
   return null
 }
+
+/** At most this many people are notified from one text; more @names are plain text. */
+export const MENTIONS_MAX = 10
+
+/**
+ * The handles a text mentions as `@anna`, lower-cased, each once, in order. An @ inside a word
+ * (an e-mail address) or inside inline code is not a mention.
+ */
+export function extractMentions(text: string): string[] {
+  const plain = text.replace(/```[\s\S]*?```|`[^`\n]*`/g, ' ')
+  const found: string[] = []
+  for (const match of plain.matchAll(/(^|[^\p{L}\p{N}_.@/-])@([a-z0-9][a-z0-9-]{1,29})(?![a-z0-9-])/giu)) {
+    const handle = normalizeHandle(match[2]!)
+    if (!found.includes(handle)) found.push(handle)
+    if (found.length === MENTIONS_MAX) break
+  }
+  return found
+}

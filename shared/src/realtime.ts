@@ -1,5 +1,6 @@
-import type { Message, SendAck, SendMessage } from './schemas/messages.ts'
+import type { Message, Presence, SendAck, SendMessage } from './schemas/messages.ts'
 import type { Notification } from './schemas/moderation.ts'
+import type { OnboardingChecklist } from './schemas/onboarding.ts'
 
 /**
  * The socket.io contract, used by `new Server<…>()` on the server and `io()` on the web.
@@ -21,6 +22,10 @@ export interface ServerToClientEvents {
   typing: (payload: { conversationId: string; handle: string; until: string }) => void
   /** Someone read the conversation up to `seq` ("gesehen von …"). */
   read: (payload: { conversationId: string; handle: string; seq: number }) => void
+  /** A member the receiver watches (see presence:watch) came online or went away. */
+  presence: (payload: Presence) => void
+  /** A recruit's onboarding checklist changed (sent to the recruit and their direct sponsor). */
+  'onboarding:update': (payload: OnboardingChecklist) => void
 }
 
 export interface ClientToServerEvents {
@@ -29,6 +34,13 @@ export interface ClientToServerEvents {
   'message:send': (payload: SendMessage, ack: (result: SendAck) => void) => void
   typing: (payload: { conversationId: string }) => void
   read: (payload: { conversationId: string; seq: number }) => void
+  /**
+   * Live traffic of a group's chat room goes to the sockets that joined it (membership is
+   * checked); direct and group conversations reach their participants without joining.
+   */
+  'conversation:join': (payload: { conversationId: string }, ack: (result: { ok: boolean }) => void) => void
+  /** Subscribe to the presence of a conversation's other participants (replaces earlier watches). */
+  'presence:watch': (payload: { conversationId: string }, ack: (result: { ok: boolean; presence: Presence[] }) => void) => void
 }
 
 /** How long a typing notice lasts without being renewed. */
@@ -39,4 +51,5 @@ export const rooms = {
   user: (id: string) => `user:${id}`,
   conversation: (id: string) => `conversation:${id}`,
   group: (id: string) => `group:${id}`,
+  presence: (memberId: string) => `presence:${memberId}`,
 } as const

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
+import { PHONE, apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
 
 let app: App
 let browser: Browser
@@ -59,5 +60,57 @@ describe('onboarding chat', () => {
     await expect.poll(() => anna.page.getByTestId('seen').textContent(), { timeout: 10_000 }).toBe('Gesehen von tom')
     await visitor.close()
     await anna.context.close()
+  })
+})
+
+describe('team room', () => {
+  it("Anna's team talks in the group's chat room, with a markdown preview and a picture; a mention rings the bell", async () => {
+    await apiRegister(app, { handle: 'rolf', displayName: 'Rolf Rekrut', sponsor: 'anna' })
+    const anna = await signIn(app, browser, 'anna@example.org')
+    const page = anna.page
+    await page.goto(`${app.url}/groups`)
+    await page.locator('summary', { hasText: 'Gruppe gründen' }).click()
+    await page.getByTestId('group-name').fill('Team Anna')
+    await page.getByTestId('group-slug').fill('team-anna')
+    await page.getByTestId('group-kind').selectOption('team')
+    await page.getByTestId('group-depth').fill('3')
+    await page.getByTestId('group-create').click()
+    await page.waitForURL(/\/groups\/team-anna/)
+    await page.getByTestId('group-chat').click()
+    await page.waitForURL(/\/messages\/[0-9a-f]{24}$/)
+    const roomUrl = page.url()
+
+    // Rolf belongs to the team through the join graph: the room is in his list without joining anything.
+    // He is on his phone.
+    const rolf = await signIn(app, browser, 'rolf@example.org', undefined, PHONE)
+    await rolf.page.goto(`${app.url}/messages`)
+    expect(await rolf.page.getByTestId('room').textContent()).toContain('Team Anna')
+    await rolf.page.getByTestId('room').locator('a').click()
+    await rolf.page.waitForURL(roomUrl)
+    await rolf.page.waitForTimeout(300) // let the socket join the room
+
+    await page.getByTestId('message-body').fill('Willkommen im **Team**, @rolf!')
+    await page.getByTestId('preview-toggle').click()
+    await expect.poll(() => page.getByTestId('preview').innerHTML()).toContain('<strong>Team</strong>')
+    const photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#0d9488' } }).png().toBuffer()
+    await page.getByTestId('attach').setInputFiles({ name: 'Teamfoto.png', mimeType: 'image/png', buffer: photo })
+    await expect.poll(() => page.getByTestId('pending-attachment').count()).toBe(1)
+    await page.getByTestId('message-send').click()
+
+    await expect.poll(() => rolf.page.getByTestId('message').count(), { timeout: 10_000 }).toBe(1)
+    expect(await rolf.page.getByTestId('message').innerHTML()).toContain('<strong>Team</strong>')
+    const image = rolf.page.getByTestId('attachment-image')
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(800)
+    // On the phone nothing is wider than the screen, the picture fits, and the composer is on screen.
+    expect(await rolf.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width)
+    expect((await image.boundingBox())!.width).toBeLessThanOrEqual(PHONE.width)
+    const send = (await rolf.page.getByTestId('message-send').boundingBox())!
+    expect(send.x + send.width).toBeLessThanOrEqual(PHONE.width)
+    expect(send.y + send.height).toBeLessThanOrEqual(PHONE.height)
+    // The mention reaches Rolf's notifications.
+    await rolf.page.goto(`${app.url}/notifications`)
+    expect(await rolf.page.locator('main').textContent()).toContain('Anna Schmidt hat dich im Chat erwähnt')
+    await anna.context.close()
+    await rolf.context.close()
   })
 })

@@ -76,8 +76,11 @@ export async function launchBrowser(): Promise<Browser> {
   })
 }
 
-export async function newContext(browser: Browser, locale = 'de-DE'): Promise<BrowserContext> {
-  return browser.newContext({ locale, viewport: { width: 1280, height: 900 } })
+/** A phone-sized screen (iPhone 12–15), for layout checks. */
+export const PHONE = { width: 390, height: 844 }
+
+export async function newContext(browser: Browser, locale = 'de-DE', viewport = { width: 1280, height: 900 }): Promise<BrowserContext> {
+  return browser.newContext({ locale, viewport, ...(viewport.width < 500 ? { isMobile: true, hasTouch: true } : {}) })
 }
 
 /** Registers through the API (for members a journey needs but does not walk through). */
@@ -92,8 +95,8 @@ export async function apiRegister(app: App, body: { handle: string; displayName:
 }
 
 /** A fresh browser context signed in through the login page, as a member would. */
-export async function signIn(app: App, browser: Browser, email: string, password = 'browser password'): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newContext(browser)
+export async function signIn(app: App, browser: Browser, email: string, password = 'browser password', viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newContext(browser, 'de-DE', viewport)
   const page = await context.newPage()
   await page.goto(`${app.url}/login`)
   await page.getByLabel('E-Mail').fill(email)

@@ -4,6 +4,7 @@ import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@ve
 import type { Actor } from '../context.ts'
 import { SESSION_COOKIE, resolveSession } from '../modules/accounts/sessions.ts'
 import { registerMessagingEvents } from '../modules/messaging/events.ts'
+import { stopPresence } from '../modules/messaging/presence.ts'
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>
 
@@ -63,6 +64,7 @@ export default fp(
     })
     app.decorate('io', io)
     app.addHook('preClose', async () => {
+      stopPresence(io)
       io.local.disconnectSockets(true)
     })
     app.addHook('onClose', async () => {

@@ -3,6 +3,9 @@ import { MemberSummarySchema } from './common.ts'
 
 export const MESSAGE_MAX = 5000
 export const GROUP_CONVERSATION_MAX = 50
+/** Attachments per message, and the size of one (images are re-encoded, PDFs kept as sent). */
+export const ATTACHMENTS_MAX = 4
+export const ATTACHMENT_BYTES_MAX = 8 << 20
 
 export const CreateConversationBodySchema = {
   type: 'object',
@@ -18,12 +21,15 @@ export type CreateConversationBody = FromSchema<typeof CreateConversationBodySch
 
 export const ConversationSchema = {
   type: 'object',
-  required: ['id', 'kind', 'title', 'participants', 'lastMessage', 'unread', 'status', 'lastSeq'],
+  required: ['id', 'kind', 'title', 'groupSlug', 'participants', 'lastMessage', 'unread', 'status', 'lastSeq', 'muted'],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },
-    kind: { type: 'string', enum: ['direct', 'group'] },
+    /** direct: two people; group: a named chat of up to 50; room: a group's chat, open to its members. */
+    kind: { type: 'string', enum: ['direct', 'group', 'room'] },
     title: { type: ['string', 'null'] },
+    /** For a room: the group it belongs to. */
+    groupSlug: { type: ['string', 'null'] },
     participants: { type: 'array', items: MemberSummarySchema },
     lastMessage: {
       anyOf: [
@@ -35,6 +41,8 @@ export const ConversationSchema = {
     /** 'request': someone outside the member's circle wrote first; it waits for acceptance. */
     status: { type: 'string', enum: ['active', 'request'] },
     lastSeq: { type: 'integer' },
+    /** The member switched notifications for this conversation off. */
+    muted: { type: 'boolean' },
   },
 } as const
 export type Conversation = FromSchema<typeof ConversationSchema>
@@ -43,12 +51,35 @@ export const ConversationPageSchema = {
   type: 'object',
   required: ['items', 'nextCursor'],
   additionalProperties: false,
-  properties: { items: { type: 'array', items: ConversationSchema }, nextCursor: { type: ['string', 'null'] } },
+  properties: {
+    items: { type: 'array', items: ConversationSchema },
+    nextCursor: { type: ['string', 'null'] },
+    /** First page only: the chat rooms of the member's groups. */
+    rooms: { type: 'array', items: ConversationSchema },
+  },
 } as const
+export type ConversationPage = FromSchema<typeof ConversationPageSchema>
+
+export const AttachmentSchema = {
+  type: 'object',
+  required: ['id', 'kind', 'url', 'name', 'size', 'width', 'height'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string', enum: ['image', 'pdf'] },
+    /** Served only to the conversation's participants. */
+    url: { type: 'string' },
+    name: { type: 'string' },
+    size: { type: 'integer' },
+    width: { type: 'integer' },
+    height: { type: 'integer' },
+  },
+} as const
+export type Attachment = FromSchema<typeof AttachmentSchema>
 
 export const MessageSchema = {
   type: 'object',
-  required: ['id', 'conversationId', 'seq', 'author', 'html', 'clientMessageId', 'createdAt', 'editedAt', 'deleted'],
+  required: ['id', 'conversationId', 'seq', 'author', 'html', 'attachments', 'clientMessageId', 'createdAt', 'editedAt', 'deleted'],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },
@@ -57,6 +88,7 @@ export const MessageSchema = {
     seq: { type: 'integer' },
     author: MemberSummarySchema,
     html: { type: 'string' },
+    attachments: { type: 'array', items: AttachmentSchema },
     clientMessageId: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     editedAt: { type: ['string', 'null'], format: 'date-time' },
@@ -91,13 +123,16 @@ export const SendMessageSchema = {
   additionalProperties: false,
   properties: {
     conversationId: { type: 'string', pattern: '^[0-9a-f]{24}$' },
-    body: { type: 'string', minLength: 1, maxLength: MESSAGE_MAX, pattern: '\\S' },
+    /** May be empty only when the message carries attachments. */
+    body: { type: 'string', maxLength: MESSAGE_MAX },
     clientMessageId: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
+    /** Ids from POST /conversations/:id/attachments, uploaded by the sender to this conversation. */
+    attachments: { type: 'array', maxItems: ATTACHMENTS_MAX, uniqueItems: true, items: { type: 'string', pattern: '^[0-9a-f]{24}$' } },
   },
 } as const
 export type SendMessage = FromSchema<typeof SendMessageSchema>
 
-export type SendAck = { ok: true; id: string; seq: number; createdAt: string } | { ok: false; error: { code: string; message: string } }
+export type SendAck = { ok: true; id: string; seq: number; createdAt: string } | { ok: false; error: { code: string; message: string; details?: unknown } }
 
 export const WelcomeSchema = {
   type: 'object',
@@ -110,4 +145,45 @@ export const WelcomeBodySchema = {
   required: ['text'],
   additionalProperties: false,
   properties: { text: { anyOf: [{ type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S' }, { type: 'null' }] } },
+} as const
+
+export const PrivacySchema = {
+  type: 'object',
+  required: ['readReceipts', 'presence'],
+  additionalProperties: false,
+  properties: {
+    /** Others see "gesehen von …" for this member. */
+    readReceipts: { type: 'boolean' },
+    /** People who share a conversation see "online" / "last seen". */
+    presence: { type: 'boolean' },
+  },
+} as const
+export type Privacy = FromSchema<typeof PrivacySchema>
+export const PrivacyBodySchema = { ...PrivacySchema, required: [], minProperties: 1 } as const
+
+/** Online now, or when last seen; null when the member hides it (or nobody may see it). */
+export const PresenceSchema = {
+  type: 'object',
+  required: ['handle', 'online', 'lastSeenAt'],
+  additionalProperties: false,
+  properties: {
+    handle: { type: 'string' },
+    online: { type: ['boolean', 'null'] },
+    lastSeenAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const
+export type Presence = FromSchema<typeof PresenceSchema>
+
+export const ConversationSettingsBodySchema = {
+  type: 'object',
+  required: ['muted'],
+  additionalProperties: false,
+  properties: { muted: { type: 'boolean' } },
+} as const
+
+export const BlockListSchema = {
+  type: 'object',
+  required: ['items'],
+  additionalProperties: false,
+  properties: { items: { type: 'array', items: MemberSummarySchema } },
 } as const

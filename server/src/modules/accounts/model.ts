@@ -40,6 +40,12 @@ const MemberSchema = new Schema(
     welcomeText: { type: String, default: null },
     /** Privacy switches: whether others see that this member read their messages. */
     readReceipts: { type: Boolean, default: true },
+    /** Privacy switch: whether people who share a conversation see "online" / "last seen". */
+    showPresence: { type: Boolean, default: true },
+    /** Members this one blocked: they cannot message them, and their messages in shared chats are hidden. */
+    blocked: { type: [Schema.Types.ObjectId], default: [] },
+    /** The reverse: who blocked this member, so their messages skip those sockets without a lookup per reader. */
+    blockedBy: { type: [Schema.Types.ObjectId], default: [] },
     bio: { type: String, default: '' },
     bioHtml: { type: String, default: '' },
     location: { type: String, default: '' },

@@ -51,6 +51,40 @@ describe('comments', () => {
   })
 })
 
+describe('mentions in comments', () => {
+  it('notifies people named with @handle once, but nobody who cannot read the post', async () => {
+    const owner = await makeMember(server, { handle: 'km-owner' })
+    const inside = await makeMember(server, { handle: 'km-inside' })
+    const outside = await makeMember(server, { handle: 'km-outside' })
+    expect((await owner.client.post('/api/v1/groups', { name: 'Geheimrunde', slug: 'km-geheim', kind: 'community', visibility: 'private' })).status).toBe(201)
+    expect((await owner.client.post('/api/v1/groups/km-geheim/invitations', { handle: 'km-inside' })).status).toBeLessThan(300)
+    expect((await inside.client.post('/api/v1/groups/km-geheim/join')).status).toBe(200)
+    const group = (await owner.client.get('/api/v1/groups/km-geheim')).body
+    const post = (await owner.client.post(`/api/v1/groups/km-geheim/posts`, { body: 'Intern', kind: 'pr' })).body
+    expect(post.id).toBeDefined()
+    await owner.client.post(`/api/v1/posts/${post.id}/comments`, { body: '@km-inside und @km-outside, schaut mal! @km-inside' })
+
+    const mentions = async (client: typeof owner.client) =>
+      (await client.get('/api/v1/notifications')).body.items.filter((n: { type: string }) => n.type === 'comment.mention')
+    const told = await mentions(inside.client)
+    expect(told).toHaveLength(1)
+    expect(told[0]).toMatchObject({ data: { postId: post.id }, text: { de: expect.stringContaining('hat dich in einem Kommentar erwähnt') } })
+    // The private group's post stays private: no notice that would leak its text.
+    expect(await mentions(outside.client)).toEqual([])
+    expect(group.visibility).toBe('private')
+  })
+
+  it('notifies from PR posts, never from ads', async () => {
+    const seller = await makeMember(server, { handle: 'pm-seller' })
+    const friend = await makeMember(server, { handle: 'pm-friend' })
+    expect((await seller.client.post('/api/v1/posts', { body: 'Tolles Treffen mit @pm-friend heute!', kind: 'pr', area: { type: 'feed' } })).status).toBe(201)
+    expect((await seller.client.post('/api/v1/posts', { body: 'Jetzt kaufen, @pm-friend: 20 % Rabatt!', kind: 'ad', area: { type: 'marketplace' } })).status).toBe(201)
+    const notes = (await friend.client.get('/api/v1/notifications')).body.items.filter((n: { type: string }) => n.type === 'post.mention')
+    expect(notes).toHaveLength(1)
+    expect(notes[0].text.de).toContain('Tolles Treffen')
+  })
+})
+
 describe('likes', () => {
   it('counts each member once and can be taken back', async () => {
     const author = await makeMember(server, { handle: 'l-autor' })

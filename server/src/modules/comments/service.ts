@@ -7,6 +7,8 @@ import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
 import { memberSummaries } from '../accounts/dto.ts'
+import { canSeePost } from '../mentions/visibility.ts'
+import { notifyMentions } from '../mentions/service.ts'
 import { notify } from '../notifications/service.ts'
 import type { PostDoc } from '../posts/model.ts'
 import type { CommentDoc } from './model.ts'
@@ -77,6 +79,13 @@ export async function addComment(ctx: ServiceContext, io: RealtimeServer | null,
     told.add(who.toString())
     await notify(ctx, io, who, { type, text: { de, en }, data: { postId: post._id.toString(), commentId: comment._id.toString() } })
   }
+  await notifyMentions(ctx, io, actor, input.body, {
+    type: 'comment.mention',
+    where: { de: 'in einem Kommentar', en: 'in a comment' },
+    data: { postId: post._id.toString(), commentId: comment._id.toString() },
+    skip: told,
+    canSee: (member) => canSeePost(ctx, post, member._id.toString()),
+  })
   const [dto] = await toComments(ctx, [comment])
   return dto!
 }

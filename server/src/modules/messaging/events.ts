@@ -1,15 +1,18 @@
 import { Ajv } from 'ajv'
 import { AppError } from '@vernetzt/shared/errors'
+import { rooms } from '@vernetzt/shared/realtime'
 import { SendMessageSchema, type SendAck, type SendMessage } from '@vernetzt/shared/schemas/messages'
 import type { Socket } from 'socket.io'
 import type { ServiceContext } from '../../context.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
+import { access } from './access.ts'
+import { HEARTBEAT_MS, markOffline, markOnline, watchPresence } from './presence.ts'
 import { announceTyping, readUpTo, sendMessage } from './service.ts'
 
 // Socket payloads pass the same schema as the REST body does.
 const ajv = new Ajv({ allErrors: false })
 const validateSend = ajv.compile<SendMessage>(SendMessageSchema)
-const validateTyping = ajv.compile<{ conversationId: string }>({
+const validateConversation = ajv.compile<{ conversationId: string }>({
   type: 'object', required: ['conversationId'], additionalProperties: false,
   properties: { conversationId: SendMessageSchema.properties.conversationId },
 })
@@ -24,16 +27,47 @@ export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer,
   const quietly = (work: () => Promise<void>) => work().catch((error) => {
     if (!(error instanceof AppError)) ctx.log.error({ err: error }, 'socket event failed')
   })
+  const answer = <T>(ack: unknown, result: T) => (typeof ack === 'function' ? (ack as (r: T) => void)(result) : undefined)
+
+  const me = socket.data.actor as { id: string } | null
+  if (me) {
+    void quietly(() => markOnline(ctx, io, me.id))
+    const heartbeat = setInterval(() => void quietly(() => markOnline(ctx, io, me.id)), HEARTBEAT_MS)
+    heartbeat.unref()
+    socket.on('disconnect', () => {
+      clearInterval(heartbeat)
+      void quietly(() => markOffline(ctx, io, me.id))
+    })
+  }
+
+  // A group room's live traffic reaches only sockets that joined it, and only members may join.
+  socket.on('conversation:join', (payload: unknown, ack: unknown) => {
+    const actor = socket.data.actor
+    if (!actor || !validateConversation(payload)) return answer(ack, { ok: false })
+    access(ctx, payload.conversationId, actor.id)
+      .then(async () => {
+        await socket.join(rooms.conversation(payload.conversationId))
+        answer(ack, { ok: true })
+      })
+      .catch(() => answer(ack, { ok: false }))
+  })
+  socket.on('presence:watch', (payload: unknown, ack: unknown) => {
+    const actor = socket.data.actor
+    if (!actor || !validateConversation(payload)) return answer(ack, { ok: false, presence: [] })
+    watchPresence(ctx, socket, actor, payload.conversationId)
+      .then((presence) => answer(ack, { ok: true, presence }))
+      .catch(() => answer(ack, { ok: false, presence: [] }))
+  })
   socket.on('typing', (payload: unknown) => {
     const actor = socket.data.actor
-    if (actor && validateTyping(payload)) void quietly(() => announceTyping(ctx, io, actor, payload.conversationId))
+    if (actor && validateConversation(payload)) void quietly(() => announceTyping(ctx, io, actor, payload.conversationId))
   })
   socket.on('read', (payload: unknown) => {
     const actor = socket.data.actor
     if (actor && validateRead(payload)) void quietly(() => readUpTo(ctx, io, actor, payload.conversationId, payload.seq))
   })
   socket.on('message:send', async (payload: unknown, ack: unknown) => {
-    const reply = (result: SendAck) => (typeof ack === 'function' ? (ack as (r: SendAck) => void)(result) : undefined)
+    const reply = (result: SendAck) => answer(ack, result)
     const actor = socket.data.actor
     if (!actor) return reply({ ok: false, error: { code: 'UNAUTHENTICATED', message: 'Please sign in first.' } })
     if (!validateSend(payload)) {
@@ -44,7 +78,7 @@ export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer,
       const message = await sendMessage(ctx, io, actor, payload)
       reply({ ok: true, id: message.id, seq: message.seq, createdAt: message.createdAt })
     } catch (error) {
-      if (error instanceof AppError) return reply({ ok: false, error: { code: error.code, message: error.message } })
+      if (error instanceof AppError) return reply({ ok: false, error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } })
       ctx.log.error({ err: error }, 'message:send failed')
       reply({ ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side. Please try again.' } })
     }

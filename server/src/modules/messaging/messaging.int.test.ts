@@ -134,7 +134,7 @@ describe('typing and read receipts', () => {
     await expect.poll(() => reads).toEqual([{ conversationId: c.id, handle: 'typ-b', seq: sent.seq }])
     expect((await b.client.get('/api/v1/conversations')).body.items[0].unread).toBe(0)
 
-    expect((await b.client.request('PUT', '/api/v1/me/privacy', { readReceipts: false })).body).toEqual({ readReceipts: false })
+    expect((await b.client.request('PUT', '/api/v1/me/privacy', { readReceipts: false })).body).toEqual({ readReceipts: false, presence: true })
     const next = (await a.client.post(`/api/v1/conversations/${c.id}/messages`, { body: 'Und jetzt?', clientMessageId: 'read-0002' })).body
     sb.emit('read', { conversationId: c.id, seq: next.seq })
     await new Promise((r) => setTimeout(r, 400))

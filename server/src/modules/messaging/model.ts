@@ -2,8 +2,10 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose'
 
 export interface ConversationDoc {
   _id: Types.ObjectId
-  kind: 'direct' | 'group'
+  kind: 'direct' | 'group' | 'room'
   title: string | null
+  /** A room's _id is its group's _id; participantIds stays empty (membership decides). */
+  groupId: Types.ObjectId | null
   participantIds: Types.ObjectId[]
   createdBy: Types.ObjectId
   lastSeq: number
@@ -12,8 +14,9 @@ export interface ConversationDoc {
 }
 const ConversationSchema = new Schema<ConversationDoc>(
   {
-    kind: { type: String, enum: ['direct', 'group'], required: true },
+    kind: { type: String, enum: ['direct', 'group', 'room'], required: true },
     title: { type: String, default: null },
+    groupId: { type: Schema.Types.ObjectId, default: null },
     participantIds: { type: [Schema.Types.ObjectId], required: true },
     createdBy: { type: Schema.Types.ObjectId, required: true },
     lastSeq: { type: Number, default: 0 },
@@ -32,6 +35,11 @@ export interface ParticipantDoc {
   lastReadSeq: number
   /** The conversation's newest place in this member's inbox stream (older places are ignored). */
   inboxSeq: number | null
+  /** No "new message" notifications (mentions still come through). */
+  muted: boolean
+  /** The newest message this member was notified about: one notice per unread stretch. */
+  notifiedSeq: number
+  lastReadAt: Date | null
 }
 const ParticipantSchema = new Schema<ParticipantDoc>(
   {
@@ -39,9 +47,21 @@ const ParticipantSchema = new Schema<ParticipantDoc>(
     status: { type: String, enum: ['active', 'request'], default: 'active' },
     lastReadSeq: { type: Number, default: 0 },
     inboxSeq: { type: Number, default: null },
+    muted: { type: Boolean, default: false },
+    notifiedSeq: { type: Number, default: 0 },
+    lastReadAt: { type: Date, default: null },
   },
   { versionKey: false },
 )
+
+export interface AttachmentRef {
+  id: Types.ObjectId
+  kind: 'image' | 'pdf'
+  name: string
+  size: number
+  width: number
+  height: number
+}
 
 export interface MessageDoc {
   /** "<conversation>:<seq>": any stretch of a conversation is read by _id. */
@@ -51,6 +71,7 @@ export interface MessageDoc {
   seq: number
   body: string
   html: string
+  attachments: AttachmentRef[]
   clientMessageId: string
   editedAt: Date | null
   deleted: boolean
@@ -62,8 +83,9 @@ const MessageSchema = new Schema<MessageDoc>(
     conversationId: { type: Schema.Types.ObjectId, required: true },
     authorId: { type: Schema.Types.ObjectId, required: true },
     seq: { type: Number, required: true },
-    body: { type: String, required: true },
-    html: { type: String, required: true },
+    body: { type: String, default: '' },
+    html: { type: String, default: '' },
+    attachments: { type: Schema.Types.Mixed, default: () => [] },
     clientMessageId: { type: String, required: true },
     editedAt: { type: Date, default: null },
     deleted: { type: Boolean, default: false },
@@ -84,6 +106,17 @@ const MessageKeySchema = new Schema<MessageKeyDoc>(
   { versionKey: false },
 )
 
+/** Keyed by member: online while a socket of theirs renews onlineUntil. */
+export interface PresenceDoc {
+  _id: Types.ObjectId
+  onlineUntil: Date
+  lastSeenAt: Date
+}
+const PresenceSchema = new Schema<PresenceDoc>(
+  { onlineUntil: { type: Date, required: true }, lastSeenAt: { type: Date, required: true } },
+  { versionKey: false },
+)
+
 export const messageId = (conversationId: Types.ObjectId | string, seq: number) => `${conversationId.toString()}:${seq}`
 
 export const participantId = (conversationId: Types.ObjectId | string, memberId: Types.ObjectId | string) => `${conversationId.toString()}:${memberId.toString()}`
@@ -94,5 +127,6 @@ export function messagingModels(conn: Connection) {
     Participant: conn.model('Participant', ParticipantSchema, 'conversation_participants') as Model<ParticipantDoc>,
     Message: conn.model('Message', MessageSchema, 'messages') as Model<MessageDoc>,
     MessageKey: conn.model('MessageKey', MessageKeySchema, 'message_keys') as Model<MessageKeyDoc>,
+    Presence: conn.model('Presence', PresenceSchema, 'presence') as Model<PresenceDoc>,
   }
 }

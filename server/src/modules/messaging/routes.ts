@@ -1,13 +1,23 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import {
-  ConversationPageSchema, ConversationSchema, CreateConversationBodySchema, MessagePageSchema, MessageSchema, MessagesQuerySchema, SendMessageSchema,
-  WelcomeBodySchema, WelcomeSchema,
-  type CreateConversationBody, type MessagesQuery,
+  AttachmentSchema, BlockListSchema, ConversationPageSchema, ConversationSchema, ConversationSettingsBodySchema, CreateConversationBodySchema, MessagePageSchema,
+  MessageSchema, MessagesQuerySchema, PrivacyBodySchema, PrivacySchema, SendMessageSchema, WelcomeBodySchema, WelcomeSchema,
+  type CreateConversationBody, type MessagesQuery, type Privacy,
 } from '@vernetzt/shared/schemas/messages'
+import { HandleParamsSchema, type HandleParams } from '@vernetzt/shared/schemas/common'
+import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { FeedQuerySchema, PostIdParamsSchema, type FeedQuery, type PostIdParams } from '@vernetzt/shared/schemas/posts'
+import { renderMarkdown } from '@vernetzt/shared/markdown'
 import { requireActor } from '../../plugins/auth.ts'
-import { acceptRequest, changeMessage, createConversation, getWelcome, listConversations, listMessages, readUpTo, sendMessage, setPrivacy, setWelcome } from './service.ts'
+import { readableGroup } from '../groups/service.ts'
+import { namedFile } from '../profiles/routes.ts'
+import { getAttachment, uploadAttachment } from './attachments.ts'
+import { block, listBlocks, unblock } from './blocks.ts'
+import {
+  acceptRequest, changeMessage, createConversation, getConversation, getPrivacy, getWelcome, groupRoom, listConversations, listMessages, readUpTo, sendMessage,
+  setMuted, setPrivacy, setWelcome,
+} from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
@@ -25,12 +35,15 @@ const routes: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'History, oldest first: before=<seq> pages back, after=<seq> catches up', params: PostIdParamsSchema, querystring: MessagesQuerySchema, response: { 200: MessagePageSchema, ...errorResponses } },
   }, async (request) => listMessages(ctx, requireActor(request), request.params.id, request.query))
 
-  app.post<{ Params: PostIdParams; Body: { body: string; clientMessageId: string } }>('/conversations/:id/messages', {
+  app.post<{ Params: PostIdParams; Body: { body: string; clientMessageId: string; attachments?: string[] } }>('/conversations/:id/messages', {
     schema: {
       tags,
       summary: 'Send without a socket (the socket event message:send does the same)',
       params: PostIdParamsSchema,
-      body: { type: 'object', required: ['body', 'clientMessageId'], additionalProperties: false, properties: { body: SendMessageSchema.properties.body, clientMessageId: SendMessageSchema.properties.clientMessageId } },
+      body: {
+        type: 'object', required: ['body', 'clientMessageId'], additionalProperties: false,
+        properties: { body: SendMessageSchema.properties.body, clientMessageId: SendMessageSchema.properties.clientMessageId, attachments: SendMessageSchema.properties.attachments },
+      },
       response: { 201: MessageSchema, ...errorResponses },
     },
   }, async (request, reply) => reply.status(201).send(await sendMessage(ctx, app.io, requireActor(request), { conversationId: request.params.id, ...request.body })))
@@ -57,10 +70,68 @@ const routes: FastifyPluginAsync = async (app) => {
     schema: { tags, body: WelcomeBodySchema, response: { 200: WelcomeSchema, ...errorResponses } },
   }, async (request) => setWelcome(ctx, requireActor(request), request.body.text))
 
-  const PrivacySchema = { type: 'object', required: ['readReceipts'], additionalProperties: false, properties: { readReceipts: { type: 'boolean' } } } as const
-  app.put<{ Body: { readReceipts: boolean } }>('/me/privacy', {
-    schema: { tags, summary: 'Whether others see that you read their messages', body: PrivacySchema, response: { 200: PrivacySchema, ...errorResponses } },
-  }, async (request) => setPrivacy(ctx, requireActor(request), request.body))
+  app.get('/me/privacy', {
+    schema: { tags, summary: 'Whether others see your read receipts and your online status', response: { 200: PrivacySchema, ...errorResponses } },
+  }, async (request) => getPrivacy(ctx, requireActor(request)))
+  app.put<{ Body: Partial<Privacy> }>('/me/privacy', {
+    schema: { tags, summary: 'Switch read receipts and online status (either or both)', body: PrivacyBodySchema, response: { 200: PrivacySchema, ...errorResponses } },
+  }, async (request) => setPrivacy(ctx, app.io, requireActor(request), request.body))
+
+  app.get<{ Params: PostIdParams }>('/conversations/:id', {
+    schema: { tags, params: PostIdParamsSchema, response: { 200: ConversationSchema, ...errorResponses } },
+  }, async (request) => getConversation(ctx, requireActor(request), request.params.id))
+  app.put<{ Params: PostIdParams; Body: { muted: boolean } }>('/conversations/:id/settings', {
+    schema: { tags, summary: 'Mute or unmute a conversation (mentions still notify)', params: PostIdParamsSchema, body: ConversationSettingsBodySchema, response: { 200: ConversationSchema, ...errorResponses } },
+  }, async (request) => setMuted(ctx, requireActor(request), request.params.id, request.body.muted))
+
+  app.post<{ Params: PostIdParams }>('/conversations/:id/attachments', {
+    schema: {
+      tags, summary: 'Upload an image or PDF (multipart field "file", 8 MB at most) to attach to your next message here',
+      consumes: ['multipart/form-data'], params: PostIdParamsSchema, response: { 201: AttachmentSchema, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const actor = requireActor(request)
+    const { buffer, filename } = await namedFile(request, 'file')
+    return reply.status(201).send(await uploadAttachment(ctx, actor, request.params.id, buffer, filename))
+  })
+  const AttachmentParams = { type: 'object', required: ['id', 'attachmentId'], additionalProperties: false, properties: { id: PostIdParamsSchema.properties.id, attachmentId: PostIdParamsSchema.properties.id } } as const
+  app.get<{ Params: { id: string; attachmentId: string } }>('/conversations/:id/attachments/:attachmentId', {
+    schema: { tags, summary: 'An attachment, for the participants only', params: AttachmentParams },
+  }, async (request, reply) => {
+    const file = await getAttachment(ctx, requireActor(request), request.params.id, request.params.attachmentId)
+    reply.header('cache-control', 'private, max-age=86400')
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('content-disposition', `${file.download ? 'attachment' : 'inline'}; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+    return reply.type(file.contentType).send(file.data)
+  })
+
+  app.get<{ Params: SlugParams }>('/groups/:slug/chat', {
+    schema: { tags, summary: "The group's chat room, for its members", params: SlugParamsSchema, response: { 200: ConversationSchema, ...errorResponses } },
+  }, async (request) => {
+    const actor = requireActor(request)
+    return groupRoom(ctx, actor, await readableGroup(ctx, actor, request.params.slug))
+  })
+
+  app.post<{ Body: { text: string } }>('/markdown/preview', {
+    schema: {
+      tags, summary: 'Render markdown exactly as a message or post would show it (for composer previews)',
+      body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string', maxLength: 20_000 } } },
+      response: { 200: { type: 'object', required: ['html'], additionalProperties: false, properties: { html: { type: 'string' } } }, ...errorResponses },
+    },
+  }, async (request) => {
+    requireActor(request)
+    return { html: renderMarkdown(request.body.text) }
+  })
+
+  app.get('/me/blocks', {
+    schema: { tags, summary: 'Members you blocked', response: { 200: BlockListSchema, ...errorResponses } },
+  }, async (request) => listBlocks(ctx, requireActor(request)))
+  app.put<{ Params: HandleParams }>('/me/blocks/:handle', {
+    schema: { tags, summary: 'Block a member: no messages from them, theirs hidden in shared chats', params: HandleParamsSchema, response: { 200: BlockListSchema, ...errorResponses } },
+  }, async (request) => block(ctx, requireActor(request), request.params.handle))
+  app.delete<{ Params: HandleParams }>('/me/blocks/:handle', {
+    schema: { tags, params: HandleParamsSchema, response: { 200: BlockListSchema, ...errorResponses } },
+  }, async (request) => unblock(ctx, requireActor(request), request.params.handle))
 
   app.post<{ Params: PostIdParams }>('/conversations/:id/accept', {
     schema: { tags, summary: 'Accept a message request', params: PostIdParamsSchema, response: { 200: ConversationSchema, ...errorResponses } },

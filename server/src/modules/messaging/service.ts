@@ -1,19 +1,25 @@
 import { AppError } from '@vernetzt/shared/errors'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
-import type { Conversation, CreateConversationBody, Message, MessagesQuery, SendMessage } from '@vernetzt/shared/schemas/messages'
+import type { Conversation, ConversationPage, CreateConversationBody, Message, MessagesQuery, Privacy, SendMessage } from '@vernetzt/shared/schemas/messages'
 import { TYPING_MS, rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
+import { isDuplicateKey } from '../../db/errors.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
 import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { isFollowing } from '../follows/service.ts'
-import { memberGroups } from '../groups/service.ts'
+import type { GroupDoc } from '../groups/model.ts'
+import { memberGroups, roleIn } from '../groups/service.ts'
+import { notifyMentions } from '../mentions/service.ts'
 import { notify } from '../notifications/service.ts'
-import { messageId, participantId, type ConversationDoc, type MessageDoc, type ParticipantDoc } from './model.ts'
-import { isDuplicateKey } from '../../db/errors.ts'
+import { access, roomOf } from './access.ts'
+import { announcePresence } from './presence.ts'
+import { attachmentsFor, toAttachment } from './attachments.ts'
+import { SenderLimiter } from './limits.ts'
+import { messageId, participantId, type AttachmentRef, type ConversationDoc, type MessageDoc, type ParticipantDoc } from './model.ts'
 
 const inbox = (memberId: Types.ObjectId | string) => `inbox:${memberId.toString()}`
 const directKey = (a: Types.ObjectId, b: Types.ObjectId) => `dm:${[a.toString(), b.toString()].sort().join(':')}`
@@ -31,28 +37,48 @@ export async function inCircle(ctx: ServiceContext, a: Pick<MemberDoc, '_id' | '
   return gb.some((g) => mine.has(g._id.toString()))
 }
 
-async function participant(ctx: ServiceContext, conversationId: string, memberId: string): Promise<{ conversation: ConversationDoc; me: ParticipantDoc }> {
-  const notFound = new AppError('CONVERSATION_NOT_FOUND', 'There is no such conversation.')
-  if (!Types.ObjectId.isValid(conversationId)) throw notFound
-  const me = (await ctx.models.Participant.findById(participantId(conversationId, memberId)).lean()) as ParticipantDoc | null
-  if (!me) throw notFound // also for guessed ids: nobody learns a conversation exists
-  const conversation = (await ctx.models.Conversation.findById(conversationId).lean()) as ConversationDoc | null
-  if (!conversation) throw notFound
-  return { conversation, me }
+/** Per sender and node: messages at MESSAGE_RATE_LIMIT a minute, new conversations at 30 an hour. */
+const limiters = new WeakMap<ServiceContext, { messages: SenderLimiter; conversations: SenderLimiter }>()
+function limitsOf(ctx: ServiceContext) {
+  let limits = limiters.get(ctx)
+  if (!limits) {
+    limits = { messages: new SenderLimiter(ctx.config.messageRateLimit, 'messages'), conversations: new SenderLimiter(0.5, 'new conversations') }
+    limiters.set(ctx, limits)
+  }
+  return limits
 }
 
-async function toConversation(ctx: ServiceContext, c: ConversationDoc, me: ParticipantDoc): Promise<Conversation> {
+/** Either of two members blocked the other. */
+export function blockedBetween(a: Pick<MemberDoc, '_id' | 'blocked' | 'blockedBy'>, b: Types.ObjectId): boolean {
+  return [...(a.blocked ?? []), ...(a.blockedBy ?? [])].some((id) => id.equals(b))
+}
+
+async function toConversation(ctx: ServiceContext, c: ConversationDoc, me: ParticipantDoc, group: GroupDoc | null = null): Promise<Conversation> {
   const members = await memberSummaries(ctx, c.participantIds)
   return {
     id: c._id.toString(),
     kind: c.kind,
-    title: c.title,
+    title: c.kind === 'room' ? (group?.name ?? c.title) : c.title,
+    groupSlug: group?.slug ?? null,
     participants: c.participantIds.flatMap((id) => members.get(id.toString()) ?? []),
     lastMessage: c.lastPreview ? { text: c.lastPreview.text, at: c.lastPreview.at.toISOString(), author: c.lastPreview.author } : null,
     unread: Math.max(0, c.lastSeq - me.lastReadSeq),
     status: me.status,
     lastSeq: c.lastSeq,
+    muted: me.muted ?? false,
   }
+}
+
+export async function getConversation(ctx: ServiceContext, actor: Actor, conversationId: string): Promise<Conversation> {
+  const { conversation, me, group } = await access(ctx, conversationId, actor.id)
+  return toConversation(ctx, conversation, me, group)
+}
+
+/** A group's chat room, for its members (made on first use). */
+export async function groupRoom(ctx: ServiceContext, actor: Actor, group: GroupDoc): Promise<Conversation> {
+  if (!(await roleIn(ctx, group, actor.id))) throw new AppError('NOT_A_MEMBER', 'Only members of this group can open its chat.')
+  const room = await roomOf(ctx, group)
+  return getConversation(ctx, actor, room._id.toString())
 }
 
 /** Opens a conversation (a direct one with the same person is reused). */
@@ -66,6 +92,8 @@ export async function createConversation(ctx: ServiceContext, actor: Actor, inpu
     if (!other._id.equals(me._id) && !others.some((o) => o._id.equals(other._id))) others.push(other)
   }
   if (others.length === 0) throw new AppError('VALIDATION_FAILED', 'A conversation needs someone besides you.', { field: 'participants' })
+  const blocked = others.find((o) => blockedBetween(me, o._id))
+  if (blocked) throw new AppError('BLOCKED', `You cannot start a conversation with "${blocked.handle}".`, { field: 'participants' })
   const kind = others.length === 1 && !input.title ? 'direct' : 'group'
   const _id = new Types.ObjectId()
   if (kind === 'direct') {
@@ -74,10 +102,12 @@ export async function createConversation(ctx: ServiceContext, actor: Actor, inpu
     } catch (error) {
       if (!isDuplicateKey(error)) throw error
       const key = await ctx.models.Key.findById(directKey(me._id, others[0]!._id)).lean()
-      const existing = await participant(ctx, key!.memberId.toString(), actor.id)
+      const existing = await access(ctx, key!.memberId.toString(), actor.id)
       return toConversation(ctx, existing.conversation, existing.me)
     }
   }
+  // Opening a conversation with people outside one's circle is what spam looks like.
+  if (!(await Promise.all(others.map((o) => inCircle(ctx, o, me)))).every(Boolean)) limitsOf(ctx).conversations.take(actor.id)
   const conversation = (await ctx.models.Conversation.create({
     _id, kind, title: kind === 'group' ? (input.title ?? null) : null, participantIds: [me._id, ...others.map((o) => o._id)], createdBy: me._id,
   })).toObject() as ConversationDoc
@@ -85,19 +115,22 @@ export async function createConversation(ctx: ServiceContext, actor: Actor, inpu
   for (const other of others) {
     await ctx.models.Participant.create({ _id: participantId(_id, other._id), status: (await inCircle(ctx, other, me)) ? 'active' : 'request' })
   }
-  await touchInboxes(ctx, conversation)
+  await touchInboxes(ctx, conversation, 0)
   return toConversation(ctx, conversation, (await ctx.models.Participant.findById(participantId(_id, me._id)).lean())!)
 }
 
-/** Moves the conversation to the top of every participant's inbox. */
-async function touchInboxes(ctx: ServiceContext, conversation: ConversationDoc): Promise<void> {
-  for (const memberId of conversation.participantIds) {
-    const [seq] = await append(ctx, [inbox(memberId)], conversation._id)
-    await ctx.models.Participant.updateOne({ _id: participantId(conversation._id, memberId) }, { $set: { inboxSeq: seq } })
-  }
+/** Moves the conversation to the top of every participant's inbox; returns their states as they were. */
+async function touchInboxes(ctx: ServiceContext, conversation: ConversationDoc, seq: number): Promise<Map<string, ParticipantDoc>> {
+  const states = new Map<string, ParticipantDoc>()
+  await Promise.all(conversation.participantIds.map(async (memberId) => {
+    const [place] = await append(ctx, [inbox(memberId)], conversation._id)
+    const before = (await ctx.models.Participant.findOneAndUpdate({ _id: participantId(conversation._id, memberId) }, { $set: { inboxSeq: place } }).lean()) as ParticipantDoc | null
+    if (before && seq > 0) states.set(memberId.toString(), before)
+  }))
+  return states
 }
 
-export async function listConversations(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }) {
+export async function listConversations(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<ConversationPage> {
   const page = await readStream(ctx, inbox(actor.id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs, seqs) =>
     Promise.all(refs.map(async (id, i) => {
       const me = (await ctx.models.Participant.findById(participantId(id, actor.id)).lean()) as ParticipantDoc | null
@@ -106,68 +139,174 @@ export async function listConversations(ctx: ServiceContext, actor: Actor, query
       return conversation ? toConversation(ctx, conversation, me) : null
     })),
   )
-  return { items: page.items, nextCursor: page.nextCursor }
+  if (query.cursor) return { items: page.items, nextCursor: page.nextCursor }
+  // Rooms are not in the inbox (one message would touch every member's); they come with the first page.
+  const groups = await memberGroups(ctx, actor.id)
+  const roomList = await Promise.all(groups.map(async (group) => {
+    const conversation = (await ctx.models.Conversation.findById(group._id).lean()) as ConversationDoc | null
+    if (!conversation) return toConversation(ctx, virtualRoom(group), { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null }, group)
+    const me = (await ctx.models.Participant.findById(participantId(group._id, actor.id)).lean()) as ParticipantDoc | null
+    return toConversation(ctx, conversation, me ?? { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null }, group)
+  }))
+  return { items: page.items, nextCursor: page.nextCursor, rooms: roomList }
+}
+
+/** A room nobody has written in yet, shown without storing anything. */
+function virtualRoom(group: GroupDoc): ConversationDoc {
+  return { _id: group._id, kind: 'room', title: null, groupId: group._id, participantIds: [], createdBy: group.ownerId, lastSeq: 0, lastPreview: null, createdAt: new Date() }
 }
 
 function toMessage(m: MessageDoc, author: ReturnType<typeof toMemberSummary>): Message {
   return {
-    id: m._id, conversationId: m.conversationId.toString(), seq: m.seq, author, html: m.deleted ? '' : m.html, clientMessageId: m.clientMessageId,
+    id: m._id, conversationId: m.conversationId.toString(), seq: m.seq, author, html: m.deleted ? '' : m.html,
+    attachments: m.deleted ? [] : (m.attachments ?? []).map((a) => toAttachment(m.conversationId, a)), clientMessageId: m.clientMessageId,
     createdAt: m.createdAt.toISOString(), editedAt: m.editedAt?.toISOString() ?? null, deleted: m.deleted ?? false,
   }
 }
 
-async function withAuthors(ctx: ServiceContext, messages: MessageDoc[]): Promise<Message[]> {
-  const authors = await memberSummaries(ctx, messages.map((m) => m.authorId))
-  return messages.filter((m) => authors.has(m.authorId.toString())).map((m) => toMessage(m, authors.get(m.authorId.toString())!))
+/** DTOs for stored messages; messages by people the reader blocked are left out. */
+async function withAuthors(ctx: ServiceContext, messages: MessageDoc[], hidden: Types.ObjectId[] = []): Promise<Message[]> {
+  const shown = messages.filter((m) => !hidden.some((id) => id.equals(m.authorId)))
+  const authors = await memberSummaries(ctx, shown.map((m) => m.authorId))
+  return shown.filter((m) => authors.has(m.authorId.toString())).map((m) => toMessage(m, authors.get(m.authorId.toString())!))
 }
+
+/** Where a conversation's live events go: its participants' user rooms, or the sockets that joined a group room. */
+function audience(io: RealtimeServer, conversation: ConversationDoc, except: Array<{ toString(): string }> = []) {
+  const target = conversation.kind === 'room'
+    ? io.to(rooms.conversation(conversation._id.toString()))
+    : io.to(conversation.participantIds.map((id) => rooms.user(id.toString())))
+  return except.length ? target.except(except.map((id) => rooms.user(id.toString()))) : target
+}
+
+/** How many messages a sender may write into a request before the recipient accepts it. */
+export const REQUEST_MESSAGES_MAX = 3
+/** Someone who read the conversation this recently is looking at it: no notice for them. */
+const ACTIVE_READER_MS = 60_000
 
 /**
  * Stores a message and only then answers; the same clientMessageId from the same author is the
  * same message, so a client that lost the acknowledgement can simply send again.
  */
-export async function sendMessage(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, input: SendMessage): Promise<Message> {
-  const { conversation, me } = await participant(ctx, input.conversationId, actor.id)
-  const { Conversation, Message, MessageKey, Participant } = ctx.models
+export async function sendMessage(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, input: SendMessage, options: { automatic?: boolean } = {}): Promise<Message> {
+  const { conversation, me } = await access(ctx, input.conversationId, actor.id)
+  const { Conversation, Member, Message, MessageKey, Participant } = ctx.models
   const key = `${actor.id}:${input.clientMessageId}`
-  for (let attempt = 0; ; attempt++) {
-    const existing = await MessageKey.findById(key).lean()
-    if (existing?.messageId) {
-      const stored = (await Message.findById(existing.messageId).lean()) as MessageDoc | null
-      if (stored) return (await withAuthors(ctx, [stored]))[0]!
-    }
-    if (!existing) {
-      try {
-        await MessageKey.create({ _id: key })
-        break
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error
-      }
-    } else if (attempt > 40) {
-      // A send that claimed this id and died before storing: take the id over.
-      await MessageKey.deleteOne({ _id: key })
-    }
-    await new Promise((r) => setTimeout(r, 50)) // the first send of this id is still being stored
+  const existing = await MessageKey.findById(key).lean()
+  if (existing?.messageId) {
+    const stored = (await Message.findById(existing.messageId).lean()) as MessageDoc | null
+    if (stored) return (await withAuthors(ctx, [stored]))[0]!
   }
+  if (!input.body.trim() && !input.attachments?.length) throw new AppError('VALIDATION_FAILED', 'Write something or attach a file.', { field: 'body' })
+  const author = (await Member.findById(actor.id, { blocked: 1, blockedBy: 1 }).lean()) as Pick<MemberDoc, '_id' | 'blocked' | 'blockedBy'> | null
+  if (!author) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+  if (conversation.kind === 'direct') {
+    const other = conversation.participantIds.find((id) => !id.equals(actor.id))
+    if (other && blockedBetween(author, other)) throw new AppError('BLOCKED', 'You cannot write in this conversation.')
+    if (other && conversation.lastSeq >= REQUEST_MESSAGES_MAX && me.status === 'active') {
+      const theirs = (await Participant.findById(participantId(conversation._id, other)).lean()) as ParticipantDoc | null
+      if (theirs?.status === 'request') throw new AppError('MESSAGE_REQUEST_PENDING', 'Wait until your message request is accepted before writing more.')
+    }
+  }
+  const attachments = await attachmentsFor(ctx, actor, conversation._id, input.attachments ?? [])
+  if (!existing && !options.automatic) limitsOf(ctx).messages.take(actor.id) // a resend is not a new message
+  const earlier = await claimKey(ctx, key)
+  if (earlier) return earlier
+  try {
+    return await store(ctx, io, actor, { conversation, me, author }, input, attachments, key)
+  } catch (error) {
+    await MessageKey.deleteOne({ _id: key, messageId: null }) // let a resend try again at once
+    throw error
+  }
+}
+
+async function store(
+  ctx: ServiceContext, io: RealtimeServer | null, actor: Actor,
+  { conversation, me, author }: { conversation: ConversationDoc; me: ParticipantDoc; author: Pick<MemberDoc, '_id' | 'blocked' | 'blockedBy'> },
+  input: SendMessage, attachments: AttachmentRef[], key: string,
+): Promise<Message> {
+  const { Conversation, Message, MessageKey, Participant } = ctx.models
   if (me.status === 'request') await Participant.updateOne({ _id: me._id }, { $set: { status: 'active' } }) // replying accepts
   const after = (await Conversation.findOneAndUpdate({ _id: conversation._id }, { $inc: { lastSeq: 1 } }, { returnDocument: 'after' }).lean()) as ConversationDoc
   const seq = after.lastSeq
   const message = (await Message.create({
     _id: messageId(conversation._id, seq), conversationId: conversation._id, authorId: new Types.ObjectId(actor.id), seq,
-    body: input.body, html: renderMarkdown(input.body), clientMessageId: input.clientMessageId,
+    body: input.body, html: input.body.trim() ? renderMarkdown(input.body) : '', attachments, clientMessageId: input.clientMessageId,
   })).toObject() as MessageDoc
   await MessageKey.updateOne({ _id: key }, { $set: { messageId: message._id } })
-  await Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: seq } })
-  const text = input.body.replace(/\s+/g, ' ').slice(0, 120)
+  await Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: seq }, $set: { lastReadAt: new Date() } })
+  const text = (input.body.replace(/\s+/g, ' ').trim() || attachments.map((a) => a.name).join(', ')).slice(0, 120)
   await Conversation.updateOne({ _id: conversation._id }, { $set: { lastPreview: { text, at: message.createdAt, author: actor.handle } } })
-  await touchInboxes(ctx, after)
+  const states = after.kind === 'room' ? new Map<string, ParticipantDoc>() : await touchInboxes(ctx, after, seq)
   const [dto] = await withAuthors(ctx, [message])
-  io?.to(after.participantIds.map((id) => rooms.user(id.toString()))).emit('message:new', dto!)
+  if (io) audience(io, after, author.blockedBy ?? []).emit('message:new', dto!)
+  await tellRecipients(ctx, io, actor, author, after, dto!, input.body, states)
   return dto!
+}
+
+/**
+ * Claims "<author>:<clientMessageId>" for one send (null). A second send of the same id waits for
+ * the first to finish and gets its message; a claim whose send died is taken over.
+ */
+async function claimKey(ctx: ServiceContext, key: string): Promise<Message | null> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ctx.models.MessageKey.create({ _id: key })
+      return null
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error
+    }
+    const claim = await ctx.models.MessageKey.findById(key).lean()
+    if (claim?.messageId) {
+      const stored = (await ctx.models.Message.findById(claim.messageId).lean()) as MessageDoc | null
+      if (stored) return (await withAuthors(ctx, [stored]))[0]!
+    }
+    if (attempt > 40) await ctx.models.MessageKey.deleteOne({ _id: key, messageId: null })
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/**
+ * Notifications for a new message: people mentioned by @handle always hear of it; everyone else
+ * once per unread stretch, unless they muted the conversation, blocked the author, or are
+ * reading it right now. Rooms notify mentions only (a room can have thousands of members).
+ */
+async function tellRecipients(
+  ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, author: Pick<MemberDoc, 'blockedBy'>, conversation: ConversationDoc, message: Message,
+  body: string, states: Map<string, ParticipantDoc>,
+): Promise<void> {
+  const blockedBy = new Set((author.blockedBy ?? []).map(String))
+  const preview = body.replace(/\s+/g, ' ').trim().slice(0, 80) || '📎'
+  const data = { conversationId: conversation._id.toString(), seq: String(message.seq) }
+  const name = message.author.displayName
+  const group = conversation.kind === 'room' ? ((await ctx.models.Group.findById(conversation.groupId).lean()) as GroupDoc | null) : null
+  const mentioned = conversation.kind === 'direct' ? new Set<string>() : await notifyMentions(ctx, io, actor, body, {
+    type: 'message.mention',
+    where: { de: 'im Chat', en: 'in a chat' },
+    data,
+    canSee: async (member) => (group ? !!(await roleIn(ctx, group, member._id.toString())) : conversation.participantIds.some((id) => id.equals(member._id))),
+  })
+  const now = Date.now()
+  for (const [memberId, state] of states) {
+    if (memberId === actor.id || mentioned.has(memberId) || blockedBy.has(memberId) || state.muted) continue
+    if (state.notifiedSeq > state.lastReadSeq) continue // already told about this unread stretch
+    const reading = state.lastReadSeq >= message.seq - 1 && state.lastReadAt && now - new Date(state.lastReadAt).getTime() < ACTIVE_READER_MS
+    if (reading) continue
+    await ctx.models.Participant.updateOne({ _id: state._id }, { $max: { notifiedSeq: message.seq } })
+    const request = state.status === 'request'
+    await notify(ctx, io, new Types.ObjectId(memberId), {
+      type: request ? 'message.request' : 'message.new',
+      text: request
+        ? { de: `${name} möchte dir schreiben: „${preview}“`, en: `${name} would like to message you: “${preview}”` }
+        : { de: `Neue Nachricht von ${name}: „${preview}“`, en: `New message from ${name}: “${preview}”` },
+      data,
+    })
+  }
 }
 
 /** History by position: `before` for older messages, `after` to catch up after a reconnect. Oldest first. */
 export async function listMessages(ctx: ServiceContext, actor: Actor, conversationId: string, query: MessagesQuery): Promise<{ items: Message[] }> {
-  const { conversation } = await participant(ctx, conversationId, actor.id)
+  const { conversation } = await access(ctx, conversationId, actor.id)
   const limit = query.limit ?? 50
   let seqs: number[]
   if (query.after !== undefined) {
@@ -177,12 +316,16 @@ export async function listMessages(ctx: ServiceContext, actor: Actor, conversati
     const to = Math.min(query.before ?? conversation.lastSeq + 1, conversation.lastSeq + 1) - 1
     seqs = Array.from({ length: Math.max(0, Math.min(limit, to)) }, (_, i) => to - i).reverse()
   }
-  const messages = (await Promise.all(seqs.map((seq) => ctx.models.Message.findById(messageId(conversation._id, seq)).lean()))).filter((m) => m !== null) as MessageDoc[]
-  return { items: await withAuthors(ctx, messages) }
+  const [stored, reader] = await Promise.all([
+    Promise.all(seqs.map((seq) => ctx.models.Message.findById(messageId(conversation._id, seq)).lean())),
+    ctx.models.Member.findById(actor.id, { blocked: 1 }).lean(),
+  ])
+  const messages = stored.filter((m) => m !== null) as MessageDoc[]
+  return { items: await withAuthors(ctx, messages, reader?.blocked ?? []) }
 }
 
 export async function acceptRequest(ctx: ServiceContext, actor: Actor, conversationId: string): Promise<Conversation> {
-  const { conversation, me } = await participant(ctx, conversationId, actor.id)
+  const { conversation, me } = await access(ctx, conversationId, actor.id)
   await ctx.models.Participant.updateOne({ _id: me._id }, { $set: { status: 'active' } })
   return toConversation(ctx, conversation, { ...me, status: 'active' })
 }
@@ -200,7 +343,7 @@ export async function openOnboardingConversation(ctx: ServiceContext, io: Realti
   const sponsorActor = { id: sponsor._id.toString(), handle: sponsor.handle, role: sponsor.role }
   const conversation = await createConversation(ctx, sponsorActor, { participants: [recruit.handle] })
   const text = (sponsor.welcomeText ?? DEFAULT_WELCOME).replaceAll('{name}', recruit.displayName)
-  await sendMessage(ctx, io, sponsorActor, { conversationId: conversation.id, body: text, clientMessageId: `welcome-${recruit._id.toString()}` })
+  await sendMessage(ctx, io, sponsorActor, { conversationId: conversation.id, body: text, clientMessageId: `welcome-${recruit._id.toString()}` }, { automatic: true })
   await notify(ctx, io, sponsor._id, {
     type: 'team.recruit',
     text: { de: `Neu in deinem Team: ${recruit.displayName} (@${recruit.handle}). Deine Begrüßung ist schon im Chat.`, en: `New in your team: ${recruit.displayName} (@${recruit.handle}). Your welcome is already in the chat.` },
@@ -210,39 +353,60 @@ export async function openOnboardingConversation(ctx: ServiceContext, io: Realti
 
 /** Tells the other participants that the actor is typing, for a few seconds. */
 export async function announceTyping(ctx: ServiceContext, io: RealtimeServer, actor: Actor, conversationId: string): Promise<void> {
-  const { conversation } = await participant(ctx, conversationId, actor.id)
+  const { conversation } = await access(ctx, conversationId, actor.id)
   const until = new Date(Date.now() + TYPING_MS).toISOString()
-  const others = conversation.participantIds.filter((id) => !id.equals(actor.id)).map((id) => rooms.user(id.toString()))
-  if (others.length) io.to(others).emit('typing', { conversationId, handle: actor.handle, until })
+  const author = await ctx.models.Member.findById(actor.id, { blockedBy: 1 }).lean()
+  audience(io, conversation, [actor.id, ...(author?.blockedBy ?? [])]).emit('typing', { conversationId, handle: actor.handle, until })
 }
 
 /** Records how far the actor has read and, unless they switched receipts off, tells the others. */
 export async function readUpTo(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, conversationId: string, seq: number): Promise<void> {
-  const { conversation, me } = await participant(ctx, conversationId, actor.id)
+  const { conversation, me } = await access(ctx, conversationId, actor.id)
   const upTo = Math.min(seq, conversation.lastSeq)
-  await ctx.models.Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: upTo } })
-  const member = await ctx.models.Member.findById(actor.id, { readReceipts: 1 }).lean()
-  if (io && member?.readReceipts !== false) {
-    const others = conversation.participantIds.filter((id) => !id.equals(actor.id)).map((id) => rooms.user(id.toString()))
-    if (others.length) io.to(others).emit('read', { conversationId, handle: actor.handle, seq: upTo })
+  await ctx.models.Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: upTo }, $set: { lastReadAt: new Date() } })
+  const member = await ctx.models.Member.findById(actor.id, { readReceipts: 1, blockedBy: 1 }).lean()
+  // Receipts in rooms would be noise for everyone; they belong to direct and group conversations.
+  if (io && member?.readReceipts !== false && conversation.kind !== 'room') {
+    audience(io, conversation, [actor.id, ...(member?.blockedBy ?? [])]).emit('read', { conversationId, handle: actor.handle, seq: upTo })
   }
 }
 
-export async function setPrivacy(ctx: ServiceContext, actor: Actor, input: { readReceipts: boolean }): Promise<{ readReceipts: boolean }> {
-  await ctx.models.Member.updateOne({ _id: actor.id }, { $set: { readReceipts: input.readReceipts } })
-  return { readReceipts: input.readReceipts }
+export async function getPrivacy(ctx: ServiceContext, actor: Actor): Promise<Privacy> {
+  const member = await ctx.models.Member.findById(actor.id, { readReceipts: 1, showPresence: 1 }).lean()
+  return { readReceipts: member?.readReceipts !== false, presence: member?.showPresence !== false }
+}
+
+export async function setPrivacy(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, input: Partial<Privacy>): Promise<Privacy> {
+  const set: Record<string, boolean> = {}
+  if (input.readReceipts !== undefined) set.readReceipts = input.readReceipts
+  if (input.presence !== undefined) set.showPresence = input.presence
+  await ctx.models.Member.updateOne({ _id: actor.id }, { $set: set })
+  if (io && input.presence !== undefined) await announcePresence(ctx, io, actor.id)
+  return getPrivacy(ctx, actor)
+}
+
+/** Mute: no "new message" notices from this conversation (mentions still arrive). */
+export async function setMuted(ctx: ServiceContext, actor: Actor, conversationId: string, muted: boolean): Promise<Conversation> {
+  const { conversation, me, group } = await access(ctx, conversationId, actor.id)
+  await ctx.models.Participant.updateOne({ _id: me._id }, { $set: { muted } })
+  return toConversation(ctx, conversation, { ...me, muted }, group)
 }
 
 /** The author edits (new text) or deletes (text null) a message; the others see it live. */
 export async function changeMessage(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, conversationId: string, seq: number, body: string | null): Promise<Message> {
-  const { conversation } = await participant(ctx, conversationId, actor.id)
+  const { conversation } = await access(ctx, conversationId, actor.id)
   const message = (await ctx.models.Message.findById(messageId(conversation._id, seq)).lean()) as MessageDoc | null
   if (!message || message.deleted) throw new AppError('CONVERSATION_NOT_FOUND', 'There is no such message.')
   if (!message.authorId.equals(actor.id)) throw new AppError('NOT_AUTHOR', 'Only the author can change this message.')
-  const set = body === null ? { deleted: true, body: '', html: '' } : { body, html: renderMarkdown(body), editedAt: new Date() }
+  if (body !== null && !body.trim() && !message.attachments?.length) throw new AppError('VALIDATION_FAILED', 'A message cannot be empty; delete it instead.', { field: 'body' })
+  const set = body === null
+    ? { deleted: true, body: '', html: '', attachments: [] }
+    : { body, html: body.trim() ? renderMarkdown(body) : '', editedAt: new Date() }
   await ctx.models.Message.updateOne({ _id: message._id }, { $set: set })
+  // A deleted message takes its files with it.
+  if (body === null && message.attachments?.length) await ctx.models.Media.deleteMany({ _id: { $in: message.attachments.map((a) => a.id) } })
   const [dto] = await withAuthors(ctx, [{ ...message, ...set } as MessageDoc])
-  io?.to(conversation.participantIds.map((id) => rooms.user(id.toString()))).emit('message:update', dto!)
+  if (io) audience(io, conversation).emit('message:update', dto!)
   return dto!
 }
 

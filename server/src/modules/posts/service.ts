@@ -8,12 +8,15 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
+import { notifyMentions } from '../mentions/service.ts'
+import { canSeePost } from '../mentions/visibility.ts'
 import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { currentFollowers, isFollowing } from '../follows/service.ts'
 import { groupForPost, manage, memberGroups, readableGroup } from '../groups/service.ts'
 import { canModerate } from '../moderation/service.ts'
+import { tick } from '../onboarding/service.ts'
 import { directRecruits } from '../referrals/service.ts'
 import type { PostDoc } from './model.ts'
 
@@ -95,6 +98,16 @@ export async function createPost(ctx: ServiceContext, io: RealtimeServer | null,
     adSignals: score.signals,
   })).toObject() as PostDoc
   await place(ctx, io, post, author)
+  // Onboarding: any PR post counts as the first one (ads never do); posting in the team group is being in it.
+  if (post.kind === 'pr') await tick(ctx, io, author._id, 'firstPrPost', post.createdAt)
+  if (group?.kind === 'team' && !group.ownerId.equals(author._id)) await tick(ctx, io, author._id, 'teamGroup', post.createdAt)
+  // Mentions in advertising would be a way to page people with ads: only PR posts notify.
+  if (post.kind === 'pr') {
+    await notifyMentions(ctx, io, actor, input.body, {
+      type: 'post.mention', where: { de: 'in einem Beitrag', en: 'in a post' }, data: { postId: post._id.toString() },
+      canSee: (member) => canSeePost(ctx, post, member._id.toString()),
+    })
+  }
   return toPost(post, toMemberSummary(author))
 }
 

@@ -1,12 +1,12 @@
 import { fail, redirect } from '@sveltejs/kit'
-import type { Conversation } from '@vernetzt/shared/schemas/messages'
+import type { Conversation, ConversationPage } from '@vernetzt/shared/schemas/messages'
 import { api } from '$lib/server/api'
 import type { Actions, PageServerLoad } from './$types'
 
 export const load: PageServerLoad = async ({ locals, fetch, url }) => {
   if (!locals.user) redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`)
-  const res = await api<{ items: Conversation[]; nextCursor: string | null }>(fetch, 'GET', '/conversations?limit=50')
-  return { conversations: res.ok ? res.data.items : [] }
+  const res = await api<ConversationPage>(fetch, 'GET', '/conversations?limit=50')
+  return { conversations: res.ok ? res.data.items : [], rooms: res.ok ? (res.data.rooms ?? []) : [] }
 }
 
 export const actions: Actions = {

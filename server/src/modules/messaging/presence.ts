@@ -1,0 +1,75 @@
+import type { Presence } from '@vernetzt/shared/schemas/messages'
+import { rooms } from '@vernetzt/shared/realtime'
+import type { Socket } from 'socket.io'
+import type { Actor, ServiceContext } from '../../context.ts'
+import type { RealtimeServer } from '../../realtime/socket.ts'
+import { access } from './access.ts'
+import type { PresenceDoc } from './model.ts'
+
+/** A member counts as online while a socket renews this; a crashed node's users fade out after it. */
+export const ONLINE_TTL_MS = 90_000
+export const HEARTBEAT_MS = 60_000
+
+/** Presence as others may see it: nothing at all for members who switched it off. */
+export async function presenceOf(ctx: ServiceContext, memberIds: string[], now = Date.now()): Promise<Presence[]> {
+  const rows = await Promise.all(memberIds.map(async (id) => {
+    const [member, presence] = await Promise.all([
+      ctx.models.Member.findById(id, { handle: 1, showPresence: 1 }).lean(),
+      ctx.models.Presence.findById(id).lean() as Promise<PresenceDoc | null>,
+    ])
+    if (!member) return null
+    if (member.showPresence === false) return { handle: member.handle, online: null, lastSeenAt: null }
+    return { handle: member.handle, online: !!presence && presence.onlineUntil.getTime() > now, lastSeenAt: presence?.lastSeenAt.toISOString() ?? null }
+  }))
+  return rows.filter((r) => r !== null)
+}
+
+export async function announcePresence(ctx: ServiceContext, io: RealtimeServer, memberId: string): Promise<void> {
+  const [presence] = await presenceOf(ctx, [memberId])
+  if (presence) io.to(rooms.presence(memberId)).emit('presence', presence)
+}
+
+/** A socket of the member connected or renewed its heartbeat; watchers hear when they come online. */
+export async function markOnline(ctx: ServiceContext, io: RealtimeServer, memberId: string): Promise<void> {
+  const now = new Date()
+  const before = (await ctx.models.Presence.findOneAndUpdate(
+    { _id: memberId }, { $set: { onlineUntil: new Date(now.getTime() + ONLINE_TTL_MS), lastSeenAt: now } }, { upsert: true },
+  ).lean()) as PresenceDoc | null
+  if (!before || before.onlineUntil.getTime() <= now.getTime()) await announcePresence(ctx, io, memberId)
+}
+
+const stopping = new WeakSet<RealtimeServer>()
+
+/**
+ * A node shutting down closes its sockets without asking the others (its Redis link is going
+ * away too); its members fade to "last seen" when their heartbeat expires.
+ */
+export function stopPresence(io: RealtimeServer): void {
+  stopping.add(io)
+}
+
+/** A socket closed: offline only when none of the member's sockets is left on any node. */
+export async function markOffline(ctx: ServiceContext, io: RealtimeServer, memberId: string): Promise<void> {
+  if (stopping.has(io)) return
+  const left = await io.in(rooms.user(memberId)).fetchSockets()
+  if (left.length > 0) return
+  const now = new Date()
+  await ctx.models.Presence.updateOne({ _id: memberId }, { $set: { onlineUntil: now, lastSeenAt: now } }, { upsert: true })
+  await announcePresence(ctx, io, memberId)
+}
+
+const watching = new WeakMap<Socket, string[]>()
+
+/**
+ * The socket follows the presence of one conversation's other participants (the chat it shows);
+ * a new watch replaces the previous one. Group rooms have no presence: too many people.
+ */
+export async function watchPresence(ctx: ServiceContext, socket: Socket, actor: Actor, conversationId: string): Promise<Presence[]> {
+  const { conversation } = await access(ctx, conversationId, actor.id)
+  for (const room of watching.get(socket) ?? []) void socket.leave(room)
+  const others = conversation.participantIds.map(String).filter((id) => id !== actor.id)
+  const joined = others.map((id) => rooms.presence(id))
+  watching.set(socket, joined)
+  await socket.join(joined)
+  return presenceOf(ctx, others)
+}
