@@ -58,6 +58,14 @@ describe('onboarding chat', () => {
     expect(await v.getByTestId('message').nth(2).textContent()).toContain('Donnerstag um 19 Uhr!')
     // Tom has the chat open, so Anna sees that he read it.
     await expect.poll(() => anna.page.getByTestId('seen').textContent(), { timeout: 10_000 }).toBe('Gesehen von tom')
+
+    // Anna's conversation list updates by itself when Tom writes again.
+    await anna.page.goto(`${app.url}/messages`)
+    expect(await anna.page.getByTestId('unread').count()).toBe(0)
+    await anna.page.waitForTimeout(300) // let the socket connect
+    await v.getByTestId('message-body').fill('Ich bin dabei.')
+    await v.getByTestId('message-send').click()
+    await expect.poll(() => anna.page.getByTestId('unread').textContent(), { timeout: 10_000 }).toBe('1 ungelesen')
     await visitor.close()
     await anna.context.close()
   })

@@ -5,7 +5,7 @@ import { TYPING_MS, rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
-import { append, readStream } from '../../db/streams.ts'
+import { append, headOf, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
 import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
@@ -119,13 +119,24 @@ export async function createConversation(ctx: ServiceContext, actor: Actor, inpu
   return toConversation(ctx, conversation, (await ctx.models.Participant.findById(participantId(_id, me._id)).lean())!)
 }
 
-/** Moves the conversation to the top of every participant's inbox; returns their states as they were. */
+/**
+ * Moves the conversation to the top of every participant's inbox and returns their states as they
+ * were. In a lively chat it usually is on top already: then nothing is written.
+ */
 async function touchInboxes(ctx: ServiceContext, conversation: ConversationDoc, seq: number): Promise<Map<string, ParticipantDoc>> {
   const states = new Map<string, ParticipantDoc>()
   await Promise.all(conversation.participantIds.map(async (memberId) => {
-    const [place] = await append(ctx, [inbox(memberId)], conversation._id)
-    const before = (await ctx.models.Participant.findOneAndUpdate({ _id: participantId(conversation._id, memberId) }, { $set: { inboxSeq: place } }).lean()) as ParticipantDoc | null
-    if (before && seq > 0) states.set(memberId.toString(), before)
+    const _id = participantId(conversation._id, memberId)
+    const [state, head] = await Promise.all([
+      ctx.models.Participant.findById(_id).lean() as Promise<ParticipantDoc | null>,
+      headOf(ctx, inbox(memberId)),
+    ])
+    if (!state) return
+    if (state.inboxSeq === null || state.inboxSeq !== head) {
+      const [place] = await append(ctx, [inbox(memberId)], conversation._id)
+      await ctx.models.Participant.updateOne({ _id }, { $max: { inboxSeq: place } })
+    }
+    if (seq > 0) states.set(memberId.toString(), state)
   }))
   return states
 }
@@ -227,19 +238,22 @@ async function store(
 ): Promise<Message> {
   const { Conversation, Message, MessageKey, Participant } = ctx.models
   if (me.status === 'request') await Participant.updateOne({ _id: me._id }, { $set: { status: 'active' } }) // replying accepts
-  const after = (await Conversation.findOneAndUpdate({ _id: conversation._id }, { $inc: { lastSeq: 1 } }, { returnDocument: 'after' }).lean()) as ConversationDoc
+  // The number and the list preview in one write.
+  const text = (input.body.replace(/\s+/g, ' ').trim() || attachments.map((a) => a.name).join(', ')).slice(0, 120)
+  const after = (await Conversation.findOneAndUpdate(
+    { _id: conversation._id }, { $inc: { lastSeq: 1 }, $set: { lastPreview: { text, at: new Date(), author: actor.handle } } }, { returnDocument: 'after' },
+  ).lean()) as ConversationDoc
   const seq = after.lastSeq
   const message = (await Message.create({
     _id: messageId(conversation._id, seq), conversationId: conversation._id, authorId: new Types.ObjectId(actor.id), seq,
     body: input.body, html: input.body.trim() ? renderMarkdown(input.body) : '', attachments, clientMessageId: input.clientMessageId,
   })).toObject() as MessageDoc
   await MessageKey.updateOne({ _id: key }, { $set: { messageId: message._id } })
-  await Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: seq }, $set: { lastReadAt: new Date() } })
-  const text = (input.body.replace(/\s+/g, ' ').trim() || attachments.map((a) => a.name).join(', ')).slice(0, 120)
-  await Conversation.updateOne({ _id: conversation._id }, { $set: { lastPreview: { text, at: message.createdAt, author: actor.handle } } })
-  const states = after.kind === 'room' ? new Map<string, ParticipantDoc>() : await touchInboxes(ctx, after, seq)
+  // Stored: deliver now; inboxes and notices follow before the sender's acknowledgement.
   const [dto] = await withAuthors(ctx, [message])
   if (io) audience(io, after, author.blockedBy ?? []).emit('message:new', dto!)
+  await Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: seq }, $set: { lastReadAt: new Date() } })
+  const states = after.kind === 'room' ? new Map<string, ParticipantDoc>() : await touchInboxes(ctx, after, seq)
   await tellRecipients(ctx, io, actor, author, after, dto!, input.body, states)
   return dto!
 }
