@@ -56,4 +56,35 @@ describe('two server nodes behind one Redis', () => {
     await new Promise((r) => setTimeout(r, 500))
     expect(got.filter((id) => id === 'two-nodes-1')).toHaveLength(1)
   })
+
+  it("carries a group room's messages and a member's presence across nodes", async () => {
+    const lead = await makeMember(nodeA, { handle: 'raum-lead' })
+    const recruit = await makeMember(nodeB, { handle: 'raum-recruit', sponsor: 'raum-lead' })
+    await lead.client.post('/api/v1/groups', { name: 'Team über Knoten', slug: 'raum-team', kind: 'team', visibility: 'private', teamDepth: 1 })
+    const room = (await recruit.client.get('/api/v1/groups/raum-team/chat')).body
+    const [{ socket: leadSocket }, { socket: recruitSocket }] = await Promise.all([
+      openSocket(nodeA.url, { cookie: lead.client.cookie }),
+      openSocket(nodeB.url, { cookie: recruit.client.cookie }),
+    ])
+    expect(await new Promise((resolve) => recruitSocket.emit('conversation:join', { conversationId: room.id }, resolve))).toEqual({ ok: true })
+    const got: string[] = []
+    recruitSocket.on('message:new', (m) => got.push(m.clientMessageId))
+    const ack = await new Promise<{ ok: boolean }>((resolve) => leadSocket.emit('message:send', { conversationId: room.id, body: 'Hallo Team', clientMessageId: 'room-two-nodes' }, resolve))
+    expect(ack.ok).toBe(true)
+    await expect.poll(() => got, { timeout: 5000 }).toEqual(['room-two-nodes'])
+
+    // The lead watches the recruit through node A; the recruit's second tab on node A closing
+    // does not make them offline while their socket on node B is still open.
+    const direct = (await lead.client.post('/api/v1/conversations', { participants: ['raum-recruit'] })).body
+    const watched = await new Promise<{ presence: Array<{ online: boolean | null }> }>((resolve) => leadSocket.emit('presence:watch', { conversationId: direct.id }, resolve))
+    expect(watched.presence[0]!.online).toBe(true)
+    const seen: Array<boolean | null> = []
+    leadSocket.on('presence', (p) => seen.push(p.online))
+    const { socket: secondTab } = await openSocket(nodeA.url, { cookie: recruit.client.cookie })
+    secondTab.disconnect()
+    await new Promise((r) => setTimeout(r, 800))
+    expect(seen).not.toContain(false)
+    recruitSocket.disconnect()
+    await expect.poll(() => seen.at(-1), { timeout: 5000 }).toBe(false)
+  })
 })
