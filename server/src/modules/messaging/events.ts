@@ -32,7 +32,8 @@ export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer,
   const me = socket.data.actor as { id: string } | null
   if (me) {
     void quietly(() => markOnline(ctx, io, me.id))
-    const heartbeat = setInterval(() => void quietly(() => markOnline(ctx, io, me.id)), HEARTBEAT_MS)
+    // Spread out: sockets that connected together (after a deploy) must not all write at once.
+    const heartbeat = setInterval(() => void quietly(() => markOnline(ctx, io, me.id)), HEARTBEAT_MS * (0.75 + Math.random() / 2))
     heartbeat.unref()
     socket.on('disconnect', () => {
       clearInterval(heartbeat)

@@ -29,15 +29,6 @@ export async function announcePresence(ctx: ServiceContext, io: RealtimeServer, 
   if (presence) io.to(rooms.presence(memberId)).emit('presence', presence)
 }
 
-/** A socket of the member connected or renewed its heartbeat; watchers hear when they come online. */
-export async function markOnline(ctx: ServiceContext, io: RealtimeServer, memberId: string): Promise<void> {
-  const now = new Date()
-  const before = (await ctx.models.Presence.findOneAndUpdate(
-    { _id: memberId }, { $set: { onlineUntil: new Date(now.getTime() + ONLINE_TTL_MS), lastSeenAt: now } }, { upsert: true },
-  ).lean()) as PresenceDoc | null
-  if (!before || before.onlineUntil.getTime() <= now.getTime()) await announcePresence(ctx, io, memberId)
-}
-
 const stopping = new WeakSet<RealtimeServer>()
 
 /**
@@ -46,6 +37,16 @@ const stopping = new WeakSet<RealtimeServer>()
  */
 export function stopPresence(io: RealtimeServer): void {
   stopping.add(io)
+}
+
+/** A socket of the member connected or renewed its heartbeat; watchers hear when they come online. */
+export async function markOnline(ctx: ServiceContext, io: RealtimeServer, memberId: string): Promise<void> {
+  if (stopping.has(io)) return
+  const now = new Date()
+  const before = (await ctx.models.Presence.findOneAndUpdate(
+    { _id: memberId }, { $set: { onlineUntil: new Date(now.getTime() + ONLINE_TTL_MS), lastSeenAt: now } }, { upsert: true },
+  ).lean()) as PresenceDoc | null
+  if (!before || before.onlineUntil.getTime() <= now.getTime()) await announcePresence(ctx, io, memberId)
 }
 
 /** A socket closed: offline only when none of the member's sockets is left on any node. */

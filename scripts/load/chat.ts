@@ -1,0 +1,444 @@
+/**
+ * Chat load test: 1,000 signed-in sockets in 100 group conversations of 10 send messages at a
+ * fixed rate through the real Vernetzt server (its own process, on a fresh embedded database),
+ * and, in the same run with the same sockets, rate and measurement, through a bare socket.io
+ * server (scripts/load/echo-server.ts) as the baseline. Prints delivered messages per second,
+ * end-to-end latency (send → receipt at each other participant) and checks over REST that every
+ * acknowledged message was stored. Figures are printed, not asserted: it exits 0 unless
+ * something crashed.
+ *
+ * Targets (issue 5): nothing lost; p99 under 100 ms at 1,000 messages/s; throughput at least
+ * half the baseline's, with every message stored.
+ *
+ *   npm run load:chat
+ *   npm run load:chat -- --rates 200,1000 --seconds 5 --conversations 20
+ *   npm run load:chat -- --profile        (the server writes a V8 CPU profile)
+ *
+ * Flags: --conversations 100  --size 10 (members per conversation)  --rates 1000,2000 (offered
+ * messages/s, one step each; a rate that was not sustained ends the climb)  --seconds 10
+ * --max-backlog 1 (stop sending once this many seconds' worth of messages are unacknowledged)
+ * --probe false (no extra step at 80 % of what an overloaded first step reached)
+ * --warmup false (no unmeasured first message per member before the steps)
+ * --only vernetzt|baseline  --json <file>  --profile  --keep (keep the database and logs)
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { Types } from 'mongoose'
+import pino from 'pino'
+import type { Conversation } from '@vernetzt/shared/schemas/messages'
+import { flags } from '../../server/src/cli.ts'
+import { loadConfig } from '../../server/src/config.ts'
+import type { ServiceContext } from '../../server/src/context.ts'
+import { openDatabase } from '../../server/src/db/connect.ts'
+import { freePort } from '../../server/src/db/ferretdb.ts'
+import { createModels } from '../../server/src/db/models.ts'
+import { ensureRoot, insertMember } from '../../server/src/modules/accounts/service.ts'
+import { SESSION_COOKIE, createSession } from '../../server/src/modules/accounts/sessions.ts'
+import { ChatLoad, checkStored, type HistoryReader, type Seat, type StepOptions, type StepResult, type StoredCheck } from './generator.ts'
+
+const TARGET = { rate: 1000, p99Ms: 100, baselineShare: 0.5 }
+
+const args = flags()
+const CONVERSATIONS = Number(args.conversations ?? 100)
+const SIZE = Number(args.size ?? 10)
+const RATES = (args.rates ?? '1000,2000').split(',').map(Number).filter((r) => r > 0)
+const STEP: Omit<StepOptions, 'rate'> = {
+  seconds: Number(args.seconds ?? 10),
+  maxBacklogSeconds: Number(args['max-backlog'] ?? 1),
+  // An overloaded Vernetzt answers its whole backlog at about the same time, late: be patient.
+  quietSeconds: 60,
+  drainSeconds: 180,
+}
+const ONLY = args.only as 'vernetzt' | 'baseline' | undefined
+const SOCKETS = CONVERSATIONS * SIZE
+if (!(SIZE >= 2 && SIZE <= 32 && CONVERSATIONS >= 1 && RATES.length && STEP.seconds > 0)) {
+  console.error('Usage: node scripts/load/chat.ts [--conversations 100] [--size 2..32] [--rates 1000,2000] [--seconds 10] [--max-backlog 1] [--probe false] [--warmup false] [--only vernetzt|baseline] [--json file] [--profile] [--keep]')
+  process.exit(2)
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const log = (line: string) => console.error(`[load] ${line}`)
+const SECRET = 'load-test-secret-load-test-secret-load'
+
+// ---------------------------------------------------------------------------------------------
+// Preconditions
+
+const openFiles = (() => {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'))
+    return Number(line?.split(/\s{2,}/)[1])
+  } catch {
+    return NaN
+  }
+})()
+// The generator holds one descriptor per socket, the server another, plus its database pool.
+if (openFiles < SOCKETS + 300) {
+  console.error(`The open-file limit is ${openFiles}; ${SOCKETS} sockets need at least ${SOCKETS + 300}. Raise it first, e.g. \`ulimit -n 65536\`.`)
+  process.exit(2)
+}
+if (ONLY !== 'baseline' && !existsSync(path.join(root, 'web', 'build', 'handler.js'))) {
+  console.error('The server runs as in production and needs the built web app: run `npm run build` first.')
+  process.exit(2)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes and their CPU time
+
+const runDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-load-'))
+const dataDir = path.join(runDir, 'data')
+const children = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL')
+})
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const child of children) child.kill('SIGTERM')
+    process.exit(130)
+  })
+}
+
+interface Started {
+  child: ChildProcess
+  url: string
+  logFile: string
+  stop(): Promise<number | null>
+}
+
+/** Starts `node <script>` with `env` and waits until `ready` answers (or the child dies). */
+async function startChild(name: string, script: string, env: Record<string, string>, ready: (url: string) => Promise<boolean>, nodeFlags: string[] = []): Promise<Started> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const logFile = path.join(runDir, `${name}.log`)
+  const out = createWriteStream(logFile)
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port) }
+  delete childEnv.MONGODB_URI // always a fresh embedded database, never the operator's
+  delete childEnv.REDIS_URL
+  const child = spawn(process.execPath, [...nodeFlags, path.join(root, script)], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  child.stdout!.pipe(out)
+  child.stderr!.pipe(out)
+  let exitCode: number | null | undefined
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    exitCode = code
+    children.delete(child)
+    resolve(code)
+  }))
+  const deadline = Date.now() + 180_000
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`${name} exited with code ${exitCode} while starting; see ${logFile}:\n${tail(logFile)}`)
+    if (await ready(url).catch(() => false)) break
+    if (Date.now() > deadline) throw new Error(`${name} did not come up within 180 s; see ${logFile}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return {
+    child,
+    url,
+    logFile,
+    async stop() {
+      if (exitCode !== undefined) return exitCode
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      const code = await exited
+      clearTimeout(timer)
+      return code
+    },
+  }
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+/** CPU seconds a process has used so far (Linux /proc; NaN elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return NaN
+  }
+}
+
+/** The FerretDB process serving `port` (the server starts it through a small shell watchdog). */
+function ferretdbPid(port: number): number | undefined {
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
+      if (argv[0]?.endsWith('ferretdb') && argv.includes(`--listen-addr=127.0.0.1:${port}`)) return Number(entry)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined
+}
+
+/** Busy CPU seconds of the whole machine so far, over all cores (Linux /proc/stat; NaN elsewhere). */
+function machineBusySeconds(): number {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number)
+    const [user, nice, system, , , irq, softirq, steal] = ticks as number[]
+    return (user! + nice! + system! + irq! + softirq! + steal!) / 100
+  } catch {
+    return NaN
+  }
+}
+
+interface Measured extends StepResult {
+  /** Share of one core each process used during the step; `other`: everything else on the machine. */
+  cpu: Record<string, number>
+  /** The generator's event-loop delay, p99 in ms: above a few ms it, not the server, set the pace. */
+  generatorLoopP99: number
+  stored?: StoredCheck
+}
+
+/** Runs one step and the share of a core each process used meanwhile. */
+async function measure(load: ChatLoad, rate: number, pids: Record<string, number | undefined>): Promise<Measured> {
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]))
+  const machineBefore = machineBusySeconds()
+  const ownBefore = process.cpuUsage()
+  const loop = monitorEventLoopDelay({ resolution: 5 })
+  loop.enable()
+  const t0 = performance.now()
+  const result = await load.run({ ...STEP, rate })
+  const wall = (performance.now() - t0) / 1000
+  loop.disable()
+  const own = process.cpuUsage(ownBefore)
+  const cpu: Record<string, number> = { generator: (own.user + own.system) / 1e6 / wall }
+  for (const [name, pid] of Object.entries(pids)) cpu[name] = (cpuSeconds(pid) - before[name]!) / wall
+  cpu.other = Math.max(0, (machineBusySeconds() - machineBefore) / wall - Object.values(cpu).reduce((a, b) => a + b, 0))
+  return { ...result, cpu, generatorLoopP99: loop.percentile(99) / 1e6 }
+}
+
+/**
+ * Climbs the rates while each step is sustained (not stopped early, nothing lost). When not even
+ * the first rate is, one more step at 80 % of the throughput it reached shows the latency of a
+ * load the server can carry.
+ */
+async function climb(name: string, load: ChatLoad, pids: Record<string, number | undefined>, after?: (result: Measured) => Promise<void>): Promise<Measured[]> {
+  const results: Measured[] = []
+  if (args.warmup !== 'false') {
+    log(`${name}: warming up, one message from each member…`)
+    const warm = await load.warmUp()
+    log(`${name}: warm-up: ${int(warm.messages)} messages at ${int(warm.perSecond)}/s (20 in flight)${warm.errors ? `, ${warm.errors} refused` : ''}`)
+    warmUps[name] = warm.perSecond
+  }
+  const step = async (rate: number) => {
+    log(`${name}: ${int(rate)} messages/s for ${STEP.seconds} s…`)
+    const result = await measure(load, rate, pids)
+    if (after) await after(result)
+    results.push(result)
+    log(`${name}: ${summary(result)}`)
+    return !result.stopped && result.lost === 0
+  }
+  for (const rate of RATES) {
+    if (await step(rate)) continue
+    if (rate !== RATES.at(-1)) log(`${name}: ${int(rate)} messages/s was not sustained; higher rates skipped.`)
+    const sustainable = Math.floor(results.at(-1)!.messagesPerSecond * 0.8)
+    if (results.length === 1 && args.probe !== 'false' && sustainable >= 1) await step(sustainable)
+    break
+  }
+  return results
+}
+
+const warmUps: Record<string, number> = {}
+
+const summary = (r: Measured) =>
+  `${r.acked}/${r.sent} acknowledged, ${r.delivered}/${r.expected} delivered, p50 ${ms(r.latency.p50)} p99 ${ms(r.latency.p99)} ms${r.stopped ? ` (stopped ${r.stopped})` : ''}`
+
+// ---------------------------------------------------------------------------------------------
+// Baseline: the bare socket.io server
+
+async function runBaseline(): Promise<Measured[]> {
+  log(`baseline: starting the bare socket.io server and ${SOCKETS} sockets…`)
+  const server = await startChild('baseline', 'scripts/load/echo-server.ts', {}, async (url) => (await fetch(`${url}/socket.io/?EIO=4&transport=polling`)).ok)
+  const seats: Seat[] = []
+  for (let c = 0; c < CONVERSATIONS; c++) {
+    const conversationId = new Types.ObjectId().toString()
+    for (let i = 0; i < SIZE; i++) seats.push({ conversation: c, conversationId, auth: { conversationId, handle: `load-${c}-${i}` } })
+  }
+  const load = new ChatLoad(seats)
+  try {
+    await load.open(server.url)
+    return await climb('baseline', load, { server: server.child.pid })
+  } finally {
+    load.close()
+    await server.stop()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vernetzt: the real server on a fresh database
+
+interface Seeded {
+  seats: Seat[]
+  conversations: HistoryReader[]
+}
+
+/**
+ * Each conversation is a team: a leader and the members they sponsored, so everyone is in
+ * everyone's circle and no conversation starts as a message request. Members and sessions go
+ * straight into the database (registering 1,000 members would mostly time password hashing);
+ * conversations are opened through the API, as a leader would.
+ */
+async function seed(url: string): Promise<Seeded> {
+  const config = loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET, LOG_LEVEL: 'silent' })
+  const db = await openDatabase(config) // borrows the server's embedded FerretDB
+  const ctx: ServiceContext = { config, models: createModels(db.connection), log: pino({ level: 'silent' }) }
+  const cookies: string[][] = []
+  try {
+    const company = await ensureRoot(ctx)
+    const member = (c: number, i: number, sponsor: Awaited<ReturnType<typeof ensureRoot>>) =>
+      insertMember(ctx, { handle: `load-${c}-${i}`, email: `load-${c}-${i}@load.invalid`, passwordHash: null, displayName: `Load ${c}/${i}`, role: 'partner', sponsor })
+    let next = 0
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (next < CONVERSATIONS) {
+        const c = next++
+        const leader = await member(c, 0, company)
+        const team = [leader, ...(await Promise.all(Array.from({ length: SIZE - 1 }, (_, i) => member(c, i + 1, leader))))]
+        cookies[c] = await Promise.all(team.map(async (m) => `${SESSION_COOKIE}=${(await createSession(ctx, m._id, { userAgent: 'load test' })).token}`))
+      }
+    }))
+  } finally {
+    await db.close()
+  }
+  const conversations: Seeded['conversations'] = []
+  let next = 0
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (next < CONVERSATIONS) {
+      const c = next++
+      const res = await fetch(`${url}/api/v1/conversations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: cookies[c]![0]! },
+        body: JSON.stringify({ participants: Array.from({ length: SIZE - 1 }, (_, i) => `load-${c}-${i + 1}`), title: `Team ${c}` }),
+      })
+      if (res.status !== 201) throw new Error(`opening conversation ${c} failed: ${res.status} ${await res.text()}`)
+      conversations[c] = { id: ((await res.json()) as Conversation).id, cookie: cookies[c]![0]! }
+    }
+  }))
+  const seats = conversations.flatMap(({ id }, c) => cookies[c]!.map((cookie) => ({ conversation: c, conversationId: id, cookie })))
+  return { seats, conversations }
+}
+
+async function runVernetzt(): Promise<{ results: Measured[]; profileDir: string | null }> {
+  log(`vernetzt: starting the server (its own process, fresh embedded database in ${dataDir})…`)
+  const profileDir = args.profile ? path.join(runDir, 'profile') : null
+  if (profileDir) await mkdir(profileDir, { recursive: true })
+  const server = await startChild(
+    'vernetzt',
+    'server/src/main.ts',
+    // The per-sender spam limit is not what this measures (each member sends 1 message/s at 1,000/s).
+    { HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SESSION_SECRET: SECRET, AUTH_RATE_LIMIT: '100000', MESSAGE_RATE_LIMIT: '1000000' },
+    async (url) => (await fetch(`${url}/healthz`)).ok,
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  )
+  let load: ChatLoad | null = null
+  try {
+    const t0 = performance.now()
+    log(`vernetzt: seeding ${SOCKETS} members in ${CONVERSATIONS} team conversations…`)
+    const { seats, conversations } = await seed(server.url)
+    log(`vernetzt: seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s; opening ${SOCKETS} signed-in sockets…`)
+    load = new ChatLoad(seats)
+    await load.open(server.url)
+    const { port } = JSON.parse(readFileSync(path.join(dataDir, 'ferretdb', 'running.json'), 'utf8')) as { port: number }
+    const from = conversations.map(() => 0)
+    const results = await climb('vernetzt', load, { server: server.child.pid, ferretdb: ferretdbPid(port) }, async (result) => {
+      result.stored = await checkStored(server.url, conversations, result, from)
+    })
+    return { results, profileDir }
+  } finally {
+    load?.close()
+    // Let the server finish its disconnect handlers (presence: a few writes per member) before it closes the database.
+    await new Promise((r) => setTimeout(r, 2000 + 5 * SOCKETS))
+    const code = await server.stop()
+    if (code !== 0) log(`vernetzt: the server exited with code ${code}; see ${server.logFile}`)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const ms = (v: number) => (Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en'))
+const int = (v: number) => Math.round(v).toLocaleString('en')
+const pct = (v: number) => (Number.isNaN(v) ? '–' : `${Math.round(v * 100)} %`)
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL')
+
+function table(rows: Array<[string, Measured]>): string {
+  const head = ['target', 'offered/s', 'sent', 'acked', 'delivered', 'lost', 'msgs/s', 'deliv./s', 'p50 ms', 'p99 ms', 'max ms', 'ack p99', 'stored', 'CPU gen/srv/db/other']
+  const lines = rows.map(([name, r]) => [
+    name, int(r.rate), int(r.sent), int(r.acked), `${int(r.delivered)}/${int(r.expected)}`, int(r.lost), int(r.messagesPerSecond), int(r.deliveriesPerSecond),
+    ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.max), ms(r.ackLatency.p99),
+    r.stored ? `${int(r.stored.stored)}${r.stored.missing ? ` (${r.stored.missing} missing)` : ''}` : 'n/a',
+    [r.cpu.generator, r.cpu.server, r.cpu.ferretdb, r.cpu.other].map((v) => pct(v ?? NaN)).join(' / '),
+  ])
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+  return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n')
+}
+
+const started = performance.now()
+const baseline = ONLY === 'vernetzt' ? [] : await runBaseline()
+const vernetzt = ONLY === 'baseline' ? { results: [], profileDir: null } : await runVernetzt()
+
+const cpu = os.cpus()
+console.log(`\nChat load test: ${int(SOCKETS)} sockets in ${CONVERSATIONS} conversations of ${SIZE}, ${STEP.seconds} s per step; ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}`)
+console.log('latency: from the scheduled send to the receipt at each other participant; msgs/s: acknowledged (Vernetzt: stored) messages per second')
+if (Object.keys(warmUps).length) console.log(`before the steps, each member sent one message, 20 in flight: ${Object.entries(warmUps).map(([name, perSecond]) => `${name} ${int(perSecond)} messages/s`).join(', ')}`)
+console.log('')
+console.log(table([...baseline.map((r) => ['bare socket.io', r] as [string, Measured]), ...vernetzt.results.map((r) => ['Vernetzt', r] as [string, Measured])]))
+for (const [name, r] of [...baseline.map((r) => ['bare socket.io', r] as const), ...vernetzt.results.map((r) => ['Vernetzt', r] as const)]) {
+  const notes = [
+    r.stopped && `stopped sending ${r.stopped}`,
+    Object.keys(r.ackErrors).length && `refused: ${JSON.stringify(r.ackErrors)}`,
+    r.duplicates && `${r.duplicates} duplicate deliveries`,
+    r.disconnects && `${r.disconnects} sockets disconnected`,
+    r.stored?.unacknowledgedButStored && `${r.stored.unacknowledgedButStored} stored without an acknowledgement`,
+    r.stored?.duplicates && `${r.stored.duplicates} stored twice`,
+    (r.sendLag.p99 > 20 || r.generatorLoopP99 > 20) && `the generator fell behind (send lag p99 ${ms(r.sendLag.p99)} ms, event-loop delay p99 ${ms(r.generatorLoopP99)} ms)`,
+    r.cpu.other! > 0.2 && `other processes on this machine used ${pct(r.cpu.other!)} of a core meanwhile: figures are noisy`,
+  ].filter(Boolean)
+  if (notes.length) console.log(`  ${name} at ${int(r.rate)}/s: ${notes.join('; ')}`)
+}
+
+const atTarget = (results: Measured[]) => results.find((r) => r.rate === TARGET.rate) ?? results[0]
+const best = (results: Measured[]) => Math.max(0, ...results.map((r) => r.messagesPerSecond))
+const v = atTarget(vernetzt.results)
+const b = atTarget(baseline)
+const verdicts: Record<string, boolean> = {}
+if (v) {
+  console.log(`\nTargets (Vernetzt at ${int(v.rate)} messages/s offered):`)
+  verdicts.nothingLost = v.lost === 0 && !v.stopped && v.sent === Math.round(v.rate * v.seconds)
+  console.log(`  ${verdict(verdicts.nothingLost)}  nothing lost: ${int(v.delivered)} of ${int(v.expected)} deliveries, ${int(v.sent)} of ${int(v.rate * v.seconds)} messages sent${v.stopped ? ' (sending stopped: overloaded)' : ''}`)
+  verdicts.p99 = v.latency.p99 < TARGET.p99Ms && verdicts.nothingLost
+  console.log(`  ${verdict(verdicts.p99)}  p99 under ${TARGET.p99Ms} ms${v.rate === TARGET.rate ? '' : ` (measured at ${int(v.rate)}/s, not ${int(TARGET.rate)}/s)`}: ${v.latency.count ? `${ms(v.latency.p99)} ms (${(v.latency.p99 / TARGET.p99Ms).toFixed(1)}× the target)` : 'nothing was delivered'}`)
+  verdicts.stored = !!v.stored && v.stored.missing === 0 && v.stored.duplicates === 0 && v.acked === v.sent
+  console.log(`  ${verdict(verdicts.stored)}  every message stored: ${int(v.stored?.stored ?? 0)} in the history, ${int(v.acked)} acknowledged of ${int(v.sent)} sent, ${v.stored?.missing ?? '?'} acknowledged but missing`)
+  if (b) {
+    const ratio = v.messagesPerSecond / b.messagesPerSecond
+    verdicts.throughput = ratio >= TARGET.baselineShare && verdicts.stored
+    console.log(`  ${verdict(verdicts.throughput)}  throughput at least ${pct(TARGET.baselineShare)} of the baseline: ${int(v.messagesPerSecond)} vs ${int(b.messagesPerSecond)} messages/s = ${pct(ratio)}`)
+    console.log(`        best observed over all steps: Vernetzt ${int(best(vernetzt.results))}, baseline ${int(best(baseline))} messages/s (${pct(best(vernetzt.results) / best(baseline))}; the baseline's is bounded by the offered rate)`)
+  }
+}
+console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(0)} s.`)
+
+if (args.json) {
+  const strip = ({ messages: _messages, ...rest }: Measured) => rest
+  await writeFile(args.json, JSON.stringify({ sockets: SOCKETS, conversations: CONVERSATIONS, size: SIZE, step: STEP, baseline: baseline.map(strip), vernetzt: vernetzt.results.map(strip), verdicts }, null, 2))
+}
+
+// Keep the logs when the server said something, and the CPU profile when one was asked for.
+if (!args.keep) await rm(dataDir, { recursive: true, force: true })
+const keep = args.keep || vernetzt.profileDir || readdirSync(runDir).some((f) => f.endsWith('.log') && f.startsWith('vernetzt') && statSync(path.join(runDir, f)).size > 0)
+if (keep) console.log(`Logs${vernetzt.profileDir ? ', the CPU profile' : ''}${args.keep ? ', the database' : ''}: ${runDir}`)
+else await rm(runDir, { recursive: true, force: true })
