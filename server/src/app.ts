@@ -16,6 +16,7 @@ import commentRoutes from './modules/comments/routes.ts'
 import groupRoutes from './modules/groups/routes.ts'
 import lessonRoutes from './modules/lessons/routes.ts'
 import messagingRoutes from './modules/messaging/routes.ts'
+import commerceRoutes from './modules/commerce/routes.ts'
 import onboardingRoutes from './modules/onboarding/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import profileRoutes, { mediaRoutes } from './modules/profiles/routes.ts'
@@ -75,6 +76,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     await api.register(groupRoutes)
     await api.register(lessonRoutes)
     await api.register(messagingRoutes)
+    await api.register(commerceRoutes)
     await api.register(onboardingRoutes)
   }, { prefix: '/api/v1' })
 

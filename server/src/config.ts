@@ -39,6 +39,8 @@ export const ConfigSchema = {
     /** Tests and local development only: accept push endpoints on localhost over http. */
     PUSH_ALLOW_LOOPBACK: { type: 'boolean', default: false },
     MESSAGE_RATE_LIMIT: { type: 'integer', minimum: 4, default: 60 },
+    /** Shared secret that signs the payment provider's webhooks (the bundled test provider's HMAC key). */
+    PAYMENT_WEBHOOK_SECRET: { type: 'string', minLength: 32 },
   },
   dependencies: {
     ADMIN_EMAIL: ['ADMIN_PASSWORD'], ADMIN_PASSWORD: ['ADMIN_EMAIL'],
@@ -67,6 +69,7 @@ export interface Config {
   authRateLimit: number
   /** Chat messages a minute per sender (a quarter of it may come at once). */
   messageRateLimit: number
+  paymentWebhookSecret: string
   /** True when cookies must carry `Secure` (the public URL is https). */
   secureCookies: boolean
   push: {
@@ -119,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     admin: c.ADMIN_EMAIL && c.ADMIN_PASSWORD ? { email: c.ADMIN_EMAIL, password: c.ADMIN_PASSWORD } : undefined,
     authRateLimit: c.AUTH_RATE_LIMIT,
     messageRateLimit: c.MESSAGE_RATE_LIMIT ?? 60,
+    paymentWebhookSecret: c.PAYMENT_WEBHOOK_SECRET ?? '',
     secureCookies: publicUrl.startsWith('https://'),
     push: {
       vapid: c.VAPID_PUBLIC_KEY && c.VAPID_PRIVATE_KEY ? { publicKey: c.VAPID_PUBLIC_KEY, privateKey: c.VAPID_PRIVATE_KEY } : { publicKey: '', privateKey: '' },
@@ -129,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...overrides,
   }
   if (!config.sessionSecret) config.sessionSecret = persistedSecret(config.dataDir)
+  if (!config.paymentWebhookSecret) config.paymentWebhookSecret = persistedSecret(config.dataDir, 'payment-webhook-secret')
   // Empty push fields (also in overrides) mean "the default", so a test can override one field.
   if (!config.push.vapid.publicKey) config.push = { ...config.push, vapid: persistedVapidKeys(config.dataDir) }
   if (!config.push.subject) config.push = { ...config.push, subject: config.publicUrl.startsWith('https://') ? config.publicUrl : `mailto:${config.root.email}` }
@@ -144,8 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
  * Without SESSION_SECRET a single node keeps a generated one under DATA_DIR, so sessions survive
  * restarts. Several nodes must share one, so the README tells operators to set it there.
  */
-function persistedSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'session-secret')
+function persistedSecret(dataDir: string, name = 'session-secret'): string {
+  const file = path.join(dataDir, name)
   try {
     return readFileSync(file, 'utf8').trim()
   } catch {

@@ -10,6 +10,7 @@ import { ensureIndexes } from './db/models.ts'
 import { ensureAdmin, ensureRoot } from './modules/accounts/service.ts'
 import { sweepExpiredSessions } from './modules/accounts/sessions.ts'
 import { flushHeldPushes } from './modules/notifications/push.ts'
+import { repairLedger } from './modules/commerce/ledger.ts'
 import { repairPendingJoins } from './modules/referrals/service.ts'
 import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
 
@@ -91,6 +92,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   sweeper.unref()
   const repairer = setInterval(() => {
     repairPendingJoins(app.ctx).catch((error) => app.log.warn({ err: error }, 'join repair failed'))
+    // An order a crash left half-credited or half-reversed is finished here.
+    repairLedger(app.ctx).catch((error) => app.log.warn({ err: error }, 'ledger repair failed'))
   }, 5 * 60_000)
   repairer.unref()
   // Pushes held back for quiet hours go out in the minute after those end.

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { MAX_COMMISSION_DEPTH, computeCommissions, formatCents, planCeiling, reversalOf, type PlanRules, type UplineMember } from './commissions.ts'
+import { MAX_COMMISSION_DEPTH, computeCommissions, formatCents, nextPeriod, periodOf, planCeiling, previousPeriod, reversalOf, type PlanRules, type UplineMember } from './commissions.ts'
 
 const plan = (ratesBp: number[], maxDepth = ratesBp.length): PlanRules => ({ ratesBp, maxDepth })
 const chainOf = (n: number, unqualified: number[] = []): UplineMember[] =>
@@ -81,5 +81,15 @@ describe('formatCents', () => {
   it('formats euros the German and the English way', () => {
     expect(formatCents(123456, 'de')).toBe('1.234,56\u00a0€')
     expect(formatCents(123456, 'en')).toBe('€1,234.56')
+  })
+})
+
+describe('periods', () => {
+  it('are calendar months in German time, also around midnight at the turn of a month', () => {
+    expect(periodOf(new Date('2026-10-31T22:30:00Z'))).toBe('2026-10') // 23:30 in Berlin (CET)
+    expect(periodOf(new Date('2026-10-31T23:30:00Z'))).toBe('2026-11') // 00:30 on 1 November
+    expect(periodOf(new Date('2026-06-30T22:30:00Z'))).toBe('2026-07') // 00:30 CEST
+    expect(nextPeriod('2026-12')).toBe('2027-01')
+    expect(previousPeriod('2027-01')).toBe('2026-12')
   })
 })

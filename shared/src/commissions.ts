@@ -78,3 +78,19 @@ export function formatCents(cents: number, lang: 'de' | 'en' = 'de', currency = 
 export function reversalOf(lines: readonly CommissionLine[]): CommissionLine[] {
   return lines.map((l) => ({ ...l, amountCents: -l.amountCents }))
 }
+
+/** Periods are calendar months in Europe/Berlin time, "2026-11". */
+export function periodOf(date: Date): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit' }).formatToParts(date)
+  return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`
+}
+
+export function nextPeriod(period: string): string {
+  const [year, month] = period.split('-').map(Number) as [number, number]
+  return month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`
+}
+
+export function previousPeriod(period: string): string {
+  const [year, month] = period.split('-').map(Number) as [number, number]
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`
+}

@@ -13,6 +13,7 @@ import { groupModels } from '../modules/groups/model.ts'
 import { lessonModels } from '../modules/lessons/model.ts'
 import { messagingModels } from '../modules/messaging/model.ts'
 import { onboardingModels } from '../modules/onboarding/model.ts'
+import { commerceModels } from '../modules/commerce/model.ts'
 
 export function createModels(conn: Connection) {
   return {
@@ -26,6 +27,7 @@ export function createModels(conn: Connection) {
     ...lessonModels(conn),
     ...messagingModels(conn),
     ...onboardingModels(conn),
+    ...commerceModels(conn),
   }
 }
 export type Models = ReturnType<typeof createModels>

@@ -1,0 +1,289 @@
+import { computeCommissions, nextPeriod, periodOf, type UplineMember } from '@vernetzt/shared/commissions'
+import { AppError } from '@vernetzt/shared/errors'
+import { PLAN_TOTAL_MAX_BP, type LedgerEntry, type Plan, type PlanBody, type Statement } from '@vernetzt/shared/schemas/commerce'
+import { Types } from 'mongoose'
+import type { Actor, ServiceContext } from '../../context.ts'
+import { isDuplicateKey } from '../../db/errors.ts'
+import { append, readStream } from '../../db/streams.ts'
+import { SUMMARY_FIELDS, toMemberSummary } from '../accounts/dto.ts'
+import type { MemberDoc } from '../accounts/model.ts'
+import { entryId, entryKey, type EntryKind, type LedgerEntryDoc, type OrderDoc, type PlanDoc } from './model.ts'
+
+const DAY = 86_400_000
+const WITHDRAWAL_MS = 14 * DAY
+
+/** A beneficiary's entries of one period, in the order they were written. */
+export const ledgerStream = (beneficiaryId: Types.ObjectId | string, period: string) => `ledger:${beneficiaryId.toString()}:${period}`
+/** Everyone with entries in a period (for the payout export and the income disclosure). */
+export const payeesStream = (period: string) => `payees:${period}`
+
+// --- Plans ------------------------------------------------------------------------------------
+
+function toPlan(p: PlanDoc): Plan {
+  return {
+    version: p._id, ratesBp: p.ratesBp, maxDepth: p.maxDepth, qualification: p.qualification ?? null, note: p.note ?? '',
+    activeFrom: p.activeFrom.toISOString(), createdBy: p.createdBy?.toString() ?? null,
+  }
+}
+
+/** Every version, newest first. A handful of documents: read whole. */
+async function allPlans(ctx: ServiceContext): Promise<PlanDoc[]> {
+  return ((await ctx.models.Plan.find().lean()) as PlanDoc[]).sort((a, b) => b._id - a._id)
+}
+
+export async function listPlans(ctx: ServiceContext): Promise<{ current: Plan | null; versions: Plan[] }> {
+  const plans = await allPlans(ctx)
+  const current = plans.find((p) => p.activeFrom.getTime() <= Date.now()) ?? null
+  return { current: current ? toPlan(current) : null, versions: plans.map(toPlan) }
+}
+
+/** The plan that was in force at a moment: what a payment made then is credited with. */
+export async function planAt(ctx: ServiceContext, at: Date): Promise<PlanDoc | null> {
+  return (await allPlans(ctx)).find((p) => p.activeFrom.getTime() <= at.getTime()) ?? null
+}
+
+/** Rules JSON Schema cannot say: depth and rates agree, and the total stays within bounds. */
+export function checkPlan(input: PlanBody): void {
+  if (input.ratesBp.length !== input.maxDepth) {
+    throw new AppError('PLAN_INVALID', `The plan has ${input.maxDepth} levels but ${input.ratesBp.length} rates; give one rate per level.`, { field: 'ratesBp' })
+  }
+  const total = input.ratesBp.reduce((a, b) => a + b, 0)
+  if (total > PLAN_TOTAL_MAX_BP) {
+    throw new AppError('PLAN_INVALID', `All levels together may pay at most ${PLAN_TOTAL_MAX_BP / 100} % (this plan: ${total / 100} %).`, { field: 'ratesBp' })
+  }
+  if (input.qualification && input.qualification.fromLevel > input.maxDepth) {
+    throw new AppError('PLAN_INVALID', 'The activity rule starts below the deepest level.', { field: 'qualification.fromLevel' })
+  }
+}
+
+/** A new version, in force from now on; orders paid earlier keep the version of their payment time. */
+export async function createPlan(ctx: ServiceContext, actor: Actor, input: PlanBody): Promise<Plan> {
+  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can change the commission plan.')
+  checkPlan(input)
+  for (;;) {
+    const version = ((await allPlans(ctx))[0]?._id ?? 0) + 1
+    try {
+      const plan = (await ctx.models.Plan.create({
+        _id: version, ratesBp: input.ratesBp, maxDepth: input.maxDepth, qualification: input.qualification ?? null, note: input.note ?? '',
+        activeFrom: new Date(), createdBy: new Types.ObjectId(actor.id),
+      })).toObject() as PlanDoc
+      await ctx.models.Audit.create({ actorId: new Types.ObjectId(actor.id), action: 'plan.create', subjectId: new Types.ObjectId(actor.id), reason: input.note ?? '', data: { version, ratesBp: input.ratesBp } })
+      return toPlan(plan)
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error // two admins at once: take the next number
+    }
+  }
+}
+
+// --- Periods ----------------------------------------------------------------------------------
+
+/** The first open period from `period` on: entries never land in a closed one. */
+export async function openPeriodFrom(ctx: ServiceContext, period: string): Promise<string> {
+  let p = period
+  while (await ctx.models.Period.findById(p).lean()) p = nextPeriod(p)
+  return p
+}
+
+export async function isClosed(ctx: ServiceContext, period: string): Promise<boolean> {
+  return !!(await ctx.models.Period.findById(period).lean())
+}
+
+/** An admin closes a finished month; its statements are final from then on. */
+export async function closePeriod(ctx: ServiceContext, actor: Actor, period: string, now = new Date()): Promise<{ period: string; closedAt: string }> {
+  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can close a period.')
+  if (period >= periodOf(now)) throw new AppError('PERIOD_NOT_OVER', `${period} is not over yet; a month can be closed from the first day of the next.`)
+  try {
+    const doc = await ctx.models.Period.create({ _id: period, closedAt: now, closedBy: new Types.ObjectId(actor.id) })
+    await ctx.models.Audit.create({ actorId: new Types.ObjectId(actor.id), action: 'period.close', subjectId: new Types.ObjectId(actor.id), reason: period, data: { period } })
+    return { period, closedAt: doc.closedAt.toISOString() }
+  } catch (error) {
+    if (isDuplicateKey(error)) throw new AppError('PERIOD_CLOSED', `${period} is closed already.`)
+    throw error
+  }
+}
+
+// --- Writing the ledger -----------------------------------------------------------------------
+
+/**
+ * Writes one ledger line and lists it in the beneficiary's period stream. Both steps can be
+ * repeated: the line's _id is its identity, and a line already listed is not listed again (a
+ * crash between listing and marking lists it twice; readers drop the second by _id).
+ */
+async function writeEntry(ctx: ServiceContext, fields: Omit<LedgerEntryDoc, '_id' | 'key' | 'listed' | 'createdAt'>): Promise<LedgerEntryDoc> {
+  const key = entryKey(fields.orderId, fields.beneficiaryId, fields.level, fields.kind)
+  const _id = entryId(key)
+  let entry = (await ctx.models.LedgerEntry.findById(_id).lean()) as LedgerEntryDoc | null
+  if (!entry) {
+    try {
+      await ctx.models.LedgerEntry.create({ _id, key, ...fields })
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error
+    }
+    entry = (await ctx.models.LedgerEntry.findById(_id).lean()) as LedgerEntryDoc
+  }
+  if (entry.listed === null) {
+    await listPayee(ctx, entry.period, entry.beneficiaryId)
+    const [n] = await append(ctx, [ledgerStream(entry.beneficiaryId, entry.period)], _id)
+    await ctx.models.LedgerEntry.updateOne({ _id }, { $set: { listed: n } })
+  }
+  return entry
+}
+
+async function listPayee(ctx: ServiceContext, period: string, beneficiaryId: Types.ObjectId): Promise<void> {
+  const key = `payee:${period}:${beneficiaryId.toString()}`
+  if (await ctx.models.Key.findById(key).lean()) return
+  await append(ctx, [payeesStream(period)], beneficiaryId) // a repeat after a crash is dropped by readers
+  await ctx.models.Key.create({ _id: key, memberId: beneficiaryId }).catch((error: unknown) => {
+    if (!isDuplicateKey(error)) throw error
+  })
+}
+
+/** Own purchases in a period, for the plan's activity rule: paid, not refunded, paid in that period. */
+export async function ownPurchasesCents(ctx: ServiceContext, memberId: Types.ObjectId, period: string): Promise<number> {
+  let total = 0
+  let cursor: string | undefined
+  for (let pages = 0; pages < 10; pages++) {
+    const page = await readStream(ctx, `orders:${memberId.toString()}`, { cursor, limit: 50 }, async (refs) =>
+      Promise.all(refs.map(async (id) => (await ctx.models.Order.findById(id, { paidAt: 1, refundedAt: 1, totalCents: 1, createdAt: 1 }).lean()) as OrderDoc | null)))
+    for (const o of page.items) if (o.paidAt && !o.refundedAt && periodOf(o.paidAt) === period) total += o.totalCents
+    const oldest = page.items.at(-1)
+    // Orders are listed when placed; one placed two months before the period is not paid in it.
+    if (!page.nextCursor || (oldest && periodOf(new Date(oldest.createdAt.getTime() + 62 * DAY)) < period)) break
+    cursor = page.nextCursor
+  }
+  return total
+}
+
+/** The partner the order counts for and their stored upline (one read), with each one's qualification. */
+async function chainOf(ctx: ServiceContext, order: OrderDoc, plan: PlanDoc, period: string): Promise<UplineMember[]> {
+  if (!order.attributedPartnerId) return []
+  const partner = await ctx.models.Member.findById(order.attributedPartnerId, { upline: 1 }).lean()
+  if (!partner) return []
+  const ids = [partner._id, ...partner.upline].slice(0, plan.maxDepth)
+  const members = await Promise.all(ids.map((id) => ctx.models.Member.findById(id, { role: 1, isRoot: 1 }).lean() as Promise<Pick<MemberDoc, '_id' | 'role' | 'isRoot'> | null>))
+  const rule = plan.qualification
+  return Promise.all(ids.map(async (id, i) => {
+    const m = members[i]
+    // The company root and anyone no longer a partner earn nothing; their level is not passed on.
+    let qualified = !!m && m.role === 'partner' && !m.isRoot
+    if (qualified && rule && i + 1 >= rule.fromLevel) qualified = (await ownPurchasesCents(ctx, id, period)) >= rule.minOwnPurchaseCents
+    return { id: id.toString(), qualified }
+  }))
+}
+
+async function credit(ctx: ServiceContext, order: OrderDoc & { paidAt: Date }): Promise<void> {
+  const plan = await planAt(ctx, order.paidAt)
+  const keys: string[] = []
+  if (plan && order.commissionBaseCents > 0) {
+    const period = await openPeriodFrom(ctx, periodOf(order.paidAt))
+    const lines = computeCommissions(order.commissionBaseCents, await chainOf(ctx, order, plan, periodOf(order.paidAt)), plan)
+    for (const line of lines) {
+      const entry = await writeEntry(ctx, {
+        orderId: order._id, orderNumber: order.number, beneficiaryId: new Types.ObjectId(line.beneficiaryId), level: line.level, kind: 'credit',
+        rateBp: line.rateBp, amountCents: line.amountCents, baseCents: order.commissionBaseCents, planVersion: plan._id, period,
+      })
+      keys.push(entry.key)
+    }
+  }
+  await ctx.models.Order.updateOne({ _id: order._id }, { $set: { creditedAt: new Date(), planVersion: plan?._id ?? null, creditKeys: keys } })
+}
+
+/** Reverses exactly what was credited (read back from the ledger, not recomputed). */
+async function reverse(ctx: ServiceContext, order: OrderDoc & { refundedAt: Date }, creditKeys: string[]): Promise<void> {
+  const period = await openPeriodFrom(ctx, periodOf(order.refundedAt > new Date() ? new Date() : order.refundedAt))
+  for (const key of creditKeys) {
+    const credited = (await ctx.models.LedgerEntry.findById(entryId(key)).lean()) as LedgerEntryDoc | null
+    if (!credited) continue
+    await writeEntry(ctx, {
+      orderId: order._id, orderNumber: order.number, beneficiaryId: credited.beneficiaryId, level: credited.level, kind: 'reversal',
+      rateBp: credited.rateBp, amountCents: -credited.amountCents, baseCents: credited.baseCents, planVersion: credited.planVersion, period,
+    })
+  }
+  await ctx.models.Order.updateOne({ _id: order._id }, { $set: { reversedAt: new Date() } })
+}
+
+/**
+ * Brings the ledger in line with the order's payment state: credit once paid, reverse once
+ * refunded inside the withdrawal window. The job document is written first and removed last, so
+ * an order a crash left half-done is found by repairLedger() and finished.
+ */
+export async function settleOrder(ctx: ServiceContext, orderId: Types.ObjectId): Promise<OrderDoc> {
+  await ctx.models.CreditJob.updateOne({ _id: orderId }, { $setOnInsert: { createdAt: new Date() } }, { upsert: true })
+  let order = (await ctx.models.Order.findById(orderId).lean()) as OrderDoc | null
+  if (!order) throw new AppError('ORDER_NOT_FOUND', 'There is no such order.')
+  if (order.paidAt && !order.creditedAt) {
+    await credit(ctx, order as OrderDoc & { paidAt: Date })
+    order = (await ctx.models.Order.findById(orderId).lean()) as OrderDoc
+  }
+  const paidAt = order.paidAt
+  const refundedAt = order.refundedAt
+  if (paidAt && refundedAt && order.creditedAt && !order.reversedAt && refundedAt.getTime() - paidAt.getTime() <= WITHDRAWAL_MS) {
+    await reverse(ctx, order as OrderDoc & { refundedAt: Date }, order.creditKeys)
+    order = (await ctx.models.Order.findById(orderId).lean()) as OrderDoc
+  }
+  await ctx.models.CreditJob.deleteOne({ _id: orderId })
+  return order
+}
+
+/** The periodic job: finishes every order a crash or an error left unsettled. Returns how many. */
+export async function repairLedger(ctx: ServiceContext, olderThanMs = 30_000): Promise<number> {
+  // Only unfinished work has a document, so this reads a handful, not every order.
+  const jobs = await ctx.models.CreditJob.find().lean()
+  let repaired = 0
+  for (const job of jobs) {
+    if (Date.now() - job.createdAt.getTime() < olderThanMs) continue // still being worked on
+    await settleOrder(ctx, job._id)
+    repaired += 1
+  }
+  return repaired
+}
+
+// --- Reading the ledger -----------------------------------------------------------------------
+
+export function toEntry(e: LedgerEntryDoc): LedgerEntry {
+  return {
+    id: e._id.toString(), orderId: e.orderId.toString(), orderNumber: e.orderNumber, level: e.level, kind: e.kind as EntryKind,
+    rateBp: e.rateBp, amountCents: e.amountCents, baseCents: e.baseCents, planVersion: e.planVersion, period: e.period, createdAt: e.createdAt.toISOString(),
+  }
+}
+
+/** Every entry of a beneficiary in a period, oldest first, each once. */
+export async function periodEntries(ctx: ServiceContext, beneficiaryId: Types.ObjectId | string, period: string): Promise<LedgerEntryDoc[]> {
+  const out: LedgerEntryDoc[] = []
+  const seen = new Set<string>()
+  let cursor: string | undefined
+  do {
+    const page = await readStream(ctx, ledgerStream(beneficiaryId, period), { cursor, limit: 200, maxProbe: 400 }, async (refs) =>
+      Promise.all(refs.map(async (id) => (seen.has(id.toString()) ? null : (await ctx.models.LedgerEntry.findById(id).lean()) as LedgerEntryDoc | null))))
+    for (const e of page.items) {
+      if (seen.has(e._id.toString())) continue
+      seen.add(e._id.toString())
+      out.push(e)
+    }
+    cursor = page.nextCursor ?? undefined
+  } while (cursor)
+  return out.reverse()
+}
+
+/** A partner's statement for a period: every entry with its order, level and rate, and the sums. */
+export async function statement(ctx: ServiceContext, actor: Actor, memberId: string, period: string): Promise<Statement> {
+  if (memberId !== actor.id && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'A statement is for its partner (and administrators) only.')
+  const member = await ctx.models.Member.findById(memberId, SUMMARY_FIELDS).lean()
+  if (!member) throw new AppError('PROFILE_NOT_FOUND', 'There is no such member.')
+  const [entries, closed] = await Promise.all([periodEntries(ctx, member._id, period), isClosed(ctx, period)])
+  const levels = new Map<number, { amountCents: number; salesCents: number; orders: Set<string> }>()
+  for (const e of entries) {
+    const level = levels.get(e.level) ?? { amountCents: 0, salesCents: 0, orders: new Set<string>() }
+    level.amountCents += e.amountCents
+    level.salesCents += e.kind === 'credit' ? e.baseCents : -e.baseCents
+    level.orders.add(e.orderId.toString())
+    levels.set(e.level, level)
+  }
+  const sum = (kind: EntryKind) => entries.filter((e) => e.kind === kind).reduce((s, e) => s + e.amountCents, 0)
+  return {
+    period, closed, member: toMemberSummary(member),
+    totalCents: sum('credit') + sum('reversal'), creditsCents: sum('credit'), reversalsCents: sum('reversal'),
+    perLevel: [...levels].sort(([a], [b]) => a - b).map(([level, v]) => ({ level, amountCents: v.amountCents, salesCents: v.salesCents, orders: v.orders.size })),
+    entries: entries.map(toEntry),
+  }
+}

@@ -1,0 +1,196 @@
+import { AppError } from '@vernetzt/shared/errors'
+import { renderMarkdown } from '@vernetzt/shared/markdown'
+import type { CreateOrderBody, Order, PaymentEvent, Product, ProductBody } from '@vernetzt/shared/schemas/commerce'
+import { Types } from 'mongoose'
+import type { Actor, ServiceContext } from '../../context.ts'
+import { isDuplicateKey } from '../../db/errors.ts'
+import { append, readStream } from '../../db/streams.ts'
+import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
+import type { MemberDoc } from '../accounts/model.ts'
+import { settleOrder } from './ledger.ts'
+import type { OrderDoc, OrderItem, PaymentEventDoc, ProductDoc } from './model.ts'
+import type { PaymentProvider } from './payments.ts'
+
+/** Statutory withdrawal period (Widerrufsfrist) for consumers in the EU. */
+export const WITHDRAWAL_DAYS = 14
+const DAY = 86_400_000
+
+const CATALOG = 'catalog'
+const ordersOf = (buyerId: Types.ObjectId | string) => `orders:${buyerId.toString()}`
+const ALL_ORDERS = 'orders'
+
+function requireAdmin(actor: Actor): void {
+  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can do this.')
+}
+
+function toProduct(p: ProductDoc): Product {
+  return {
+    id: p._id.toString(), name: p.name, description: p.description, descriptionHtml: p.descriptionHtml,
+    imageIds: p.imageIds.map(String), imageUrls: p.imageIds.map((id) => `/media/${id.toString()}`),
+    priceCents: p.priceCents, currency: p.currency, vatRateBp: p.vatRateBp, commissionableCents: p.commissionableCents,
+    active: p.active, createdAt: p.createdAt.toISOString(),
+  }
+}
+
+function checkProduct(input: ProductBody): void {
+  // Commissions are a share of what the buyer pays, never more.
+  if (input.commissionableCents > input.priceCents) {
+    throw new AppError('VALIDATION_FAILED', 'The commissionable value cannot exceed the price.', { field: 'commissionableCents' })
+  }
+}
+
+export async function createProduct(ctx: ServiceContext, actor: Actor, input: ProductBody): Promise<Product> {
+  requireAdmin(actor)
+  checkProduct(input)
+  const product = (await ctx.models.Product.create({
+    ...input, description: input.description ?? '', descriptionHtml: renderMarkdown(input.description ?? ''), imageIds: input.imageIds ?? [],
+  })).toObject() as ProductDoc
+  await append(ctx, [CATALOG], product._id)
+  return toProduct(product)
+}
+
+export async function updateProduct(ctx: ServiceContext, actor: Actor, id: string, input: ProductBody): Promise<Product> {
+  requireAdmin(actor)
+  checkProduct(input)
+  if (!Types.ObjectId.isValid(id)) throw new AppError('PRODUCT_NOT_FOUND', 'There is no such product.')
+  // Orders keep their own copy of name, price and commissionable value: editing never changes the past.
+  const product = (await ctx.models.Product.findByIdAndUpdate(id, {
+    $set: { ...input, description: input.description ?? '', descriptionHtml: renderMarkdown(input.description ?? ''), imageIds: input.imageIds ?? [] },
+  }, { returnDocument: 'after' }).lean()) as ProductDoc | null
+  if (!product) throw new AppError('PRODUCT_NOT_FOUND', 'There is no such product.')
+  return toProduct(product)
+}
+
+/** The catalog, newest first; inactive products only for admins. */
+export async function listProducts(ctx: ServiceContext, actor: Actor | null): Promise<{ items: Product[] }> {
+  const items: Product[] = []
+  let cursor: string | undefined
+  do {
+    const page = await readStream(ctx, CATALOG, { cursor, limit: 100 }, async (refs) =>
+      Promise.all(refs.map(async (id) => (await ctx.models.Product.findById(id).lean()) as ProductDoc | null)))
+    items.push(...page.items.filter((p) => p.active || actor?.role === 'admin').map(toProduct))
+    cursor = page.nextCursor ?? undefined
+  } while (cursor && items.length < 1000)
+  return { items }
+}
+
+export async function getProduct(ctx: ServiceContext, id: string): Promise<Product> {
+  const product = Types.ObjectId.isValid(id) ? ((await ctx.models.Product.findById(id).lean()) as ProductDoc | null) : null
+  if (!product || !product.active) throw new AppError('PRODUCT_NOT_FOUND', 'There is no such product.')
+  return toProduct(product)
+}
+
+export async function toOrder(ctx: ServiceContext, o: OrderDoc): Promise<Order> {
+  const people = await memberSummaries(ctx, [o.buyerId, ...(o.attributedPartnerId ? [o.attributedPartnerId] : [])])
+  const buyer = people.get(o.buyerId.toString())
+  return {
+    id: o._id.toString(), number: o.number, status: statusOf(o),
+    items: o.items.map((i) => ({ ...i, productId: i.productId.toString() })),
+    totalCents: o.totalCents, vatCents: o.vatCents, commissionBaseCents: o.commissionBaseCents, currency: o.currency,
+    buyer: buyer ?? { id: o.buyerId.toString(), handle: '', displayName: '—', role: 'customer', avatarUrl: null },
+    attributedTo: o.attributedPartnerId ? (people.get(o.attributedPartnerId.toString()) ?? null) : null,
+    payment: o.payment, createdAt: o.createdAt.toISOString(), paidAt: o.paidAt?.toISOString() ?? null, refundedAt: o.refundedAt?.toISOString() ?? null,
+    withdrawalEndsAt: o.paidAt ? new Date(o.paidAt.getTime() + WITHDRAWAL_DAYS * DAY).toISOString() : null,
+    planVersion: o.planVersion,
+  }
+}
+
+/** Events may arrive in any order; the state is read from all of them, so the outcome is the same. */
+export function statusOf(o: Pick<OrderDoc, 'paidAt' | 'failedAt' | 'refundedAt'>): Order['status'] {
+  if (o.refundedAt) return 'refunded'
+  if (o.paidAt) return 'paid'
+  if (o.failedAt) return 'failed'
+  return 'pending'
+}
+
+/**
+ * A customer's purchase counts for the partner who referred them; a partner's own purchase
+ * counts for themselves (level 1 is the buyer). Admins and the company root earn nothing.
+ */
+async function attributionOf(ctx: ServiceContext, buyer: MemberDoc): Promise<Types.ObjectId | null> {
+  if (buyer.role === 'partner' && !buyer.isRoot) return buyer._id
+  if (!buyer.sponsorId) return null
+  const referrer = await ctx.models.Member.findById(buyer.sponsorId, { role: 1, isRoot: 1 }).lean()
+  return referrer && referrer.role === 'partner' && !referrer.isRoot ? referrer._id : null
+}
+
+/**
+ * Places an order and starts its payment. The same idempotency key from the same buyer is the
+ * same order (a double click or a retried request never orders twice).
+ */
+export async function createOrder(ctx: ServiceContext, provider: PaymentProvider, actor: Actor, input: CreateOrderBody): Promise<{ order: Order; created: boolean }> {
+  const key = `order:${actor.id}:${input.idempotencyKey}`
+  const earlier = await ctx.models.Key.findById(key).lean()
+  if (earlier) {
+    const existing = (await ctx.models.Order.findById(earlier.memberId).lean()) as OrderDoc | null
+    if (existing) return { order: await toOrder(ctx, existing), created: false }
+  }
+  const buyer = (await ctx.models.Member.findById(actor.id).lean()) as MemberDoc | null
+  if (!buyer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+  const items: OrderItem[] = []
+  for (const [i, line] of input.items.entries()) {
+    const product = (await ctx.models.Product.findById(line.productId).lean()) as ProductDoc | null
+    if (!product || !product.active) throw new AppError('PRODUCT_NOT_FOUND', 'A product in the order is not available.', { field: `items/${i}/productId` })
+    const same = items.find((it) => it.productId.equals(product._id))
+    if (same) same.quantity += line.quantity
+    else items.push({ productId: product._id, name: product.name, quantity: line.quantity, unitPriceCents: product.priceCents, vatRateBp: product.vatRateBp, commissionableCents: product.commissionableCents })
+  }
+  const totalCents = items.reduce((s, it) => s + it.unitPriceCents * it.quantity, 0)
+  // VAT contained in a gross price: price × rate / (1 + rate), rounded per line.
+  const vatCents = items.reduce((s, it) => s + Math.round((it.unitPriceCents * it.quantity * it.vatRateBp) / (10_000 + it.vatRateBp)), 0)
+  const _id = new Types.ObjectId()
+  try {
+    await ctx.models.Key.create({ _id: key, memberId: _id })
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error
+    return createOrder(ctx, provider, actor, input) // the same key at the same moment: answer with that order
+  }
+  const [seq] = await append(ctx, [ALL_ORDERS], _id)
+  const number = `B-${new Date().getUTCFullYear()}-${String(seq).padStart(6, '0')}`
+  const payment = await provider.createPayment({ id: _id.toString(), number, totalCents, currency: 'EUR' })
+  const order = (await ctx.models.Order.create({
+    _id, number, buyerId: buyer._id, attributedPartnerId: await attributionOf(ctx, buyer), items, totalCents, vatCents,
+    commissionBaseCents: items.reduce((s, it) => s + it.commissionableCents * it.quantity, 0), payment: { provider: provider.name, ...payment },
+  })).toObject() as OrderDoc
+  await ctx.models.Key.create({ _id: `payment:${payment.reference}`, memberId: _id })
+  await append(ctx, [ordersOf(buyer._id)], _id)
+  return { order: await toOrder(ctx, order), created: true }
+}
+
+export async function getOrder(ctx: ServiceContext, actor: Actor, id: string): Promise<Order> {
+  const order = Types.ObjectId.isValid(id) ? ((await ctx.models.Order.findById(id).lean()) as OrderDoc | null) : null
+  if (!order || (!order.buyerId.equals(actor.id) && actor.role !== 'admin')) throw new AppError('ORDER_NOT_FOUND', 'There is no such order.')
+  return toOrder(ctx, order)
+}
+
+export async function listOrders(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number; all?: boolean }) {
+  if (query.all) requireAdmin(actor)
+  const page = await readStream(ctx, query.all ? ALL_ORDERS : ordersOf(actor.id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
+    Promise.all(refs.map(async (id) => (await ctx.models.Order.findById(id).lean()) as OrderDoc | null)))
+  return { items: await Promise.all(page.items.map((o) => toOrder(ctx, o))), nextCursor: page.nextCursor }
+}
+
+/**
+ * Applies a provider event. Each event id counts once; the order keeps the earliest time of each
+ * kind, so duplicates, late and out-of-order events all end in the same state. The ledger then
+ * follows the state (credit when paid, reversal when refunded inside the withdrawal window).
+ */
+export async function applyPaymentEvent(ctx: ServiceContext, event: PaymentEvent): Promise<{ orderId: string; status: Order['status']; duplicate: boolean }> {
+  const key = await ctx.models.Key.findById(`payment:${event.reference}`).lean()
+  if (!key) throw new AppError('ORDER_NOT_FOUND', `No order has the payment reference "${event.reference}".`)
+  const occurredAt = new Date(event.occurredAt)
+  let duplicate = false
+  try {
+    await ctx.models.PaymentEvent.create({ _id: event.id, orderId: key.memberId, type: event.type, occurredAt } satisfies Omit<PaymentEventDoc, 'receivedAt'>)
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error
+    duplicate = true // still settle below: the first delivery may have died half-way
+  }
+  const field = event.type === 'payment.paid' ? 'paidAt' : event.type === 'payment.failed' ? 'failedAt' : 'refundedAt'
+  // Journal first: a crash from here on leaves a job that repairLedger() finishes.
+  await ctx.models.CreditJob.updateOne({ _id: key.memberId }, { $setOnInsert: { createdAt: new Date() } }, { upsert: true })
+  const before = (await ctx.models.Order.findOneAndUpdate({ _id: key.memberId }, { $min: { [field]: occurredAt } }).lean()) as OrderDoc | null
+  if (!before) throw new AppError('ORDER_NOT_FOUND', 'The order of this payment no longer exists.')
+  const order = await settleOrder(ctx, key.memberId)
+  return { orderId: key.memberId.toString(), status: statusOf(order), duplicate }
+}
