@@ -9,6 +9,8 @@
  */
 import { flags, openContext } from '../server/src/cli.ts'
 import { DEMO_PASSWORD, seedDemo } from './demo/seed.ts'
+import { seedShop } from './demo/shop.ts'
+import { findRoot } from '../server/src/modules/accounts/lookup.ts'
 
 const args = flags()
 const size = Math.max(50, Math.min(5000, Number(args.size ?? 320)))
@@ -21,6 +23,9 @@ try {
   } else {
     const { created, depth } = await seedDemo(ctx, size)
     console.log(`Seeded ${created} demo members over ${depth} levels.`)
+    const root = await findRoot(ctx)
+    const shop = await seedShop(ctx, Math.random, { id: root!._id.toString(), handle: root!.handle })
+    console.log(`Seeded a catalog, the plan 10/5/3/2/1 % and ${shop.orders} paid orders over the last year (${shop.refunded} refunded).`)
     console.log(`Sign in as anna@demo.vernetzt.test (or any <handle>@demo.vernetzt.test) with the password "${DEMO_PASSWORD}".`)
   }
 } finally {

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, startTestServer, type TestServer } from '../../server/test/harness.ts'
+import { periodOf, previousPeriod } from '@vernetzt/shared/commissions'
+import { findRoot } from '../../server/src/modules/accounts/lookup.ts'
 import { DEMO_PASSWORD, seedDemo } from './seed.ts'
+import { seedShop } from './shop.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -30,5 +33,16 @@ describe('demo network', () => {
     const profile = (await anna.get('/api/v1/profiles/anna')).body
     expect(profile.bio.length).toBeGreaterThan(20)
     expect((await fetch(`${server.url}${profile.avatarUrl}`)).headers.get('content-type')).toBe('image/webp')
-  }, 120_000)
+
+    // The shop: a year of paid orders through the real ledger, finished months closed.
+    const root = await findRoot(server.app.ctx)
+    const shop = await seedShop(server.app.ctx, Math.random, { id: root!._id.toString(), handle: root!.handle })
+    expect(shop.orders).toBeGreaterThan(300)
+    expect((await anna.get('/api/v1/products')).body.items).toHaveLength(6)
+    const last = previousPeriod(periodOf(new Date()))
+    const statement = (await anna.get(`/api/v1/statements/${last}`)).body
+    expect(statement.closed).toBe(true)
+    expect(statement.totalCents).toBeGreaterThan(0)
+    expect(await server.app.ctx.models.CreditJob.countDocuments()).toBe(0)
+  }, 240_000)
 })
