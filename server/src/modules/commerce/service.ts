@@ -118,12 +118,18 @@ async function attributionOf(ctx: ServiceContext, buyer: MemberDoc): Promise<Typ
  * Places an order and starts its payment. The same idempotency key from the same buyer is the
  * same order (a double click or a retried request never orders twice).
  */
-export async function createOrder(ctx: ServiceContext, provider: PaymentProvider, actor: Actor, input: CreateOrderBody): Promise<{ order: Order; created: boolean }> {
+export async function createOrder(ctx: ServiceContext, provider: PaymentProvider, actor: Actor, input: CreateOrderBody, attempt = 0): Promise<{ order: Order; created: boolean }> {
   const key = `order:${actor.id}:${input.idempotencyKey}`
   const earlier = await ctx.models.Key.findById(key).lean()
   if (earlier) {
     const existing = (await ctx.models.Order.findById(earlier.memberId).lean()) as OrderDoc | null
     if (existing) return { order: await toOrder(ctx, existing), created: false }
+    // The first request with this key is still being placed, or died before storing its order.
+    if (attempt < 40) {
+      await new Promise((r) => setTimeout(r, 50))
+      return createOrder(ctx, provider, actor, input, attempt + 1)
+    }
+    await ctx.models.Key.deleteOne({ _id: key })
   }
   const buyer = (await ctx.models.Member.findById(actor.id).lean()) as MemberDoc | null
   if (!buyer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
@@ -143,16 +149,22 @@ export async function createOrder(ctx: ServiceContext, provider: PaymentProvider
     await ctx.models.Key.create({ _id: key, memberId: _id })
   } catch (error) {
     if (!isDuplicateKey(error)) throw error
-    return createOrder(ctx, provider, actor, input) // the same key at the same moment: answer with that order
+    return createOrder(ctx, provider, actor, input, attempt + 1) // the same key at the same moment: answer with that order
   }
-  const [seq] = await append(ctx, [ALL_ORDERS], _id)
-  const number = `B-${new Date().getUTCFullYear()}-${String(seq).padStart(6, '0')}`
-  const payment = await provider.createPayment({ id: _id.toString(), number, totalCents, currency: 'EUR' })
-  const order = (await ctx.models.Order.create({
-    _id, number, buyerId: buyer._id, attributedPartnerId: await attributionOf(ctx, buyer), items, totalCents, vatCents,
-    commissionBaseCents: items.reduce((s, it) => s + it.commissionableCents * it.quantity, 0), payment: { provider: provider.name, ...payment },
-  })).toObject() as OrderDoc
-  await ctx.models.Key.create({ _id: `payment:${payment.reference}`, memberId: _id })
+  let order: OrderDoc
+  try {
+    const [seq] = await append(ctx, [ALL_ORDERS], _id)
+    const number = `B-${new Date().getUTCFullYear()}-${String(seq).padStart(6, '0')}`
+    const payment = await provider.createPayment({ id: _id.toString(), number, totalCents, currency: 'EUR' })
+    order = (await ctx.models.Order.create({
+      _id, number, buyerId: buyer._id, attributedPartnerId: await attributionOf(ctx, buyer), items, totalCents, vatCents,
+      commissionBaseCents: items.reduce((s, it) => s + it.commissionableCents * it.quantity, 0), payment: { provider: provider.name, ...payment },
+    })).toObject() as OrderDoc
+    await ctx.models.Key.create({ _id: `payment:${payment.reference}`, memberId: _id })
+  } catch (error) {
+    await ctx.models.Key.deleteOne({ _id: key }) // a retry with the same key starts afresh
+    throw error
+  }
   await append(ctx, [ordersOf(buyer._id)], _id)
   return { order: await toOrder(ctx, order), created: true }
 }
