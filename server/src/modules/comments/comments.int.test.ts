@@ -72,6 +72,10 @@ describe('mentions in comments', () => {
     // The private group's post stays private: no notice that would leak its text.
     expect(await mentions(outside.client)).toEqual([])
     expect(group.visibility).toBe('private')
+    // Nor can an outsider read, answer or like by the post's id.
+    expect((await outside.client.get(`/api/v1/posts/${post.id}/comments`)).status).toBe(404)
+    expect((await outside.client.post(`/api/v1/posts/${post.id}/comments`, { body: 'Hallo?' })).status).toBe(404)
+    expect((await inside.client.get(`/api/v1/posts/${post.id}/comments`)).body.items).toHaveLength(1)
   })
 
   it('notifies from PR posts, never from ads', async () => {

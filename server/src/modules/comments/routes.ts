@@ -11,7 +11,7 @@ const routes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: PostIdParams; Querystring: FeedQuery }>('/posts/:id/comments', {
     schema: { tags, params: PostIdParamsSchema, querystring: FeedQuerySchema, response: { 200: CommentPageSchema, ...errorResponses } },
-  }, async (request) => listComments(ctx, request.params.id, request.query))
+  }, async (request) => listComments(ctx, request.actor, request.params.id, request.query))
 
   app.post<{ Params: PostIdParams; Body: CommentBody }>('/posts/:id/comments', {
     schema: { tags, params: PostIdParamsSchema, body: CommentBodySchema, response: { 201: CommentSchema, ...errorResponses } },
@@ -19,7 +19,7 @@ const routes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: PostIdParams; Querystring: FeedQuery }>('/comments/:id/replies', {
     schema: { tags, params: PostIdParamsSchema, querystring: FeedQuerySchema, response: { 200: CommentPageSchema, ...errorResponses } },
-  }, async (request) => listReplies(ctx, request.params.id, request.query))
+  }, async (request) => listReplies(ctx, request.actor, request.params.id, request.query))
 
   app.delete<{ Params: PostIdParams }>('/comments/:id', {
     schema: { tags, params: PostIdParamsSchema, response: { 200: OkSchema, ...errorResponses } },

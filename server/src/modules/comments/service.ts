@@ -18,9 +18,13 @@ const FIRST_REPLIES = 20
 const threadStream = (postId: Types.ObjectId | string) => `comments:${postId.toString()}`
 const repliesStream = (commentId: Types.ObjectId | string) => `replies:${commentId.toString()}`
 
-async function visiblePost(ctx: ServiceContext, postId: string): Promise<PostDoc> {
+/** A post the reader may see: a private group's posts (and their comments) only for its members. */
+async function visiblePost(ctx: ServiceContext, postId: string, reader: Actor | null): Promise<PostDoc> {
   const post = (await ctx.models.Post.findById(postId).lean()) as PostDoc | null
   if (!post || post.status !== 'visible') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  if (post.area.type === 'group' && reader?.role !== 'admin' && !(await canSeePost(ctx, post, reader?.id ?? null))) {
+    throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  }
   return post
 }
 
@@ -51,7 +55,7 @@ async function toComments(ctx: ServiceContext, comments: CommentDoc[]): Promise<
 /** Comments are markdown like posts; a reply answers a top-level comment (one level deep). */
 export async function addComment(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, postId: string, input: CommentBody): Promise<Comment> {
   const { Comment: Comments, Post } = ctx.models
-  const post = await visiblePost(ctx, postId)
+  const post = await visiblePost(ctx, postId, actor)
   let parent: CommentDoc | null = null
   if (input.parentId) {
     parent = (await Comments.findById(input.parentId).lean()) as CommentDoc | null
@@ -90,17 +94,17 @@ export async function addComment(ctx: ServiceContext, io: RealtimeServer | null,
   return dto!
 }
 
-export async function listComments(ctx: ServiceContext, postId: string, query: { cursor?: string; limit?: number }): Promise<CommentPage> {
-  const post = await visiblePost(ctx, postId)
+export async function listComments(ctx: ServiceContext, reader: Actor | null, postId: string, query: { cursor?: string; limit?: number }): Promise<CommentPage> {
+  const post = await visiblePost(ctx, postId, reader)
   const page = await readStream(ctx, threadStream(post._id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
     Promise.all(refs.map(async (id) => (await ctx.models.Comment.findById(id).lean()) as CommentDoc | null)))
   return { items: await toComments(ctx, page.items), nextCursor: page.nextCursor }
 }
 
-export async function listReplies(ctx: ServiceContext, commentId: string, query: { cursor?: string; limit?: number }): Promise<CommentPage> {
+export async function listReplies(ctx: ServiceContext, reader: Actor | null, commentId: string, query: { cursor?: string; limit?: number }): Promise<CommentPage> {
   const parent = (await ctx.models.Comment.findById(commentId).lean()) as CommentDoc | null
   if (!parent) throw new AppError('COMMENT_NOT_FOUND', 'This comment does not exist.')
-  await visiblePost(ctx, parent.postId.toString())
+  await visiblePost(ctx, parent.postId.toString(), reader)
   const page = await readStream(ctx, repliesStream(parent._id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
     Promise.all(refs.map(async (id) => (await ctx.models.Comment.findById(id).lean()) as CommentDoc | null)))
   return { items: await toComments(ctx, page.items), nextCursor: page.nextCursor }
@@ -117,7 +121,7 @@ export async function deleteComment(ctx: ServiceContext, actor: Actor, commentId
 const likeId = (postId: Types.ObjectId, actorId: string) => `${postId.toString()}:${actorId}`
 
 export async function like(ctx: ServiceContext, actor: Actor, postId: string, liked: boolean): Promise<LikeState> {
-  const post = await visiblePost(ctx, postId)
+  const post = await visiblePost(ctx, postId, actor)
   const id = likeId(post._id, actor.id)
   let changed = false
   if (liked) {
