@@ -17,6 +17,9 @@ import groupRoutes from './modules/groups/routes.ts'
 import lessonRoutes from './modules/lessons/routes.ts'
 import messagingRoutes from './modules/messaging/routes.ts'
 import commerceRoutes from './modules/commerce/routes.ts'
+import earningsRoutes from './modules/commerce/earnings-routes.ts'
+import statementRoutes from './modules/commerce/statements-routes.ts'
+import commerceAdminRoutes from './modules/commerce/admin-routes.ts'
 import onboardingRoutes from './modules/onboarding/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
 import profileRoutes, { mediaRoutes } from './modules/profiles/routes.ts'
@@ -77,6 +80,9 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     await api.register(lessonRoutes)
     await api.register(messagingRoutes)
     await api.register(commerceRoutes)
+    await api.register(earningsRoutes)
+    await api.register(statementRoutes)
+    await api.register(commerceAdminRoutes)
     await api.register(onboardingRoutes)
   }, { prefix: '/api/v1' })
 

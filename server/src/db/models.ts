@@ -14,6 +14,7 @@ import { lessonModels } from '../modules/lessons/model.ts'
 import { messagingModels } from '../modules/messaging/model.ts'
 import { onboardingModels } from '../modules/onboarding/model.ts'
 import { commerceModels } from '../modules/commerce/model.ts'
+import { earningsModels } from '../modules/commerce/earnings-model.ts'
 
 export function createModels(conn: Connection) {
   return {
@@ -28,6 +29,7 @@ export function createModels(conn: Connection) {
     ...messagingModels(conn),
     ...onboardingModels(conn),
     ...commerceModels(conn),
+    ...earningsModels(conn),
   }
 }
 export type Models = ReturnType<typeof createModels>

@@ -239,3 +239,27 @@ export const StatementSchema = {
   },
 } as const
 export type Statement = FromSchema<typeof StatementSchema>
+
+// --- Admin: the plan simulator ----------------------------------------------------------------
+
+/** At most this many members: the plan's hard depth limit. */
+export const UPLINE_MAX = MAX_COMMISSION_DEPTH
+
+/**
+ * A member and their upline (nearest first, the company root left out), for the plan simulator.
+ * `distance` is the number of steps above the named member (0 = the member), so a gap left by a
+ * missing member is visible instead of shifting everyone above it a level down.
+ */
+export const UplineSchema = {
+  type: 'object', required: ['items'], additionalProperties: false,
+  properties: {
+    items: {
+      type: 'array', maxItems: UPLINE_MAX,
+      items: {
+        type: 'object', required: [...MemberSummarySchema.required, 'distance'], additionalProperties: false,
+        properties: { ...MemberSummarySchema.properties, distance: { type: 'integer', minimum: 0 } },
+      },
+    },
+  },
+} as const
+export type Upline = FromSchema<typeof UplineSchema>
