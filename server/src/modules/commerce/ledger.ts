@@ -16,6 +16,8 @@ const WITHDRAWAL_MS = 14 * DAY
 export const ledgerStream = (beneficiaryId: Types.ObjectId | string, period: string) => `ledger:${beneficiaryId.toString()}:${period}`
 /** Everyone with entries in a period (for the payout export and the income disclosure). */
 export const payeesStream = (period: string) => `payees:${period}`
+/** A partner's level-1 lines of a period (own sales): the downline explorer sums these for "period volume". */
+export const volumeStream = (beneficiaryId: Types.ObjectId | string, period: string) => `volume:${beneficiaryId.toString()}:${period}`
 
 // --- Plans ------------------------------------------------------------------------------------
 
@@ -123,7 +125,7 @@ async function writeEntry(ctx: ServiceContext, fields: Omit<LedgerEntryDoc, '_id
   }
   if (entry.listed === null) {
     await listPayee(ctx, entry.period, entry.beneficiaryId)
-    const [n] = await append(ctx, [ledgerStream(entry.beneficiaryId, entry.period)], _id)
+    const [n] = await append(ctx, [ledgerStream(entry.beneficiaryId, entry.period), ...(entry.level === 1 ? [volumeStream(entry.beneficiaryId, entry.period)] : [])], _id)
     await ctx.models.LedgerEntry.updateOne({ _id }, { $set: { listed: n } })
   }
   return entry
