@@ -14,7 +14,7 @@ import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { entryId as levelEntryId } from '../referrals/model.ts'
 import { levelKey } from '../referrals/service.ts'
-import { ledgerStream, payeesStream, periodEntries, volumeStream } from './ledger.ts'
+import { ledgerStream, payeesStream, periodEntries, summarize, volumeStream } from './ledger.ts'
 import type { DisclosureDoc } from './earnings-model.ts'
 import type { LedgerEntryDoc } from './model.ts'
 
@@ -57,26 +57,6 @@ export function periodStart(period: string): Date {
   // Midnight in Berlin is 22:00 or 23:00 UTC the day before; take the first hour that is in the period.
   const guess = new Date(Date.UTC(year, month - 1, 1) - 2 * 3_600_000)
   return periodOf(guess) === period ? guess : new Date(guess.getTime() + 3_600_000)
-}
-
-/** The same sums as statement(): per level the amount, the sales (refunds deducted) and the orders. */
-export function summarize(period: string, closed: boolean, entries: Array<Pick<LedgerEntryDoc, 'level' | 'kind' | 'amountCents' | 'baseCents' | 'orderId'>>): PeriodTotals {
-  const levels = new Map<number, { amountCents: number; salesCents: number; orders: Set<string> }>()
-  let creditsCents = 0
-  let reversalsCents = 0
-  for (const e of entries) {
-    const level = levels.get(e.level) ?? { amountCents: 0, salesCents: 0, orders: new Set<string>() }
-    level.amountCents += e.amountCents
-    level.salesCents += e.kind === 'credit' ? e.baseCents : -e.baseCents
-    level.orders.add(e.orderId.toString())
-    levels.set(e.level, level)
-    if (e.kind === 'credit') creditsCents += e.amountCents
-    else reversalsCents += e.amountCents
-  }
-  return {
-    period, closed, totalCents: creditsCents + reversalsCents, creditsCents, reversalsCents,
-    perLevel: [...levels].sort(([a], [b]) => a - b).map(([level, v]) => ({ level, amountCents: v.amountCents, salesCents: v.salesCents, orders: v.orders.size })),
-  }
 }
 
 const emptyTotals = (period: string, closed: boolean): PeriodTotals => ({ period, closed, totalCents: 0, creditsCents: 0, reversalsCents: 0, perLevel: [] })

@@ -1,6 +1,7 @@
 import { computeCommissions, nextPeriod, periodOf, type UplineMember } from '@vernetzt/shared/commissions'
 import { AppError } from '@vernetzt/shared/errors'
 import { PLAN_TOTAL_MAX_BP, type LedgerEntry, type Plan, type PlanBody, type Statement } from '@vernetzt/shared/schemas/commerce'
+import type { PeriodTotals } from '@vernetzt/shared/schemas/earnings'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
@@ -267,25 +268,34 @@ export async function periodEntries(ctx: ServiceContext, beneficiaryId: Types.Ob
   return out.reverse()
 }
 
-/** A partner's statement for a period: every entry with its order, level and rate, and the sums. */
-export async function statement(ctx: ServiceContext, actor: Actor, memberId: string, period: string): Promise<Statement> {
-  if (memberId !== actor.id && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'A statement is for its partner (and administrators) only.')
-  const member = await ctx.models.Member.findById(memberId, SUMMARY_FIELDS).lean()
-  if (!member) throw new AppError('PROFILE_NOT_FOUND', 'There is no such member.')
-  const [entries, closed] = await Promise.all([periodEntries(ctx, member._id, period), isClosed(ctx, period)])
+/** A partner's sums for a period: per level the amount, the sales (refunds deducted) and the orders. */
+export function summarize(period: string, closed: boolean, entries: Array<Pick<LedgerEntryDoc, 'level' | 'kind' | 'amountCents' | 'baseCents' | 'orderId'>>): PeriodTotals {
   const levels = new Map<number, { amountCents: number; salesCents: number; orders: Set<string> }>()
+  let creditsCents = 0
+  let reversalsCents = 0
   for (const e of entries) {
     const level = levels.get(e.level) ?? { amountCents: 0, salesCents: 0, orders: new Set<string>() }
     level.amountCents += e.amountCents
     level.salesCents += e.kind === 'credit' ? e.baseCents : -e.baseCents
     level.orders.add(e.orderId.toString())
     levels.set(e.level, level)
+    if (e.kind === 'credit') creditsCents += e.amountCents
+    else reversalsCents += e.amountCents
   }
-  const sum = (kind: EntryKind) => entries.filter((e) => e.kind === kind).reduce((s, e) => s + e.amountCents, 0)
   return {
-    period, closed, member: toMemberSummary(member),
-    totalCents: sum('credit') + sum('reversal'), creditsCents: sum('credit'), reversalsCents: sum('reversal'),
+    period, closed, totalCents: creditsCents + reversalsCents, creditsCents, reversalsCents,
     perLevel: [...levels].sort(([a], [b]) => a - b).map(([level, v]) => ({ level, amountCents: v.amountCents, salesCents: v.salesCents, orders: v.orders.size })),
+  }
+}
+
+/** A partner's statement for a period: every entry with its order, level and rate, and the sums. */
+export async function statement(ctx: ServiceContext, actor: Actor, memberId: string, period: string): Promise<Statement> {
+  if (memberId !== actor.id && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'A statement is for its partner (and administrators) only.')
+  const member = await ctx.models.Member.findById(memberId, SUMMARY_FIELDS).lean()
+  if (!member) throw new AppError('PROFILE_NOT_FOUND', 'There is no such member.')
+  const [entries, closed] = await Promise.all([periodEntries(ctx, member._id, period), isClosed(ctx, period)])
+  return {
+    ...summarize(period, closed, entries), member: toMemberSummary(member),
     entries: entries.map(toEntry),
   }
 }
