@@ -63,6 +63,8 @@ const ctx: ServiceContext = { config, models, log: pino({ level: 'silent' }) }
 await ensureIndexes(models)
 const root = await ensureRoot(ctx)
 const engine = config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'
+/** Each figure is printed when measured too, so a stopped run keeps what it measured. */
+const measured = (what: string, ms: number) => console.log(`  ${what}: ${seconds(ms)}`)
 const seconds = (ms: number) => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`)
 console.log(`Commissions benchmark on ${engine}: ${MEMBERS.toLocaleString('en')} members, ${ORDERS.toLocaleString('en')} orders, ${CONCURRENCY} in flight`)
 
@@ -158,9 +160,11 @@ if (creditedOrders < ORDERS) {
 const scratchOne = db.connection.db!.collection('bench_ledger_insertone')
 const scratchMany = db.connection.db!.collection('bench_ledger_insertmany')
 const insertOneMs = (await pool(ledger.length, CONCURRENCY, (i) => scratchOne.insertOne({ ...ledger[i]! }))).ms
+measured('baseline insertOne of the same entries', insertOneMs)
 t0 = performance.now()
 for (let i = 0; i < ledger.length; i += 1000) await scratchMany.insertMany(ledger.slice(i, i + 1000).map((d) => ({ ...d })), { ordered: false })
 const insertManyMs = performance.now() - t0
+measured('baseline insertMany of the same entries', insertManyMs)
 
 // ---- the big statement
 const period = periodOf(paidAt)
@@ -194,15 +198,19 @@ const starActor: Actor = { id: star._id.toString(), handle: `b${nodes.indexOf(st
 const stmt = await statement(ctx, starActor, starActor.id, period)
 console.log(`Statement of ${period} for @${stmt.member.handle}: ${stmt.entries.length.toLocaleString('en')} entries, ${(stmt.totalCents / 100).toLocaleString('de-DE')} €.`)
 const statementMs = await time(ROUNDS, () => statement(ctx, starActor, starActor.id, period), 1)
+measured('statement()', statementMs)
 const ids = stmt.entries.map((e) => new Types.ObjectId(e.id))
 const rawReadMs = await time(ROUNDS, async () => {
   for (let i = 0; i < ids.length; i += 200) await Promise.all(ids.slice(i, i + 200).map((id) => models.LedgerEntry.collection.findOne({ _id: id })))
 }, 1)
+measured('raw read by _id', rawReadMs)
 let csvBytes = 0
 let pdfBytes = 0
 const csvMs = await time(ROUNDS, async () => (csvBytes = Buffer.byteLength(statementCsv(stmt, config.root.displayName))), 1)
 const pdfMs = await time(ROUNDS, async () => (pdfBytes = (await statementPdf(stmt, { company: config.root.displayName })).length), 1)
 const pages = (await statementPdf(stmt, { company: config.root.displayName })).toString('latin1').match(/\/Type \/Page\b/g)?.length ?? 0
+measured('CSV rendering', csvMs)
+measured(`PDF rendering (${pages} pages)`, pdfMs)
 
 const app = await buildApp({ config, db, logger: false })
 await app.listen({ port: 0, host: '127.0.0.1' })
@@ -215,22 +223,27 @@ const download = async (format: 'csv' | 'pdf') => {
 }
 const httpCsvMs = await time(ROUNDS, () => download('csv'), 1)
 const httpPdfMs = await time(ROUNDS, () => download('pdf'), 1)
+measured('HTTP CSV', httpCsvMs)
+measured('HTTP PDF', httpPdfMs)
 
 // ---- the admin side: the periods overview (live totals of the open month) and the payout export
 t0 = performance.now()
 const overview = await listPeriods(ctx, admin, paidAt)
 const overviewMs = performance.now() - t0
 const open = overview.items[0]!.totals
+measured(`overview, open month live (${open.entries} entries)`, overviewMs)
 // Closed as an admin would close it next month (closePeriod takes "now" for exactly this).
 const nextMonth = new Date(paidAt.getTime() + 32 * 86_400_000)
 await closePeriod(ctx, admin, period, nextMonth)
 t0 = performance.now()
 const payouts = await payoutsCsv(ctx, admin, period)
 const payoutsMs = performance.now() - t0
+measured('payout CSV', payoutsMs)
 const later = new Date(nextMonth.getTime() + 120_000)
 t0 = performance.now()
 await listPeriods(ctx, admin, later) // computes the closed month once and caches it
 const firstClosedMs = performance.now() - t0
+measured('overview, first after the close', firstClosedMs)
 const cachedMs = await time(ROUNDS, () => listPeriods(ctx, admin, later), 1)
 
 const perSecond = (count: number, ms: number) => `${((count / ms) * 1000).toFixed(0)}/s`
@@ -249,7 +262,7 @@ const rows: Array<[string, string, string]> = [
   [`periods overview, open month live (${open.entries.toLocaleString('en')} entries, ${open.payees.toLocaleString('en')} partners)`, seconds(overviewMs), ''],
   [`payout CSV of the closed month (${(Buffer.byteLength(payouts.body) / 1024).toFixed(0)} KiB)`, seconds(payoutsMs), ''],
   ['periods overview, first time after the close (computes and caches)', seconds(firstClosedMs), ''],
-  ['periods overview, closed totals from the cache', seconds(cachedMs), ''],
+  ['periods overview, closed month from the cache, open ones live', seconds(cachedMs), ''],
 ]
 console.log(`\nstatement and cached-overview figures: medians of ${ROUNDS} rounds after one warm-up; the rest: one run\n`)
 console.log('what'.padEnd(72) + 'time'.padStart(10) + '   rate / ratio')

@@ -11,7 +11,10 @@ export const PeriodTotalsSchema = {
     reversalsCents: { type: 'integer' },
     /** What is paid out: credits plus reversals. */
     totalCents: { type: 'integer' },
-    /** Partners with at least one entry in the period. */
+    /**
+     * Partners with at least one entry in the period. While a month is open, its listings in the
+     * payees stream (a crash may list one twice); exact once the month is closed and cached.
+     */
     payees: { type: 'integer' },
     entries: { type: 'integer' },
   },

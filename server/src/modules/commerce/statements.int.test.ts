@@ -262,7 +262,7 @@ describe('payouts of a period', () => {
     expect(list.items).toHaveLength(13)
     expect(list.items[0]).toMatchObject({ period: current, status: 'open', closedAt: null, closable: false })
     const closed = list.items[1]!
-    expect(closed).toMatchObject({ period: last, status: 'closed', closable: false, totals: { creditsCents: 6900, reversalsCents: -3600, totalCents: 3300, payees: 3, entries: 11 } })
+    expect(closed).toMatchObject({ period: last, status: 'closed', closable: false, totals: { creditsCents: 6900, reversalsCents: -3600, totalCents: 3300, entries: 11 } })
     expect(Date.parse(closed.closedAt!)).toBeGreaterThan(Date.now() - 60_000)
     expect(list.items[2]).toMatchObject({ period: previousPeriod(last), status: 'open', closable: true, totals: { totalCents: 0, payees: 0 } })
 
@@ -271,7 +271,8 @@ describe('payouts of a period', () => {
     const actor = { id: 'x', handle: 'stmtadmin', role: 'admin' as const }
     await listPeriods(server.app.ctx, actor, later)
     const cache = server.app.ctx.models.Period.db.collection('period_totals')
-    expect(await cache.findOne({ _id: last as never })).toMatchObject({ totalCents: 3300, payees: 3 })
+    // Counted exactly here: top's second listing (the crash in the test above) counts once.
+    expect(await cache.findOne({ _id: last as never })).toMatchObject({ creditsCents: 6900, reversalsCents: -3600, totalCents: 3300, payees: 3, entries: 11 })
     await cache.updateOne({ _id: last as never }, { $set: { totalCents: 1 } })
     expect((await listPeriods(server.app.ctx, actor, later)).items[1]!.totals.totalCents).toBe(1)
   })

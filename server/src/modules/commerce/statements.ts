@@ -10,7 +10,7 @@ import type { PeriodList, PeriodTotals } from '@vernetzt/shared/schemas/periods'
 import type { Types } from 'mongoose'
 import PDFDocument from 'pdfkit'
 import type { Actor, ServiceContext } from '../../context.ts'
-import { readStream } from '../../db/streams.ts'
+import { headOf, readStream } from '../../db/streams.ts'
 import { payeesStream, periodEntries, statement } from './ledger.ts'
 
 // --- Formatting -------------------------------------------------------------------------------
@@ -293,6 +293,23 @@ export async function statementExport(ctx: ServiceContext, actor: Actor, memberI
   return { filename, contentType: 'application/pdf', body: await statementPdf(s, { company }) }
 }
 
+/** Everyone listed in the period's payees stream, each once (a crash may have listed one twice), oldest first. */
+async function payeeIds(ctx: ServiceContext, period: string): Promise<Types.ObjectId[]> {
+  const ids: Types.ObjectId[] = []
+  const seen = new Set<string>()
+  let cursor: string | undefined
+  do {
+    const page = await readStream(ctx, payeesStream(period), { cursor, limit: 500, maxProbe: 1000 }, async (refs) => refs)
+    for (const id of page.items) {
+      if (seen.has(id.toString())) continue
+      seen.add(id.toString())
+      ids.push(id)
+    }
+    cursor = page.nextCursor ?? undefined
+  } while (cursor)
+  return ids.reverse()
+}
+
 export interface PayoutRow {
   memberId: string
   handle: string
@@ -310,19 +327,7 @@ export interface PayoutRow {
  * entries come from their own period stream, by _id.
  */
 export async function periodPayouts(ctx: ServiceContext, period: string): Promise<PayoutRow[]> {
-  const ids: Types.ObjectId[] = []
-  const seen = new Set<string>()
-  let cursor: string | undefined
-  do {
-    const page = await readStream(ctx, payeesStream(period), { cursor, limit: 500, maxProbe: 1000 }, async (refs) => refs)
-    for (const id of page.items) {
-      if (seen.has(id.toString())) continue
-      seen.add(id.toString())
-      ids.push(id)
-    }
-    cursor = page.nextCursor ?? undefined
-  } while (cursor)
-  ids.reverse() // oldest first: the order they first earned in
+  const ids = await payeeIds(ctx, period)
 
   const rows: PayoutRow[] = []
   const BATCH = 50 // partners summed at once; each is a few round trips
@@ -383,34 +388,37 @@ const CACHE_AFTER_CLOSE_MS = 60_000
 const emptyTotals = (): PeriodTotals => ({ creditsCents: 0, reversalsCents: 0, totalCents: 0, payees: 0, entries: 0 })
 
 /**
- * The totals of several periods in one pass over the ledger. Reading every entry by _id through
- * the partners' streams (as the payout export does) costs a round trip per entry: minutes for a
- * month of 250,000 entries. One grouped scan is one round trip; on FerretDB it still reads the
- * whole ledger, which is why closed months are cached and only the open ones are summed live.
+ * The totals of several periods, summed live. Reading every entry by _id through the partners'
+ * streams (as the payout export does) costs a round trip per entry: minutes for a month of
+ * 250,000 entries. A grouped scan is one round trip; on FerretDB it reads the whole ledger,
+ * which is why closed months are cached and only the open ones are summed on every visit.
+ * The groups are few on purpose: FerretDB 1.24 fills only the first accumulator of a $group
+ * (hence sums and counts are two passes), and with one group per partner the pass took over
+ * 20 minutes for 250,000 entries in the benchmark. Partners are counted by their listings in
+ * the payees stream (its head, one read); a crash between listing and marking may have listed
+ * one twice, so closed months count them exactly once, when they are cached.
  */
-export async function sumPeriods(ctx: ServiceContext, periods: string[]): Promise<Map<string, PeriodTotals>> {
+export async function sumPeriods(ctx: ServiceContext, periods: string[], exactPayees: ReadonlySet<string> = new Set()): Promise<Map<string, PeriodTotals>> {
   const out = new Map(periods.map((p) => [p, emptyTotals()]))
   if (periods.length === 0) return out
-  // Grouped by partner too, so payees can be counted without $addToSet (which FerretDB lacks),
-  // and by amount with a single counting accumulator: FerretDB 1.24 fills only the first of
-  // several accumulators in a $group (the others come back 0). A partner's entries of a month
-  // have few distinct amounts, so this stays close to one row per partner and kind.
-  const groups = await ctx.models.LedgerEntry.aggregate<{ _id: { p: string; b: Types.ObjectId; k: string; a: number }; n: number }>([
-    { $match: { period: { $in: periods } } },
-    { $group: { _id: { p: '$period', b: '$beneficiaryId', k: '$kind', a: '$amountCents' }, n: { $sum: 1 } } },
+  const match = { $match: { period: { $in: periods } } }
+  const [sums, counts, payees] = await Promise.all([
+    ctx.models.LedgerEntry.aggregate<{ _id: { p: string; k: string }; cents: number }>([match, { $group: { _id: { p: '$period', k: '$kind' }, cents: { $sum: '$amountCents' } } }]),
+    ctx.models.LedgerEntry.aggregate<{ _id: string; n: number }>([match, { $group: { _id: '$period', n: { $sum: 1 } } }]),
+    Promise.all(periods.map(async (p) => (exactPayees.has(p) ? (await payeeIds(ctx, p)).length : headOf(ctx, payeesStream(p))))),
   ])
-  const payees = new Map(periods.map((p) => [p, new Set<string>()]))
-  for (const g of groups) {
+  for (const g of sums) {
     const t = out.get(g._id.p)
     if (!t) continue
-    const cents = g._id.a * g.n
-    if (g._id.k === 'credit') t.creditsCents += cents
-    else t.reversalsCents += cents
-    t.totalCents += cents
-    t.entries += g.n
-    payees.get(g._id.p)!.add(g._id.b.toString())
+    if (g._id.k === 'credit') t.creditsCents += g.cents
+    else t.reversalsCents += g.cents
+    t.totalCents += g.cents
   }
-  for (const [p, set] of payees) out.get(p)!.payees = set.size
+  for (const c of counts) {
+    const t = out.get(c._id)
+    if (t) t.entries = c.n
+  }
+  periods.forEach((p, i) => (out.get(p)!.payees = payees[i]!))
   return out
 }
 
@@ -423,7 +431,7 @@ export async function listPeriods(ctx: ServiceContext, actor: Actor, now = new D
   const closed = await Promise.all(periods.map((p) => ctx.models.Period.findById(p).lean()))
   const cacheable = (i: number) => !!closed[i] && now.getTime() - closed[i].closedAt.getTime() >= CACHE_AFTER_CLOSE_MS
   const cached = await Promise.all(periods.map((p, i) => (cacheable(i) ? totalsCache(ctx).findOne({ _id: p }) : null)))
-  const live = await sumPeriods(ctx, periods.filter((_, i) => !cached[i]))
+  const live = await sumPeriods(ctx, periods.filter((_, i) => !cached[i]), new Set(periods.filter((_, i) => cacheable(i) && !cached[i])))
   await Promise.all(periods.map(async (p, i) => {
     if (cacheable(i) && !cached[i]) await totalsCache(ctx).updateOne({ _id: p }, { $set: { ...live.get(p)!, computedAt: now } }, { upsert: true })
   }))
