@@ -81,6 +81,31 @@ describe('a partner\'s own pages', () => {
   })
 })
 
+describe('a slow connection', () => {
+  it('keeps what was typed before the page became interactive', async () => {
+    await apiRegister(app, { handle: 'lena', displayName: 'Lena Roth' })
+    const { context, page } = await signIn(app, browser, 'lena@example.org')
+    // A phone on a slow network: the page is readable long before its scripts arrive.
+    await page.route('**/_app/immutable/**', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      await route.continue()
+    })
+    await page.goto(`${app.url}/me/profile`, { waitUntil: 'commit' })
+    await page.getByTestId('bio').fill('Schon vor dem Laden getippt.')
+    await page.getByLabel('Ort').fill('Graz')
+    // The app restores the fields once it is live, then forgets what it recorded.
+    await page.waitForFunction(() => document.readyState === 'complete' && !('__vernetztTouched' in window), null, { timeout: 20_000 })
+    expect(await page.getByTestId('bio').inputValue()).toBe('Schon vor dem Laden getippt.')
+    expect(await page.getByLabel('Ort').inputValue()).toBe('Graz')
+    await page.getByTestId('save-profile').click()
+    await page.getByTestId('saved').waitFor()
+    await page.goto(`${app.url}/p/lena`)
+    expect(await page.locator('.bio').textContent()).toContain('Schon vor dem Laden getippt.')
+    expect(await page.locator('.facts').textContent()).toContain('Graz')
+    await context.close()
+  })
+})
+
 describe('installable web app', () => {
   it('links a web manifest whose icons load', async () => {
     const context = await newContext(browser)
