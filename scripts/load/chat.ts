@@ -22,7 +22,7 @@
  * --only vernetzt|baseline  --json <file>  --profile  --keep (keep the database and logs)
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -114,14 +114,14 @@ async function startChild(name: string, script: string, env: Record<string, stri
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const logFile = path.join(runDir, `${name}.log`)
-  const out = createWriteStream(logFile)
+  // The child writes straight into the file: what it prints while crashing is there even if we exit first.
+  const out = openSync(logFile, 'a')
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port) }
   delete childEnv.MONGODB_URI // always a fresh embedded database, never the operator's
   delete childEnv.REDIS_URL
-  const child = spawn(process.execPath, [...nodeFlags, path.join(root, script)], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...nodeFlags, path.join(root, script)], { cwd: root, env: childEnv, stdio: ['ignore', out, out] })
+  closeSync(out)
   children.add(child)
-  child.stdout!.pipe(out)
-  child.stderr!.pipe(out)
   let exitCode: number | null | undefined
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
     exitCode = code

@@ -20,6 +20,8 @@ export const ConfigSchema = {
     BASE_DOMAIN: { type: 'string', pattern: '^[a-z0-9.-]+$' },
     MONGODB_URI: { type: 'string', pattern: '^mongodb(\\+srv)?://' },
     DATA_DIR: { type: 'string', minLength: 1, default: './data' },
+    /** When the embedded database syncs to disk: 'normal' at checkpoints, 'full' on every commit. */
+    EMBEDDED_DB_SYNC: { type: 'string', enum: ['normal', 'full'], default: 'normal' },
     SESSION_SECRET: { type: 'string', minLength: 32 },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
@@ -59,6 +61,8 @@ export interface Config {
   baseDomain: string
   mongodbUri: string | undefined
   dataDir: string
+  /** SQLite's synchronous setting for the embedded FerretDB (see README, Configuration). */
+  embeddedDbSync: 'normal' | 'full'
   sessionSecret: string
   redisUrl: string | undefined
   logLevel: RawConfig['LOG_LEVEL']
@@ -110,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     baseDomain,
     mongodbUri: c.MONGODB_URI,
     dataDir,
+    embeddedDbSync: c.EMBEDDED_DB_SYNC,
     sessionSecret: c.SESSION_SECRET ?? '',
     redisUrl: c.REDIS_URL,
     logLevel: c.LOG_LEVEL,

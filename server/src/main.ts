@@ -126,6 +126,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('uncaughtException', (error) => {
     app.log.fatal({ err: error }, 'uncaught exception')
+    console.error(error) // the logger writes asynchronously; this line survives the exit below
     void db.close().finally(() => process.exit(1))
   })
 

@@ -12,8 +12,9 @@ let nodeB: TestServer
 beforeAll(async () => {
   redis = await startRedis()
   const dbName = uniqueDbName('scale')
-  nodeA = await startTestServer({ dbName, config: { redisUrl: redis.url } })
-  nodeB = await startTestServer({ dbName, config: { redisUrl: redis.url } })
+  // A burst of 15 messages per sender is part of one test; the per-sender limit is not what is tested here.
+  nodeA = await startTestServer({ dbName, config: { redisUrl: redis.url, messageRateLimit: 600 } })
+  nodeB = await startTestServer({ dbName, config: { redisUrl: redis.url, messageRateLimit: 600 } })
 })
 afterAll(async () => {
   closeSockets()
@@ -86,5 +87,28 @@ describe('two server nodes behind one Redis', () => {
     expect(seen).not.toContain(false)
     recruitSocket.disconnect()
     await expect.poll(() => seen.at(-1), { timeout: 5000 }).toBe(false)
+  })
+
+  it('keeps every message and gives each its own number when both nodes write into one conversation at once', async () => {
+    const a = await makeMember(nodeA, { handle: 'zahl-a' })
+    const b = await makeMember(nodeB, { handle: 'zahl-b', sponsor: 'zahl-a' })
+    const [{ socket: socketA }, { socket: socketB }] = await Promise.all([
+      openSocket(nodeA.url, { cookie: a.client.cookie }),
+      openSocket(nodeB.url, { cookie: b.client.cookie }),
+    ])
+    const conversation = (await a.client.post('/api/v1/conversations', { participants: ['zahl-b'] })).body
+    const send = (socket: typeof socketA, id: string) =>
+      new Promise<{ ok: boolean; seq: number }>((resolve) => socket.emit('message:send', { conversationId: conversation.id, body: id, clientMessageId: id }, resolve))
+    // Each node counts from what it knows; they collide, and the database sorts it out.
+    const acks = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? send(socketB, `knoten-b-${i}`) : send(socketA, `knoten-a-${i}`))))
+    expect(acks.filter((ack) => !ack.ok)).toEqual([])
+    expect(new Set(acks.map((ack) => ack.seq)).size).toBe(30)
+    // Read through either node right away: all 30, each once, in the order of their numbers.
+    for (const client of [a.client, b.client]) {
+      const { items } = (await client.get(`/api/v1/conversations/${conversation.id}/messages?limit=50`)).body as { items: Array<{ seq: number; clientMessageId: string }> }
+      // (The sponsor's welcome opened the conversation.)
+      expect(items.filter((m) => m.clientMessageId.startsWith('knoten-')).map((m) => m.clientMessageId).sort()).toEqual(Array.from({ length: 30 }, (_, i) => (i % 2 ? `knoten-b-${i}` : `knoten-a-${i}`)).sort())
+      expect(items.map((m) => m.seq)).toEqual([...items.map((m) => m.seq)].sort((x, y) => x - y))
+    }
   })
 })

@@ -13,10 +13,10 @@ export class DatabaseUnavailableError extends Error {}
 
 /** Connects to MONGODB_URI, or starts the embedded FerretDB under DATA_DIR and connects to it. */
 export async function openDatabase(
-  config: Pick<Config, 'mongodbUri' | 'dataDir'>,
+  config: Pick<Config, 'mongodbUri' | 'dataDir'> & Partial<Pick<Config, 'embeddedDbSync'>>,
   options: { dbName?: string; log?: (line: string) => void } = {},
 ): Promise<Database> {
-  const embedded = config.mongodbUri ? null : await startFerretdb({ dataDir: config.dataDir, log: options.log })
+  const embedded = config.mongodbUri ? null : await startFerretdb({ dataDir: config.dataDir, log: options.log, sync: config.embeddedDbSync })
   const uri = config.mongodbUri ?? embedded!.uri
   const dbName = options.dbName ?? (config.mongodbUri ? undefined : 'vernetzt')
   const connection = mongoose.createConnection(uri, {

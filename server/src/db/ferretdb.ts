@@ -112,7 +112,7 @@ async function build(log: Log): Promise<void> {
 }
 
 /**
- * Two patches to FerretDB 1.24, each measured before it was written:
+ * Three patches to FerretDB 1.24, each measured or reproduced before it was written:
  *
  * 1. Index use for _id. Its SQLite backend creates the _id index on `_ferretdb_sjson->"_id"` but
  *    looks documents up by `_ferretdb_sjson->'$._id'`. SQLite reads both as the same JSON path,
@@ -126,6 +126,13 @@ async function build(log: Log): Promise<void> {
  *    Vernetzt's counters, list numbers and idempotent writes rely on it, so the read-modify-write
  *    commands (update, findAndModify, delete) run one at a time. SQLite serialises writes anyway,
  *    so this costs little; reads are not affected.
+ *
+ * 3. Bulk updates that hang. An update command with several statements (a driver's bulkWrite)
+ *    kept each statement's query open until the whole command ended; each open query holds one
+ *    of the 100 SQLite connections, and each statement's write needs one more. A bulk update of
+ *    about a hundred statements, or a smaller one while other commands held connections, waited
+ *    for a connection forever while holding the update lock of patch 2, and with it every later
+ *    write (seen under the chat load test). Each statement now closes its query when it is done.
  */
 const LOCK = '\n\twriteMu.Lock()\n\tdefer writeMu.Unlock()\n'
 const handlerSignature = (name: string) => `func (h *Handler) ${name}(connCtx context.Context, msg *wire.OpMsg) (*wire.OpMsg, error) {`
@@ -145,9 +152,19 @@ export const FERRETDB_PATCHES = [
     from: handlerSignature(name),
     to: handlerSignature(name) + LOCK,
   })),
+  {
+    file: 'internal/handler/msg_update.go',
+    from: '\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n',
+    to: '\t\tcloser := iterator.NewMultiCloser()\n',
+  },
+  {
+    file: 'internal/handler/msg_update.go',
+    from: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
+    to: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close() // patched by Vernetzt: release this statement\'s connection now\n',
+  },
 ]
 /** Bumped whenever FERRETDB_PATCHES changes, so an older build is rebuilt. */
-const PATCH_LEVEL = 'vernetzt-2'
+const PATCH_LEVEL = 'vernetzt-3'
 
 async function applyPatches(src: string): Promise<void> {
   for (const patch of FERRETDB_PATCHES) {
@@ -217,7 +234,14 @@ async function runningInstance(dir: string): Promise<number | null> {
   }
 }
 
-export async function startFerretdb(options: { dataDir: string; log?: Log; port?: number }): Promise<EmbeddedDb> {
+/**
+ * `sync` is SQLite's synchronous setting. 'normal' (the default): a commit is durable once it is in
+ * the write-ahead log, which survives a crash of Vernetzt or FerretDB; after a power loss or an
+ * operating-system crash the last moments of commits can be gone, as with a standalone MongoDB,
+ * which flushes its journal every 100 ms. 'full' syncs the log to disk on every commit, which
+ * survives that too and costs about a millisecond per write (the chat's p99 doubles under load).
+ */
+export async function startFerretdb(options: { dataDir: string; log?: Log; port?: number; sync?: 'normal' | 'full' }): Promise<EmbeddedDb> {
   const log = options.log ?? (() => {})
   const dir = path.join(options.dataDir, 'ferretdb')
   await mkdir(dir, { recursive: true })
@@ -230,7 +254,7 @@ export async function startFerretdb(options: { dataDir: string; log?: Log; port?
   const port = options.port ?? (await freePort())
   const args = [
     '--handler=sqlite',
-    `--sqlite-url=file:${dir}/`,
+    `--sqlite-url=file:${dir}/?_pragma=synchronous(${(options.sync ?? 'normal').toUpperCase()})`,
     `--state-dir=${dir}`,
     `--listen-addr=127.0.0.1:${port}`,
     '--telemetry=disable',

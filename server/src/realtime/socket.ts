@@ -5,6 +5,7 @@ import type { Actor } from '../context.ts'
 import { SESSION_COOKIE, resolveSession } from '../modules/accounts/sessions.ts'
 import { registerMessagingEvents } from '../modules/messaging/events.ts'
 import { stopPresence } from '../modules/messaging/presence.ts'
+import { messagingIdle } from '../modules/messaging/service.ts'
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>
 
@@ -69,6 +70,8 @@ export default fp(
     })
     app.addHook('onClose', async () => {
       await new Promise<void>((resolve) => io.close(() => resolve()))
+      // Messages accepted before the sockets closed are written and followed up before the database closes.
+      await messagingIdle(app.ctx)
     })
   },
   { name: 'realtime', dependencies: ['context', '@fastify/cookie'] },

@@ -16,6 +16,7 @@ import { tick } from '../onboarding/service.ts'
 import { levelKey, listDownline } from '../referrals/service.ts'
 import { memberKey, type GroupDoc, type GroupMemberDoc, type GroupRequestDoc } from './model.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
+import { forgetRoomAccess } from '../messaging/state.ts'
 
 export type GroupRole = 'owner' | 'moderator' | 'member'
 
@@ -245,6 +246,7 @@ export async function leaveGroup(ctx: ServiceContext, actor: Actor, slug: string
   if (group.kind === 'team') throw new AppError('TEAM_MEMBERSHIP_FOLLOWS_DOWNLINE', 'Team membership follows the join graph.')
   const { deletedCount } = await ctx.models.GroupMember.deleteOne({ _id: memberKey(group._id, actor.id) })
   if (deletedCount === 1) await ctx.models.Group.updateOne({ _id: group._id }, { $inc: { memberCount: -1 } })
+  forgetRoomAccess(ctx, group._id, actor.id)
 }
 
 export async function manage(ctx: ServiceContext, actor: Actor, slug: string): Promise<GroupDoc> {
@@ -367,6 +369,7 @@ export async function removeMember(ctx: ServiceContext, actor: Actor, slug: stri
     await ctx.models.GroupMember.deleteOne({ _id: key })
     await ctx.models.Group.updateOne({ _id: group._id }, { $inc: { memberCount: -1 } })
   }
+  forgetRoomAccess(ctx, group._id, member._id)
 }
 
 export async function setRole(ctx: ServiceContext, actor: Actor, slug: string, input: RoleBody): Promise<void> {

@@ -5,6 +5,7 @@ import { isDuplicateKey } from '../../db/errors.ts'
 import type { GroupDoc } from '../groups/model.ts'
 import { roleIn } from '../groups/service.ts'
 import { participantId, type ConversationDoc, type ParticipantDoc } from './model.ts'
+import { withPending } from './state.ts'
 
 const notFound = () => new AppError('CONVERSATION_NOT_FOUND', 'There is no such conversation.')
 
@@ -22,11 +23,12 @@ export interface Access {
  */
 export async function access(ctx: ServiceContext, conversationId: string, memberId: string): Promise<Access> {
   if (!Types.ObjectId.isValid(conversationId) || String(new Types.ObjectId(conversationId)) !== conversationId) throw notFound()
-  const [me, conversation] = await Promise.all([
+  const [me, stored] = await Promise.all([
     ctx.models.Participant.findById(participantId(conversationId, memberId)).lean() as Promise<ParticipantDoc | null>,
     ctx.models.Conversation.findById(conversationId).lean() as Promise<ConversationDoc | null>,
   ])
-  if (!conversation) throw notFound()
+  if (!stored) throw notFound()
+  const conversation = withPending(ctx, stored)
   if (conversation.kind !== 'room') {
     if (!me) throw notFound()
     return { conversation, me, group: null }

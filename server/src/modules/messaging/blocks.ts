@@ -4,6 +4,7 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { memberSummaries } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
+import { forgetMember } from './state.ts'
 
 export const BLOCKS_MAX = 1000
 
@@ -21,6 +22,8 @@ export async function block(ctx: ServiceContext, actor: Actor, handle: string): 
   }
   await ctx.models.Member.updateOne({ _id: actor.id }, { $addToSet: { blocked: target._id } })
   await ctx.models.Member.updateOne({ _id: target._id }, { $addToSet: { blockedBy: new Types.ObjectId(actor.id) } })
+  forgetMember(ctx, actor.id)
+  forgetMember(ctx, target._id)
   return listBlocks(ctx, actor)
 }
 
@@ -29,6 +32,8 @@ export async function unblock(ctx: ServiceContext, actor: Actor, handle: string)
   if (!target) throw new AppError('PROFILE_NOT_FOUND', `There is no member "${handle}".`)
   await ctx.models.Member.updateOne({ _id: actor.id }, { $pull: { blocked: target._id } })
   await ctx.models.Member.updateOne({ _id: target._id }, { $pull: { blockedBy: new Types.ObjectId(actor.id) } })
+  forgetMember(ctx, actor.id)
+  forgetMember(ctx, target._id)
   return listBlocks(ctx, actor)
 }
 

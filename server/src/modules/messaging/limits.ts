@@ -30,6 +30,12 @@ export class SenderLimiter {
     if (this.#buckets.size > 50_000) this.#prune(now)
   }
 
+  /** Gives back a token taken for what turned out to be a resend of an earlier message. */
+  refund(senderId: string): void {
+    const bucket = this.#buckets.get(senderId)
+    if (bucket) bucket.tokens = Math.min(this.#burst, bucket.tokens + 1)
+  }
+
   /** Full buckets carry no information; dropping them bounds the memory. */
   #prune(now: number): void {
     for (const [id, bucket] of this.#buckets) {

@@ -16,6 +16,33 @@ const send = (socket: ClientSocket, payload: { conversationId: string; body: str
   new Promise<SendAck>((resolve) => socket.emit('message:send', payload, resolve))
 
 describe('conversations', () => {
+  it('stores a burst of messages sent at the same moment once each, numbered without gaps, resends included', async () => {
+    // Its own server: the per-sender limit (tested elsewhere) would refuse most of the burst.
+    const roomy = await startTestServer({ config: { messageRateLimit: 6000 } })
+    const lea = await makeMember(roomy, { handle: 'burst-lea' })
+    await makeMember(roomy, { handle: 'burst-max', sponsor: 'burst-lea' })
+    const conversation = (await lea.client.post('/api/v1/conversations', { participants: ['burst-max'] })).body
+    const socket = (await openSocket(roomy.url, { cookie: lea.client.cookie })).socket
+    // 40 messages in one go, and each of the first 10 sent a second time before any answer came.
+    const ids = Array.from({ length: 40 }, (_, i) => `burst-message-${i}`)
+    const acks = await Promise.all([...ids, ...ids.slice(0, 10)].map((id) => send(socket, { conversationId: conversation.id, body: id, clientMessageId: id })))
+    expect(acks.filter((a) => !a.ok)).toEqual([])
+    const seqOf = new Map<string, number>()
+    ;[...ids, ...ids.slice(0, 10)].forEach((id, i) => {
+      const ack = acks[i] as SendAck & { seq: number }
+      if (seqOf.has(id)) expect(ack.seq).toBe(seqOf.get(id)) // the resend got the first send's message
+      seqOf.set(id, ack.seq)
+    })
+    // The sponsor's welcome is message 1.
+    expect([...seqOf.values()].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 2))
+    const { items } = (await lea.client.get(`/api/v1/conversations/${conversation.id}/messages?limit=50`)).body as { items: Message[] }
+    expect(items.filter((m) => m.clientMessageId.startsWith('burst-')).map((m) => m.clientMessageId)).toEqual([...ids].sort((x, y) => seqOf.get(x)! - seqOf.get(y)!))
+    // Writing is reading: none of her own messages count as unread for her.
+    expect((await lea.client.get(`/api/v1/conversations/${conversation.id}`)).body).toMatchObject({ unread: 0, lastSeq: 41 })
+    socket.disconnect()
+    await roomy.close()
+  })
+
   it('sends over the socket, acknowledges after storing, delivers live, and never duplicates a resent message', async () => {
     const anna = await makeMember(server, { handle: 'chat-anna' })
     const ben = await makeMember(server, { handle: 'chat-ben', sponsor: 'chat-anna' })

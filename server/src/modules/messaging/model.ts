@@ -10,6 +10,8 @@ export interface ConversationDoc {
   createdBy: Types.ObjectId
   lastSeq: number
   lastPreview: { text: string; at: Date; author: string } | null
+  /** member → the newest message they wrote there: read by writing it (see effectiveRead). */
+  wrote?: Record<string, number>
   createdAt: Date
 }
 const ConversationSchema = new Schema<ConversationDoc>(
@@ -21,9 +23,10 @@ const ConversationSchema = new Schema<ConversationDoc>(
     createdBy: { type: Schema.Types.ObjectId, required: true },
     lastSeq: { type: Number, default: 0 },
     lastPreview: { type: Schema.Types.Mixed, default: null },
+    wrote: { type: Schema.Types.Mixed, default: () => ({}) },
     createdAt: { type: Date, default: () => new Date() },
   },
-  { versionKey: false },
+  { versionKey: false, minimize: false },
 )
 // Shard key on MongoDB: messages by conversation.
 ConversationSchema.index({ participantIds: 1 })

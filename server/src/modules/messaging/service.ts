@@ -18,8 +18,12 @@ import { notify } from '../notifications/service.ts'
 import { access, roomOf } from './access.ts'
 import { announcePresence } from './presence.ts'
 import { attachmentsFor, toAttachment } from './attachments.ts'
+import { Fanout } from './fanout.ts'
 import { SenderLimiter } from './limits.ts'
-import { messageId, participantId, type AttachmentRef, type ConversationDoc, type MessageDoc, type ParticipantDoc } from './model.ts'
+import type { AuthorInfo, ConversationInfo } from './memory.ts'
+import { messageId, participantId, type ConversationDoc, type MessageDoc, type ParticipantDoc } from './model.ts'
+import { admittedToRoom, authorInfo, chatMemory, conversationInfo, effectiveRead, groupOf, participantState, registerWriter, rememberParticipant, toInfo, withPending } from './state.ts'
+import { MessageWriter, ResendError, internalError, type SendJob, type Written } from './writer.ts'
 
 const inbox = (memberId: Types.ObjectId | string) => `inbox:${memberId.toString()}`
 const directKey = (a: Types.ObjectId, b: Types.ObjectId) => `dm:${[a.toString(), b.toString()].sort().join(':')}`
@@ -49,7 +53,7 @@ function limitsOf(ctx: ServiceContext) {
 }
 
 /** Either of two members blocked the other. */
-export function blockedBetween(a: Pick<MemberDoc, '_id' | 'blocked' | 'blockedBy'>, b: Types.ObjectId): boolean {
+export function blockedBetween(a: { blocked?: Types.ObjectId[]; blockedBy?: Types.ObjectId[] }, b: Types.ObjectId): boolean {
   return [...(a.blocked ?? []), ...(a.blockedBy ?? [])].some((id) => id.equals(b))
 }
 
@@ -62,7 +66,7 @@ async function toConversation(ctx: ServiceContext, c: ConversationDoc, me: Parti
     groupSlug: group?.slug ?? null,
     participants: c.participantIds.flatMap((id) => members.get(id.toString()) ?? []),
     lastMessage: c.lastPreview ? { text: c.lastPreview.text, at: c.lastPreview.at.toISOString(), author: c.lastPreview.author } : null,
-    unread: Math.max(0, c.lastSeq - me.lastReadSeq),
+    unread: Math.max(0, c.lastSeq - effectiveRead(c, me, me._id.split(':')[1] ?? '')),
     status: me.status,
     lastSeq: c.lastSeq,
     muted: me.muted ?? false,
@@ -115,17 +119,19 @@ export async function createConversation(ctx: ServiceContext, actor: Actor, inpu
   for (const other of others) {
     await ctx.models.Participant.create({ _id: participantId(_id, other._id), status: (await inCircle(ctx, other, me)) ? 'active' : 'request' })
   }
-  await touchInboxes(ctx, conversation, 0)
+  await touchInboxes(ctx, toInfo(conversation))
   return toConversation(ctx, conversation, (await ctx.models.Participant.findById(participantId(_id, me._id)).lean())!)
 }
 
 /**
- * Moves the conversation to the top of every participant's inbox and returns their states as they
- * were. In a lively chat it usually is on top already: then nothing is written.
+ * Moves the conversation to the top of every participant's inbox. In a lively chat it is on top
+ * already, which this node remembers: then nothing is read or written.
  */
-async function touchInboxes(ctx: ServiceContext, conversation: ConversationDoc, seq: number): Promise<Map<string, ParticipantDoc>> {
-  const states = new Map<string, ParticipantDoc>()
+async function touchInboxes(ctx: ServiceContext, conversation: ConversationInfo): Promise<void> {
+  const top = chatMemory(ctx).inboxTop
+  const id = conversation._id.toString()
   await Promise.all(conversation.participantIds.map(async (memberId) => {
+    if (top.get(memberId.toString()) === id) return
     const _id = participantId(conversation._id, memberId)
     const [state, head] = await Promise.all([
       ctx.models.Participant.findById(_id).lean() as Promise<ParticipantDoc | null>,
@@ -136,9 +142,8 @@ async function touchInboxes(ctx: ServiceContext, conversation: ConversationDoc, 
       const [place] = await append(ctx, [inbox(memberId)], conversation._id)
       await ctx.models.Participant.updateOne({ _id }, { $max: { inboxSeq: place } })
     }
-    if (seq > 0) states.set(memberId.toString(), state)
+    top.set(memberId.toString(), id)
   }))
-  return states
 }
 
 export async function listConversations(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<ConversationPage> {
@@ -147,14 +152,15 @@ export async function listConversations(ctx: ServiceContext, actor: Actor, query
       const me = (await ctx.models.Participant.findById(participantId(id, actor.id)).lean()) as ParticipantDoc | null
       if (!me || me.inboxSeq !== seqs[i]) return null // only its newest place in the inbox
       const conversation = (await ctx.models.Conversation.findById(id).lean()) as ConversationDoc | null
-      return conversation ? toConversation(ctx, conversation, me) : null
+      return conversation ? toConversation(ctx, withPending(ctx, conversation), me) : null
     })),
   )
   if (query.cursor) return { items: page.items, nextCursor: page.nextCursor }
   // Rooms are not in the inbox (one message would touch every member's); they come with the first page.
   const groups = await memberGroups(ctx, actor.id)
   const roomList = await Promise.all(groups.map(async (group) => {
-    const conversation = (await ctx.models.Conversation.findById(group._id).lean()) as ConversationDoc | null
+    const stored = (await ctx.models.Conversation.findById(group._id).lean()) as ConversationDoc | null
+    const conversation = stored && withPending(ctx, stored)
     if (!conversation) return toConversation(ctx, virtualRoom(group), { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null }, group)
     const me = (await ctx.models.Participant.findById(participantId(group._id, actor.id)).lean()) as ParticipantDoc | null
     return toConversation(ctx, conversation, me ?? { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null }, group)
@@ -183,7 +189,7 @@ async function withAuthors(ctx: ServiceContext, messages: MessageDoc[], hidden: 
 }
 
 /** Where a conversation's live events go: its participants' user rooms, or the sockets that joined a group room. */
-function audience(io: RealtimeServer, conversation: ConversationDoc, except: Array<{ toString(): string }> = []) {
+function audience(io: RealtimeServer, conversation: Pick<ConversationInfo, '_id' | 'kind' | 'participantIds'>, except: Array<{ toString(): string }> = []) {
   const target = conversation.kind === 'room'
     ? io.to(rooms.conversation(conversation._id.toString()))
     : io.to(conversation.participantIds.map((id) => rooms.user(id.toString())))
@@ -192,121 +198,199 @@ function audience(io: RealtimeServer, conversation: ConversationDoc, except: Arr
 
 /** How many messages a sender may write into a request before the recipient accepts it. */
 export const REQUEST_MESSAGES_MAX = 3
-/** Someone who read the conversation this recently is looking at it: no notice for them. */
+/** Someone who read or wrote in the conversation this recently is in it: no "new message" notice for them. */
 const ACTIVE_READER_MS = 60_000
+/** A key claimed this long ago whose message never appeared belongs to a send that died. */
+const DEAD_CLAIM_MS = 30_000
+
+/** Per node: the batched message writer and the fan-out that follows it. */
+const pipelines = new WeakMap<ServiceContext, { writer: MessageWriter; fanout: Fanout }>()
+function pipelineOf(ctx: ServiceContext) {
+  let pipeline = pipelines.get(ctx)
+  if (!pipeline) {
+    const fanout = new Fanout(ctx, (written) => followUp(ctx, written))
+    const writer = new MessageWriter(ctx, {
+      stored: (written) => deliver(ctx, written),
+      written: (written) => {
+        const wrote = chatMemory(ctx).wrote
+        for (const { job, doc } of written) {
+          wrote.set(job.me._id, { seq: Math.max(doc.seq, wrote.get(job.me._id)?.seq ?? 0), at: doc.createdAt.getTime() })
+          if (job.me.status === 'request') rememberParticipant(ctx, job.me._id, { status: 'active' })
+        }
+        fanout.add(written)
+      },
+    })
+    registerWriter(ctx, writer)
+    pipeline = { writer, fanout }
+    pipelines.set(ctx, pipeline)
+  }
+  return pipeline
+}
+
+/** Waits until every message sent so far on this node is written and followed up (for shutdown and tests). */
+export async function messagingIdle(ctx: ServiceContext): Promise<void> {
+  const pipeline = pipelines.get(ctx)
+  if (!pipeline) return
+  await pipeline.writer.idle()
+  await pipeline.fanout.idle()
+}
+
+/** The gate for sending, from this node's memory where it can: the same answers as access(). */
+async function sendAccess(ctx: ServiceContext, conversationId: string, memberId: string): Promise<{ conversation: ConversationInfo; me: ParticipantDoc }> {
+  const notFound = () => new AppError('CONVERSATION_NOT_FOUND', 'There is no such conversation.')
+  if (!Types.ObjectId.isValid(conversationId) || String(new Types.ObjectId(conversationId)) !== conversationId) throw notFound()
+  const conversation = await conversationInfo(ctx, conversationId)
+  if (!conversation) throw notFound()
+  if (conversation.kind === 'room') {
+    if (!(await admittedToRoom(ctx, conversation, memberId))) throw notFound()
+    // A member's own state in a room is made the first time they open or write in it.
+    return { conversation, me: (await participantState(ctx, participantId(conversationId, memberId))) ?? (await access(ctx, conversationId, memberId)).me }
+  }
+  if (!conversation.participantIds.some((id) => id.equals(memberId))) throw notFound()
+  const me = await participantState(ctx, participantId(conversationId, memberId))
+  if (!me) throw notFound()
+  return { conversation, me }
+}
 
 /**
  * Stores a message and only then answers; the same clientMessageId from the same author is the
- * same message, so a client that lost the acknowledgement can simply send again.
+ * same message, so a client that lost the acknowledgement can simply send again. Messages are
+ * written in batches (see writer.ts); what the checks need comes from this node's memory.
  */
 export async function sendMessage(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, input: SendMessage, options: { automatic?: boolean } = {}): Promise<Message> {
-  const { conversation, me } = await access(ctx, input.conversationId, actor.id)
-  const { Conversation, Member, Message, MessageKey, Participant } = ctx.models
+  const { conversation, me } = await sendAccess(ctx, input.conversationId, actor.id)
   const key = `${actor.id}:${input.clientMessageId}`
-  const existing = await MessageKey.findById(key).lean()
-  if (existing?.messageId) {
-    const stored = (await Message.findById(existing.messageId).lean()) as MessageDoc | null
-    if (stored) return (await withAuthors(ctx, [stored]))[0]!
-  }
   if (!input.body.trim() && !input.attachments?.length) throw new AppError('VALIDATION_FAILED', 'Write something or attach a file.', { field: 'body' })
-  const author = (await Member.findById(actor.id, { blocked: 1, blockedBy: 1 }).lean()) as Pick<MemberDoc, '_id' | 'blocked' | 'blockedBy'> | null
+  const author = await authorInfo(ctx, actor.id)
   if (!author) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+  const { writer } = pipelineOf(ctx)
   if (conversation.kind === 'direct') {
     const other = conversation.participantIds.find((id) => !id.equals(actor.id))
     if (other && blockedBetween(author, other)) throw new AppError('BLOCKED', 'You cannot write in this conversation.')
-    if (other && conversation.lastSeq >= REQUEST_MESSAGES_MAX && me.status === 'active') {
-      const theirs = (await Participant.findById(participantId(conversation._id, other)).lean()) as ParticipantDoc | null
-      if (theirs?.status === 'request') throw new AppError('MESSAGE_REQUEST_PENDING', 'Wait until your message request is accepted before writing more.')
+    if (other && me.status === 'active' && (await writer.lastNumber(input.conversationId)) >= REQUEST_MESSAGES_MAX) {
+      const theirs = await participantState(ctx, participantId(conversation._id, other))
+      if (theirs?.status === 'request') {
+        const fresh = (await ctx.models.Participant.findById(theirs._id).lean()) as ParticipantDoc | null // accepted on another node?
+        if (fresh) rememberParticipant(ctx, fresh._id, { status: fresh.status })
+        if (fresh?.status === 'request') throw new AppError('MESSAGE_REQUEST_PENDING', 'Wait until your message request is accepted before writing more.')
+      }
     }
   }
-  const attachments = await attachmentsFor(ctx, actor, conversation._id, input.attachments ?? [])
-  if (!existing && !options.automatic) limitsOf(ctx).messages.take(actor.id) // a resend is not a new message
-  const earlier = await claimKey(ctx, key)
-  if (earlier) return earlier
-  try {
-    return await store(ctx, io, actor, { conversation, me, author }, input, attachments, key)
-  } catch (error) {
-    await MessageKey.deleteOne({ _id: key, messageId: null }) // let a resend try again at once
-    throw error
+  const attachments = input.attachments?.length ? await attachmentsFor(ctx, actor, conversation._id, input.attachments) : []
+  const limiter = limitsOf(ctx).messages
+  if (!options.automatic) {
+    try {
+      limiter.take(actor.id)
+    } catch (error) {
+      const earlier = await storedUnder(ctx, key) // a resend of a message that was stored is answered anyway
+      if (earlier) return earlier
+      throw error
+    }
+  }
+  const job: SendJob = { io, actor, conversation, me, author, input, attachments, key }
+  for (;;) {
+    try {
+      const { doc } = await writer.write(job)
+      return toMessage(doc, author.summary)
+    } catch (error) {
+      if (!(error instanceof ResendError)) {
+        if (!(error instanceof AppError)) ctx.log.error({ err: error }, 'message could not be written')
+        throw error instanceof AppError ? error : internalError()
+      }
+      if (!options.automatic) limiter.refund(actor.id) // a resend is not a new message
+      const earlier = await claimKey(ctx, key)
+      if (earlier) return earlier
+      job.claimed = true // the earlier send died; this one takes its place
+    }
   }
 }
 
-async function store(
-  ctx: ServiceContext, io: RealtimeServer | null, actor: Actor,
-  { conversation, me, author }: { conversation: ConversationDoc; me: ParticipantDoc; author: Pick<MemberDoc, '_id' | 'blocked' | 'blockedBy'> },
-  input: SendMessage, attachments: AttachmentRef[], key: string,
-): Promise<Message> {
-  const { Conversation, Message, MessageKey, Participant } = ctx.models
-  if (me.status === 'request') await Participant.updateOne({ _id: me._id }, { $set: { status: 'active' } }) // replying accepts
-  // The number and the list preview in one write.
-  const text = (input.body.replace(/\s+/g, ' ').trim() || attachments.map((a) => a.name).join(', ')).slice(0, 120)
-  const after = (await Conversation.findOneAndUpdate(
-    { _id: conversation._id }, { $inc: { lastSeq: 1 }, $set: { lastPreview: { text, at: new Date(), author: actor.handle } } }, { returnDocument: 'after' },
-  ).lean()) as ConversationDoc
-  const seq = after.lastSeq
-  const message = (await Message.create({
-    _id: messageId(conversation._id, seq), conversationId: conversation._id, authorId: new Types.ObjectId(actor.id), seq,
-    body: input.body, html: input.body.trim() ? renderMarkdown(input.body) : '', attachments, clientMessageId: input.clientMessageId,
-  })).toObject() as MessageDoc
-  await MessageKey.updateOne({ _id: key }, { $set: { messageId: message._id } })
-  // Stored: deliver now; inboxes and notices follow before the sender's acknowledgement.
-  const [dto] = await withAuthors(ctx, [message])
-  if (io) audience(io, after, author.blockedBy ?? []).emit('message:new', dto!)
-  await Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: seq }, $set: { lastReadAt: new Date() } })
-  const states = after.kind === 'room' ? new Map<string, ParticipantDoc>() : await touchInboxes(ctx, after, seq)
-  await tellRecipients(ctx, io, actor, author, after, dto!, input.body, states)
-  return dto!
+/** Live delivery, as soon as a batch is stored: before the bookkeeping and the acknowledgement. */
+function deliver(ctx: ServiceContext, written: Written[]): void {
+  for (const { job, doc } of written) {
+    if (job.io) audience(job.io, job.conversation, job.author.blockedBy).emit('message:new', toMessage(doc, job.author.summary))
+  }
+}
+
+/** The message a key was used for, if it was stored. */
+async function storedUnder(ctx: ServiceContext, key: string): Promise<Message | null> {
+  const claim = await ctx.models.MessageKey.findById(key).lean()
+  if (!claim?.messageId) return null
+  const stored = (await ctx.models.Message.findById(claim.messageId).lean()) as MessageDoc | null
+  return stored ? ((await withAuthors(ctx, [stored]))[0] ?? null) : null
 }
 
 /**
- * Claims "<author>:<clientMessageId>" for one send (null). A second send of the same id waits for
- * the first to finish and gets its message; a claim whose send died is taken over.
+ * For a key that is taken: the message the earlier send stored (waiting while it is being
+ * written), or null once this send holds the key because the earlier one died or gave it back.
  */
 async function claimKey(ctx: ServiceContext, key: string): Promise<Message | null> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await ctx.models.MessageKey.create({ _id: key })
-      return null
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error
-    }
+  for (;;) {
     const claim = await ctx.models.MessageKey.findById(key).lean()
     if (claim?.messageId) {
       const stored = (await ctx.models.Message.findById(claim.messageId).lean()) as MessageDoc | null
       if (stored) return (await withAuthors(ctx, [stored]))[0]!
     }
-    if (attempt > 40) await ctx.models.MessageKey.deleteOne({ _id: key, messageId: null })
-    await new Promise((r) => setTimeout(r, 50))
+    if (claim && Date.now() - new Date(claim.createdAt).getTime() > DEAD_CLAIM_MS) {
+      await ctx.models.MessageKey.deleteOne({ _id: key, createdAt: claim.createdAt })
+    } else if (!claim) {
+      try {
+        await ctx.models.MessageKey.create({ _id: key })
+        return null
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/**
+ * After the acknowledgement, per conversation and for all its messages that arrived meanwhile:
+ * up in the participants' inboxes, and the notifications.
+ */
+async function followUp(ctx: ServiceContext, written: Written[]): Promise<void> {
+  const conversation = written[0]!.job.conversation
+  if (conversation.kind !== 'room') await touchInboxes(ctx, conversation)
+  for (const { job, doc } of written.sort((a, b) => a.doc.seq - b.doc.seq)) {
+    await tellRecipients(ctx, job.io, job.actor, job.author, conversation, doc)
   }
 }
 
 /**
  * Notifications for a new message: people mentioned by @handle always hear of it; everyone else
- * once per unread stretch, unless they muted the conversation, blocked the author, or are
- * reading it right now. Rooms notify mentions only (a room can have thousands of members).
+ * once per unread stretch, unless they muted the conversation, blocked the author, or read or
+ * wrote in it within the last minute. Rooms notify mentions only (a room can have thousands of members).
  */
 async function tellRecipients(
-  ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, author: Pick<MemberDoc, 'blockedBy'>, conversation: ConversationDoc, message: Message,
-  body: string, states: Map<string, ParticipantDoc>,
+  ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, author: AuthorInfo, conversation: ConversationInfo, message: MessageDoc,
 ): Promise<void> {
-  const blockedBy = new Set((author.blockedBy ?? []).map(String))
-  const preview = body.replace(/\s+/g, ' ').trim().slice(0, 80) || '📎'
+  const blockedBy = new Set(author.blockedBy.map(String))
+  const preview = message.body.replace(/\s+/g, ' ').trim().slice(0, 80) || '📎'
   const data = { conversationId: conversation._id.toString(), seq: String(message.seq) }
-  const name = message.author.displayName
-  const group = conversation.kind === 'room' ? ((await ctx.models.Group.findById(conversation.groupId).lean()) as GroupDoc | null) : null
-  const mentioned = conversation.kind === 'direct' ? new Set<string>() : await notifyMentions(ctx, io, actor, body, {
+  const name = author.summary.displayName
+  const group = conversation.kind === 'room' ? await groupOf(ctx, conversation.groupId) : null
+  const mentioned = conversation.kind === 'direct' ? new Set<string>() : await notifyMentions(ctx, io, actor, message.body, {
     type: 'message.mention',
     where: { de: 'im Chat', en: 'in a chat' },
     data,
     canSee: async (member) => (group ? !!(await roleIn(ctx, group, member._id.toString())) : conversation.participantIds.some((id) => id.equals(member._id))),
   })
+  if (conversation.kind === 'room') return
   const now = Date.now()
-  for (const [memberId, state] of states) {
-    if (memberId === actor.id || mentioned.has(memberId) || blockedBy.has(memberId) || state.muted) continue
-    if (state.notifiedSeq > state.lastReadSeq) continue // already told about this unread stretch
-    const reading = state.lastReadSeq >= message.seq - 1 && state.lastReadAt && now - new Date(state.lastReadAt).getTime() < ACTIVE_READER_MS
-    if (reading) continue
+  for (const memberId of conversation.participantIds.map(String)) {
+    if (memberId === actor.id || mentioned.has(memberId) || blockedBy.has(memberId)) continue
+    const state = await participantState(ctx, participantId(conversation._id, memberId))
+    if (!state || state.muted) continue
+    const wrote = chatMemory(ctx).wrote.get(state._id)
+    const read = Math.max(state.lastReadSeq, wrote?.seq ?? 0)
+    if (read >= message.seq) continue // read already (a later message of this round was answered)
+    if (state.notifiedSeq > read) continue // already told about this unread stretch
+    // In a lively chat everyone who takes part keeps reading and writing; they see the messages live.
+    const lastSeen = Math.max(state.lastReadAt ? new Date(state.lastReadAt).getTime() : 0, wrote?.at ?? 0)
+    if (now - lastSeen < ACTIVE_READER_MS) continue
     await ctx.models.Participant.updateOne({ _id: state._id }, { $max: { notifiedSeq: message.seq } })
+    rememberParticipant(ctx, state._id, { notifiedSeq: message.seq })
     const request = state.status === 'request'
     await notify(ctx, io, new Types.ObjectId(memberId), {
       type: request ? 'message.request' : 'message.new',
@@ -318,16 +402,27 @@ async function tellRecipients(
   }
 }
 
+/**
+ * The newest message number: the conversation's lastSeq as this node knows it, or past it while
+ * another node has stored messages whose head it has not written yet (a fraction of a second).
+ */
+async function newestSeq(ctx: ServiceContext, conversation: Pick<ConversationDoc, '_id' | 'lastSeq'>): Promise<number> {
+  let seq = conversation.lastSeq
+  for (let i = 0; i < 500 && (await ctx.models.Message.exists({ _id: messageId(conversation._id, seq + 1) })); i++) seq++
+  return seq
+}
+
 /** History by position: `before` for older messages, `after` to catch up after a reconnect. Oldest first. */
 export async function listMessages(ctx: ServiceContext, actor: Actor, conversationId: string, query: MessagesQuery): Promise<{ items: Message[] }> {
   const { conversation } = await access(ctx, conversationId, actor.id)
   const limit = query.limit ?? 50
+  const lastSeq = await newestSeq(ctx, conversation)
   let seqs: number[]
   if (query.after !== undefined) {
     const from = query.after + 1
-    seqs = Array.from({ length: Math.max(0, Math.min(limit, conversation.lastSeq - from + 1)) }, (_, i) => from + i)
+    seqs = Array.from({ length: Math.max(0, Math.min(limit, lastSeq - from + 1)) }, (_, i) => from + i)
   } else {
-    const to = Math.min(query.before ?? conversation.lastSeq + 1, conversation.lastSeq + 1) - 1
+    const to = Math.min(query.before ?? lastSeq + 1, lastSeq + 1) - 1
     seqs = Array.from({ length: Math.max(0, Math.min(limit, to)) }, (_, i) => to - i).reverse()
   }
   const [stored, reader] = await Promise.all([
@@ -341,6 +436,7 @@ export async function listMessages(ctx: ServiceContext, actor: Actor, conversati
 export async function acceptRequest(ctx: ServiceContext, actor: Actor, conversationId: string): Promise<Conversation> {
   const { conversation, me } = await access(ctx, conversationId, actor.id)
   await ctx.models.Participant.updateOne({ _id: me._id }, { $set: { status: 'active' } })
+  rememberParticipant(ctx, me._id, { status: 'active' })
   return toConversation(ctx, conversation, { ...me, status: 'active' })
 }
 
@@ -376,8 +472,10 @@ export async function announceTyping(ctx: ServiceContext, io: RealtimeServer, ac
 /** Records how far the actor has read and, unless they switched receipts off, tells the others. */
 export async function readUpTo(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, conversationId: string, seq: number): Promise<void> {
   const { conversation, me } = await access(ctx, conversationId, actor.id)
-  const upTo = Math.min(seq, conversation.lastSeq)
-  await ctx.models.Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: upTo }, $set: { lastReadAt: new Date() } })
+  const upTo = Math.min(seq, await newestSeq(ctx, conversation))
+  const at = new Date()
+  await ctx.models.Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: upTo }, $set: { lastReadAt: at } })
+  rememberParticipant(ctx, me._id, { lastReadSeq: upTo, lastReadAt: at })
   const member = await ctx.models.Member.findById(actor.id, { readReceipts: 1, blockedBy: 1 }).lean()
   // Receipts in rooms would be noise for everyone; they belong to direct and group conversations.
   if (io && member?.readReceipts !== false && conversation.kind !== 'room') {
@@ -403,6 +501,7 @@ export async function setPrivacy(ctx: ServiceContext, io: RealtimeServer | null,
 export async function setMuted(ctx: ServiceContext, actor: Actor, conversationId: string, muted: boolean): Promise<Conversation> {
   const { conversation, me, group } = await access(ctx, conversationId, actor.id)
   await ctx.models.Participant.updateOne({ _id: me._id }, { $set: { muted } })
+  rememberParticipant(ctx, me._id, { muted })
   return toConversation(ctx, conversation, { ...me, muted }, group)
 }
 

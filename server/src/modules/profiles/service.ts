@@ -11,6 +11,7 @@ import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { profileComplete, tick } from '../onboarding/service.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
+import { forgetMember } from '../messaging/state.ts'
 
 export function profileUrls(config: Pick<Config, 'publicUrl' | 'baseDomain'>, handle: string) {
   const base = new URL(config.publicUrl)
@@ -58,6 +59,7 @@ export async function updateProfile(ctx: ServiceContext, io: RealtimeServer | nu
   if (patch.links !== undefined) set.links = patch.links
   const member = await ctx.models.Member.findByIdAndUpdate(actor.id, { $set: set }, { returnDocument: 'after' }).lean()
   if (!member) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+  forgetMember(ctx, actor.id) // the chat shows the new name at once
   if (profileComplete(member)) await tick(ctx, io, actor.id, 'profile')
   return toProfile(ctx, member as MemberDoc)
 }
@@ -94,6 +96,7 @@ export async function setAvatar(ctx: ServiceContext, io: RealtimeServer | null, 
   const ownerId = new Types.ObjectId(actor.id)
   const media = await ctx.models.Media.create({ ownerId, kind: 'avatar', contentType: 'image/webp', data, width, height })
   const previous = await ctx.models.Member.findByIdAndUpdate(actor.id, { $set: { avatarId: media._id } }).lean()
+  forgetMember(ctx, actor.id)
   if (previous?.avatarId) await ctx.models.Media.deleteOne({ _id: previous.avatarId })
   await tick(ctx, io, actor.id, 'photo', media.createdAt)
   return getProfile(ctx, actor.handle)

@@ -1,0 +1,313 @@
+import { AppError } from '@vernetzt/shared/errors'
+import { renderMarkdown } from '@vernetzt/shared/markdown'
+import type { Message, SendMessage } from '@vernetzt/shared/schemas/messages'
+import { Types } from 'mongoose'
+import type { Actor, ServiceContext } from '../../context.ts'
+import type { RealtimeServer } from '../../realtime/socket.ts'
+import type { AuthorInfo, ConversationInfo } from './memory.ts'
+import { messageId, type AttachmentRef, type MessageDoc, type ParticipantDoc } from './model.ts'
+
+/** One message waiting to be written. */
+export interface SendJob {
+  io: RealtimeServer | null
+  actor: Actor
+  conversation: ConversationInfo
+  me: ParticipantDoc
+  author: AuthorInfo
+  input: SendMessage
+  attachments: AttachmentRef[]
+  /** "<author>:<clientMessageId>", claimed in message_keys before the message is written. */
+  key: string
+  /** The key was claimed already (a resend that took over a dead claim). */
+  claimed?: boolean
+}
+
+export interface Written {
+  job: SendJob
+  doc: MessageDoc
+}
+
+interface WriterHooks {
+  /** The batch's messages are stored: deliver them. */
+  stored: (written: Written[]) => void
+  /** Numbers, previews and read marks are written too: the senders are answered next. */
+  written: (written: Written[]) => void
+}
+
+interface Waiting {
+  job: SendJob
+  resolve: (written: Written) => void
+  reject: (error: unknown) => void
+}
+
+/** Not yet written into a conversation's document (see MessageWriter.headOf). */
+export interface ConversationHead {
+  lastSeq: number
+  lastPreview: { text: string; at: Date; author: string } | null
+  /** member → the newest message they wrote, which they have read by writing it. */
+  wrote: Record<string, number>
+}
+
+/** How often conversation heads are written: the longer, the more messages share one write. */
+const HEAD_FLUSH_MS = 1000
+/** A batch is cut at this size; the next one starts as soon as it is written. */
+const BATCH_MAX = 500
+/** How often a batch retries numbers that another node took meanwhile. */
+const RENUMBER_ATTEMPTS = 8
+
+/**
+ * Writes messages in batches. Sends that arrive while a batch is being written wait for the next
+ * one, so under load a batch grows to whatever arrived meanwhile and the database sees a handful
+ * of bulk writes per batch instead of five single writes per message: one insertMany claims the
+ * idempotency keys, one inserts the messages, and one bulk update per collection moves each
+ * conversation's number and preview and the senders' read marks. A quiet chat gets a batch of one
+ * at once, without waiting for company.
+ *
+ * Message numbers are handed out here from memory, one counter per conversation, read from the
+ * database on first use. The database guards them: a message's _id is "<conversation>:<seq>", so
+ * a number another node used meanwhile fails that one insert as a duplicate; the counter is then
+ * read again (the stored lastSeq, then past any message written after it) and the message gets
+ * the next free number. A key claimed for a message that is then not written leaves a gap in the
+ * numbers; readers skip gaps.
+ */
+export class MessageWriter {
+  private queue: Waiting[] = []
+  private running: Promise<void> | null = null
+  private readonly counters = new Map<string, number>()
+
+  private readonly ctx: ServiceContext
+  private readonly hooks: WriterHooks
+
+  constructor(ctx: ServiceContext, hooks: WriterHooks) {
+    this.ctx = ctx
+    this.hooks = hooks
+  }
+
+  /** The highest number this conversation has handed out. */
+  async lastNumber(conversationId: string): Promise<number> {
+    await this.loadCounters([conversationId])
+    return this.counters.get(conversationId) ?? 0
+  }
+
+  write(job: SendJob): Promise<Written> {
+    return new Promise<Written>((resolve, reject) => {
+      this.queue.push({ job, resolve, reject })
+      this.running ??= this.drain()
+    })
+  }
+
+  /** Resolves once everything queued so far is written (or failed), conversation heads included. */
+  async idle(): Promise<void> {
+    while (this.running || this.flushing) await (this.running ?? this.flushing)
+  }
+
+  private async drain(): Promise<void> {
+    // Let sends that arrived in the same turn of the event loop join the first batch.
+    await new Promise((resolve) => setImmediate(resolve))
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, BATCH_MAX)
+        await this.writeBatch(batch).catch((error: unknown) => {
+          for (const w of batch) w.reject(error)
+        })
+      }
+    } finally {
+      this.running = null
+    }
+  }
+
+  private async writeBatch(batch: Waiting[]): Promise<void> {
+    const { Conversation, MessageKey, Participant } = this.ctx.models
+    // 1. Numbers, then the keys claimed with the id the message will have.
+    await this.loadCounters(batch.map((w) => w.job.conversation._id.toString()))
+    const planned = batch.map((w) => ({ ...w, doc: this.messageDoc(w.job, this.next(w.job.conversation._id.toString())) }))
+    const claiming = planned.filter((p) => !p.job.claimed)
+    const lost = await insertAll(MessageKey.collection, claiming.map((p) => ({ _id: p.job.key, messageId: p.doc._id, createdAt: p.doc.createdAt })))
+    const resent: typeof planned = []
+    const refused: typeof planned = []
+    claiming.forEach((p, i) => {
+      const outcome = lost.get(i)
+      if (outcome === 'duplicate') resent.push(p)
+      else if (outcome) refused.push(p)
+    })
+    for (const p of refused) p.reject(new Error('could not claim the message key'))
+    let pending = planned.filter((p) => !resent.includes(p) && !refused.includes(p))
+    // Someone else holds the key: the caller looks up what that send became.
+    for (const p of resent) p.reject(new ResendError(p.job.key))
+
+    // 2. The messages; a number taken by another node meanwhile is renumbered and tried again.
+    const stored: typeof planned = []
+    const renumbered = new Set<(typeof planned)[number]>()
+    for (let attempt = 0; pending.length; attempt++) {
+      const failed = await insertAll(this.ctx.models.Message.collection, pending.map((p) => p.doc))
+      const again: typeof planned = []
+      pending.forEach((p, i) => {
+        const outcome = failed.get(i)
+        if (!outcome) stored.push(p)
+        else if (outcome === 'duplicate' && attempt < RENUMBER_ATTEMPTS) again.push(p)
+        else p.reject(new Error(`message ${p.doc._id} could not be stored`))
+      })
+      if (!again.length) break
+      await this.reloadCounters(again.map((p) => p.doc.conversationId.toString()))
+      for (const p of again) {
+        p.doc = { ...p.doc, ...this.numbered(p.doc.conversationId.toString()) }
+        renumbered.add(p)
+      }
+      pending = again
+    }
+    // Keys whose message was not written are released, so a resend can try again at once.
+    const unwritten = planned.filter((p) => !stored.includes(p) && !resent.includes(p) && !refused.includes(p))
+    if (unwritten.length) await Promise.all(unwritten.map((p) => MessageKey.deleteOne({ _id: p.job.key })))
+    if (!stored.length) return
+    this.hooks.stored(stored.map((p) => ({ job: p.job, doc: p.doc })))
+
+    // 3. What must be written before the answer: keys claimed before their number was known (or
+    // whose number changed) now point to the message, and a reply accepts a message request.
+    const repoint = stored.filter((p) => p.job.claimed || renumbered.has(p))
+    const accepting = [...new Set(stored.filter((p) => p.job.me.status === 'request').map((p) => p.job.me._id))]
+    await Promise.all([
+      repoint.length && MessageKey.bulkWrite(repoint.map((p) => ({
+        updateOne: { filter: { _id: p.job.key }, update: { $set: { messageId: p.doc._id } } },
+      })), { ordered: false }),
+      ...accepting.map((_id) => Participant.updateOne({ _id }, { $set: { status: 'active' } })),
+    ])
+    // 4. Each conversation's number, preview and senders' read marks follow shortly, one write per
+    // conversation however many of its messages came meanwhile (see flushHeads).
+    for (const p of stored) this.noteHead(p.job, p.doc)
+    this.hooks.written(stored.map((p) => ({ job: p.job, doc: p.doc })))
+    for (const p of stored) p.resolve({ job: p.job, doc: p.doc })
+  }
+
+  /**
+   * Stored messages not yet counted in their conversation's document: the highest number, the
+   * newest preview and each sender's own read mark. Readers on this node add these to what they
+   * read (headOf); readers elsewhere look past the stored lastSeq for newer messages.
+   */
+  private readonly heads = new Map<string, ConversationHead>()
+  private flushing: Promise<void> | null = null
+
+  private noteHead(job: SendJob, doc: MessageDoc): void {
+    const id = doc.conversationId.toString()
+    // A new object each time: flushHeads forgets a head only if it is still the one it wrote.
+    const before = this.heads.get(id)
+    const head: ConversationHead = before ? { ...before, wrote: { ...before.wrote } } : { lastSeq: 0, lastPreview: null, wrote: {} }
+    if (doc.seq > head.lastSeq) {
+      head.lastSeq = doc.seq
+      head.lastPreview = { text: previewOf(job), at: doc.createdAt, author: job.actor.handle }
+    }
+    head.wrote[job.actor.id] = Math.max(head.wrote[job.actor.id] ?? 0, doc.seq)
+    this.heads.set(id, head)
+    this.flushing ??= this.flushHeads()
+  }
+
+  /** What this node has stored in a conversation beyond its document, if anything. */
+  headOf(conversationId: string): ConversationHead | undefined {
+    return this.heads.get(conversationId)
+  }
+
+  /** Writes the noted heads every HEAD_FLUSH_MS at most: one update per conversation. */
+  private async flushHeads(): Promise<void> {
+    try {
+      while (this.heads.size) {
+        await new Promise((resolve) => setTimeout(resolve, HEAD_FLUSH_MS))
+        const heads = [...this.heads]
+        try {
+          await this.ctx.models.Conversation.bulkWrite(heads.map(([id, head]) => ({
+            updateOne: {
+              filter: { _id: new Types.ObjectId(id) },
+              update: {
+                $max: { lastSeq: head.lastSeq, ...Object.fromEntries(Object.entries(head.wrote).map(([member, seq]) => [`wrote.${member}`, seq])) },
+                $set: { lastPreview: head.lastPreview },
+              },
+            },
+          })), { ordered: false })
+          // Only what was written is forgotten; newer notes made meanwhile stay for the next round.
+          for (const [id, head] of heads) if (this.heads.get(id) === head) this.heads.delete(id)
+        } catch (error) {
+          this.ctx.log.error({ err: error }, 'writing conversation heads failed; trying again')
+        }
+      }
+    } finally {
+      this.flushing = null
+    }
+  }
+
+  private messageDoc(job: SendJob, seq: number): MessageDoc {
+    const conversationId = job.conversation._id
+    return {
+      _id: messageId(conversationId, seq), conversationId, authorId: new Types.ObjectId(job.actor.id), seq,
+      body: job.input.body, html: job.input.body.trim() ? renderMarkdown(job.input.body) : '', attachments: job.attachments,
+      clientMessageId: job.input.clientMessageId, editedAt: null, deleted: false, createdAt: new Date(),
+    }
+  }
+
+  private next(conversationId: string): number {
+    const seq = (this.counters.get(conversationId) ?? 0) + 1
+    this.counters.set(conversationId, seq)
+    return seq
+  }
+
+  private numbered(conversationId: string): Pick<MessageDoc, '_id' | 'seq'> {
+    const seq = this.next(conversationId)
+    return { _id: messageId(conversationId, seq), seq }
+  }
+
+  /** The last number of conversations this node has not written to yet. */
+  private async loadCounters(ids: string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.counters.has(id))
+    await Promise.all(missing.map(async (id) => {
+      const stored = await this.ctx.models.Conversation.findById(id, { lastSeq: 1 }).lean()
+      if (!this.counters.has(id)) this.counters.set(id, stored?.lastSeq ?? 0)
+    }))
+  }
+
+  /** After a duplicate number: the stored lastSeq, then on past messages written after it. */
+  private async reloadCounters(ids: string[]): Promise<void> {
+    await Promise.all([...new Set(ids)].map(async (id) => {
+      const stored = await this.ctx.models.Conversation.findById(id, { lastSeq: 1 }).lean()
+      let seq = Math.max(stored?.lastSeq ?? 0, this.counters.get(id) ?? 0)
+      while (await this.ctx.models.Message.exists({ _id: messageId(id, seq + 1) })) seq++
+      this.counters.set(id, seq)
+    }))
+  }
+
+  /** Forget a conversation's counter (it was deleted, or a test reset the database). */
+  forget(conversationId?: string): void {
+    if (conversationId) this.counters.delete(conversationId)
+    else this.counters.clear()
+  }
+}
+
+/** The key belongs to an earlier send of the same message. */
+export class ResendError extends Error {
+  readonly key: string
+  constructor(key: string) {
+    super(`message key ${key} is taken`)
+    this.key = key
+  }
+}
+
+export function previewOf(job: Pick<SendJob, 'input' | 'attachments'>): string {
+  return (job.input.body.replace(/\s+/g, ' ').trim() || job.attachments.map((a) => a.name).join(', ')).slice(0, 120)
+}
+
+/** insertMany that writes what it can: index in `docs` → 'duplicate' or 'failed' for those it could not. */
+async function insertAll(
+  collection: { insertMany(docs: object[], options: { ordered: false }): Promise<unknown> },
+  docs: object[],
+): Promise<Map<number, 'duplicate' | 'failed'>> {
+  const failed = new Map<number, 'duplicate' | 'failed'>()
+  if (!docs.length) return failed
+  try {
+    await collection.insertMany(docs, { ordered: false })
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number } }).writeErrors
+    if (!writeErrors) throw error
+    for (const e of Array.isArray(writeErrors) ? writeErrors : [writeErrors]) failed.set(e.index, e.code === 11000 ? 'duplicate' : 'failed')
+  }
+  return failed
+}
+
+export function internalError(): AppError {
+  return new AppError('INTERNAL', 'Something went wrong on our side. Please try again.')
+}
