@@ -298,6 +298,7 @@ export async function sendMessage(ctx: ServiceContext, io: RealtimeServer | null
         throw error instanceof AppError ? error : internalError()
       }
       if (!options.automatic) limiter.refund(actor.id) // a resend is not a new message
+      await new Promise((r) => setTimeout(r, 50)) // the first send may be in the batch being written
       const earlier = await claimKey(ctx, key)
       if (earlier) return earlier
       job.claimed = true // the earlier send died; this one takes its place

@@ -4,7 +4,7 @@ import type { Message, SendMessage } from '@vernetzt/shared/schemas/messages'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
-import type { AuthorInfo, ConversationInfo } from './memory.ts'
+import { Memory, type AuthorInfo, type ConversationInfo } from './memory.ts'
 import { messageId, type AttachmentRef, type MessageDoc, type ParticipantDoc } from './model.ts'
 
 /** One message waiting to be written. */
@@ -67,13 +67,15 @@ const RENUMBER_ATTEMPTS = 8
  * database on first use. The database guards them: a message's _id is "<conversation>:<seq>", so
  * a number another node used meanwhile fails that one insert as a duplicate; the counter is then
  * read again (the stored lastSeq, then past any message written after it) and the message gets
- * the next free number. A key claimed for a message that is then not written leaves a gap in the
- * numbers; readers skip gaps.
+ * the next free number. A number handed out to a message that is then not written (a resend of a
+ * message claimed on another node, a failed insert) leaves a gap; readers skip gaps.
  */
 export class MessageWriter {
   private queue: Waiting[] = []
   private running: Promise<void> | null = null
   private readonly counters = new Map<string, number>()
+  /** Keys this node claimed in the last minute (a resend usually comes back to the same node). */
+  private readonly recentKeys = new Memory<string, true>(60_000, 50_000)
 
   private readonly ctx: ServiceContext
   private readonly hooks: WriterHooks
@@ -118,9 +120,21 @@ export class MessageWriter {
 
   private async writeBatch(batch: Waiting[]): Promise<void> {
     const { Conversation, MessageKey, Participant } = this.ctx.models
+    // 0. A resend of a message this node claimed lately, or sent twice within one batch, is
+    // answered from the first send without taking a number (which would leave a gap).
+    const seen = new Set<string>()
+    const fresh = batch.filter((w) => {
+      if (w.job.claimed) return true
+      if (seen.has(w.job.key) || this.recentKeys.get(w.job.key)) {
+        w.reject(new ResendError(w.job.key))
+        return false
+      }
+      seen.add(w.job.key)
+      return true
+    })
     // 1. Numbers, then the keys claimed with the id the message will have.
-    await this.loadCounters(batch.map((w) => w.job.conversation._id.toString()))
-    const planned = batch.map((w) => ({ ...w, doc: this.messageDoc(w.job, this.next(w.job.conversation._id.toString())) }))
+    await this.loadCounters(fresh.map((w) => w.job.conversation._id.toString()))
+    const planned = fresh.map((w) => ({ ...w, doc: this.messageDoc(w.job, this.next(w.job.conversation._id.toString())) }))
     const claiming = planned.filter((p) => !p.job.claimed)
     const lost = await insertAll(MessageKey.collection, claiming.map((p) => ({ _id: p.job.key, messageId: p.doc._id, createdAt: p.doc.createdAt })))
     const resent: typeof planned = []
@@ -131,6 +145,9 @@ export class MessageWriter {
       else if (outcome) refused.push(p)
     })
     for (const p of refused) p.reject(new Error('could not claim the message key'))
+    claiming.forEach((p, i) => {
+      if (!lost.has(i)) this.recentKeys.set(p.job.key, true)
+    })
     let pending = planned.filter((p) => !resent.includes(p) && !refused.includes(p))
     // Someone else holds the key: the caller looks up what that send became.
     for (const p of resent) p.reject(new ResendError(p.job.key))
@@ -157,6 +174,7 @@ export class MessageWriter {
     }
     // Keys whose message was not written are released, so a resend can try again at once.
     const unwritten = planned.filter((p) => !stored.includes(p) && !resent.includes(p) && !refused.includes(p))
+    for (const p of unwritten) this.recentKeys.delete(p.job.key)
     if (unwritten.length) await Promise.all(unwritten.map((p) => MessageKey.deleteOne({ _id: p.job.key })))
     if (!stored.length) return
     this.hooks.stored(stored.map((p) => ({ job: p.job, doc: p.doc })))
