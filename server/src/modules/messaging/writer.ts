@@ -119,7 +119,7 @@ export class MessageWriter {
   }
 
   private async writeBatch(batch: Waiting[]): Promise<void> {
-    const { Conversation, MessageKey, Participant } = this.ctx.models
+    const { MessageKey, Participant } = this.ctx.models
     // 0. A resend of a message this node claimed lately, or sent twice within one batch, is
     // answered from the first send without taking a number (which would leave a gap).
     const seen = new Set<string>()
@@ -179,7 +179,11 @@ export class MessageWriter {
     if (!stored.length) return
     this.hooks.stored(stored.map((p) => ({ job: p.job, doc: p.doc })))
 
-    // 3. What must be written before the answer: keys claimed before their number was known (or
+    // 3. Each conversation's number, preview and senders' read marks follow shortly, one write per
+    // conversation however many of its messages came meanwhile (see flushHeads). The messages are
+    // stored whatever happens next, so their heads are noted first.
+    for (const p of stored) this.noteHead(p.job, p.doc)
+    // 4. What must be written before the answer: keys claimed before their number was known (or
     // whose number changed) now point to the message, and a reply accepts a message request.
     const repoint = stored.filter((p) => p.job.claimed || renumbered.has(p))
     const accepting = [...new Set(stored.filter((p) => p.job.me.status === 'request').map((p) => p.job.me._id))]
@@ -189,9 +193,6 @@ export class MessageWriter {
       })), { ordered: false }),
       ...accepting.map((_id) => Participant.updateOne({ _id }, { $set: { status: 'active' } })),
     ])
-    // 4. Each conversation's number, preview and senders' read marks follow shortly, one write per
-    // conversation however many of its messages came meanwhile (see flushHeads).
-    for (const p of stored) this.noteHead(p.job, p.doc)
     this.hooks.written(stored.map((p) => ({ job: p.job, doc: p.doc })))
     for (const p of stored) p.resolve({ job: p.job, doc: p.doc })
   }
