@@ -1,6 +1,7 @@
-import { fail, redirect } from '@sveltejs/kit'
-import type { Conversation, ConversationPage } from '@vernetzt/shared/schemas/messages'
+import { redirect } from '@sveltejs/kit'
+import type { ConversationPage } from '@vernetzt/shared/schemas/messages'
 import { api } from '$lib/server/api'
+import { openDirectChat } from '$lib/server/chat'
 import type { Actions, PageServerLoad } from './$types'
 
 export const load: PageServerLoad = async ({ locals, fetch, url }) => {
@@ -10,11 +11,5 @@ export const load: PageServerLoad = async ({ locals, fetch, url }) => {
 }
 
 export const actions: Actions = {
-  start: async ({ request, fetch }) => {
-    const form = await request.formData()
-    const handle = String(form.get('handle') ?? '').trim()
-    const res = await api<Conversation>(fetch, 'POST', '/conversations', { participants: [handle] })
-    if (!res.ok) return fail(res.status, { code: res.error.code })
-    redirect(303, `/messages/${res.data.id}`)
-  },
+  start: openDirectChat,
 }

@@ -1,7 +1,7 @@
-import { error, fail, redirect } from '@sveltejs/kit'
-import type { Conversation } from '@vernetzt/shared/schemas/messages'
+import { error } from '@sveltejs/kit'
 import type { RecruitsOnboardingPage } from '@vernetzt/shared/schemas/onboarding'
 import { api } from '$lib/server/api'
+import { openDirectChat } from '$lib/server/chat'
 import type { Actions, PageServerLoad } from './$types'
 
 export const load: PageServerLoad = async ({ fetch, url }) => {
@@ -13,10 +13,5 @@ export const load: PageServerLoad = async ({ fetch, url }) => {
 
 export const actions: Actions = {
   // The direct conversation with the recruit: the one opened at join, or a new one if there is none.
-  chat: async ({ fetch, request }) => {
-    const handle = String((await request.formData()).get('handle') ?? '')
-    const res = await api<Conversation>(fetch, 'POST', '/conversations', { participants: [handle] })
-    if (!res.ok) return fail(res.status, { code: res.error.code, handle })
-    redirect(303, `/messages/${res.data.id}`)
-  },
+  chat: openDirectChat,
 }
