@@ -5,9 +5,11 @@ import { isDuplicateKey } from '../../db/errors.ts'
 import type { GroupDoc } from '../groups/model.ts'
 import { roleIn } from '../groups/service.ts'
 import { participantId, type ConversationDoc, type ParticipantDoc } from './model.ts'
-import { withPending } from './state.ts'
+import type { ConversationInfo } from './memory.ts'
+import { admittedToRoom, conversationInfo, participantState, withPending } from './state.ts'
 
 const notFound = () => new AppError('CONVERSATION_NOT_FOUND', 'There is no such conversation.')
+const isConversationId = (id: string) => Types.ObjectId.isValid(id) && String(new Types.ObjectId(id)) === id
 
 export interface Access {
   conversation: ConversationDoc
@@ -22,7 +24,7 @@ export interface Access {
  * Everyone else gets the same 404 as for an id that does not exist, so guessing learns nothing.
  */
 export async function access(ctx: ServiceContext, conversationId: string, memberId: string): Promise<Access> {
-  if (!Types.ObjectId.isValid(conversationId) || String(new Types.ObjectId(conversationId)) !== conversationId) throw notFound()
+  if (!isConversationId(conversationId)) throw notFound()
   const [me, stored] = await Promise.all([
     ctx.models.Participant.findById(participantId(conversationId, memberId)).lean() as Promise<ParticipantDoc | null>,
     ctx.models.Conversation.findById(conversationId).lean() as Promise<ConversationDoc | null>,
@@ -36,6 +38,22 @@ export async function access(ctx: ServiceContext, conversationId: string, member
   const group = (await ctx.models.Group.findById(conversation.groupId).lean()) as GroupDoc | null
   if (!group || !(await roleIn(ctx, group, memberId))) throw notFound()
   return { conversation, me: me ?? (await joinRoom(ctx, conversation, memberId)), group }
+}
+
+/** The gate for sending, from this node's memory where it can: the same answers as access(). */
+export async function sendAccess(ctx: ServiceContext, conversationId: string, memberId: string): Promise<{ conversation: ConversationInfo; me: ParticipantDoc }> {
+  if (!isConversationId(conversationId)) throw notFound()
+  const conversation = await conversationInfo(ctx, conversationId)
+  if (!conversation) throw notFound()
+  if (conversation.kind === 'room') {
+    if (!(await admittedToRoom(ctx, conversation, memberId))) throw notFound()
+    // A member's own state in a room is made the first time they open or write in it.
+    return { conversation, me: (await participantState(ctx, participantId(conversationId, memberId))) ?? (await access(ctx, conversationId, memberId)).me }
+  }
+  if (!conversation.participantIds.some((id) => id.equals(memberId))) throw notFound()
+  const me = await participantState(ctx, participantId(conversationId, memberId))
+  if (!me) throw notFound()
+  return { conversation, me }
 }
 
 /** A member's own state in a room is created the first time they open or write in it. */

@@ -15,15 +15,15 @@ import type { GroupDoc } from '../groups/model.ts'
 import { memberGroups, roleIn } from '../groups/service.ts'
 import { notifyMentions } from '../mentions/service.ts'
 import { notify } from '../notifications/service.ts'
-import { access, roomOf } from './access.ts'
+import { access, roomOf, sendAccess } from './access.ts'
 import { announcePresence } from './presence.ts'
 import { attachmentsFor, toAttachment } from './attachments.ts'
 import { Fanout } from './fanout.ts'
 import { SenderLimiter } from './limits.ts'
 import type { AuthorInfo, ConversationInfo } from './memory.ts'
 import { messageId, participantId, type ConversationDoc, type MessageDoc, type ParticipantDoc } from './model.ts'
-import { admittedToRoom, authorInfo, chatMemory, conversationInfo, effectiveRead, groupOf, participantState, registerWriter, rememberParticipant, toInfo, withPending } from './state.ts'
-import { MessageWriter, ResendError, internalError, type SendJob, type Written } from './writer.ts'
+import { authorInfo, chatMemory, effectiveRead, groupOf, participantState, registerWriter, rememberParticipant, toInfo, withPending } from './state.ts'
+import { MessageWriter, ResendError, internalError, lastStoredFrom, type SendJob, type Written } from './writer.ts'
 
 const inbox = (memberId: Types.ObjectId | string) => `inbox:${memberId.toString()}`
 const directKey = (a: Types.ObjectId, b: Types.ObjectId) => `dm:${[a.toString(), b.toString()].sort().join(':')}`
@@ -235,23 +235,6 @@ export async function messagingIdle(ctx: ServiceContext): Promise<void> {
   await pipeline.fanout.idle()
 }
 
-/** The gate for sending, from this node's memory where it can: the same answers as access(). */
-async function sendAccess(ctx: ServiceContext, conversationId: string, memberId: string): Promise<{ conversation: ConversationInfo; me: ParticipantDoc }> {
-  const notFound = () => new AppError('CONVERSATION_NOT_FOUND', 'There is no such conversation.')
-  if (!Types.ObjectId.isValid(conversationId) || String(new Types.ObjectId(conversationId)) !== conversationId) throw notFound()
-  const conversation = await conversationInfo(ctx, conversationId)
-  if (!conversation) throw notFound()
-  if (conversation.kind === 'room') {
-    if (!(await admittedToRoom(ctx, conversation, memberId))) throw notFound()
-    // A member's own state in a room is made the first time they open or write in it.
-    return { conversation, me: (await participantState(ctx, participantId(conversationId, memberId))) ?? (await access(ctx, conversationId, memberId)).me }
-  }
-  if (!conversation.participantIds.some((id) => id.equals(memberId))) throw notFound()
-  const me = await participantState(ctx, participantId(conversationId, memberId))
-  if (!me) throw notFound()
-  return { conversation, me }
-}
-
 /**
  * Stores a message and only then answers; the same clientMessageId from the same author is the
  * same message, so a client that lost the acknowledgement can simply send again. Messages are
@@ -315,7 +298,10 @@ function deliver(ctx: ServiceContext, written: Written[]): void {
 
 /** The message a key was used for, if it was stored. */
 async function storedUnder(ctx: ServiceContext, key: string): Promise<Message | null> {
-  const claim = await ctx.models.MessageKey.findById(key).lean()
+  return messageOfClaim(ctx, await ctx.models.MessageKey.findById(key).lean())
+}
+
+async function messageOfClaim(ctx: ServiceContext, claim: { messageId: string | null } | null): Promise<Message | null> {
   if (!claim?.messageId) return null
   const stored = (await ctx.models.Message.findById(claim.messageId).lean()) as MessageDoc | null
   return stored ? ((await withAuthors(ctx, [stored]))[0] ?? null) : null
@@ -328,10 +314,8 @@ async function storedUnder(ctx: ServiceContext, key: string): Promise<Message | 
 async function claimKey(ctx: ServiceContext, key: string): Promise<Message | null> {
   for (;;) {
     const claim = await ctx.models.MessageKey.findById(key).lean()
-    if (claim?.messageId) {
-      const stored = (await ctx.models.Message.findById(claim.messageId).lean()) as MessageDoc | null
-      if (stored) return (await withAuthors(ctx, [stored]))[0]!
-    }
+    const earlier = await messageOfClaim(ctx, claim)
+    if (earlier) return earlier
     if (claim && Date.now() - new Date(claim.createdAt).getTime() > DEAD_CLAIM_MS) {
       await ctx.models.MessageKey.deleteOne({ _id: key, createdAt: claim.createdAt })
     } else if (!claim) {
@@ -407,10 +391,8 @@ async function tellRecipients(
  * The newest message number: the conversation's lastSeq as this node knows it, or past it while
  * another node has stored messages whose head it has not written yet (a fraction of a second).
  */
-async function newestSeq(ctx: ServiceContext, conversation: Pick<ConversationDoc, '_id' | 'lastSeq'>): Promise<number> {
-  let seq = conversation.lastSeq
-  for (let i = 0; i < 500 && (await ctx.models.Message.exists({ _id: messageId(conversation._id, seq + 1) })); i++) seq++
-  return seq
+function newestSeq(ctx: ServiceContext, conversation: Pick<ConversationDoc, '_id' | 'lastSeq'>): Promise<number> {
+  return lastStoredFrom(ctx, conversation._id.toString(), conversation.lastSeq, 500)
 }
 
 /** History by position: `before` for older messages, `after` to catch up after a reconnect. Oldest first. */

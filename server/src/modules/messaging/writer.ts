@@ -1,6 +1,6 @@
 import { AppError } from '@vernetzt/shared/errors'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
-import type { Message, SendMessage } from '@vernetzt/shared/schemas/messages'
+import type { SendMessage } from '@vernetzt/shared/schemas/messages'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
@@ -284,17 +284,19 @@ export class MessageWriter {
   private async reloadCounters(ids: string[]): Promise<void> {
     await Promise.all([...new Set(ids)].map(async (id) => {
       const stored = await this.ctx.models.Conversation.findById(id, { lastSeq: 1 }).lean()
-      let seq = Math.max(stored?.lastSeq ?? 0, this.counters.get(id) ?? 0)
-      while (await this.ctx.models.Message.exists({ _id: messageId(id, seq + 1) })) seq++
-      this.counters.set(id, seq)
+      this.counters.set(id, await lastStoredFrom(this.ctx, id, Math.max(stored?.lastSeq ?? 0, this.counters.get(id) ?? 0)))
     }))
   }
 
-  /** Forget a conversation's counter (it was deleted, or a test reset the database). */
-  forget(conversationId?: string): void {
-    if (conversationId) this.counters.delete(conversationId)
-    else this.counters.clear()
-  }
+}
+
+/**
+ * The last number stored in a conversation, counting on from `seq` past messages whose number is
+ * not in its document yet (another node writes its heads about once a second); at most `limit` on.
+ */
+export async function lastStoredFrom(ctx: ServiceContext, conversationId: string, seq: number, limit = Infinity): Promise<number> {
+  for (let i = 0; i < limit && (await ctx.models.Message.exists({ _id: messageId(conversationId, seq + 1) })); i++) seq++
+  return seq
 }
 
 /** The key belongs to an earlier send of the same message. */
