@@ -145,7 +145,7 @@ async function pool(count: number, concurrency: number, task: (i: number) => Pro
 
 // ---- crediting: every order paid through the webhook's service function
 const paidAt = new Date()
-const credited = await pool(ORDERS, CONCURRENCY, (i) => applyPaymentEvent(ctx, { id: `evt_bench_${i}`, type: 'payment.paid', reference: `bench_${i}`, occurredAt: paidAt.toISOString() }),
+const credited = await pool(ORDERS, CONCURRENCY, (i) => applyPaymentEvent(ctx, { id: `evt_bench_${i}`, type: 'payment.paid', reference: `bench_${i}`, occurredAt: paidAt.toISOString(), amountCents: 11_900, currency: 'EUR' }),
   (done, ms) => console.log(`  credited ${done.toLocaleString('en')} orders in ${seconds(ms)} (${((done / ms) * 1000).toFixed(1)}/s)`), CREDIT_BUDGET_MS)
 const creditMs = credited.ms
 const creditedOrders = credited.done

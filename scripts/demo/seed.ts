@@ -82,7 +82,7 @@ export async function seedDemo(ctx: ServiceContext, size: number): Promise<{ cre
       createdAt: new Date(joinedAt ?? start + random() * (now - start)),
     })
     const avatar = await Media.create({
-      ownerId: member._id, kind: 'avatar', contentType: 'image/webp', data: await identicon(candidate), width: AVATAR_SIZE, height: AVATAR_SIZE,
+      ownerId: member._id, kind: 'avatar', contentType: 'image/webp', data: await identicon(candidate), width: AVATAR_SIZE, height: AVATAR_SIZE, publishedAt: new Date(),
     })
     await Member.updateOne({ _id: member._id }, {
       $set: {

@@ -37,7 +37,7 @@ export async function seedShop(ctx: ServiceContext, random: () => number, admin:
       const paidAt = new Date(since + random() * (now - since))
       const items = [{ productId: products[Math.floor(random() * (products.length - 1))]!.id, quantity: 1 + Math.floor(random() * 3) }]
       const { order } = await createOrder(ctx, provider, { id: buyer._id.toString(), handle: buyer.handle, role: buyer.role }, { items, idempotencyKey: `demo-${randomBytes(8).toString('hex')}` })
-      await applyPaymentEvent(ctx, { id: `demo_${randomBytes(8).toString('hex')}`, type: 'payment.paid', reference: order.payment.reference, occurredAt: paidAt.toISOString() })
+      await applyPaymentEvent(ctx, { id: `demo_${randomBytes(8).toString('hex')}`, type: 'payment.paid', reference: order.payment.reference, occurredAt: paidAt.toISOString(), amountCents: order.totalCents, currency: order.currency })
       orders++
       if (random() < 0.04) {
         await applyPaymentEvent(ctx, { id: `demo_${randomBytes(8).toString('hex')}`, type: 'payment.refunded', reference: order.payment.reference, occurredAt: new Date(paidAt.getTime() + 3 * 86_400_000).toISOString() })

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import cookie from '@fastify/cookie'
 import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
@@ -22,12 +22,13 @@ import statementRoutes from './modules/commerce/statements-routes.ts'
 import commerceAdminRoutes from './modules/commerce/admin-routes.ts'
 import onboardingRoutes from './modules/onboarding/routes.ts'
 import healthRoutes from './modules/health/routes.ts'
-import profileRoutes, { mediaRoutes } from './modules/profiles/routes.ts'
+import profileRoutes from './modules/profiles/routes.ts'
+import mediaRoutes from './modules/media/routes.ts'
 import referralRoutes from './modules/referrals/routes.ts'
 import auth from './plugins/auth.ts'
 import docs from './plugins/docs.ts'
 import errors from './plugins/errors.ts'
-import security from './plugins/security.ts'
+import security, { BASELINE_HEADERS } from './plugins/security.ts'
 import web, { type NodeHandler } from './plugins/web.ts'
 import realtime from './realtime/socket.ts'
 
@@ -47,6 +48,16 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     bodyLimit: 1 << 20,
     // Requests fail on unknown fields instead of silently dropping them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // A URL the router cannot take (a parameter over 100 characters, broken percent-encoding)
+    // never reaches the hooks: answer it here in the usual shape, with the usual headers.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      void (reply as FastifyReply).headers(BASELINE_HEADERS).status(tooLong ? 414 : 400).send({
+        error: tooLong
+          ? { code: 'URL_TOO_LONG', message: 'A part of the address is too long.', details: null }
+          : { code: 'BAD_REQUEST', message: 'The address is not valid.', details: null },
+      })
+    },
   })
 
   const models = createModels(db.connection)

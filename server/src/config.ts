@@ -43,6 +43,18 @@ export const ConfigSchema = {
     MESSAGE_RATE_LIMIT: { type: 'integer', minimum: 4, default: 60 },
     /** Shared secret that signs the payment provider's webhooks (the bundled test provider's HMAC key). */
     PAYMENT_WEBHOOK_SECRET: { type: 'string', minLength: 32 },
+    /**
+     * Who takes the money. 'test' is the bundled provider where payments are confirmed by a click
+     * and no money moves: the default only while PUBLIC_URL is a loopback origin. 'none' keeps the
+     * shop browsable but checkout closed.
+     */
+    PAYMENT_PROVIDER: { type: 'string', enum: ['test', 'none'] },
+    /** State-changing API requests a minute per member (likes, follows, settings, …). */
+    WRITE_RATE_LIMIT: { type: 'integer', minimum: 1, default: 120 },
+    /** Things that reach other people a minute per member: posts, comments, reports, uploads, new conversations. */
+    CONTENT_RATE_LIMIT: { type: 'integer', minimum: 1, default: 20 },
+    /** Failed sign-ins for one account before it waits (30 s, doubling with each further failure, at most 1 h). */
+    LOGIN_FAILURES_BEFORE_BACKOFF: { type: 'integer', minimum: 1, default: 5 },
   },
   dependencies: {
     ADMIN_EMAIL: ['ADMIN_PASSWORD'], ADMIN_PASSWORD: ['ADMIN_EMAIL'],
@@ -74,6 +86,15 @@ export interface Config {
   /** Chat messages a minute per sender (a quarter of it may come at once). */
   messageRateLimit: number
   paymentWebhookSecret: string
+  paymentProvider: 'test' | 'none'
+  limits: {
+    /** State-changing API requests a minute per member. */
+    writes: number
+    /** Posts, comments, reports, uploads and new conversations a minute per member. */
+    content: number
+    /** Failed sign-ins for one account before backoff. */
+    loginFailures: number
+  }
   /** True when cookies must carry `Secure` (the public URL is https). */
   secureCookies: boolean
   push: {
@@ -128,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     authRateLimit: c.AUTH_RATE_LIMIT,
     messageRateLimit: c.MESSAGE_RATE_LIMIT ?? 60,
     paymentWebhookSecret: c.PAYMENT_WEBHOOK_SECRET ?? '',
+    paymentProvider: c.PAYMENT_PROVIDER ?? (isLoopbackOrigin(publicUrl) ? 'test' : 'none'),
+    limits: { writes: c.WRITE_RATE_LIMIT ?? 120, content: c.CONTENT_RATE_LIMIT ?? 20, loginFailures: c.LOGIN_FAILURES_BEFORE_BACKOFF ?? 5 },
     secureCookies: publicUrl.startsWith('https://'),
     push: {
       vapid: c.VAPID_PUBLIC_KEY && c.VAPID_PRIVATE_KEY ? { publicKey: c.VAPID_PUBLIC_KEY, privateKey: c.VAPID_PRIVATE_KEY } : { publicKey: '', privateKey: '' },
@@ -148,6 +171,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`Invalid configuration: ${(error as Error).message}`)
   }
   return config
+}
+
+/** localhost, *.localhost, 127.0.0.0/8 and [::1]: a site nobody else can reach. */
+export function isLoopbackOrigin(url: string): boolean {
+  const host = new URL(url).hostname
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]'
 }
 
 /**

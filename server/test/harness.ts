@@ -139,3 +139,21 @@ export async function openSocket(url: string, options: { cookie?: string; origin
 export function closeSockets(): void {
   for (const socket of openSockets.splice(0)) socket.disconnect()
 }
+
+/**
+ * A payment provider's webhook body for an order's payment reference, with the amount and
+ * currency a real provider reports (the order's own, unless a test says otherwise).
+ */
+export async function paymentEventBody(
+  server: { app: FastifyInstance },
+  event: { id?: string; type: string; reference: string; occurredAt?: Date; amountCents?: number; currency?: string },
+): Promise<string> {
+  const { Key, Order } = server.app.ctx.models
+  const key = await Key.findById(`payment:${event.reference}`).lean()
+  const order = key ? await Order.findById(key.memberId, { totalCents: 1, currency: 1 }).lean() : null
+  return JSON.stringify({
+    id: event.id ?? `evt_${randomBytes(6).toString('hex')}`, type: event.type, reference: event.reference,
+    occurredAt: (event.occurredAt ?? new Date()).toISOString(),
+    amountCents: event.amountCents ?? order?.totalCents ?? 0, currency: event.currency ?? order?.currency ?? 'EUR',
+  })
+}

@@ -45,3 +45,12 @@ export function renderMarkdown(source: string): string {
 export function sanitize(html: string): string {
   return sanitizeHtml(html, SANITIZE)
 }
+
+/**
+ * Whether rendered HTML shows nothing: no text, no image, no rule. A text made only of what the
+ * sanitizer removes (a script, an iframe, a style block) renders to this.
+ */
+export function isBlankHtml(html: string): boolean {
+  if (/<(img|hr)\b/i.test(html)) return false
+  return html.replace(/<[^>]*>/g, '').replace(/&nbsp;|&#160;/g, ' ').trim() === ''
+}

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose'
 import { accountModels } from '../modules/accounts/model.ts'
 import { auditModels } from '../modules/audit/model.ts'
-import { profileModels } from '../modules/profiles/model.ts'
+import { mediaModels } from '../modules/media/model.ts'
 import { referralModels } from '../modules/referrals/model.ts'
 import { streamModels } from './streams.ts'
 import { followModels } from '../modules/follows/model.ts'
@@ -18,7 +18,7 @@ import { earningsModels } from '../modules/commerce/earnings-model.ts'
 
 export function createModels(conn: Connection) {
   return {
-    ...accountModels(conn), ...auditModels(conn), ...profileModels(conn), ...referralModels(conn), ...streamModels(conn),
+    ...accountModels(conn), ...auditModels(conn), ...mediaModels(conn), ...referralModels(conn), ...streamModels(conn),
     ...postModels(conn),
     ...followModels(conn),
     ...notificationModels(conn),

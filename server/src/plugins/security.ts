@@ -4,6 +4,17 @@ import { AppError } from '@vernetzt/shared/errors'
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
+/** What an answer carries even when it is made before any hook ran (see app.ts, frameworkErrors). */
+export const BASELINE_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'SAMEORIGIN',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'cross-origin-resource-policy': 'same-site',
+  'cross-origin-opener-policy': 'same-origin',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+} as const
+
 /**
  * Security headers and cross-origin write protection.
  * - helmet sets the usual headers. Its CSP is off globally because SvelteKit emits its own

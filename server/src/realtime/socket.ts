@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { Server } from 'socket.io'
 import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@vernetzt/shared/realtime'
+import { parseOrigin } from '@vernetzt/shared/urls'
 import type { Actor } from '../context.ts'
 import { SESSION_COOKIE, resolveSession } from '../modules/accounts/sessions.ts'
 import { registerMessagingEvents } from '../modules/messaging/events.ts'
@@ -16,23 +17,31 @@ declare module 'fastify' {
 }
 
 /**
+ * Same-origin only: a foreign page must not open a socket with our cookie. A request without
+ * Origin comes from a non-browser client (no ambient cookie to abuse). Origin is whatever the
+ * client sent (`null` from sandboxed frames, garbage from scripts): it is parsed without throwing,
+ * and anything that does not parse is refused.
+ */
+export function sameOrigin(origin: string | undefined, host: string | undefined, publicOrigin: string): boolean {
+  if (origin === undefined) return true
+  const parsed = parseOrigin(origin)
+  if (!parsed) return false
+  return parsed.origin === publicOrigin || (host !== undefined && parsed.host === host)
+}
+
+/**
  * socket.io on the same HTTP server and origin as the app. The handshake carries the same
  * session cookie as HTTP; a signed-in socket joins its user room. With REDIS_URL the Redis
  * adapter fans events out across server nodes.
  */
 export default fp(
   async (app) => {
+    const publicOrigin = new URL(app.ctx.config.publicUrl).origin
     const io: RealtimeServer = new Server(app.server, {
       path: '/socket.io/',
       serveClient: false,
       cors: { origin: false },
-      allowRequest: (req, callback) => {
-        // Same-origin only: a foreign page must not open a socket with our cookie.
-        const origin = req.headers.origin
-        const host = req.headers.host
-        const ok = !origin || new URL(origin).host === host || origin === new URL(app.ctx.config.publicUrl).origin
-        callback(null, ok)
-      },
+      allowRequest: (req, callback) => callback(null, sameOrigin(req.headers.origin, req.headers.host, publicOrigin)),
     })
     if (app.ctx.config.redisUrl) {
       const { createAdapter } = await import('@socket.io/redis-adapter')

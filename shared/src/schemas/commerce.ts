@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts'
 import { MAX_COMMISSION_DEPTH } from '../commissions.ts'
-import { MemberSummarySchema } from './common.ts'
+import { MediaIdSchema, MemberSummarySchema } from './common.ts'
 
 const cents = { type: 'integer', minimum: 0, maximum: 100_000_000 } as const
 const objectId = { type: 'string', pattern: '^[0-9a-f]{24}$' } as const
@@ -17,7 +17,7 @@ export const ProductBodySchema = {
     name: { type: 'string', minLength: 2, maxLength: 120, pattern: '\\S' },
     description: { type: 'string', maxLength: 10_000, default: '' },
     /** Ids from POST /media. */
-    imageIds: { type: 'array', maxItems: 8, items: objectId, default: [] },
+    imageIds: { type: 'array', maxItems: 8, uniqueItems: true, items: MediaIdSchema, default: [] },
     /** Gross price the buyer pays, VAT included. */
     priceCents: { ...cents, minimum: 1 },
     currency: { type: 'string', enum: ['EUR'], default: 'EUR' },
@@ -62,6 +62,8 @@ export const ProductListSchema = {
 // --- Orders and payments ----------------------------------------------------------------------
 
 export const ORDER_ITEMS_MAX = 50
+/** Of one product in one order, also when it is sent as several lines. */
+export const ORDER_QUANTITY_MAX = 999
 
 export const CreateOrderBodySchema = {
   type: 'object',
@@ -72,7 +74,7 @@ export const CreateOrderBodySchema = {
       type: 'array', minItems: 1, maxItems: ORDER_ITEMS_MAX,
       items: {
         type: 'object', required: ['productId', 'quantity'], additionalProperties: false,
-        properties: { productId: objectId, quantity: { type: 'integer', minimum: 1, maximum: 999 } },
+        properties: { productId: objectId, quantity: { type: 'integer', minimum: 1, maximum: ORDER_QUANTITY_MAX } },
       },
     },
     /** The same key from the same buyer returns the same order: a double click never orders twice. */
@@ -141,7 +143,9 @@ export const PaymentEventSchema = {
     reference: { type: 'string', minLength: 1, maxLength: 100 },
     /** When it happened at the provider (not when it reached us): order of arrival does not matter. */
     occurredAt: { type: 'string', format: 'date-time' },
-    amountCents: { type: 'integer', minimum: 0 },
+    /** What the provider took (paid) or gave back (refunded); a paid event must match the order's total. */
+    amountCents: { type: 'integer', minimum: 0, maximum: 100_000_000_000 },
+    currency: { type: 'string', pattern: '^[A-Z]{3}$' },
   },
 } as const
 export type PaymentEvent = FromSchema<typeof PaymentEventSchema>

@@ -55,3 +55,10 @@ export const errorResponses = {
   '4xx': ErrorResponseSchema,
   '5xx': ErrorResponseSchema,
 } as const
+
+/**
+ * A stored file's id: 128 random bits in base64url (22 characters); files uploaded before ids
+ * became random keep their 24-hex ObjectId.
+ */
+export const MEDIA_ID_PATTERN = '^(?:[0-9a-f]{24}|[A-Za-z0-9_-]{22})$'
+export const MediaIdSchema = { type: 'string', pattern: MEDIA_ID_PATTERN } as const

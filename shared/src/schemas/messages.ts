@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts'
-import { MemberSummarySchema } from './common.ts'
+import { MEDIA_ID_PATTERN, MemberSummarySchema } from './common.ts'
 
 export const MESSAGE_MAX = 5000
 export const GROUP_CONVERSATION_MAX = 50
@@ -127,7 +127,7 @@ export const SendMessageSchema = {
     body: { type: 'string', maxLength: MESSAGE_MAX },
     clientMessageId: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
     /** Ids from POST /conversations/:id/attachments, uploaded by the sender to this conversation. */
-    attachments: { type: 'array', maxItems: ATTACHMENTS_MAX, uniqueItems: true, items: { type: 'string', pattern: '^[0-9a-f]{24}$' } },
+    attachments: { type: 'array', maxItems: ATTACHMENTS_MAX, uniqueItems: true, items: { type: 'string', pattern: MEDIA_ID_PATTERN } },
   },
 } as const
 export type SendMessage = FromSchema<typeof SendMessageSchema>

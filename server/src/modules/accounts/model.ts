@@ -51,7 +51,7 @@ const MemberSchema = new Schema(
     location: { type: String, default: '' },
     languages: { type: [String], default: [] },
     links: { type: [LinkSchema], default: [] },
-    avatarId: { type: Schema.Types.ObjectId, default: null },
+    avatarId: { type: Schema.Types.Mixed, default: null },
   },
   { timestamps: true, minimize: false },
 )

@@ -1,5 +1,4 @@
 import { AppError } from '@vernetzt/shared/errors'
-import { renderMarkdown } from '@vernetzt/shared/markdown'
 import type { Comment, CommentBody, CommentPage, LikeState } from '@vernetzt/shared/schemas/comments'
 import type { MemberSummary } from '@vernetzt/shared/schemas/common'
 import { Types } from 'mongoose'
@@ -7,10 +6,12 @@ import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
 import { memberSummaries } from '../accounts/dto.ts'
-import { canSeePost } from '../mentions/visibility.ts'
+import { bindMedia, mediaReferences, postAudience } from '../media/service.ts'
+import { canSeePost, readablePost } from '../mentions/visibility.ts'
 import { notifyMentions } from '../mentions/service.ts'
 import { notify } from '../notifications/service.ts'
 import type { PostDoc } from '../posts/model.ts'
+import { renderVisible } from '../posts/service.ts'
 import type { CommentDoc } from './model.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 
@@ -19,14 +20,7 @@ const threadStream = (postId: Types.ObjectId | string) => `comments:${postId.toS
 const repliesStream = (commentId: Types.ObjectId | string) => `replies:${commentId.toString()}`
 
 /** A post the reader may see: a private group's posts (and their comments) only for its members. */
-async function visiblePost(ctx: ServiceContext, postId: string, reader: Actor | null): Promise<PostDoc> {
-  const post = (await ctx.models.Post.findById(postId).lean()) as PostDoc | null
-  if (!post || post.status !== 'visible') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
-  if (post.area.type === 'group' && reader?.role !== 'admin' && !(await canSeePost(ctx, post, reader?.id ?? null))) {
-    throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
-  }
-  return post
-}
+const visiblePost = readablePost
 
 function core(c: CommentDoc, authors: Map<string, MemberSummary>) {
   return {
@@ -56,6 +50,7 @@ async function toComments(ctx: ServiceContext, comments: CommentDoc[]): Promise<
 export async function addComment(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, postId: string, input: CommentBody): Promise<Comment> {
   const { Comment: Comments, Post } = ctx.models
   const post = await visiblePost(ctx, postId, actor)
+  const html = renderVisible(input.body)
   let parent: CommentDoc | null = null
   if (input.parentId) {
     parent = (await Comments.findById(input.parentId).lean()) as CommentDoc | null
@@ -63,8 +58,9 @@ export async function addComment(ctx: ServiceContext, io: RealtimeServer | null,
     if (parent.parentId) throw new AppError('REPLY_TOO_DEEP', 'Replies go to the top-level comment; threads are one level deep.', { field: 'parentId' })
   }
   const comment = (await Comments.create({
-    postId: post._id, parentId: parent?._id ?? null, authorId: new Types.ObjectId(actor.id), body: input.body, html: renderMarkdown(input.body),
+    postId: post._id, parentId: parent?._id ?? null, authorId: new Types.ObjectId(actor.id), body: input.body, html,
   })).toObject() as CommentDoc
+  await bindMedia(ctx, actor, mediaReferences(input.body), await postAudience(ctx, post))
   if (parent) {
     const after = (await Comments.findOneAndUpdate({ _id: parent._id }, { $inc: { replyCount: 1 } }, { returnDocument: 'after' }).lean()) as CommentDoc | null
     if (after && after.replyCount <= FIRST_REPLIES) await Comments.updateOne({ _id: parent._id }, { $push: { firstReplyIds: comment._id } })
@@ -113,7 +109,13 @@ export async function listReplies(ctx: ServiceContext, reader: Actor | null, com
 export async function deleteComment(ctx: ServiceContext, actor: Actor, commentId: string): Promise<void> {
   const comment = (await ctx.models.Comment.findById(commentId).lean()) as CommentDoc | null
   if (!comment || comment.deleted) throw new AppError('COMMENT_NOT_FOUND', 'This comment does not exist.')
-  if (!comment.authorId.equals(actor.id) && actor.role !== 'admin') throw new AppError('NOT_AUTHOR', 'Only the author can delete this comment.')
+  if (!comment.authorId.equals(actor.id) && actor.role !== 'admin') {
+    // Whoever cannot read the post learns nothing of its comments either.
+    await visiblePost(ctx, comment.postId.toString(), actor).catch(() => {
+      throw new AppError('COMMENT_NOT_FOUND', 'This comment does not exist.')
+    })
+    throw new AppError('NOT_AUTHOR', 'Only the author can delete this comment.')
+  }
   await ctx.models.Comment.updateOne({ _id: comment._id }, { $set: { deleted: true } })
   await ctx.models.Post.updateOne({ _id: comment.postId }, { $inc: { commentCount: -1 } })
 }

@@ -3,7 +3,7 @@ import { periodOf, previousPeriod } from '@vernetzt/shared/commissions'
 import type { LedgerEntry, Order } from '@vernetzt/shared/schemas/commerce'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
+import { Client, makeMember, paymentEventBody, startTestServer, type TestServer } from '../../../test/harness.ts'
 import { ensureAdmin } from '../accounts/service.ts'
 import { repairLedger } from './ledger.ts'
 import { entryId, entryKey } from './model.ts'
@@ -31,8 +31,8 @@ afterAll(async () => {
 })
 
 /** The provider's webhook, signed as the provider signs it. */
-async function webhook(event: { id?: string; type: string; reference: string; occurredAt?: Date }, secret = server.app.ctx.config.paymentWebhookSecret) {
-  const body = JSON.stringify({ id: event.id ?? `evt_${randomBytes(6).toString('hex')}`, type: event.type, reference: event.reference, occurredAt: (event.occurredAt ?? new Date()).toISOString() })
+async function webhook(event: { id?: string; type: string; reference: string; occurredAt?: Date; amountCents?: number; currency?: string }, secret = server.app.ctx.config.paymentWebhookSecret) {
+  const body = await paymentEventBody(server, event)
   const res = await fetch(`${server.url}/api/v1/payments/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(secret, body) } })
   return { status: res.status, body: (await res.json()) as any }
 }
@@ -90,9 +90,13 @@ describe('orders and payments', () => {
     const paidAt = new Date(Date.now() - 2 * DAY)
     expect((await webhook({ type: 'payment.refunded', reference: placed.payment.reference })).body.status).toBe('refunded')
     expect((await webhook({ type: 'payment.paid', reference: placed.payment.reference, occurredAt: paidAt })).body.status).toBe('refunded')
-    const midEntries = (await entriesOf(mid!.client)).filter((e) => e.orderId === placed.id)
+    // The credit lands in the month of the payment, the reversal in the month it was booked:
+    // from the 1st to the 2nd of a month those are two statements, so read both.
+    const periods = [...new Set([periodOf(paidAt), periodOf(new Date())])]
+    const statementsOf = async (client: Client) => (await Promise.all(periods.map((p) => entriesOf(client, p)))).flat()
+    const midEntries = (await statementsOf(mid!.client)).filter((e) => e.orderId === placed.id)
     expect(midEntries.map((e) => [e.kind, e.amountCents])).toEqual([['credit', 1000], ['reversal', -1000]])
-    expect(total(await entriesOf(top!.client), placed.id)).toBe(0)
+    expect(total(await statementsOf(top!.client), placed.id)).toBe(0)
     expect((await mid!.client.get(`/api/v1/orders/${placed.id}`)).body).toMatchObject({ status: 'refunded', paidAt: paidAt.toISOString() })
   })
 

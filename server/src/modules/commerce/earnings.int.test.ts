@@ -4,7 +4,7 @@ import type { Order } from '@vernetzt/shared/schemas/commerce'
 import type { DownlineSearchResult, EarningsDashboard, IncomeDisclosure, TreePage } from '@vernetzt/shared/schemas/earnings'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
+import { Client, makeMember, paymentEventBody, startTestServer, type TestServer } from '../../../test/harness.ts'
 import { ensureAdmin } from '../accounts/service.ts'
 import { SIGNATURE_HEADER, signWebhook } from './payments.ts'
 
@@ -34,7 +34,7 @@ afterAll(async () => {
 })
 
 async function webhook(type: string, reference: string, occurredAt = new Date()) {
-  const body = JSON.stringify({ id: `evt_${randomBytes(6).toString('hex')}`, type, reference, occurredAt: occurredAt.toISOString() })
+  const body = await paymentEventBody(server, { type, reference, occurredAt })
   const res = await fetch(`${server.url}/api/v1/payments/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(server.app.ctx.config.paymentWebhookSecret, body) } })
   expect(res.status).toBe(200)
 }

@@ -6,7 +6,8 @@ export interface ProductDoc {
   name: string
   description: string
   descriptionHtml: string
-  imageIds: Types.ObjectId[]
+  /** Media ids (random strings; older ones ObjectIds). */
+  imageIds: Array<string | Types.ObjectId>
   priceCents: number
   currency: string
   vatRateBp: number
@@ -20,7 +21,7 @@ const ProductSchema = new Schema<ProductDoc>(
     name: { type: String, required: true },
     description: { type: String, default: '' },
     descriptionHtml: { type: String, default: '' },
-    imageIds: { type: [Schema.Types.ObjectId], default: [] },
+    imageIds: { type: [Schema.Types.Mixed], default: [] },
     priceCents: { type: Number, required: true },
     currency: { type: String, default: 'EUR' },
     vatRateBp: { type: Number, required: true },

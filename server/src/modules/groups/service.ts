@@ -17,6 +17,7 @@ import { levelKey, listDownline } from '../referrals/service.ts'
 import { memberKey, type GroupDoc, type GroupMemberDoc, type GroupRequestDoc } from './model.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 import { forgetRoomAccess } from '../messaging/state.ts'
+import { bindMedia, groupAudience, mediaReferences } from '../media/service.ts'
 
 export type GroupRole = 'owner' | 'moderator' | 'member'
 
@@ -133,6 +134,7 @@ export async function createGroup(ctx: ServiceContext, actor: Actor, input: Crea
     descriptionHtml: renderMarkdown(input.description ?? ''),
     ownerId,
   })).toObject() as GroupDoc
+  await bindMedia(ctx, actor, mediaReferences(input.description ?? ''), groupAudience(group))
   const [seq] = await append(ctx, [streams.members(_id)], ownerId)
   if (input.kind !== 'team') await GroupMember.create({ _id: memberKey(_id, ownerId), role: 'moderator', seq })
   await append(ctx, [streams.directory, streams.mine(ownerId)], _id)

@@ -80,7 +80,8 @@ describe('lesson handouts', () => {
     const ok = await upload(pdf, 'Handout Einarbeitung.pdf')
     expect(ok.status).toBe(201)
     expect(ok.body).toMatchObject({ url: expect.stringMatching(/^\/media\//), name: 'Handout Einarbeitung.pdf' })
-    const download = await fetch(`${server.url}${ok.body.url}`)
+    // The uploader may fetch it at once; members of the group once a lesson links it (see test/security).
+    const download = await fetch(`${server.url}${ok.body.url}`, { headers: { cookie: owner.client.cookie } })
     expect(download.headers.get('content-type')).toBe('application/pdf')
     expect(download.headers.get('content-disposition')).toContain("filename*=UTF-8''Handout%20Einarbeitung.pdf")
     expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).toBe(true)

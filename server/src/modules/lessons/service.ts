@@ -6,6 +6,7 @@ import type { Actor, ServiceContext } from '../../context.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
 import type { GroupDoc } from '../groups/model.ts'
 import { listMembers, manage, roleIn, visibleGroup } from '../groups/service.ts'
+import { bindMedia, mediaReferences } from '../media/service.ts'
 import { notify } from '../notifications/service.ts'
 import { tick } from '../onboarding/service.ts'
 import { progressId, type LessonDoc, type ProgressDoc } from './model.ts'
@@ -59,6 +60,8 @@ export async function createLesson(ctx: ServiceContext, actor: Actor, slug: stri
   const lesson = (await ctx.models.Lesson.create({
     groupId: group._id, title: input.title.trim(), body: input.body, html: renderMarkdown(input.body), checklist: input.checklist ?? [],
   })).toObject() as LessonDoc
+  // Lessons are for the group's members only, also in a public group: so are their files.
+  await bindMedia(ctx, actor, mediaReferences(input.body), { groupId: group._id.toString() })
   const updated = (await ctx.models.Group.findOneAndUpdate({ _id: group._id }, { $push: { lessonIds: lesson._id } }, { returnDocument: 'after' }).lean()) as GroupDoc
   return toLesson(lesson, updated, null)
 }
@@ -75,6 +78,7 @@ export async function updateLesson(ctx: ServiceContext, actor: Actor, id: string
   if (patch.body !== undefined) {
     set.body = patch.body
     set.html = renderMarkdown(patch.body)
+    await bindMedia(ctx, actor, mediaReferences(patch.body), { groupId: group._id.toString() })
   }
   if (patch.checklist !== undefined) set.checklist = patch.checklist
   await ctx.models.Lesson.updateOne({ _id: lesson._id }, { $set: set })

@@ -1,4 +1,5 @@
-import type { ServiceContext } from '../../context.ts'
+import { AppError } from '@vernetzt/shared/errors'
+import type { Actor, ServiceContext } from '../../context.ts'
 import type { GroupDoc } from '../groups/model.ts'
 import { roleIn } from '../groups/service.ts'
 import type { PostDoc } from '../posts/model.ts'
@@ -9,4 +10,17 @@ export async function canSeePost(ctx: ServiceContext, post: Pick<PostDoc, 'area'
   const group = (await ctx.models.Group.findById(post.area.groupId).lean()) as GroupDoc | null
   if (!group) return false
   return group.visibility === 'public' || (!!memberId && !!(await roleIn(ctx, group, memberId)))
+}
+
+/**
+ * A visible post for this reader, or POST_NOT_FOUND: a private group's post answers outsiders
+ * (also anonymous callers and guessed ids) exactly like a post that does not exist.
+ */
+export async function readablePost(ctx: ServiceContext, postId: string, reader: Actor | null): Promise<PostDoc> {
+  const post = (await ctx.models.Post.findById(postId).lean()) as PostDoc | null
+  if (!post || post.status !== 'visible') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  if (post.area.type === 'group' && reader?.role !== 'admin' && !(await canSeePost(ctx, post, reader?.id ?? null))) {
+    throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  }
+  return post
 }

@@ -3,7 +3,8 @@ import type { Attachment } from '@vernetzt/shared/schemas/messages'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { processImage } from '../profiles/service.ts'
-import type { MediaDoc } from '../profiles/model.ts'
+import type { MediaDoc } from '../media/model.ts'
+import { findMedia, storeMedia } from '../media/service.ts'
 import { access } from './access.ts'
 import type { AttachmentRef } from './model.ts'
 
@@ -31,7 +32,7 @@ export async function uploadAttachment(ctx: ServiceContext, actor: Actor, conver
   let media: MediaDoc
   if (input.subarray(0, 5).toString('latin1') === '%PDF-') {
     const name = cleanName(filename, 'pdf')
-    media = (await ctx.models.Media.create({ ...common, name, contentType: 'application/pdf', data: input, size: input.length, width: 0, height: 0 })).toObject() as MediaDoc
+    media = await storeMedia(ctx, { ...common, name, contentType: 'application/pdf', data: input, size: input.length, width: 0, height: 0 })
     ref = { kind: 'pdf', name, size: input.length, width: 0, height: 0 }
   } else {
     let image
@@ -42,7 +43,7 @@ export async function uploadAttachment(ctx: ServiceContext, actor: Actor, conver
       throw error
     }
     const name = cleanName(filename, 'webp')
-    media = (await ctx.models.Media.create({ ...common, name, contentType: 'image/webp', data: image.data, size: image.data.length, width: image.width, height: image.height })).toObject() as MediaDoc
+    media = await storeMedia(ctx, { ...common, name, contentType: 'image/webp', data: image.data, size: image.data.length, width: image.width, height: image.height })
     ref = { kind: 'image', name, size: image.data.length, width: image.width, height: image.height }
   }
   return toAttachment(conversation._id, { id: media._id, ...ref })
@@ -50,7 +51,7 @@ export async function uploadAttachment(ctx: ServiceContext, actor: Actor, conver
 
 /** The attachments a new message carries: uploaded by its author, to this very conversation. */
 export async function attachmentsFor(ctx: ServiceContext, actor: Actor, conversationId: Types.ObjectId, ids: string[]): Promise<AttachmentRef[]> {
-  const docs = await Promise.all(ids.map((id) => ctx.models.Media.findById(id, { data: 0 }).lean()))
+  const docs = await Promise.all(ids.map((id) => findMedia(ctx, id, false)))
   return docs.map((media, i) => {
     if (!media || media.kind !== 'attachment' || !media.ownerId.equals(actor.id) || !media.conversationId?.equals(conversationId)) {
       throw new AppError('ATTACHMENT_INVALID', `Attachment ${ids[i]} was not uploaded by you to this conversation.`, { field: 'attachments' })
@@ -64,9 +65,8 @@ export async function attachmentsFor(ctx: ServiceContext, actor: Actor, conversa
 export async function getAttachment(ctx: ServiceContext, actor: Actor, conversationId: string, attachmentId: string) {
   const { conversation } = await access(ctx, conversationId, actor.id)
   const notFound = new AppError('NOT_FOUND', 'There is no such attachment.')
-  if (!Types.ObjectId.isValid(attachmentId)) throw notFound
-  const media = await ctx.models.Media.findById(attachmentId).lean()
+  const media = await findMedia(ctx, attachmentId)
   if (!media || media.kind !== 'attachment' || !media.conversationId?.equals(conversation._id)) throw notFound
-  const data = Buffer.from(media.data.buffer ?? media.data)
+  const data = Buffer.from((media.data as unknown as { buffer?: Buffer }).buffer ?? media.data)
   return { contentType: media.contentType, data, name: media.name ?? 'datei', download: media.contentType === 'application/pdf' }
 }

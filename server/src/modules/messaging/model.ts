@@ -58,7 +58,8 @@ const ParticipantSchema = new Schema<ParticipantDoc>(
 )
 
 export interface AttachmentRef {
-  id: Types.ObjectId
+  /** The media id (random; attachments stored before that keep an ObjectId). */
+  id: string | Types.ObjectId
   kind: 'image' | 'pdf'
   name: string
   size: number

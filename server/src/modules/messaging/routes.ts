@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
+import { MediaIdSchema, OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import {
   AttachmentSchema, BlockListSchema, ConversationPageSchema, ConversationSchema, ConversationSettingsBodySchema, CreateConversationBodySchema, MessagePageSchema,
   MessageSchema, MessagesQuerySchema, PrivacyBodySchema, PrivacySchema, SendMessageSchema, WelcomeBodySchema, WelcomeSchema,
@@ -94,12 +94,13 @@ const routes: FastifyPluginAsync = async (app) => {
     const { buffer, filename } = await namedFile(request, 'file')
     return reply.status(201).send(await uploadAttachment(ctx, actor, request.params.id, buffer, filename))
   })
-  const AttachmentParams = { type: 'object', required: ['id', 'attachmentId'], additionalProperties: false, properties: { id: PostIdParamsSchema.properties.id, attachmentId: PostIdParamsSchema.properties.id } } as const
+  const AttachmentParams = { type: 'object', required: ['id', 'attachmentId'], additionalProperties: false, properties: { id: PostIdParamsSchema.properties.id, attachmentId: MediaIdSchema } } as const
   app.get<{ Params: { id: string; attachmentId: string } }>('/conversations/:id/attachments/:attachmentId', {
     schema: { tags, summary: 'An attachment, for the participants only', params: AttachmentParams },
   }, async (request, reply) => {
     const file = await getAttachment(ctx, requireActor(request), request.params.id, request.params.attachmentId)
-    reply.header('cache-control', 'private, max-age=86400')
+    // Never kept past the request: a participant who leaves must not find it in a cache.
+    reply.header('cache-control', 'private, no-store')
     reply.header('x-content-type-options', 'nosniff')
     reply.header('content-disposition', `${file.download ? 'attachment' : 'inline'}; filename*=UTF-8''${encodeURIComponent(file.name)}`)
     return reply.type(file.contentType).send(file.data)

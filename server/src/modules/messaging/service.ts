@@ -18,6 +18,7 @@ import { notify } from '../notifications/service.ts'
 import { access, roomOf, sendAccess } from './access.ts'
 import { announcePresence } from './presence.ts'
 import { attachmentsFor, toAttachment } from './attachments.ts'
+import { deleteMedia } from '../media/service.ts'
 import { Fanout } from './fanout.ts'
 import { SenderLimiter } from './limits.ts'
 import type { AuthorInfo, ConversationInfo } from './memory.ts'
@@ -500,7 +501,7 @@ export async function changeMessage(ctx: ServiceContext, io: RealtimeServer | nu
     : { body, html: body.trim() ? renderMarkdown(body) : '', editedAt: new Date() }
   await ctx.models.Message.updateOne({ _id: message._id }, { $set: set })
   // A deleted message takes its files with it.
-  if (body === null && message.attachments?.length) await ctx.models.Media.deleteMany({ _id: { $in: message.attachments.map((a) => a.id) } })
+  if (body === null && message.attachments?.length) await deleteMedia(ctx, message.attachments.map((a) => a.id))
   const [dto] = await withAuthors(ctx, [{ ...message, ...set } as MessageDoc])
   if (io) audience(io, conversation).emit('message:update', dto!)
   return dto!

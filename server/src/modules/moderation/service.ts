@@ -7,6 +7,7 @@ import type { RealtimeServer } from '../../realtime/socket.ts'
 import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
+import { canSeePost, readablePost } from '../mentions/visibility.ts'
 import { notify } from '../notifications/service.ts'
 import type { PostDoc } from '../posts/model.ts'
 import { placePost, toPost } from '../posts/service.ts'
@@ -41,8 +42,8 @@ function toReport(r: ReportDoc): Report {
 /** Any member may report a post once; the post enters the moderation queue with its first open report. */
 export async function reportPost(ctx: ServiceContext, actor: Actor, postId: string, input: ReportBody): Promise<Report> {
   const { Post, Report } = ctx.models
-  const post = (await Post.findById(postId).lean()) as PostDoc | null
-  if (!post || post.status !== 'visible') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  // Outsiders of a private group cannot report (or learn of) its posts.
+  const post = await readablePost(ctx, postId, actor)
   const id = `${post._id.toString()}:${actor.id}`
   try {
     await Report.create({ _id: id, postId: post._id, reporterId: new Types.ObjectId(actor.id), reason: input.reason, text: input.text ?? '' })
@@ -120,7 +121,10 @@ export async function moderate(ctx: ServiceContext, io: RealtimeServer | null, a
   const { Audit, Member, Post, Report } = ctx.models
   const post = (await Post.findById(postId).lean()) as PostDoc | null
   if (!post || post.status === 'deleted') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
-  if (!(await canModerate(ctx, actor, post))) throw new AppError('FORBIDDEN', 'Only moderators can do this.')
+  if (!(await canModerate(ctx, actor, post))) {
+    if (post.status !== 'visible' || !(await canSeePost(ctx, post, actor.id))) throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+    throw new AppError('FORBIDDEN', 'Only moderators can do this.')
+  }
   if (post.openReportIds.length === 0) throw new AppError('REPORT_CLOSED', 'This post has no open reports; someone decided already.')
   const author = (await Member.findById(post.authorId).lean()) as MemberDoc | null
   if (!author) throw new AppError('POST_NOT_FOUND', 'This post does not exist.')

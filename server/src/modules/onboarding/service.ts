@@ -12,6 +12,7 @@ import { SUMMARY_FIELDS, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { memberGroups } from '../groups/service.ts'
+import { findMedia } from '../media/service.ts'
 import { progressId, type ProgressDoc } from '../lessons/model.ts'
 import { notify } from '../notifications/service.ts'
 import type { PostDoc } from '../posts/model.ts'
@@ -66,7 +67,7 @@ async function derive(ctx: ServiceContext, memberId: Types.ObjectId): Promise<Pa
   const found: Partial<Record<OnboardingItem, Date>> = {}
   if (profileComplete(member)) found.profile = new Date()
   const [avatar, firstPost, lessonDates] = await Promise.all([
-    member.avatarId ? ctx.models.Media.findById(member.avatarId, { createdAt: 1 }).lean() : null,
+    member.avatarId ? findMedia(ctx, member.avatarId.toString(), false) : null,
     firstPrPost(ctx, memberId),
     firstLessonDates(ctx, memberId),
   ])

@@ -187,12 +187,20 @@ describe('images in posts', () => {
     const res = await fetch(`${server.url}/api/v1/media`, { method: 'POST', body: form, headers: { cookie: author.client.cookie } })
     expect(res.status).toBe(201)
     const uploaded = (await res.json()) as { url: string; width: number; height: number }
-    expect(uploaded).toMatchObject({ url: expect.stringMatching(/^\/media\/[0-9a-f]{24}$/), width: 1600, height: 1200 })
-    const stored = await sharp(Buffer.from(await (await fetch(`${server.url}${uploaded.url}`)).arrayBuffer())).metadata()
+    expect(uploaded).toMatchObject({ url: expect.stringMatching(/^\/media\/[A-Za-z0-9_-]{22}$/), width: 1600, height: 1200 })
+    // Until it is posted, the photo is its uploader's alone.
+    const own = await fetch(`${server.url}${uploaded.url}`, { headers: { cookie: author.client.cookie } })
+    expect(own.headers.get('cache-control')).toBe('private, no-store')
+    const stored = await sharp(Buffer.from(await own.arrayBuffer())).metadata()
     expect(stored).toMatchObject({ format: 'webp', width: 1600, height: 1200 })
     expect(stored.exif).toBeUndefined()
+    expect((await fetch(`${server.url}${uploaded.url}`)).status).toBe(404)
     const created = await post(author.client, `Unser Teamausflug:\n\n![Ausflug](${uploaded.url})`, 'pr', { type: 'feed' })
     expect(created.body.html).toContain(`<img src="${uploaded.url}" alt="Ausflug" />`)
+    // Posted in the public feed, it is public: anyone (and any cache) may keep it.
+    const published = await fetch(`${server.url}${uploaded.url}`)
+    expect(published.status).toBe(200)
+    expect(published.headers.get('cache-control')).toContain('public')
 
     const anon = await fetch(`${server.url}/api/v1/media`, { method: 'POST', body: form })
     expect(anon.status).toBe(401)

@@ -25,7 +25,7 @@ const routes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: PostIdParams }>('/posts/:id', {
     schema: { tags, params: PostIdParamsSchema, response: { 200: PostSchema, ...errorResponses } },
-  }, async (request) => getPost(ctx, request.params.id))
+  }, async (request) => getPost(ctx, request.actor, request.params.id))
 
   app.patch<{ Params: PostIdParams; Body: EditPostBody }>('/posts/:id', {
     schema: { tags, params: PostIdParamsSchema, body: EditPostBodySchema, response: { 200: PostSchema, ...errorResponses } },

@@ -1,6 +1,6 @@
 import { scoreAd } from '@vernetzt/shared/ad-detector'
 import { AppError } from '@vernetzt/shared/errors'
-import { renderMarkdown } from '@vernetzt/shared/markdown'
+import { isBlankHtml, renderMarkdown } from '@vernetzt/shared/markdown'
 import type { MemberSummary } from '@vernetzt/shared/schemas/common'
 import { AD_AREAS, type CreatePostBody, type EditPostBody, type MarketplaceQuery, type Post, type PostPage, type ProfilePostsQuery } from '@vernetzt/shared/schemas/posts'
 import { rooms } from '@vernetzt/shared/realtime'
@@ -9,13 +9,14 @@ import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
 import { notifyMentions } from '../mentions/service.ts'
-import { canSeePost } from '../mentions/visibility.ts'
+import { canSeePost, readablePost } from '../mentions/visibility.ts'
 import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { currentFollowers, isFollowing } from '../follows/service.ts'
 import { groupForPost, manage, memberGroups, readableGroup } from '../groups/service.ts'
 import { canModerate } from '../moderation/service.ts'
+import { bindMedia, groupAudience, mediaReferences, postAudience } from '../media/service.ts'
 import { tick } from '../onboarding/service.ts'
 import { directRecruits } from '../referrals/service.ts'
 import type { PostDoc } from './model.ts'
@@ -40,6 +41,13 @@ export function checkPlacement(kind: 'pr' | 'ad', areaType: string, role: Member
   } else if (areaType === 'marketplace') {
     throw new AppError('MARKETPLACE_IS_FOR_ADS', 'The marketplace is for advertising only. Post public relations in your feed or on your profile.')
   }
+}
+
+/** Rendered, sanitized HTML of a text, refused when nothing of it would show. */
+export function renderVisible(body: string, field = 'body'): string {
+  const html = renderMarkdown(body)
+  if (isBlankHtml(html)) throw new AppError('CONTENT_EMPTY', 'Nothing of this text can be shown (scripts, frames and styles are removed). Write some text.', { field })
+  return html
 }
 
 export function toPost(post: PostDoc, author: MemberSummary): Post {
@@ -86,6 +94,7 @@ export async function createPost(ctx: ServiceContext, io: RealtimeServer | null,
     throw new AppError('POSTING_LIMITED', `An administrator limited your posting to feeds until ${limitedUntil.toISOString()}.`, { until: limitedUntil.toISOString() })
   }
   checkPlacement(input.kind, input.area.type, author.role)
+  const html = renderVisible(input.body)
   const group = input.area.type === 'group' ? await groupForPost(ctx, actor, input.area.groupId, input.kind) : null
   const score = scoreAd(input.body)
   const post = (await ctx.models.Post.create({
@@ -93,10 +102,11 @@ export async function createPost(ctx: ServiceContext, io: RealtimeServer | null,
     kind: input.kind,
     area: group ? { type: 'group', groupId: group._id.toString() } : { type: input.area.type },
     body: input.body,
-    html: renderMarkdown(input.body),
+    html,
     adScore: score.score,
     adSignals: score.signals,
   })).toObject() as PostDoc
+  await bindMedia(ctx, actor, mediaReferences(input.body), group ? groupAudience(group) : { public: true })
   await place(ctx, io, post, author)
   // Onboarding: any PR post counts as the first one (ads never do); posting in the team group is being in it.
   if (post.kind === 'pr') await tick(ctx, io, author._id, 'firstPrPost', post.createdAt)
@@ -134,16 +144,21 @@ async function place(ctx: ServiceContext, io: RealtimeServer | null, post: PostD
   }
 }
 
+/** Someone who may not read a post learns nothing of it; someone who may, learns they cannot change it. */
+async function refuseChange(ctx: ServiceContext, actor: Actor, post: PostDoc): Promise<never> {
+  if (post.status !== 'visible' || !(await canSeePost(ctx, post, actor.id))) throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  throw new AppError('NOT_AUTHOR', 'Only the author can change this post.')
+}
+
 async function ownPost(ctx: ServiceContext, actor: Actor, id: string): Promise<PostDoc> {
   const post = (await ctx.models.Post.findById(id).lean()) as PostDoc | null
   if (!post || post.status === 'deleted') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
-  if (!post.authorId.equals(actor.id) && actor.role !== 'admin') throw new AppError('NOT_AUTHOR', 'Only the author can change this post.')
+  if (!post.authorId.equals(actor.id) && actor.role !== 'admin') return refuseChange(ctx, actor, post)
   return post
 }
 
-export async function getPost(ctx: ServiceContext, id: string): Promise<Post> {
-  const post = (await ctx.models.Post.findById(id).lean()) as PostDoc | null
-  if (!post || post.status !== 'visible') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+export async function getPost(ctx: ServiceContext, reader: Actor | null, id: string): Promise<Post> {
+  const post = await readablePost(ctx, id, reader)
   const [dto] = await withAuthors(ctx, [post])
   if (!dto) throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
   return dto
@@ -152,13 +167,15 @@ export async function getPost(ctx: ServiceContext, id: string): Promise<Post> {
 /** Edits keep every earlier version; the new text is rendered and scored again. */
 export async function editPost(ctx: ServiceContext, actor: Actor, id: string, input: EditPostBody): Promise<Post> {
   const post = await ownPost(ctx, actor, id)
+  const html = renderVisible(input.body)
   const score = scoreAd(input.body)
   const now = new Date()
   await ctx.models.Post.updateOne({ _id: post._id }, {
-    $set: { body: input.body, html: renderMarkdown(input.body), adScore: score.score, adSignals: score.signals, editedAt: now },
+    $set: { body: input.body, html, adScore: score.score, adSignals: score.signals, editedAt: now },
     $push: { history: { body: post.body, editedAt: now } },
   })
-  return getPost(ctx, id)
+  await bindMedia(ctx, { id: post.authorId }, mediaReferences(input.body), await postAudience(ctx, post))
+  return getPost(ctx, actor, id)
 }
 
 /**
@@ -172,7 +189,7 @@ export async function deletePost(ctx: ServiceContext, actor: Actor, id: string):
     await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'deleted' } })
     return
   }
-  if (!(await canModerate(ctx, actor, post))) throw new AppError('NOT_AUTHOR', 'Only the author can change this post.')
+  if (!(await canModerate(ctx, actor, post))) return refuseChange(ctx, actor, post)
   await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'hidden' } })
   await ctx.models.Audit.create({ actorId: new Types.ObjectId(actor.id), action: 'group.post.remove', subjectId: post._id, reason: '', data: { groupId: post.area.groupId } })
 }

@@ -88,7 +88,7 @@ describe('avatar', () => {
     expect((await sharp(photo).metadata()).exif).toBeDefined()
     const res = await upload(client, photo)
     expect(res.status).toBe(200)
-    expect(res.body.avatarUrl).toMatch(/^\/media\/[0-9a-f]{24}$/)
+    expect(res.body.avatarUrl).toMatch(/^\/media\/[A-Za-z0-9_-]{22}$/)
     const img = await fetch(`${server.url}${res.body.avatarUrl}`)
     expect(img.headers.get('content-type')).toBe('image/webp')
     const meta = await sharp(Buffer.from(await img.arrayBuffer())).metadata()

@@ -3,7 +3,7 @@ import { AppError } from '@vernetzt/shared/errors'
 import { HandleParamsSchema, errorResponses, type HandleParams } from '@vernetzt/shared/schemas/common'
 import { UPLOAD_MAX_BYTES, ProfilePatchSchema, ProfileSchema, type ProfilePatch } from '@vernetzt/shared/schemas/profiles'
 import { requireActor } from '../../plugins/auth.ts'
-import { getMedia, getProfile, referralQr, setAvatar, updateProfile, uploadFile, uploadImage } from './service.ts'
+import { getProfile, referralQr, setAvatar, updateProfile, uploadFile, uploadImage } from './service.ts'
 
 /** The one file of a multipart upload, from the named field. */
 async function singleFile(request: FastifyRequest, field: string): Promise<Buffer> {
@@ -93,20 +93,6 @@ const routes: FastifyPluginAsync = async (app) => {
     reply.header('cache-control', 'public, max-age=3600')
     reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
     return reply.type(request.params.format === 'svg' ? 'image/svg+xml' : 'image/png').send(body)
-  })
-}
-
-/** Image bytes live outside /api so <img> tags and the business card can use short URLs. */
-export const mediaRoutes: FastifyPluginAsync = async (app) => {
-  app.get<{ Params: { id: string } }>('/media/:id', {
-    schema: { hide: true, params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 40 } } } },
-  }, async (request, reply) => {
-    const media = await getMedia(app.ctx, request.params.id)
-    // Media ids change with every upload, so a long cache is safe.
-    reply.header('cache-control', 'public, max-age=31536000, immutable')
-    reply.header('content-security-policy', "default-src 'none'")
-    if (media.name) reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(media.name)}`)
-    return reply.type(media.contentType).send(media.data)
   })
 }
 

@@ -12,6 +12,7 @@ import type { MemberDoc } from '../accounts/model.ts'
 import { profileComplete, tick } from '../onboarding/service.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
 import { forgetMember } from '../messaging/state.ts'
+import { bindMedia, deleteMedia, mediaReferences, storeMedia } from '../media/service.ts'
 
 export function profileUrls(config: Pick<Config, 'publicUrl' | 'baseDomain'>, handle: string) {
   const base = new URL(config.publicUrl)
@@ -59,6 +60,7 @@ export async function updateProfile(ctx: ServiceContext, io: RealtimeServer | nu
   if (patch.links !== undefined) set.links = patch.links
   const member = await ctx.models.Member.findByIdAndUpdate(actor.id, { $set: set }, { returnDocument: 'after' }).lean()
   if (!member) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
+  if (patch.bio !== undefined) await bindMedia(ctx, actor, mediaReferences(patch.bio), { public: true })
   forgetMember(ctx, actor.id) // the chat shows the new name at once
   if (profileComplete(member)) await tick(ctx, io, actor.id, 'profile')
   return toProfile(ctx, member as MemberDoc)
@@ -94,18 +96,22 @@ export async function processImage(input: Buffer, mode: 'avatar' | 'post', field
 export async function setAvatar(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, input: Buffer): Promise<Profile> {
   const { data, width, height } = await processImage(input, 'avatar', 'avatar')
   const ownerId = new Types.ObjectId(actor.id)
-  const media = await ctx.models.Media.create({ ownerId, kind: 'avatar', contentType: 'image/webp', data, width, height })
+  // An avatar is shown wherever its member is: public from the start.
+  const media = await storeMedia(ctx, { ownerId, kind: 'avatar', contentType: 'image/webp', data, width, height, publishedAt: new Date() })
   const previous = await ctx.models.Member.findByIdAndUpdate(actor.id, { $set: { avatarId: media._id } }).lean()
   forgetMember(ctx, actor.id)
-  if (previous?.avatarId) await ctx.models.Media.deleteOne({ _id: previous.avatarId })
+  if (previous?.avatarId) await deleteMedia(ctx, [previous.avatarId])
   await tick(ctx, io, actor.id, 'photo', media.createdAt)
   return getProfile(ctx, actor.handle)
 }
 
-/** An image for a post or comment; the markdown refers to it as /media/<id>. */
+/**
+ * An image for a post, comment, lesson or product; the markdown refers to it as /media/<id>.
+ * Until it is used somewhere, only its uploader can see it (see media/service.ts).
+ */
 export async function uploadImage(ctx: ServiceContext, actor: Actor, input: Buffer) {
   const { data, width, height } = await processImage(input, 'post', 'image')
-  const media = await ctx.models.Media.create({ ownerId: new Types.ObjectId(actor.id), kind: 'post', contentType: 'image/webp', data, width, height })
+  const media = await storeMedia(ctx, { ownerId: new Types.ObjectId(actor.id), kind: 'post', contentType: 'image/webp', data, width, height })
   return { id: media._id.toString(), url: `/media/${media._id.toString()}`, width, height }
 }
 
@@ -115,15 +121,8 @@ export async function uploadFile(ctx: ServiceContext, actor: Actor, input: Buffe
     throw new AppError('UNSUPPORTED_MEDIA', 'Only PDF files can be attached.', { field: 'file' })
   }
   const name = (filename.replace(/[^\p{L}\p{N} ._-]/gu, '_').slice(0, 100) || 'datei') + (filename.toLowerCase().endsWith('.pdf') ? '' : '.pdf')
-  const media = await ctx.models.Media.create({ ownerId: new Types.ObjectId(actor.id), kind: 'file', contentType: 'application/pdf', data: input, width: 0, height: 0, name })
+  const media = await storeMedia(ctx, { ownerId: new Types.ObjectId(actor.id), kind: 'file', contentType: 'application/pdf', data: input, width: 0, height: 0, name })
   return { id: media._id.toString(), url: `/media/${media._id.toString()}`, name }
-}
-
-export async function getMedia(ctx: ServiceContext, id: string) {
-  if (!Types.ObjectId.isValid(id)) throw new AppError('NOT_FOUND', 'No such image.')
-  const media = await ctx.models.Media.findById(id).lean()
-  if (!media) throw new AppError('NOT_FOUND', 'No such image.')
-  return { contentType: media.contentType, data: Buffer.from(media.data.buffer ?? media.data), name: media.kind === 'file' ? (media.name ?? 'datei.pdf') : null }
 }
 
 /** The referral card's QR code points at the profile's own address. */

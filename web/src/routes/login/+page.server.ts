@@ -1,5 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit'
 import type { Me } from '@vernetzt/shared/schemas/auth'
+import { localPath } from '@vernetzt/shared/urls'
 import { api } from '$lib/server/api'
 import type { Actions, PageServerLoad } from './$types'
 
@@ -13,7 +14,6 @@ export const actions: Actions = {
     const email = String(form.get('email') ?? '')
     const res = await api<Me>(fetch, 'POST', '/auth/login', { email, password: String(form.get('password') ?? '') })
     if (!res.ok) return fail(res.status, { email, code: res.error.code })
-    const next = url.searchParams.get('next')
-    redirect(303, next && next.startsWith('/') && !next.startsWith('//') ? next : '/')
+    redirect(303, localPath(url.searchParams.get('next')))
   },
 }

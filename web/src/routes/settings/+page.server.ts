@@ -1,13 +1,11 @@
 import { redirect } from '@sveltejs/kit'
 import { CONSENT_COOKIE, LANG_COOKIE, forgetReferral, rememberReferral, setPreference } from '$lib/server/cookies'
 import { isLang } from '$lib/i18n'
+import { localPath } from '@vernetzt/shared/urls'
 import type { Actions, PageServerLoad } from './$types'
 
-/** Only local paths: never an open redirect. */
-function backTo(value: FormDataEntryValue | null): string {
-  const path = typeof value === 'string' ? value : '/'
-  return path.startsWith('/') && !path.startsWith('//') ? path : '/'
-}
+/** Only paths on this site: never an open redirect. */
+const backTo = (value: FormDataEntryValue | null): string => localPath(value)
 
 export const load: PageServerLoad = () => redirect(303, '/')
 
