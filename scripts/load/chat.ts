@@ -33,7 +33,7 @@ import pino from 'pino'
 import type { Conversation } from '@vernetzt/shared/schemas/messages'
 import { flags } from '../../server/src/cli.ts'
 import { loadConfig } from '../../server/src/config.ts'
-import type { ServiceContext } from '../../server/src/context.ts'
+import { NO_LIVE_ACCESS, type ServiceContext } from '../../server/src/context.ts'
 import { openDatabase } from '../../server/src/db/connect.ts'
 import { freePort } from '../../server/src/db/ferretdb.ts'
 import { createModels } from '../../server/src/db/models.ts'
@@ -294,7 +294,7 @@ interface Seeded {
 async function seed(url: string): Promise<Seeded> {
   const config = loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET, LOG_LEVEL: 'silent' })
   const db = await openDatabase(config) // borrows the server's embedded FerretDB
-  const ctx: ServiceContext = { config, models: createModels(db.connection), log: pino({ level: 'silent' }) }
+  const ctx: ServiceContext = { config, models: createModels(db.connection), log: pino({ level: 'silent' }), live: NO_LIVE_ACCESS }
   const cookies: string[][] = []
   try {
     const company = await ensureRoot(ctx)

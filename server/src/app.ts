@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import fp from 'fastify-plugin'
 import type { Config } from './config.ts'
-import type { ServiceContext } from './context.ts'
+import { NO_LIVE_ACCESS, type ServiceContext } from './context.ts'
 import type { Database } from './db/connect.ts'
 import { createModels } from './db/models.ts'
 import accountRoutes from './modules/accounts/routes.ts'
@@ -61,7 +61,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
   })
 
   const models = createModels(db.connection)
-  const ctx: ServiceContext = { config, models, log: app.log }
+  const ctx: ServiceContext = { config, models, log: app.log, live: NO_LIVE_ACCESS }
   await app.register(fp(async (instance) => {
     instance.decorate('ctx', ctx)
   }, { name: 'context' }))

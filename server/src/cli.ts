@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { loadConfig, type Config } from './config.ts'
-import type { ServiceContext } from './context.ts'
+import { NO_LIVE_ACCESS, type ServiceContext } from './context.ts'
 import { openDatabase, type Database } from './db/connect.ts'
 import { createModels, ensureIndexes } from './db/models.ts'
 import { ensureRoot } from './modules/accounts/service.ts'
@@ -10,7 +10,7 @@ export async function openContext(overrides: Partial<Config> = {}, options: { db
   const config = loadConfig(process.env, overrides)
   const db = await openDatabase(config, { ...options, log: (line) => console.error(line) })
   const models = createModels(db.connection)
-  const ctx: ServiceContext = { config, models, log: pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }) }
+  const ctx: ServiceContext = { config, models, log: pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), live: NO_LIVE_ACCESS }
   await ensureIndexes(models)
   await ensureRoot(ctx)
   return { ctx, db, close: () => db.close() }

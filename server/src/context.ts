@@ -2,11 +2,27 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from './config.ts'
 import type { Models } from './db/models.ts'
 
+/**
+ * How losing access reaches open sockets, on every node (through the Redis adapter when there
+ * are several). The realtime module fills it in; without sockets (scripts) it does nothing.
+ */
+export interface LiveAccess {
+  /** A member left or was removed from a group: their sockets leave its chat room. */
+  leaveRoom(memberId: string, conversationId: string): void
+  /** A session ended (sign-out, expiry, revocation): the sockets opened with it close. */
+  endSession(sessionId: string): void
+  /** Every socket of a member closes (suspension, deletion). */
+  endMember(memberId: string): void
+}
+
+export const NO_LIVE_ACCESS: LiveAccess = { leaveRoom() {}, endSession() {}, endMember() {} }
+
 /** What every service needs: no request, no reply. */
 export interface ServiceContext {
   config: Config
   models: Models
   log: FastifyBaseLogger
+  live: LiveAccess
 }
 
 /** The signed-in member a request acts for. */

@@ -67,8 +67,21 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     throw error
   }
   let db: Database
+  // Set once the app exists; until then a dying embedded database ends the start-up anyway.
+  let log: (line: string, level?: 'warn' | 'info') => void = (line) => console.error(line)
   try {
-    db = await openDatabase(config, { log: (line) => console.error(line) })
+    db = await openDatabase(config, {
+      log: (line) => console.error(line),
+      supervise: {
+        down: (reason) => log(`The embedded database ${reason}; restarting it.`, 'warn'),
+        up: (restarts) => log(`The embedded database is back (restart ${restarts}).`, 'info'),
+        gaveUp: (reason) => {
+          // One clear line, then exit: an outer supervisor (systemd, Kubernetes) takes over.
+          console.error(`Vernetzt stops: ${reason}.`)
+          process.exit(1)
+        },
+      },
+    })
   } catch (error) {
     console.error(error instanceof DatabaseUnavailableError ? error.message : `Cannot start the database: ${(error as Error).message}`)
     process.exit(1)
@@ -77,6 +90,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   // the app gets a forwarding handler first.
   let web: Awaited<ReturnType<typeof loadWebHandler>> | undefined
   const app: FastifyInstance = await buildApp({ config, db, webHandler: (req, res, next) => web!.handler(req, res, next) })
+  log = (line, level = 'warn') => app.log[level](line)
   try {
     web = await loadWebHandler(config, dev, () => app.server)
   } catch (error) {

@@ -3,8 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { io as connect } from 'socket.io-client'
+import type { SendAck } from '@vernetzt/shared/schemas/messages'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../src/db/ferretdb.ts'
+import { Client } from './harness.ts'
 
 /** The real `npm start` process: config, embedded database, web handler, signals. */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -108,4 +111,101 @@ describe('the server process', () => {
     expect(await proc.exited).toBe(2)
     expect(proc.output()).toMatch(/Invalid configuration: PORT must be integer/)
   }, 30_000)
+})
+
+describe('the server process under attack and failure', () => {
+  it('answers a socket.io handshake with a malformed Origin and keeps serving', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-origin-'))
+    dirs.push(dataDir)
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}`
+    const proc = start({ PORT: String(port), DATA_DIR: dataDir, HOST: '127.0.0.1' })
+    await waitForHealth(url)
+    // A sandboxed iframe sends "Origin: null"; scripts send anything.
+    for (const origin of ['null', 'x', 'http://a.127.0.0.1:3000', 'http://[::1', '%%%']) {
+      const res = await fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { origin }, signal: AbortSignal.timeout(5_000) })
+      expect(res.status, origin).toBeGreaterThanOrEqual(400)
+      expect(res.status, origin).toBeLessThan(500)
+      expect((await fetch(`${url}/healthz`)).status, origin).toBe(200)
+    }
+    expect(proc.child.exitCode).toBeNull()
+    proc.child.kill('SIGTERM')
+    await proc.exited
+  }, 90_000)
+
+  it('restarts its embedded database after kill -9 under chat load, and keeps every acknowledged message exactly once', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-supervise-'))
+    dirs.push(dataDir)
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}`
+    const proc = start({ PORT: String(port), DATA_DIR: dataDir, HOST: '127.0.0.1', MESSAGE_RATE_LIMIT: '100000', AUTH_RATE_LIMIT: '1000' })
+    await waitForHealth(url)
+    const register = async (handle: string, sponsor?: string) => {
+      const client = new Client(url)
+      const res = await client.post('/api/v1/auth/register', { email: `${handle}@example.org`, password: 'supervised pw', handle, displayName: handle, role: 'partner', ...(sponsor ? { sponsor } : {}) })
+      expect(res.status).toBe(201)
+      return client
+    }
+    const anna = await register('sup-anna')
+    const ben = await register('sup-ben', 'sup-anna')
+    const chat = (await ben.post('/api/v1/conversations', { participants: ['sup-anna'] })).body as { id: string }
+    const sockets = [anna, ben].map((c) => connect(url, { transports: ['websocket'], extraHeaders: { cookie: c.cookie } }))
+    await Promise.all(sockets.map((s) => new Promise((resolve) => s.once('hello', resolve))))
+
+    const acknowledged: string[] = []
+    let refused = 0
+    let sending = true
+    const sender = async (socket: (typeof sockets)[number], who: string) => {
+      for (let i = 0; sending; i++) {
+        const clientMessageId = `sup-${who}-${i.toString().padStart(5, '0')}`
+        const ack = await Promise.race([
+          new Promise<SendAck>((resolve) => socket.emit('message:send', { conversationId: chat.id, body: `Nachricht ${clientMessageId}`, clientMessageId }, resolve)),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000)),
+        ])
+        if (ack?.ok) acknowledged.push(clientMessageId)
+        else refused += 1
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    }
+    const senders = [sender(sockets[0]!, 'a'), sender(sockets[1]!, 'b')]
+    await new Promise((r) => setTimeout(r, 1_500))
+    const before = acknowledged.length
+    const [dbPid] = ferretdbsFor(dataDir).map((line) => Number(line.split(' ')[0]))
+    expect(dbPid).toBeGreaterThan(0)
+    execFileSync('kill', ['-9', String(dbPid)])
+    // Health answers within a second throughout, and comes back up.
+    const deadline = Date.now() + 30_000
+    let healthy = false
+    while (Date.now() < deadline) {
+      const startedAt = Date.now()
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })
+      expect(Date.now() - startedAt).toBeLessThan(1_000)
+      if (res.ok) {
+        healthy = true
+        break
+      }
+      expect(await res.json()).toEqual({ status: 'degraded', db: 'down' })
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(healthy).toBe(true)
+    await new Promise((r) => setTimeout(r, 2_000))
+    sending = false
+    await Promise.all(senders)
+    expect(proc.child.exitCode).toBeNull()
+    expect(acknowledged.length).toBeGreaterThan(before) // sending went on after the restart
+
+    const stored: string[] = []
+    for (let after = 0; ;) {
+      const page = (await anna.get(`/api/v1/conversations/${chat.id}/messages?after=${after}&limit=100`)).body as { items: Array<{ seq: number; clientMessageId: string }> }
+      if (page.items.length === 0) break
+      stored.push(...page.items.map((m) => m.clientMessageId))
+      after = page.items.at(-1)!.seq
+    }
+    for (const id of acknowledged) expect(stored.filter((s) => s === id), id).toHaveLength(1)
+    expect(new Set(stored).size).toBe(stored.length)
+    for (const s of sockets) s.disconnect()
+    proc.child.kill('SIGTERM')
+    expect(await proc.exited).toBe(0)
+    console.log(`supervision: ${acknowledged.length} acknowledged, ${refused} refused during the outage, ${stored.length} stored`)
+  }, 120_000)
 })

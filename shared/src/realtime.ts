@@ -52,4 +52,6 @@ export const rooms = {
   conversation: (id: string) => `conversation:${id}`,
   group: (id: string) => `group:${id}`,
   presence: (memberId: string) => `presence:${memberId}`,
+  /** The sockets opened with one session (never sent to a client). */
+  session: (sessionId: string) => `session:${sessionId}`,
 } as const

@@ -2,3 +2,17 @@
 export function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: number } | null)?.code === 11000
 }
+
+/**
+ * The write errors of an unordered insertMany of `count` documents, or null when the error is
+ * not only about single documents. A connection lost mid-command arrives as a bulk write error
+ * with no write errors and nothing inserted: that must never read as "everything written".
+ */
+export function perDocumentErrors(error: unknown, count: number): Array<{ index: number; code: number }> | null {
+  const bulk = error as { writeErrors?: unknown; insertedCount?: number; result?: { insertedCount?: number } } | null
+  if (!bulk || bulk.writeErrors === undefined) return null
+  const raw = (Array.isArray(bulk.writeErrors) ? bulk.writeErrors : [bulk.writeErrors]) as Array<{ index: number; code?: number; err?: { code?: number } }>
+  const inserted = bulk.insertedCount ?? bulk.result?.insertedCount
+  if (raw.length === 0 || typeof inserted !== 'number' || inserted + raw.length !== count) return null
+  return raw.map((e) => ({ index: e.index, code: e.code ?? e.err?.code ?? 0 }))
+}

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { AppError, isErrorCode } from '@vernetzt/shared/errors'
 import type { FastifyError } from 'fastify'
+import { isDatabaseUnavailable } from '../db/connect.ts'
 
 /**
  * One error shape for every 4xx/5xx: { error: { code, message, details } }.
@@ -36,6 +37,10 @@ export default fp(
       if (status >= 400 && status < 500) {
         const code = isErrorCode(error.code) ? error.code : status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST'
         return reply.status(status).send({ error: { code, message: error.message, details: null } })
+      }
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ err: error }, 'database unavailable')
+        return reply.status(503).header('retry-after', '2').send({ error: { code: 'DB_UNAVAILABLE', message: 'The database cannot be reached right now. Please try again in a moment.', details: null } })
       }
       request.log.error({ err: error }, 'unhandled error')
       return reply.status(500).send({ error: { code: 'INTERNAL', message: 'Something went wrong on our side. Please try again.', details: null } })

@@ -3,12 +3,19 @@ import { Server } from 'socket.io'
 import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@vernetzt/shared/realtime'
 import { parseOrigin } from '@vernetzt/shared/urls'
 import type { Actor } from '../context.ts'
-import { SESSION_COOKIE, resolveSession } from '../modules/accounts/sessions.ts'
+import { SESSION_COOKIE, resolveSessionDetail } from '../modules/accounts/sessions.ts'
 import { registerMessagingEvents } from '../modules/messaging/events.ts'
 import { stopPresence } from '../modules/messaging/presence.ts'
 import { messagingIdle } from '../modules/messaging/service.ts'
 
-export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
+
+/** What the handshake learned: who the socket acts for, and the session it must close with. */
+export interface SocketData {
+  actor: Actor | null
+  sessionId: string | null
+  sessionEndsAt: number
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -57,15 +64,29 @@ export default fp(
     io.use(async (socket, next) => {
       try {
         const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '')
-        socket.data.actor = await resolveSession(app.ctx, cookies[SESSION_COOKIE])
+        const session = await resolveSessionDetail(app.ctx, cookies[SESSION_COOKIE])
+        socket.data.actor = session?.actor ?? null
+        socket.data.sessionId = session?.sessionId ?? null
+        socket.data.sessionEndsAt = session?.expiresAt.getTime() ?? Infinity
         next()
       } catch (error) {
         next(error as Error)
       }
     })
+    // Losing access reaches open sockets at once, on every node (the adapter broadcasts these).
+    app.ctx.live = {
+      leaveRoom: (memberId, conversationId) => io.in(rooms.user(memberId)).socketsLeave(rooms.conversation(conversationId)),
+      endSession: (sessionId) => io.in(rooms.session(sessionId)).disconnectSockets(true),
+      endMember: (memberId) => io.in(rooms.user(memberId)).disconnectSockets(true),
+    }
     io.on('connection', (socket) => {
       const actor = socket.data.actor
-      if (actor) void socket.join(rooms.user(actor.id))
+      if (actor) void socket.join([rooms.user(actor.id), rooms.session(socket.data.sessionId!)])
+      // A session that ran out while its socket stayed open ends with the next event.
+      socket.use((_packet, next) => {
+        if (socket.data.sessionEndsAt <= Date.now()) socket.disconnect(true)
+        else next()
+      })
       socket.emit('hello', { userId: actor?.id ?? null, handle: actor?.handle ?? null })
       socket.on('ping', (ack) => {
         if (typeof ack === 'function') ack({ at: new Date().toISOString() })

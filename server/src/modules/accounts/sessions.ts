@@ -33,6 +33,11 @@ export async function createSession(
 }
 
 export async function resolveSession(ctx: ServiceContext, token: string | undefined): Promise<Actor | null> {
+  return (await resolveSessionDetail(ctx, token))?.actor ?? null
+}
+
+/** The actor of a session token with the session's id and end, for sockets that must close with it. */
+export async function resolveSessionDetail(ctx: ServiceContext, token: string | undefined): Promise<{ actor: Actor; sessionId: string; expiresAt: Date } | null> {
   if (!token || token.length > 100) return null
   const id = sessionId(ctx, token)
   const session = await ctx.models.Session.findById(id).lean()
@@ -44,21 +49,24 @@ export async function resolveSession(ctx: ServiceContext, token: string | undefi
   }
   const member = await ctx.models.Member.findById(session.userId, { handle: 1, role: 1 }).lean()
   if (!member) return null
+  let expiresAt = session.expiresAt
   if (now - session.lastSeenAt.getTime() > TOUCH_EVERY) {
     // Sliding expiry: an active member stays signed in.
-    await ctx.models.Session.updateOne(
-      { _id: id },
-      { $set: { lastSeenAt: new Date(now), expiresAt: new Date(now + SESSION_DAYS * DAY) } },
-    )
+    expiresAt = new Date(now + SESSION_DAYS * DAY)
+    await ctx.models.Session.updateOne({ _id: id }, { $set: { lastSeenAt: new Date(now), expiresAt } })
   }
-  return { id: member._id.toString(), handle: member.handle, role: member.role }
+  return { actor: { id: member._id.toString(), handle: member.handle, role: member.role }, sessionId: id, expiresAt }
 }
 
+/** Signs a session out: it is gone from the database, and its open sockets close on every node. */
 export async function revokeSession(ctx: ServiceContext, token: string | undefined): Promise<void> {
-  if (token) await ctx.models.Session.deleteOne({ _id: sessionId(ctx, token) })
+  if (!token || token.length > 100) return
+  const id = sessionId(ctx, token)
+  await ctx.models.Session.deleteOne({ _id: id })
+  ctx.live.endSession(id)
 }
 
-/** Expiry without TTL indexes (FerretDB v1 has none): a periodic sweep. */
+/** Expiry without TTL indexes (FerretDB v1 has none): a periodic sweep. Open sockets close at their session's end by themselves (realtime/socket.ts). */
 export async function sweepExpiredSessions(ctx: ServiceContext): Promise<number> {
   const result = await ctx.models.Session.deleteMany({ expiresAt: { $lte: new Date() } })
   return result.deletedCount ?? 0

@@ -249,6 +249,7 @@ export async function leaveGroup(ctx: ServiceContext, actor: Actor, slug: string
   const { deletedCount } = await ctx.models.GroupMember.deleteOne({ _id: memberKey(group._id, actor.id) })
   if (deletedCount === 1) await ctx.models.Group.updateOne({ _id: group._id }, { $inc: { memberCount: -1 } })
   forgetRoomAccess(ctx, group._id, actor.id)
+  ctx.live.leaveRoom(actor.id, group._id.toString()) // a group's room has the group's id
 }
 
 export async function manage(ctx: ServiceContext, actor: Actor, slug: string): Promise<GroupDoc> {
@@ -372,6 +373,7 @@ export async function removeMember(ctx: ServiceContext, actor: Actor, slug: stri
     await ctx.models.Group.updateOne({ _id: group._id }, { $inc: { memberCount: -1 } })
   }
   forgetRoomAccess(ctx, group._id, member._id)
+  ctx.live.leaveRoom(member._id.toString(), group._id.toString())
 }
 
 export async function setRole(ctx: ServiceContext, actor: Actor, slug: string, input: RoleBody): Promise<void> {

@@ -3,6 +3,7 @@ import { renderMarkdown } from '@vernetzt/shared/markdown'
 import type { SendMessage } from '@vernetzt/shared/schemas/messages'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
+import { perDocumentErrors } from '../../db/errors.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
 import { Memory, type AuthorInfo, type ConversationInfo } from './memory.ts'
 import { messageId, type AttachmentRef, type MessageDoc, type ParticipantDoc } from './model.ts'
@@ -139,11 +140,14 @@ export class MessageWriter {
     const lost = await insertAll(MessageKey.collection, claiming.map((p) => ({ _id: p.job.key, messageId: p.doc._id, createdAt: p.doc.createdAt })))
     const resent: typeof planned = []
     const refused: typeof planned = []
-    claiming.forEach((p, i) => {
+    await Promise.all(claiming.map(async (p, i) => {
       const outcome = lost.get(i)
-      if (outcome === 'duplicate') resent.push(p)
-      else if (outcome) refused.push(p)
-    })
+      // A key already pointing at this very message is our own claim, written by an attempt whose
+      // answer was lost (the database went away after committing it): it is claimed, not taken.
+      if (outcome === 'duplicate') {
+        if (!(await ownsKey(MessageKey, p.job.key, p.doc._id))) resent.push(p)
+      } else if (outcome) refused.push(p)
+    }))
     for (const p of refused) p.reject(new Error('could not claim the message key'))
     claiming.forEach((p, i) => {
       if (!lost.has(i)) this.recentKeys.set(p.job.key, true)
@@ -158,12 +162,13 @@ export class MessageWriter {
     for (let attempt = 0; pending.length; attempt++) {
       const failed = await insertAll(this.ctx.models.Message.collection, pending.map((p) => p.doc))
       const again: typeof planned = []
-      pending.forEach((p, i) => {
+      await Promise.all(pending.map(async (p, i) => {
         const outcome = failed.get(i)
-        if (!outcome) stored.push(p)
+        // The number is taken by this very message when an earlier attempt committed it.
+        if (!outcome || (outcome === 'duplicate' && (await isSameMessage(this.ctx, p.doc)))) stored.push(p)
         else if (outcome === 'duplicate' && attempt < RENUMBER_ATTEMPTS) again.push(p)
         else p.reject(new Error(`message ${p.doc._id} could not be stored`))
-      })
+      }))
       if (!again.length) break
       await this.reloadCounters(again.map((p) => p.doc.conversationId.toString()))
       for (const p of again) {
@@ -299,6 +304,16 @@ export async function lastStoredFrom(ctx: ServiceContext, conversationId: string
   return seq
 }
 
+async function ownsKey(keys: ServiceContext['models']['MessageKey'], key: string, messageId: string): Promise<boolean> {
+  const claim = await keys.findById(key, { messageId: 1 }).lean()
+  return claim?.messageId === messageId
+}
+
+async function isSameMessage(ctx: ServiceContext, doc: MessageDoc): Promise<boolean> {
+  const stored = (await ctx.models.Message.findById(doc._id, { authorId: 1, clientMessageId: 1 }).lean()) as Pick<MessageDoc, 'authorId' | 'clientMessageId'> | null
+  return !!stored && stored.authorId.equals(doc.authorId) && stored.clientMessageId === doc.clientMessageId
+}
+
 /** The key belongs to an earlier send of the same message. */
 export class ResendError extends Error {
   readonly key: string
@@ -312,8 +327,13 @@ export function previewOf(job: Pick<SendJob, 'input' | 'attachments'>): string {
   return (job.input.body.replace(/\s+/g, ' ').trim() || job.attachments.map((a) => a.name).join(', ')).slice(0, 120)
 }
 
-/** insertMany that writes what it can: index in `docs` → 'duplicate' or 'failed' for those it could not. */
-async function insertAll(
+/**
+ * insertMany that writes what it can: index in `docs` → 'duplicate' or 'failed' for those it could
+ * not. It answers only when every document is accounted for: the driver reports a connection
+ * lost mid-command as a bulk write error with no write errors and nothing inserted, and reading
+ * that as "all written" acknowledged messages the database never stored. Such an error is thrown.
+ */
+export async function insertAll(
   collection: { insertMany(docs: object[], options: { ordered: false }): Promise<unknown> },
   docs: object[],
 ): Promise<Map<number, 'duplicate' | 'failed'>> {
@@ -322,9 +342,9 @@ async function insertAll(
   try {
     await collection.insertMany(docs, { ordered: false })
   } catch (error) {
-    const writeErrors = (error as { writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number } }).writeErrors
+    const writeErrors = perDocumentErrors(error, docs.length)
     if (!writeErrors) throw error
-    for (const e of Array.isArray(writeErrors) ? writeErrors : [writeErrors]) failed.set(e.index, e.code === 11000 ? 'duplicate' : 'failed')
+    for (const e of writeErrors) failed.set(e.index, e.code === 11000 ? 'duplicate' : 'failed')
   }
   return failed
 }

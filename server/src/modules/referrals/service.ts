@@ -6,7 +6,7 @@ import { toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { entryId } from './model.ts'
-import { isDuplicateKey } from '../../db/errors.ts'
+import { isDuplicateKey, perDocumentErrors } from '../../db/errors.ts'
 
 /**
  * The join graph. Each member stores its upline (nearest first) and depth, and each member
@@ -20,12 +20,13 @@ export const levelKey = (level: number) => `l${level}`
 /** Inserts level-list entries; an entry that exists already (a repeated repair) is fine. */
 async function insertEntries(ctx: ServiceContext, entries: Array<{ _id: string; m: Types.ObjectId }>): Promise<void> {
   for (let i = 0; i < entries.length; i += 1000) {
+    const chunk = entries.slice(i, i + 1000)
     try {
-      await ctx.models.DownlineEntry.insertMany(entries.slice(i, i + 1000), { ordered: false })
+      await ctx.models.DownlineEntry.insertMany(chunk, { ordered: false })
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors
-      const allDuplicates = writeErrors?.every((e) => isDuplicateKey({ code: e.code ?? e.err?.code }))
-      if (!isDuplicateKey(error) && !allDuplicates) throw error
+      const writeErrors = perDocumentErrors(error, chunk.length)
+      const allDuplicates = !!writeErrors && writeErrors.every((e) => e.code === 11000)
+      if (!allDuplicates && !(chunk.length === 1 && isDuplicateKey(error))) throw error
     }
   }
 }
