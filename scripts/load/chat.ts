@@ -338,7 +338,7 @@ async function runVernetzt(): Promise<{ results: Measured[]; profileDir: string 
     'vernetzt',
     'server/src/main.ts',
     // The per-sender spam limit is not what this measures (each member sends 1 message/s at 1,000/s).
-    { HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SESSION_SECRET: SECRET, AUTH_RATE_LIMIT: '100000', MESSAGE_RATE_LIMIT: '1000000' },
+    { HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SESSION_SECRET: SECRET, AUTH_RATE_LIMIT: '100000', WRITE_RATE_LIMIT: '1000000', CONTENT_RATE_LIMIT: '1000000', MESSAGE_RATE_LIMIT: '1000000' },
     async (url) => (await fetch(`${url}/healthz`)).ok,
     profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   )

@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import cookie from '@fastify/cookie'
 import multipart from '@fastify/multipart'
-import rateLimit from '@fastify/rate-limit'
 import fp from 'fastify-plugin'
 import type { Config } from './config.ts'
 import { NO_LIVE_ACCESS, type ServiceContext } from './context.ts'
@@ -28,6 +27,7 @@ import referralRoutes from './modules/referrals/routes.ts'
 import auth from './plugins/auth.ts'
 import docs from './plugins/docs.ts'
 import errors from './plugins/errors.ts'
+import limits from './plugins/limits.ts'
 import security, { BASELINE_HEADERS } from './plugins/security.ts'
 import web, { type NodeHandler } from './plugins/web.ts'
 import realtime from './realtime/socket.ts'
@@ -67,11 +67,11 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
   }, { name: 'context' }))
 
   await app.register(cookie)
-  await app.register(rateLimit, { global: false })
   await app.register(multipart, { limits: { fileSize: 8 << 20, files: 1 } })
   await app.register(errors)
   await app.register(security)
   await app.register(auth)
+  await app.register(limits)
   await app.register(docs)
   await app.register(realtime)
   await app.register(web, { handler: webHandler })

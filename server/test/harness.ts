@@ -27,7 +27,7 @@ export async function startTestServer(
   options: { dbName?: string; config?: Partial<Config>; webHandler?: NodeHandler | null } = {},
 ): Promise<TestServer> {
   const dbName = options.dbName ?? uniqueDbName('t')
-  const base = loadConfig({ LOG_LEVEL: 'silent', AUTH_RATE_LIMIT: '1000', SESSION_SECRET: 'test-secret-test-secret-test-secret!!' }, options.config)
+  const base = loadConfig({ LOG_LEVEL: 'silent', AUTH_RATE_LIMIT: '1000', WRITE_RATE_LIMIT: '100000', CONTENT_RATE_LIMIT: '100000', SESSION_SECRET: 'test-secret-test-secret-test-secret!!' }, options.config)
   const db = await openDatabase({ mongodbUri: inject('mongoUri'), dataDir: base.dataDir }, { dbName })
   // TEST_LOG=1 shows the server's log (5xx stacks included) while debugging a test.
   const app = await buildApp({ config: { ...base, logLevel: process.env.TEST_LOG ? 'error' : base.logLevel }, db, webHandler: options.webHandler ?? null, logger: !!process.env.TEST_LOG })

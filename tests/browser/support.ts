@@ -34,6 +34,8 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<A
       MONGODB_URI: mongo.toString(),
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT: '1000',
+      WRITE_RATE_LIMIT: '100000',
+      CONTENT_RATE_LIMIT: '100000',
       SESSION_SECRET: 'browser-test-secret-browser-test-secret',
       ...extraEnv,
     },

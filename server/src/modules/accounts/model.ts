@@ -113,11 +113,29 @@ const PendingJoinSchema = new Schema<PendingJoinDoc>(
   { versionKey: false },
 )
 
+/** Failed sign-ins of one account (keyed by its normalized email, whether or not it exists). */
+export interface LoginFailureDoc {
+  _id: string
+  failures: number
+  lastFailureAt: Date
+  lockedUntil: Date | null
+}
+const LoginFailureSchema = new Schema<LoginFailureDoc>(
+  {
+    _id: { type: String },
+    failures: { type: Number, default: 0 },
+    lastFailureAt: { type: Date, required: true },
+    lockedUntil: { type: Date, default: null },
+  },
+  { versionKey: false },
+)
+
 export function accountModels(conn: Connection) {
   return {
     Member: conn.model('Member', MemberSchema, 'members') as Model<MemberDoc>,
     Session: conn.model('Session', SessionSchema, 'sessions') as Model<SessionDoc>,
     Key: conn.model('Key', KeySchema, 'keys') as Model<KeyDoc>,
     PendingJoin: conn.model('PendingJoin', PendingJoinSchema, 'pending_joins') as Model<PendingJoinDoc>,
+    LoginFailure: conn.model('LoginFailure', LoginFailureSchema, 'login_failures') as Model<LoginFailureDoc>,
   }
 }

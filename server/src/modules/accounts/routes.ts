@@ -9,11 +9,10 @@ import { getMe, login, register, toMe } from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
-  const rateLimit = { max: ctx.config.authRateLimit, timeWindow: '1 minute' }
   const secure = ctx.config.secureCookies
 
   app.post<{ Body: RegisterBody }>('/auth/register', {
-    config: { rateLimit },
+    config: { limits: ['auth'] },
     schema: {
       tags: ['auth'],
       summary: 'Register as partner or customer; the sponsor comes from the body, else the referral, else the company root',
@@ -30,7 +29,7 @@ const routes: FastifyPluginAsync = async (app) => {
   })
 
   app.post<{ Body: LoginBody }>('/auth/login', {
-    config: { rateLimit },
+    config: { limits: ['auth'] },
     schema: { tags: ['auth'], body: LoginBodySchema, response: { 200: MeSchema, ...errorResponses } },
   }, async (request, reply) => {
     const member = await login(ctx, request.body)

@@ -7,7 +7,7 @@ import { assignOnboardingCourse } from '../groups/service.ts'
 import { applyJoinCounters } from '../referrals/service.ts'
 import { sponsorSummary, toMemberSummary } from './dto.ts'
 import { ROOT_KEY, emailKey, findMemberByEmail, findMemberByHandle, findRoot, handleKey, normalizeEmail } from './lookup.ts'
-import type { MemberDoc } from './model.ts'
+import type { LoginFailureDoc, MemberDoc } from './model.ts'
 import { hashPassword, verifyPassword } from './passwords.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 
@@ -128,10 +128,41 @@ export async function register(ctx: ServiceContext, input: RegisterBody): Promis
   return member
 }
 
-export async function login(ctx: ServiceContext, input: LoginBody): Promise<MemberDoc> {
+/** After the allowed failures an account waits this long, doubling with each further failure. */
+const LOGIN_BACKOFF_MS = 30_000
+const LOGIN_BACKOFF_MAX_MS = 60 * 60_000
+/** Failures older than this are forgotten. */
+const LOGIN_FAILURES_FORGOTTEN_MS = 24 * 60 * 60_000
+
+/**
+ * Signs in. Besides the per-IP limit, each account (known or not, so the answer says nothing
+ * about which emails exist) allows LOGIN_FAILURES_BEFORE_BACKOFF wrong passwords, then waits
+ * 30 s, 60 s, … up to an hour between attempts, from any address: guessing from many IPs
+ * gains nothing. A right password ends the wait's count.
+ */
+export async function login(ctx: ServiceContext, input: LoginBody, now = new Date()): Promise<MemberDoc> {
+  const key = `login:${input.email.trim().toLowerCase()}`
+  const record = (await ctx.models.LoginFailure.findById(key).lean()) as LoginFailureDoc | null
+  if (record?.lockedUntil && record.lockedUntil > now) {
+    const retryAfter = Math.ceil((record.lockedUntil.getTime() - now.getTime()) / 1000)
+    throw new AppError('RATE_LIMITED', `Too many wrong passwords for this account. Try again in ${retryAfter} s.`, { retryAfter })
+  }
   const member = await findMemberByEmail(ctx, input.email)
   const ok = await verifyPassword(member?.passwordHash ?? null, input.password)
-  if (!member || !ok) throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong.')
+  if (!member || !ok) {
+    if (record && now.getTime() - record.lastFailureAt.getTime() > LOGIN_FAILURES_FORGOTTEN_MS) await ctx.models.LoginFailure.deleteOne({ _id: key })
+    // Counted atomically: wrong guesses sent at the same moment each count.
+    const after = (await ctx.models.LoginFailure.findOneAndUpdate(
+      { _id: key }, { $inc: { failures: 1 }, $set: { lastFailureAt: now } }, { upsert: true, returnDocument: 'after' },
+    ).lean()) as LoginFailureDoc | null
+    const over = (after?.failures ?? 1) - ctx.config.limits.loginFailures
+    if (over >= 0) {
+      const lockedUntil = new Date(now.getTime() + Math.min(LOGIN_BACKOFF_MAX_MS, LOGIN_BACKOFF_MS * 2 ** over))
+      await ctx.models.LoginFailure.updateOne({ _id: key }, { $set: { lockedUntil } })
+    }
+    throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong.')
+  }
+  if (record) await ctx.models.LoginFailure.deleteOne({ _id: key })
   return member
 }
 

@@ -14,6 +14,7 @@ const routes: FastifyPluginAsync = async (app) => {
   }, async (request) => listComments(ctx, request.actor, request.params.id, request.query))
 
   app.post<{ Params: PostIdParams; Body: CommentBody }>('/posts/:id/comments', {
+    config: { limits: ['content'] },
     schema: { tags, params: PostIdParamsSchema, body: CommentBodySchema, response: { 201: CommentSchema, ...errorResponses } },
   }, async (request, reply) => reply.status(201).send(await addComment(ctx, app.io, requireActor(request), request.params.id, request.body)))
 

@@ -30,7 +30,7 @@ const routes: FastifyPluginAsync = async (app) => {
       querystring: DownlineSearchQuerySchema, response: { 200: DownlineSearchResultSchema, ...errorResponses },
     },
     // Each search may read a few thousand documents.
-    config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+    config: { limits: ['heavy'] },
   }, async (request) => searchDownline(ctx, requireActor(request), request.query.q))
 
   app.get<{ Querystring: IncomeDisclosureQuery }>('/income-disclosure', {

@@ -22,6 +22,7 @@ const routes: FastifyPluginAsync = async (app) => {
   const ok = { 200: OkSchema, ...errorResponses }
 
   app.post<{ Body: CreateGroupBody }>('/groups', {
+    config: { limits: ['content'] },
     schema: { tags, summary: 'Open a community, team (partners; follows your downline) or training group', body: CreateGroupBodySchema, response: { 201: GroupSchema, ...errorResponses } },
   }, async (request, reply) => reply.status(201).send(await createGroup(ctx, requireActor(request), request.body)))
 
@@ -83,6 +84,7 @@ const routes: FastifyPluginAsync = async (app) => {
   }, async (request) => setOnboardingCourse(ctx, requireActor(request), request.body.slug))
 
   app.post<{ Params: SlugParams; Body: HandleBody }>('/groups/:slug/invitations', {
+    config: { limits: ['content'] },
     schema: { tags, params: SlugParamsSchema, body: HandleBodySchema, response: ok },
   }, async (request) => {
     await invite(ctx, app.io, requireActor(request), request.params.slug, request.body)

@@ -6,6 +6,7 @@ import type { Socket } from 'socket.io'
 import type { ServiceContext } from '../../context.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
 import { access } from './access.ts'
+import { SenderLimiter } from './limits.ts'
 import { HEARTBEAT_MS, markOffline, markOnline, watchPresence } from './presence.ts'
 import { announceTyping, readUpTo, sendMessage } from './service.ts'
 
@@ -20,6 +21,32 @@ const validateRead = ajv.compile<{ conversationId: string; seq: number }>({
   type: 'object', required: ['conversationId', 'seq'], additionalProperties: false,
   properties: { conversationId: SendMessageSchema.properties.conversationId, seq: { type: 'integer', minimum: 0 } },
 })
+
+/**
+ * Per member and node: events that cost a database write or reach other people. Beyond these a
+ * flood is dropped (typing, read) or refused (join, watch) before it costs anything: one socket
+ * sending 1,500 read marks must not stall everyone else's requests. A member's sockets stay on
+ * the node they connected to, so counting per node bounds each socket's flood.
+ */
+const EVENT_LIMITS = { typing: 30, read: 60, join: 60, watch: 60 } as const
+const eventLimiters = new WeakMap<ServiceContext, Record<keyof typeof EVENT_LIMITS, SenderLimiter>>()
+function allowed(ctx: ServiceContext, event: keyof typeof EVENT_LIMITS, memberId: string): boolean {
+  let limiters = eventLimiters.get(ctx)
+  if (!limiters) {
+    limiters = Object.fromEntries(Object.entries(EVENT_LIMITS).map(([name, perMinute]) => [name, new SenderLimiter(perMinute, name)])) as Record<keyof typeof EVENT_LIMITS, SenderLimiter>
+    eventLimiters.set(ctx, limiters)
+  }
+  try {
+    limiters[event].take(memberId)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Read marks over the limit wait this long, one per member and conversation. */
+const LATE_READ_MS = 2_000
+const lateReads = new Map<string, { seq: number }>()
 
 export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer, socket: Socket): void {
   // Fire-and-forget events: invalid payloads and foreign conversations are dropped silently,
@@ -44,7 +71,7 @@ export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer,
   // A group room's live traffic reaches only sockets that joined it, and only members may join.
   socket.on('conversation:join', (payload: unknown, ack: unknown) => {
     const actor = socket.data.actor
-    if (!actor || !validateConversation(payload)) return answer(ack, { ok: false })
+    if (!actor || !validateConversation(payload) || !allowed(ctx, 'join', actor.id)) return answer(ack, { ok: false })
     access(ctx, payload.conversationId, actor.id)
       .then(async () => {
         await socket.join(rooms.conversation(payload.conversationId))
@@ -54,18 +81,30 @@ export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer,
   })
   socket.on('presence:watch', (payload: unknown, ack: unknown) => {
     const actor = socket.data.actor
-    if (!actor || !validateConversation(payload)) return answer(ack, { ok: false, presence: [] })
+    if (!actor || !validateConversation(payload) || !allowed(ctx, 'watch', actor.id)) return answer(ack, { ok: false, presence: [] })
     watchPresence(ctx, socket, actor, payload.conversationId)
       .then((presence) => answer(ack, { ok: true, presence }))
       .catch(() => answer(ack, { ok: false, presence: [] }))
   })
   socket.on('typing', (payload: unknown) => {
     const actor = socket.data.actor
-    if (actor && validateConversation(payload)) void quietly(() => announceTyping(ctx, io, actor, payload.conversationId))
+    if (actor && validateConversation(payload) && allowed(ctx, 'typing', actor.id)) void quietly(() => announceTyping(ctx, io, actor, payload.conversationId))
   })
   socket.on('read', (payload: unknown) => {
     const actor = socket.data.actor
-    if (actor && validateRead(payload)) void quietly(() => readUpTo(ctx, io, actor, payload.conversationId, payload.seq))
+    if (!actor || !validateRead(payload)) return
+    if (allowed(ctx, 'read', actor.id)) return void quietly(() => readUpTo(ctx, io, actor, payload.conversationId, payload.seq))
+    // Over the limit, the newest mark per conversation is kept and applied a little later, so
+    // the last "read up to" of a flood still counts.
+    const key = `${actor.id}:${payload.conversationId}`
+    const waiting = lateReads.get(key)
+    if (waiting) return void (waiting.seq = Math.max(waiting.seq, payload.seq))
+    const late = { seq: payload.seq }
+    lateReads.set(key, late)
+    setTimeout(() => {
+      lateReads.delete(key)
+      void quietly(() => readUpTo(ctx, io, actor, payload.conversationId, late.seq))
+    }, LATE_READ_MS).unref()
   })
   socket.on('message:send', async (payload: unknown, ack: unknown) => {
     const reply = (result: SendAck) => answer(ack, result)

@@ -28,6 +28,7 @@ const routes: FastifyPluginAsync = async (app) => {
   }, async (request) => listConversations(ctx, requireActor(request), request.query))
 
   app.post<{ Body: CreateConversationBody }>('/conversations', {
+    config: { limits: ['content'] },
     schema: { tags, body: CreateConversationBodySchema, response: { 201: ConversationSchema, ...errorResponses } },
   }, async (request, reply) => reply.status(201).send(await createConversation(ctx, requireActor(request), request.body)))
 
@@ -85,6 +86,7 @@ const routes: FastifyPluginAsync = async (app) => {
   }, async (request) => setMuted(ctx, requireActor(request), request.params.id, request.body.muted))
 
   app.post<{ Params: PostIdParams }>('/conversations/:id/attachments', {
+    config: { limits: ['content'] },
     schema: {
       tags, summary: 'Upload an image or PDF (multipart field "file", 8 MB at most) to attach to your next message here',
       consumes: ['multipart/form-data'], params: PostIdParamsSchema, response: { 201: AttachmentSchema, ...errorResponses },

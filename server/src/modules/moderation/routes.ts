@@ -14,6 +14,7 @@ const routes: FastifyPluginAsync = async (app) => {
   const tags = ['moderation']
 
   app.post<{ Params: PostIdParams; Body: ReportBody }>('/posts/:id/reports', {
+    config: { limits: ['content'] },
     schema: { tags, summary: 'Report a post (unflagged_ad, spam, abuse, other); once per member and post', params: PostIdParamsSchema, body: ReportBodySchema, response: { 201: ReportSchema, ...errorResponses } },
   }, async (request, reply) => reply.status(201).send(await reportPost(ctx, requireActor(request), request.params.id, request.body)))
 

@@ -15,6 +15,7 @@ const routes: FastifyPluginAsync = async (app) => {
   const tags = ['posts']
 
   app.post<{ Body: CreatePostBody }>('/posts', {
+    config: { limits: ['content'] },
     schema: {
       tags,
       summary: 'Post public relations (kind "pr", anywhere but the marketplace) or an ad (kind "ad", only in ad areas)',
@@ -51,6 +52,7 @@ const routes: FastifyPluginAsync = async (app) => {
   }, async (request) => groupPosts(ctx, request.actor, request.params.slug, request.query))
 
   app.post<{ Params: SlugParams; Body: { body: string; kind: 'pr' | 'ad' } }>('/groups/:slug/posts', {
+    config: { limits: ['content'] },
     schema: {
       tags,
       summary: 'Post in a group (PR to its feed; an ad only if the owner switched the ad channel on)',

@@ -38,6 +38,7 @@ const routes: FastifyPluginAsync = async (app) => {
   }, async (request) => updateProfile(ctx, app.io, requireActor(request), request.body))
 
   app.put('/me/avatar', {
+    config: { limits: ['content'] },
     schema: {
       tags: ['profiles'],
       summary: 'Upload an avatar (multipart field "avatar"); stored as a 400×400 WebP without EXIF',
@@ -50,6 +51,7 @@ const routes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/media', {
+    config: { limits: ['content'] },
     schema: {
       tags: ['posts'],
       summary: 'Upload an image for a post (multipart field "image"); stored as WebP without EXIF, at most 1600 px',
@@ -63,6 +65,7 @@ const routes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/files', {
+    config: { limits: ['content'] },
     schema: {
       tags: ['lessons'],
       summary: 'Upload a PDF (multipart field "file", at most 8 MB) to link from a lesson or post',
