@@ -111,7 +111,10 @@ describe('shop and commissions', () => {
     expect(product).toContain('Aloe Vera Gel')
     expect(product).toContain('inkl. 19 % MwSt.')
     expect(await page.getByTestId('product').locator('strong', { hasText: 'sanft' }).count()).toBe(1)
-    expect(await page.getByTestId('product').locator('img').getAttribute('src')).toMatch(/^\/media\/[0-9a-f]{24}$/)
+    const src = await page.getByTestId('product').locator('img').getAttribute('src')
+    expect(src).toMatch(/^\/media\/[A-Za-z0-9_-]{22}$/)
+    // The admin's upload became public with the product: the customer's browser gets it.
+    expect((await page.request.get(`${app.url}${src}`)).status()).toBe(200)
 
     await page.getByTestId('product-quantity').fill('2')
     await page.getByTestId('add-to-cart').click()

@@ -100,7 +100,11 @@ export async function listComments(ctx: ServiceContext, reader: Actor | null, po
 export async function listReplies(ctx: ServiceContext, reader: Actor | null, commentId: string, query: { cursor?: string; limit?: number }): Promise<CommentPage> {
   const parent = (await ctx.models.Comment.findById(commentId).lean()) as CommentDoc | null
   if (!parent) throw new AppError('COMMENT_NOT_FOUND', 'This comment does not exist.')
-  await visiblePost(ctx, parent.postId.toString(), reader)
+  // A comment under a post the reader may not see answers like a missing comment, not like a
+  // missing post (which would tell that the comment exists).
+  await visiblePost(ctx, parent.postId.toString(), reader).catch(() => {
+    throw new AppError('COMMENT_NOT_FOUND', 'This comment does not exist.')
+  })
   const page = await readStream(ctx, repliesStream(parent._id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
     Promise.all(refs.map(async (id) => (await ctx.models.Comment.findById(id).lean()) as CommentDoc | null)))
   return { items: await toComments(ctx, page.items), nextCursor: page.nextCursor }
