@@ -13,8 +13,10 @@ beforeAll(async () => {
   redis = await startRedis()
   const dbName = uniqueDbName('scale')
   // A burst of 15 messages per sender is part of one test; the per-sender limit is not what is tested here.
-  nodeA = await startTestServer({ dbName, config: { redisUrl: redis.url, messageRateLimit: 600 } })
-  nodeB = await startTestServer({ dbName, config: { redisUrl: redis.url, messageRateLimit: 600 } })
+  // Content (posts, conversations, …) is limited to 6 a minute per member, counted in Redis.
+  const limits = { writes: 1000, content: 6, loginFailures: 5 }
+  nodeA = await startTestServer({ dbName, config: { redisUrl: redis.url, messageRateLimit: 600, limits } })
+  nodeB = await startTestServer({ dbName, config: { redisUrl: redis.url, messageRateLimit: 600, limits } })
 })
 afterAll(async () => {
   closeSockets()
@@ -110,5 +112,47 @@ describe('two server nodes behind one Redis', () => {
       expect(items.filter((m) => m.clientMessageId.startsWith('knoten-')).map((m) => m.clientMessageId).sort()).toEqual(Array.from({ length: 30 }, (_, i) => (i % 2 ? `knoten-b-${i}` : `knoten-a-${i}`)).sort())
       expect(items.map((m) => m.seq)).toEqual([...items.map((m) => m.seq)].sort((x, y) => x - y))
     }
+  })
+
+  it("counts a member's limits on both nodes together", async () => {
+    const poster = await makeMember(nodeA, { handle: 'zwei-limits' })
+    const statuses: number[] = []
+    for (let i = 0; i < 8; i++) {
+      const node = i % 2 === 0 ? nodeA : nodeB
+      const res = await fetch(`${node.url}/api/v1/posts`, {
+        method: 'POST', headers: { 'content-type': 'application/json', cookie: poster.client.cookie },
+        body: JSON.stringify({ kind: 'pr', area: { type: 'feed' }, body: `Beitrag ${i}` }),
+      })
+      statuses.push(res.status)
+    }
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 429, 429])
+  })
+
+  it('takes a removed member out of the room on the other node, and closes a signed-out session there', async () => {
+    const owner = await makeMember(nodeA, { handle: 'zwei-raum-chefin' })
+    const member = await makeMember(nodeA, { handle: 'zwei-raum-mitglied' })
+    await owner.client.post('/api/v1/groups', { name: 'Zwei Knoten Raum', slug: 'zwei-knoten-raum', kind: 'community', visibility: 'private' })
+    await owner.client.post('/api/v1/groups/zwei-knoten-raum/invitations', { handle: member.handle })
+    expect((await member.client.post('/api/v1/groups/zwei-knoten-raum/join')).body.status).toBe('joined')
+    const room = (await member.client.get('/api/v1/groups/zwei-knoten-raum/chat')).body as { id: string }
+    const { socket: ownerSocket } = await openSocket(nodeA.url, { cookie: owner.client.cookie })
+    const { socket: memberSocket } = await openSocket(nodeB.url, { cookie: member.client.cookie })
+    expect(await new Promise((resolve) => memberSocket.emit('conversation:join', { conversationId: room.id }, resolve))).toEqual({ ok: true })
+    const heard: string[] = []
+    memberSocket.on('message:new', (m) => heard.push(m.html))
+    const say = (body: string) => new Promise((resolve) => ownerSocket.emit('message:send', { conversationId: room.id, body, clientMessageId: `zwei-raum-${body.length}-${Date.now()}` }, resolve))
+    await say('Vorher')
+    await expect.poll(() => heard, { timeout: 5000 }).toEqual(['<p>Vorher</p>\n'])
+
+    // Removed through node A: the socket on node B leaves the room at once.
+    expect((await owner.client.post('/api/v1/groups/zwei-knoten-raum/members/remove', { handle: member.handle })).status).toBe(200)
+    await say('Nach dem Entfernen')
+    await new Promise((r) => setTimeout(r, 700))
+    expect(heard).toEqual(['<p>Vorher</p>\n'])
+
+    // Signed out through node A: the socket on node B closes.
+    const closed = new Promise<string>((resolve) => memberSocket.once('disconnect', resolve))
+    expect((await member.client.post('/api/v1/auth/logout')).status).toBe(200)
+    expect(await closed).toBe('io server disconnect')
   })
 })
