@@ -9,13 +9,15 @@ import type { Models } from './db/models.ts'
 export interface LiveAccess {
   /** A member left or was removed from a group: their sockets leave its chat room. */
   leaveRoom(memberId: string, conversationId: string): void
+  /** A member may no longer see another's presence (a block, either way): their sockets stop watching it. */
+  stopWatching(memberId: string, watchedId: string): void
   /** A session ended (sign-out, expiry, revocation): the sockets opened with it close. */
   endSession(sessionId: string): void
   /** Every socket of a member closes (suspension, deletion). */
   endMember(memberId: string): void
 }
 
-export const NO_LIVE_ACCESS: LiveAccess = { leaveRoom() {}, endSession() {}, endMember() {} }
+export const NO_LIVE_ACCESS: LiveAccess = { leaveRoom() {}, stopWatching() {}, endSession() {}, endMember() {} }
 
 /** What every service needs: no request, no reply. */
 export interface ServiceContext {

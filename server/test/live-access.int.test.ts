@@ -99,3 +99,23 @@ describe('signing out', () => {
     expect(await gone).toBe('io server disconnect')
   })
 })
+
+describe('blocking', () => {
+  it("stops a blocked member's open sockets from seeing the blocker come and go", async () => {
+    const anna = await makeMember(server, { handle: 'block-live-anna' })
+    const ben = await makeMember(server, { handle: 'block-live-ben', sponsor: 'block-live-anna' })
+    const chat = (await ben.client.post('/api/v1/conversations', { participants: ['block-live-anna'] })).body as { id: string }
+    const annaSocket = await socketFor(anna.client.cookie)
+    const benSocket = await socketFor(ben.client.cookie)
+    const watch = () => new Promise<{ ok: boolean; presence: Array<{ handle: string }> }>((resolve) => benSocket.emit('presence:watch', { conversationId: chat.id }, resolve))
+    expect((await watch()).presence.map((p) => p.handle)).toEqual(['block-live-anna'])
+    const seen: string[] = []
+    benSocket.on('presence', (p) => seen.push(p.handle))
+
+    expect((await anna.client.request('PUT', '/api/v1/me/blocks/block-live-ben')).status).toBe(200)
+    annaSocket.disconnect() // Anna goes offline: Ben must not hear of it
+    await pause(700)
+    expect(seen).toEqual([])
+    expect((await watch()).presence).toEqual([])
+  })
+})

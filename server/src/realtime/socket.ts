@@ -76,6 +76,7 @@ export default fp(
     // Losing access reaches open sockets at once, on every node (the adapter broadcasts these).
     app.ctx.live = {
       leaveRoom: (memberId, conversationId) => io.in(rooms.user(memberId)).socketsLeave(rooms.conversation(conversationId)),
+      stopWatching: (memberId, watchedId) => io.in(rooms.user(memberId)).socketsLeave(rooms.presence(watchedId)),
       endSession: (sessionId) => io.in(rooms.session(sessionId)).disconnectSockets(true),
       endMember: (memberId) => io.in(rooms.user(memberId)).disconnectSockets(true),
     }

@@ -24,6 +24,9 @@ export async function block(ctx: ServiceContext, actor: Actor, handle: string): 
   await ctx.models.Member.updateOne({ _id: target._id }, { $addToSet: { blockedBy: new Types.ObjectId(actor.id) } })
   forgetMember(ctx, actor.id)
   forgetMember(ctx, target._id)
+  // Neither sees the other come and go any more, also on sockets that are open now.
+  ctx.live.stopWatching(target._id.toString(), actor.id)
+  ctx.live.stopWatching(actor.id, target._id.toString())
   return listBlocks(ctx, actor)
 }
 

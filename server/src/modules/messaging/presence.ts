@@ -68,7 +68,10 @@ const watching = new WeakMap<Socket, string[]>()
 export async function watchPresence(ctx: ServiceContext, socket: Socket, actor: Actor, conversationId: string): Promise<Presence[]> {
   const { conversation } = await access(ctx, conversationId, actor.id)
   for (const room of watching.get(socket) ?? []) void socket.leave(room)
-  const others = conversation.participantIds.map(String).filter((id) => id !== actor.id)
+  const me = await ctx.models.Member.findById(actor.id, { blocked: 1, blockedBy: 1 }).lean()
+  const apart = new Set([...(me?.blocked ?? []), ...(me?.blockedBy ?? [])].map(String))
+  // Whoever blocked, or was blocked by, the watcher is not watched: presence stays between people who talk.
+  const others = conversation.participantIds.map(String).filter((id) => id !== actor.id && !apart.has(id))
   const joined = others.map((id) => rooms.presence(id))
   watching.set(socket, joined)
   await socket.join(joined)
