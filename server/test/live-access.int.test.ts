@@ -1,6 +1,7 @@
 import type { Message, SendAck } from '@vernetzt/shared/schemas/messages'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer } from './harness.ts'
+import { ensureAdmin } from '../src/modules/accounts/service.ts'
+import { Client, closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer } from './harness.ts'
 
 /** Losing access takes effect on open sockets at once (issue 10, finding 4). */
 let server: TestServer
@@ -61,6 +62,29 @@ describe("a group's room after losing access", () => {
     expect(await send(ownerSocket, roomId, 'Nach dem Austritt')).toMatchObject({ ok: true })
     await pause(500)
     expect(heard).toEqual([])
+  })
+})
+
+describe('team rooms after a move', () => {
+  it("takes a recruit an admin moves out of the downline out of the team's room, and keeps the others", async () => {
+    const lead = await makeMember(server, { handle: 'move-lead' })
+    const stays = await makeMember(server, { handle: 'move-stays', sponsor: 'move-lead' })
+    const moves = await makeMember(server, { handle: 'move-moves', sponsor: 'move-lead' })
+    await makeMember(server, { handle: 'move-elsewhere' })
+    await lead.client.post('/api/v1/groups', { name: 'Team Umzug', slug: 'move-team', kind: 'team', visibility: 'private', teamDepth: 1 })
+    const room = (await stays.client.get('/api/v1/groups/move-team/chat')).body as { id: string }
+    const [leadSocket, staysSocket, movesSocket] = await Promise.all([lead, stays, moves].map((m) => socketFor(m.client.cookie)))
+    for (const socket of [staysSocket!, movesSocket!]) expect(await join(socket, room.id)).toEqual({ ok: true })
+    const heardStays = heardBy(staysSocket!)
+    const heardMoves = heardBy(movesSocket!)
+    await ensureAdmin(server.app.ctx, { email: 'move-admin@example.org', password: 'admin password 1' })
+    const admin = new Client(server.url)
+    await admin.post('/api/v1/auth/login', { email: 'move-admin@example.org', password: 'admin password 1' })
+    expect((await admin.post('/api/v1/admin/members/move', { member: 'move-moves', newSponsor: 'move-elsewhere', reason: 'Umzug' })).status).toBe(200)
+    expect(await send(leadSocket!, room.id, 'Nach dem Umzug')).toMatchObject({ ok: true })
+    await expect.poll(() => heardStays).toEqual(['<p>Nach dem Umzug</p>\n'])
+    await pause(300)
+    expect(heardMoves).toEqual([])
   })
 })
 

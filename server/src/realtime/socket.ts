@@ -76,6 +76,13 @@ export default fp(
     // Losing access reaches open sockets at once, on every node (the adapter broadcasts these).
     app.ctx.live = {
       leaveRoom: (memberId, conversationId) => io.in(rooms.user(memberId)).socketsLeave(rooms.conversation(conversationId)),
+      recheckRoom: async (conversationId, suspects, stillIn) => {
+        const room = rooms.conversation(conversationId)
+        for (const socket of await io.in(room).fetchSockets()) {
+          const memberId = socket.data.actor?.id
+          if (memberId && suspects.has(memberId) && !(await stillIn(memberId))) socket.leave(room)
+        }
+      },
       stopWatching: (memberId, watchedId) => io.in(rooms.user(memberId)).socketsLeave(rooms.presence(watchedId)),
       endSession: (sessionId) => io.in(rooms.session(sessionId)).disconnectSockets(true),
       endMember: (memberId) => io.in(rooms.user(memberId)).disconnectSockets(true),

@@ -1,7 +1,7 @@
 import { AppError } from '@vernetzt/shared/errors'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
 import {
-  SLUG_PATTERN,
+  MAX_TEAM_DEPTH, SLUG_PATTERN,
   type CreateGroupBody, type DecisionBody, type Group, type GroupMemberPage, type GroupPage, type GroupsQuery, type HandleBody, type JoinResult, type RoleBody,
 } from '@vernetzt/shared/schemas/groups'
 import { Types } from 'mongoose'
@@ -168,6 +168,21 @@ async function teamGroupsOf(ctx: ServiceContext, memberId: string): Promise<Grou
     return group && (level === 0 || level <= (group.teamDepth ?? 0)) ? group : null
   }))
   return groups.filter((g) => g !== null)
+}
+
+/**
+ * After members moved in the join graph: the team groups of their old upline drop whoever is no
+ * longer in them, from this node's room gate and from live rooms on every node.
+ */
+export async function recheckTeamRooms(ctx: ServiceContext, oldUpline: Types.ObjectId[], moved: Types.ObjectId[]): Promise<void> {
+  const suspects = new Set(moved.map(String))
+  for (const ownerId of oldUpline.slice(0, MAX_TEAM_DEPTH)) {
+    const key = await ctx.models.Key.findById(teamKey(ownerId)).lean()
+    const group = key ? ((await ctx.models.Group.findById(key.memberId).lean()) as GroupDoc | null) : null
+    if (!group) continue
+    for (const id of suspects) forgetRoomAccess(ctx, group._id, id)
+    await ctx.live.recheckRoom(group._id.toString(), suspects, async (memberId) => !!(await roleIn(ctx, group, memberId)))
+  }
 }
 
 export async function listGroups(ctx: ServiceContext, actor: Actor | null, query: GroupsQuery): Promise<GroupPage> {

@@ -7,6 +7,7 @@ import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
 import { entryId } from './model.ts'
 import { isDuplicateKey, perDocumentErrors } from '../../db/errors.ts'
+import { recheckTeamRooms } from '../groups/service.ts'
 
 /**
  * The join graph. Each member stores its upline (nearest first) and depth, and each member
@@ -283,6 +284,7 @@ export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveB
     .map(({ id, inc }) => ({ updateOne: { filter: { _id: id }, update: { $inc: inc } } }))
   if (counterOps.length > 0) await Member.bulkWrite(counterOps, { ordered: false })
   await Audit.updateOne({ _id: audit._id }, { $set: { 'data.status': 'done' } })
+  await recheckTeamRooms(ctx, member.upline, moving.map((m) => m._id))
 
   return {
     member: member.handle,
