@@ -1,7 +1,7 @@
 import sharp from 'sharp'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, paymentEventBody, startTestServer, type TestServer } from './harness.ts'
+import { Client, makeMember, openSocket, paymentEventBody, startTestServer, type TestServer } from './harness.ts'
 import { ensureAdmin } from '../src/modules/accounts/service.ts'
 import { SIGNATURE_HEADER, signWebhook } from '../src/modules/commerce/payments.ts'
 
@@ -154,6 +154,20 @@ describe('bad input gets a 4xx, never a 5xx', () => {
       expect(edit.status, body).toBe(422)
     }
     expect((await author.client.get(`/api/v1/posts/${kept.body.id}`)).body).toMatchObject({ body: 'Echter Text', commentCount: 0 })
+  })
+
+  it('refuses a chat message that would show as an empty bubble, also over the socket', async () => {
+    const anna = await makeMember(server, { handle: 'leer-chat-anna' })
+    await makeMember(server, { handle: 'leer-chat-ben', sponsor: 'leer-chat-anna' })
+    const chat = (await anna.client.post('/api/v1/conversations', { participants: ['leer-chat-ben'] })).body as { id: string }
+    const rest = await anna.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: '<script>alert(1)</script>', clientMessageId: 'leer-chat-1' })
+    expect([rest.status, rest.body.error.code]).toEqual([422, 'CONTENT_EMPTY'])
+    const { socket } = await openSocket(server.url, { cookie: anna.client.cookie })
+    const ack = await new Promise((resolve) => socket.emit('message:send', { conversationId: chat.id, body: '<iframe src="https://evil.example"></iframe>', clientMessageId: 'leer-chat-2' }, resolve))
+    expect(ack).toMatchObject({ ok: false, error: { code: 'CONTENT_EMPTY' } })
+    socket.disconnect()
+    // A text with harmless markup is still a message.
+    expect((await anna.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: 'a < b, <b>fett</b>', clientMessageId: 'leer-chat-3' })).status).toBe(201)
   })
 
   it('answers an over-long route parameter in the usual error shape, with the security headers', async () => {

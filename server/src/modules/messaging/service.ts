@@ -1,5 +1,5 @@
 import { AppError } from '@vernetzt/shared/errors'
-import { renderMarkdown } from '@vernetzt/shared/markdown'
+import { isBlankHtml, renderMarkdown } from '@vernetzt/shared/markdown'
 import type { Conversation, ConversationPage, CreateConversationBody, Message, MessagesQuery, Privacy, SendMessage } from '@vernetzt/shared/schemas/messages'
 import { TYPING_MS, rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
@@ -245,6 +245,7 @@ export async function sendMessage(ctx: ServiceContext, io: RealtimeServer | null
   const { conversation, me } = await sendAccess(ctx, input.conversationId, actor.id)
   const key = `${actor.id}:${input.clientMessageId}`
   if (!input.body.trim() && !input.attachments?.length) throw new AppError('VALIDATION_FAILED', 'Write something or attach a file.', { field: 'body' })
+  if (!input.attachments?.length) refuseInvisible(input.body)
   const author = await authorInfo(ctx, actor.id)
   if (!author) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
   const { writer } = pipelineOf(ctx)
@@ -287,6 +288,16 @@ export async function sendMessage(ctx: ServiceContext, io: RealtimeServer | null
       if (earlier) return earlier
       job.claimed = true // the earlier send died; this one takes its place
     }
+  }
+}
+
+/**
+ * A text made only of what the sanitizer removes (a script, a frame) would arrive as an empty
+ * bubble. Only markup can vanish like that, so plain texts skip the second rendering.
+ */
+function refuseInvisible(body: string): void {
+  if (body.includes('<') && isBlankHtml(renderMarkdown(body))) {
+    throw new AppError('CONTENT_EMPTY', 'Nothing of this message can be shown (scripts, frames and styles are removed). Write some text.', { field: 'body' })
   }
 }
 
@@ -496,6 +507,7 @@ export async function changeMessage(ctx: ServiceContext, io: RealtimeServer | nu
   if (!message || message.deleted) throw new AppError('CONVERSATION_NOT_FOUND', 'There is no such message.')
   if (!message.authorId.equals(actor.id)) throw new AppError('NOT_AUTHOR', 'Only the author can change this message.')
   if (body !== null && !body.trim() && !message.attachments?.length) throw new AppError('VALIDATION_FAILED', 'A message cannot be empty; delete it instead.', { field: 'body' })
+  if (body !== null && !message.attachments?.length) refuseInvisible(body)
   const set = body === null
     ? { deleted: true, body: '', html: '', attachments: [] }
     : { body, html: body.trim() ? renderMarkdown(body) : '', editedAt: new Date() }
