@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeMember, startTestServer, type TestServer } from './harness.ts'
+import { makeMember, openSocket, startTestServer, type TestServer } from './harness.ts'
 
 /**
  * Property: whatever a client sends to any route of the OpenAPI document, the answer is never a
@@ -143,4 +143,27 @@ describe('every route of the OpenAPI document', () => {
     console.log(`fuzz: ${[...statuses.values()].reduce((a, b) => a + b, 0)} requests over ${routes().length} routes; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`)
     expect(failures.slice(0, 20)).toEqual([])
   }, 600_000)
+
+  it('survives random payloads on every socket event the server handles, and answers each acknowledged one', async () => {
+    const { socket } = await openSocket(server.url, { cookie })
+    const [serverSocket] = await server.app.io.fetchSockets()
+    const events = (serverSocket as unknown as { eventNames(): Array<string | symbol> }).eventNames().map(String).filter((n) => !['disconnect', 'disconnecting', 'error'].includes(n))
+    expect(events.length).toBeGreaterThanOrEqual(5)
+    let answered = 0
+    for (const event of events) {
+      await fc.assert(fc.asyncProperty(fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ conversationId: hostile, seq: fc.integer(), body: fc.string(), clientMessageId: hostile })), async (payload) => {
+        // With an acknowledgement callback, each handler must answer; without one it must not crash.
+        const reply = await Promise.race([
+          new Promise((resolve) => socket.emit(event as never, payload as never, resolve as never)),
+          new Promise((resolve) => setTimeout(() => resolve('no answer'), 250)),
+        ])
+        if (reply !== 'no answer') answered += 1
+        socket.emit(event as never, payload as never)
+      }), { numRuns: 15, seed: 20261201 })
+    }
+    expect(socket.connected).toBe(true)
+    expect(answered).toBeGreaterThan(0)
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+    socket.disconnect()
+  }, 300_000)
 })
