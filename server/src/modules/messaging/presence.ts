@@ -24,12 +24,13 @@ export async function presenceOf(ctx: ServiceContext, memberIds: string[], now =
   return rows.filter((r) => r !== null)
 }
 
+const stopping = new WeakSet<RealtimeServer>()
+
 export async function announcePresence(ctx: ServiceContext, io: RealtimeServer, memberId: string): Promise<void> {
   const [presence] = await presenceOf(ctx, [memberId])
-  if (presence) io.to(rooms.presence(memberId)).emit('presence', presence)
+  // A node shutting down may have closed its Redis link while this was being read.
+  if (presence && !stopping.has(io)) io.to(rooms.presence(memberId)).emit('presence', presence)
 }
-
-const stopping = new WeakSet<RealtimeServer>()
 
 /**
  * A node shutting down closes its sockets without asking the others (its Redis link is going
