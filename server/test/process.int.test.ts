@@ -160,7 +160,7 @@ describe('the server process under attack and failure', () => {
         const clientMessageId = `sup-${who}-${i.toString().padStart(5, '0')}`
         const ack = await Promise.race([
           new Promise<SendAck>((resolve) => socket.emit('message:send', { conversationId: chat.id, body: `Nachricht ${clientMessageId}`, clientMessageId }, resolve)),
-          new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000)),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), 40_000)),
         ])
         if (ack?.ok) acknowledged.push(clientMessageId)
         else refused += 1
@@ -174,7 +174,7 @@ describe('the server process under attack and failure', () => {
     expect(dbPid).toBeGreaterThan(0)
     execFileSync('kill', ['-9', String(dbPid)])
     // Health answers within a second throughout, and comes back up.
-    const deadline = Date.now() + 30_000
+    const deadline = Date.now() + 60_000
     let healthy = false
     while (Date.now() < deadline) {
       const startedAt = Date.now()
@@ -187,11 +187,11 @@ describe('the server process under attack and failure', () => {
       expect(await res.json()).toEqual({ status: 'degraded', db: 'down' })
       await new Promise((r) => setTimeout(r, 100))
     }
-    expect(healthy).toBe(true)
+    expect(healthy, proc.output().slice(-3000)).toBe(true)
     // Chat recovers too: sending goes on until 20 more messages are acknowledged after the
-    // restart (a send caught in the outage may first wait out the driver's server selection).
+    // restart (a send caught in the outage may first wait out the driver's socket timeout, 30 s).
     const healthyAt = acknowledged.length
-    const recovered = Date.now() + 40_000
+    const recovered = Date.now() + 70_000
     while (acknowledged.length < healthyAt + 20 && Date.now() < recovered) await new Promise((r) => setTimeout(r, 100))
     sending = false
     await Promise.all(senders)
@@ -211,5 +211,5 @@ describe('the server process under attack and failure', () => {
     proc.child.kill('SIGTERM')
     expect(await proc.exited).toBe(0)
     console.log(`supervision: ${acknowledged.length} acknowledged, ${refused} refused during the outage, ${stored.length} stored`)
-  }, 120_000)
+  }, 240_000)
 })

@@ -348,6 +348,10 @@ export async function startFerretdb(options: { dataDir: string; log?: Log; port?
           streak += 1
           try {
             current = await launch(binary, args, port, log)
+            if (stopping) {
+              current.child.stdin?.end() // stop() came while it was starting
+              return
+            }
             startedAt = Date.now()
             supervision.up?.(streak)
             watch(current)
