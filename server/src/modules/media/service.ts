@@ -3,9 +3,7 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import type { GroupDoc } from '../groups/model.ts'
 import { roleIn } from '../groups/service.ts'
-import { newMediaId, type MediaDoc } from './model.ts'
-
-export { newMediaId }
+import type { MediaDoc } from './model.ts'
 
 const LEGACY_ID = /^[0-9a-f]{24}$/
 const RANDOM_ID = /^[A-Za-z0-9_-]{22}$/
@@ -17,8 +15,9 @@ function storedId(id: string): string | Types.ObjectId | null {
   return null
 }
 
+/** Stores a file; its random id comes from the schema's default (model.ts). */
 export async function storeMedia(ctx: ServiceContext, doc: Omit<MediaDoc, '_id' | 'createdAt'>): Promise<MediaDoc> {
-  const created = await ctx.models.Media.create({ ...doc, _id: newMediaId() })
+  const created = await ctx.models.Media.create(doc)
   return created.toObject() as MediaDoc
 }
 
