@@ -18,9 +18,14 @@ export async function canSeePost(ctx: ServiceContext, post: Pick<PostDoc, 'area'
  */
 export async function readablePost(ctx: ServiceContext, postId: string, reader: Actor | null): Promise<PostDoc> {
   const post = (await ctx.models.Post.findById(postId).lean()) as PostDoc | null
-  if (!post || post.status !== 'visible') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
-  if (post.area.type === 'group' && reader?.role !== 'admin' && !(await canSeePost(ctx, post, reader?.id ?? null))) {
+  if (!post) throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  await assertReadable(ctx, post, reader)
+  return post
+}
+
+/** The same rule for a post already read: POST_NOT_FOUND unless the reader may see it. */
+export async function assertReadable(ctx: ServiceContext, post: Pick<PostDoc, 'status' | 'area'>, reader: Actor | null): Promise<void> {
+  if (post.status !== 'visible' || (post.area.type === 'group' && reader?.role !== 'admin' && !(await canSeePost(ctx, post, reader?.id ?? null)))) {
     throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
   }
-  return post
 }

@@ -7,7 +7,7 @@ import type { RealtimeServer } from '../../realtime/socket.ts'
 import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
-import { canSeePost, readablePost } from '../mentions/visibility.ts'
+import { assertReadable, readablePost } from '../mentions/visibility.ts'
 import { notify } from '../notifications/service.ts'
 import type { PostDoc } from '../posts/model.ts'
 import { placePost, toPost } from '../posts/service.ts'
@@ -122,7 +122,7 @@ export async function moderate(ctx: ServiceContext, io: RealtimeServer | null, a
   const post = (await Post.findById(postId).lean()) as PostDoc | null
   if (!post || post.status === 'deleted') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
   if (!(await canModerate(ctx, actor, post))) {
-    if (post.status !== 'visible' || !(await canSeePost(ctx, post, actor.id))) throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+    await assertReadable(ctx, post, actor)
     throw new AppError('FORBIDDEN', 'Only moderators can do this.')
   }
   if (post.openReportIds.length === 0) throw new AppError('REPORT_CLOSED', 'This post has no open reports; someone decided already.')

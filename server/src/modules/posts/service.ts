@@ -9,7 +9,7 @@ import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import type { RealtimeServer } from '../../realtime/socket.ts'
 import { notifyMentions } from '../mentions/service.ts'
-import { canSeePost, readablePost } from '../mentions/visibility.ts'
+import { assertReadable, canSeePost, readablePost } from '../mentions/visibility.ts'
 import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
 import { findMemberByHandle } from '../accounts/lookup.ts'
 import type { MemberDoc } from '../accounts/model.ts'
@@ -146,7 +146,7 @@ async function place(ctx: ServiceContext, io: RealtimeServer | null, post: PostD
 
 /** Someone who may not read a post learns nothing of it; someone who may, learns they cannot change it. */
 async function refuseChange(ctx: ServiceContext, actor: Actor, post: PostDoc): Promise<never> {
-  if (post.status !== 'visible' || !(await canSeePost(ctx, post, actor.id))) throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
+  await assertReadable(ctx, post, actor)
   throw new AppError('NOT_AUTHOR', 'Only the author can change this post.')
 }
 
