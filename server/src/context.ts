@@ -1,18 +1,28 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { ServerToClientEvents } from '@vernetzt/shared/realtime'
 import type { Config } from './config.ts'
 import type { Models } from './db/models.ts'
+import type { EventPublisher, Subscribers, Subscription } from './events/index.ts'
+
+/** Emits to rooms, on every node (through the Redis adapter when there are several). */
+export interface RealtimeEmitter {
+  except(room: string | string[]): RealtimeEmitter
+  emit<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void
+}
 
 /**
- * How losing access reaches open sockets, on every node (through the Redis adapter when there
- * are several). The realtime module fills it in; without sockets (scripts) it does nothing.
+ * The realtime module's face: the only way services reach sockets. The realtime module holds
+ * the socket.io server and fills this in; without sockets (scripts) it does nothing.
  */
-export interface LiveAccess {
+export interface Realtime {
+  to(room: string | string[]): RealtimeEmitter
+  /** Whether any socket, on any node, is in the room. */
+  anyIn(room: string): Promise<boolean>
+  /** The node is shutting down (its Redis link may be gone): nothing more is announced. */
+  readonly stopping: boolean
   /** A member left or was removed from a group: their sockets leave its chat room. */
   leaveRoom(memberId: string, conversationId: string): void
-  /**
-   * Members may have lost a room (a team group's members follow the join graph, which an admin's
-   * move changes): sockets in it whose member `stillIn` rejects leave it, on every node.
-   */
+  /** Sockets in the room whose member is among `suspects` and fails `stillIn` leave it, on every node. */
   recheckRoom(conversationId: string, suspects: Set<string>, stillIn: (memberId: string) => Promise<boolean>): Promise<void>
   /** A member may no longer see another's presence (a block, either way): their sockets stop watching it. */
   stopWatching(memberId: string, watchedId: string): void
@@ -22,15 +32,32 @@ export interface LiveAccess {
   endMember(memberId: string): void
 }
 
-export const NO_LIVE_ACCESS: LiveAccess = { leaveRoom() {}, recheckRoom: async () => {}, stopWatching() {}, endSession() {}, endMember() {} }
+const NO_EMITTER: RealtimeEmitter = { except: () => NO_EMITTER, emit() {} }
 
-/** What every service needs: no request, no reply. */
+export const NO_REALTIME: Realtime = {
+  to: () => NO_EMITTER,
+  anyIn: async () => false,
+  stopping: false,
+  leaveRoom() {},
+  recheckRoom: async () => {},
+  stopWatching() {},
+  endSession() {},
+  endMember() {},
+}
+
+/** What every service needs: no request, no reply, no socket server. */
 export interface ServiceContext {
   config: Config
   models: Models
   log: FastifyBaseLogger
-  live: LiveAccess
+  /** Says what happened; other modules' subscribers react (server/src/events). */
+  events: EventPublisher
+  realtime: Realtime
 }
+
+/** A module's reactions to domain events, registered by the composition root. */
+export type ModuleSubscribers = Subscribers<ServiceContext>
+export type ModuleSubscription = Subscription<ServiceContext>
 
 /** The signed-in member a request acts for. */
 export interface Actor {

@@ -1,0 +1,41 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from './config.ts'
+import { NO_REALTIME, type ModuleSubscription, type ServiceContext } from './context.ts'
+import type { Models } from './db/models.ts'
+import { CROSS_NODE_EVENTS, EventBus } from './events/index.ts'
+import { groupSubscription } from './modules/groups/subscribers.ts'
+import { mentionSubscription } from './modules/mentions/subscribers.ts'
+import { messagingSubscription } from './modules/messaging/subscribers.ts'
+import { notificationSubscription } from './modules/notifications/subscribers.ts'
+import { onboardingSubscription } from './modules/onboarding/subscribers.ts'
+import { referralSubscription } from './modules/referrals/subscribers.ts'
+
+/**
+ * Who reacts to what, in this order for every event: caches and rooms first (messaging's
+ * `everyNode` handlers run before all others), then the modules that write (groups, messaging's
+ * welcome chat), then checklists, mentions and notices.
+ */
+export const SUBSCRIPTIONS: ModuleSubscription[] = [
+  messagingSubscription,
+  groupSubscription,
+  referralSubscription,
+  onboardingSubscription,
+  mentionSubscription,
+  notificationSubscription,
+]
+
+/** The service context every request, job and script uses: config, models, log, events, sockets. */
+export function createContext(parts: { config: Config; models: Models; log: FastifyBaseLogger }, subscriptions = SUBSCRIPTIONS): { ctx: ServiceContext; bus: EventBus<ServiceContext> } {
+  const bus = new EventBus<ServiceContext>(parts.log, CROSS_NODE_EVENTS)
+  for (const subscription of subscriptions) bus.register(subscription)
+  const ctx: ServiceContext = { ...parts, events: bus, realtime: NO_REALTIME }
+  bus.bind(ctx)
+  return { ctx, bus }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The event bus behind ctx.events: the app connects it to Redis and waits for it at shutdown. */
+    events: EventBus<ServiceContext>
+  }
+}

@@ -1,0 +1,68 @@
+import type { OnboardingChecklist, OnboardingItem } from '@vernetzt/shared/schemas/onboarding'
+
+/**
+ * Everything that happens in Vernetzt that another module may react to, with what it carries.
+ * Payloads are plain JSON (ids as strings, dates as ISO strings) so that the events in
+ * CROSS_NODE_EVENTS can travel to other nodes unchanged.
+ */
+export interface DomainEvents {
+  /** Someone signed up (or was added by a script) below a sponsor; the join graph is written. */
+  'member.joined': { memberId: string; handle: string; displayName: string; role: 'partner' | 'customer' | 'admin'; sponsorId: string | null; via: 'register' | 'script' }
+  /** An admin moved members (a member and everyone below) under a new sponsor. */
+  'member.moved': { memberId: string; formerUplineIds: string[]; movedIds: string[]; newSponsorId: string }
+  /** A moderator limited (or lifted the limit of) a member's posting to feeds. */
+  'member.posting_limited': { memberId: string; until: string | null; reason: string }
+  /** A member blocked (or unblocked) another: while blocked, neither sees the other's presence or writes to them. */
+  'member.block_changed': { memberId: string; otherId: string; blocked: boolean }
+  'profile.updated': { memberId: string; fields: string[]; complete: boolean }
+  'profile.avatar_changed': { memberId: string; at: string }
+  'post.created': {
+    postId: string; authorId: string; authorHandle: string; kind: 'pr' | 'ad'; body: string; createdAt: string
+    /** The group it was posted in, and that group's kind and owner. */
+    group: { id: string; kind: string; ownerId: string } | null
+    /** Members whose home feed got the post (feed posts only). */
+    audienceIds: string[]
+  }
+  'post.moderated': { postId: string; authorId: string; action: 'hide' | 'reclassify' | 'dismiss'; reason: string; moderatorId: string; authorOffences: number; authorWarned: boolean }
+  'comment.created': { commentId: string; postId: string; postAuthorId: string; parentAuthorId: string | null; authorId: string; authorHandle: string; body: string }
+  'group.join_requested': { groupId: string; groupName: string; slug: string; ownerId: string; memberId: string; memberHandle: string }
+  'group.member_joined': { groupId: string; memberId: string; via: 'open' | 'approved' | 'invite' | 'course' }
+  'group.request_decided': { groupId: string; groupName: string; slug: string; memberId: string; approved: boolean }
+  'group.invited': { groupId: string; groupName: string; slug: string; memberId: string; byHandle: string }
+  /** A member left a group or was removed from it: their access to its room ends at once. */
+  'group.member_left': { groupId: string; memberId: string; removed: boolean }
+  /** Team groups follow the join graph: after a move these members may have lost a team group's room. */
+  'group.members_rechecked': { groupIds: string[]; memberIds: string[] }
+  /** A team group's member opened it (a visit counts for onboarding). */
+  'group.visited': { groupId: string; memberId: string; kind: string }
+  /** A member finished a lesson for the first time. */
+  'lesson.completed': { lessonId: string; lessonTitle: string; groupId: string; groupSlug: string; groupOwnerId: string; memberId: string; memberHandle: string; at: string }
+  'message.stored': {
+    conversation: { id: string; kind: 'direct' | 'group' | 'room'; groupId: string | null; participantIds: string[] }
+    seq: number; authorId: string; authorHandle: string; authorName: string; authorBlockedBy: string[]; body: string; hasAttachments: boolean; automatic: boolean
+  }
+  /** The sponsor's welcome chat with a new recruit is open, its first message written. */
+  'conversation.welcomed': { sponsorId: string; recruitId: string; recruitHandle: string; recruitName: string; conversationId: string }
+  'order.paid': { orderId: string; buyerId: string | null; totalCents: number; currency: string; at: string }
+  'order.refunded': { orderId: string; buyerId: string | null; amountCents: number; currency: string; at: string }
+  'onboarding.ticked': { memberId: string; item: OnboardingItem; at: string }
+  'onboarding.updated': { checklist: OnboardingChecklist; sponsorId: string | null; completedNow: boolean }
+  /** A session ended (sign-out, revocation): its sockets close. */
+  'session.ended': { sessionId: string; memberId: string }
+}
+
+export type DomainEventName = keyof DomainEvents
+
+/**
+ * Events other nodes must see too, because they hold caches or sockets about them; with
+ * REDIS_URL they travel through Redis pub/sub, and `everyNode` subscribers run on each node.
+ */
+export const CROSS_NODE_EVENTS: ReadonlySet<DomainEventName> = new Set<DomainEventName>([
+  'group.member_left',
+  'group.members_rechecked',
+  'member.block_changed',
+  'member.moved',
+  'profile.updated',
+  'profile.avatar_changed',
+  'session.ended',
+])
