@@ -6,7 +6,7 @@
  */
 import { AppError } from '@vernetzt/shared/errors'
 import { flags, openContext } from '../server/src/cli.ts'
-import { ensureAdmin } from '../server/src/modules/accounts/service.ts'
+import { ensureAdmin } from '../server/src/modules/referrals/index.ts'
 
 const args = flags()
 if (!args.email || !args.password || args.password.length < 10) {

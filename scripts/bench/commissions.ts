@@ -33,10 +33,11 @@ import { Types } from 'mongoose'
 import pino from 'pino'
 import { buildApp } from '../../server/src/app.ts'
 import { loadConfig } from '../../server/src/config.ts'
-import { NO_LIVE_ACCESS, type Actor, type ServiceContext } from '../../server/src/context.ts'
+import { type Actor, type ServiceContext } from '../../server/src/context.ts'
+import { createContext } from '../../server/src/compose.ts'
 import { openDatabase } from '../../server/src/db/connect.ts'
 import { createModels, ensureIndexes } from '../../server/src/db/models.ts'
-import { ensureRoot } from '../../server/src/modules/accounts/service.ts'
+import { ensureRoot } from '../../server/src/modules/referrals/index.ts'
 import { createSession } from '../../server/src/modules/accounts/sessions.ts'
 import { closePeriod, createPlan, ledgerStream, statement } from '../../server/src/modules/commerce/ledger.ts'
 import { entryId, entryKey } from '../../server/src/modules/commerce/model.ts'
@@ -59,7 +60,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-commissions-bench
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret' })
 const db = await openDatabase(config, { dbName: `commbench_${Date.now()}` })
 const models = createModels(db.connection)
-const ctx: ServiceContext = { config, models, log: pino({ level: 'silent' }), live: NO_LIVE_ACCESS }
+const { ctx } = createContext({ config, models, log: pino({ level: 'silent' }) })
 await ensureIndexes(models)
 const root = await ensureRoot(ctx)
 const engine = config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'

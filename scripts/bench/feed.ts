@@ -16,10 +16,11 @@ import pino from 'pino'
 import { time } from './timing.ts'
 import { buildApp } from '../../server/src/app.ts'
 import { loadConfig } from '../../server/src/config.ts'
-import { NO_LIVE_ACCESS, type ServiceContext } from '../../server/src/context.ts'
+import { type ServiceContext } from '../../server/src/context.ts'
+import { createContext } from '../../server/src/compose.ts'
 import { openDatabase } from '../../server/src/db/connect.ts'
 import { createModels, ensureIndexes } from '../../server/src/db/models.ts'
-import { ensureRoot, insertMember } from '../../server/src/modules/accounts/service.ts'
+import { ensureRoot, insertMember } from '../../server/src/modules/referrals/index.ts'
 import { createSession } from '../../server/src/modules/accounts/sessions.ts'
 import { followId } from '../../server/src/modules/follows/model.ts'
 import { homeFeed, streams } from '../../server/src/modules/posts/service.ts'
@@ -34,7 +35,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-feed-bench-'))
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret' })
 const db = await openDatabase(config, { dbName: `feedbench_${Date.now()}` })
 const models = createModels(db.connection)
-const ctx: ServiceContext = { config, models, log: pino({ level: 'silent' }), live: NO_LIVE_ACCESS }
+const { ctx } = createContext({ config, models, log: pino({ level: 'silent' }) })
 await ensureIndexes(models)
 const root = await ensureRoot(ctx)
 console.log(`Feed benchmark on ${config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'}: ${POSTS.toLocaleString('en')} posts by ${AUTHORS.toLocaleString('en')} authors…`)

@@ -19,10 +19,11 @@ import { performance } from 'node:perf_hooks'
 import { Types } from 'mongoose'
 import { buildApp } from '../../server/src/app.ts'
 import { loadConfig } from '../../server/src/config.ts'
-import { NO_LIVE_ACCESS, type ServiceContext } from '../../server/src/context.ts'
+import { type ServiceContext } from '../../server/src/context.ts'
+import { createContext } from '../../server/src/compose.ts'
 import { openDatabase } from '../../server/src/db/connect.ts'
 import { createModels, ensureIndexes } from '../../server/src/db/models.ts'
-import { ensureRoot, insertMember, register } from '../../server/src/modules/accounts/service.ts'
+import { ensureRoot, insertMember, register } from '../../server/src/modules/referrals/index.ts'
 import { createSession } from '../../server/src/modules/accounts/sessions.ts'
 import { downlineStats, listDownline } from '../../server/src/modules/referrals/service.ts'
 import pino from 'pino'
@@ -37,7 +38,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-bench-'))
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret' })
 const db = await openDatabase(config, { dbName: `bench_${Date.now()}` })
 const models = createModels(db.connection)
-const ctx: ServiceContext = { config, models, log: pino({ level: 'silent' }), live: NO_LIVE_ACCESS }
+const { ctx } = createContext({ config, models, log: pino({ level: 'silent' }) })
 await ensureIndexes(models)
 const root = await ensureRoot(ctx)
 const engine = config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'

@@ -16,11 +16,13 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pino from 'pino'
 import { loadConfig } from '../../server/src/config.ts'
-import { NO_LIVE_ACCESS, type ServiceContext } from '../../server/src/context.ts'
+import { type ServiceContext } from '../../server/src/context.ts'
+import { createContext } from '../../server/src/compose.ts'
 import { openDatabase } from '../../server/src/db/connect.ts'
 import { createModels, ensureIndexes } from '../../server/src/db/models.ts'
-import { ensureRoot, insertMember } from '../../server/src/modules/accounts/service.ts'
-import { createGroup, getGroup, listMembers, roleIn } from '../../server/src/modules/groups/service.ts'
+import { ensureRoot, insertMember } from '../../server/src/modules/referrals/index.ts'
+import { createGroup, getGroup } from '../../server/src/modules/groups/service.ts'
+import { listMembers, roleIn } from '../../server/src/modules/groups/index.ts'
 import type { GroupDoc } from '../../server/src/modules/groups/model.ts'
 import { time } from './timing.ts'
 import { buildTree, type TreeNode } from './tree.ts'
@@ -33,7 +35,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-team-bench-'))
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret' })
 const db = await openDatabase(config, { dbName: `teambench_${Date.now()}` })
 const models = createModels(db.connection)
-const ctx: ServiceContext = { config, models, log: pino({ level: 'silent' }), live: NO_LIVE_ACCESS }
+const { ctx } = createContext({ config, models, log: pino({ level: 'silent' }) })
 await ensureIndexes(models)
 const root = await ensureRoot(ctx)
 console.log(`Team-group benchmark on ${config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'}: a downline of ${DOWNLINE.toLocaleString('en')}…`)

@@ -3,7 +3,7 @@ import type { ServiceContext } from '../../server/src/context.ts'
 import { emailKey, handleKey } from '../../server/src/modules/accounts/lookup.ts'
 import type { MemberDoc } from '../../server/src/modules/accounts/model.ts'
 import { entryId } from '../../server/src/modules/referrals/model.ts'
-import { levelKey } from '../../server/src/modules/referrals/service.ts'
+import { levelKey } from '../../server/src/modules/referrals/index.ts'
 
 export type TreeNode = { _id: Types.ObjectId; upline: Types.ObjectId[]; upSeqs: number[]; depth: number; counts: Map<number, number>; total: number }
 

@@ -33,11 +33,12 @@ import pino from 'pino'
 import type { Conversation } from '@vernetzt/shared/schemas/messages'
 import { flags } from '../../server/src/cli.ts'
 import { loadConfig } from '../../server/src/config.ts'
-import { NO_LIVE_ACCESS, type ServiceContext } from '../../server/src/context.ts'
+import { type ServiceContext } from '../../server/src/context.ts'
+import { createContext } from '../../server/src/compose.ts'
 import { openDatabase } from '../../server/src/db/connect.ts'
 import { freePort } from '../../server/src/db/ferretdb.ts'
 import { createModels } from '../../server/src/db/models.ts'
-import { ensureRoot, insertMember } from '../../server/src/modules/accounts/service.ts'
+import { ensureRoot, insertMember } from '../../server/src/modules/referrals/index.ts'
 import { SESSION_COOKIE, createSession } from '../../server/src/modules/accounts/sessions.ts'
 import { ChatLoad, checkStored, type HistoryReader, type Seat, type StepOptions, type StepResult, type StoredCheck } from './generator.ts'
 
@@ -294,7 +295,7 @@ interface Seeded {
 async function seed(url: string): Promise<Seeded> {
   const config = loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET, LOG_LEVEL: 'silent' })
   const db = await openDatabase(config) // borrows the server's embedded FerretDB
-  const ctx: ServiceContext = { config, models: createModels(db.connection), log: pino({ level: 'silent' }), live: NO_LIVE_ACCESS }
+  const { ctx } = createContext({ config, models: createModels(db.connection), log: pino({ level: 'silent' }) })
   const cookies: string[][] = []
   try {
     const company = await ensureRoot(ctx)

@@ -3,10 +3,15 @@ import cookie from '@fastify/cookie'
 import multipart from '@fastify/multipart'
 import fp from 'fastify-plugin'
 import type { Config } from './config.ts'
-import { NO_LIVE_ACCESS, type ServiceContext } from './context.ts'
+import { createContext } from './compose.ts'
+import { redisRelay } from './events/redis.ts'
 import type { Database } from './db/connect.ts'
 import { createModels } from './db/models.ts'
 import accountRoutes from './modules/accounts/routes.ts'
+import joinRoutes from './modules/referrals/join-routes.ts'
+import uploadRoutes from './modules/media/upload-routes.ts'
+import { isGroupMember } from './modules/groups/index.ts'
+import { messagingIdle, registerMessagingSocket } from './modules/messaging/index.ts'
 import followRoutes from './modules/follows/routes.ts'
 import postRoutes from './modules/posts/routes.ts'
 import moderationRoutes from './modules/moderation/routes.ts'
@@ -61,9 +66,16 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
   })
 
   const models = createModels(db.connection)
-  const ctx: ServiceContext = { config, models, log: app.log, live: NO_LIVE_ACCESS }
+  const { ctx, bus } = createContext({ config, models, log: app.log })
   await app.register(fp(async (instance) => {
     instance.decorate('ctx', ctx)
+    instance.decorate('events', bus)
+    if (config.redisUrl) {
+      // Cross-node events (access lost, caches to forget) reach the other nodes.
+      const relay = await redisRelay(config.redisUrl)
+      await bus.connect(relay)
+      instance.addHook('onClose', () => relay.close())
+    }
   }, { name: 'context' }))
 
   await app.register(cookie)
@@ -73,13 +85,15 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
   await app.register(auth)
   await app.register(limits)
   await app.register(docs)
-  await app.register(realtime)
+  await app.register(realtime, { features: [registerMessagingSocket], drain: [() => messagingIdle(ctx), () => bus.idle()] })
   await app.register(web, { handler: webHandler })
 
   await app.register(healthRoutes)
-  await app.register(mediaRoutes)
+  await app.register(mediaRoutes, { isGroupMember })
   await app.register(async (api) => {
     await api.register(accountRoutes)
+    await api.register(joinRoutes)
+    await api.register(uploadRoutes)
     await api.register(profileRoutes)
     await api.register(referralRoutes)
     await api.register(followRoutes)

@@ -1,16 +1,17 @@
 import pino from 'pino'
 import { loadConfig, type Config } from './config.ts'
-import { NO_LIVE_ACCESS, type ServiceContext } from './context.ts'
+import { type ServiceContext } from './context.ts'
+import { createContext } from './compose.ts'
 import { openDatabase, type Database } from './db/connect.ts'
 import { createModels, ensureIndexes } from './db/models.ts'
-import { ensureRoot } from './modules/accounts/service.ts'
+import { ensureRoot } from './modules/referrals/index.ts'
 
 /** For scripts: the same config, database and models the server uses, without HTTP. */
 export async function openContext(overrides: Partial<Config> = {}, options: { dbName?: string } = {}): Promise<{ ctx: ServiceContext; db: Database; close(): Promise<void> }> {
   const config = loadConfig(process.env, overrides)
   const db = await openDatabase(config, { ...options, log: (line) => console.error(line) })
   const models = createModels(db.connection)
-  const ctx: ServiceContext = { config, models, log: pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }), live: NO_LIVE_ACCESS }
+  const { ctx } = createContext({ config, models, log: pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }) })
   await ensureIndexes(models)
   await ensureRoot(ctx)
   return { ctx, db, close: () => db.close() }

@@ -7,11 +7,11 @@ import { buildApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/connect.ts'
 import { ensureIndexes } from './db/models.ts'
-import { ensureAdmin, ensureRoot } from './modules/accounts/service.ts'
+import { ensureAdmin, ensureRoot } from './modules/referrals/index.ts'
 import { sweepExpiredSessions } from './modules/accounts/sessions.ts'
 import { flushHeldPushes } from './modules/notifications/push.ts'
 import { repairLedger } from './modules/commerce/ledger.ts'
-import { repairPendingJoins } from './modules/referrals/service.ts'
+import { repairPendingJoins } from './modules/referrals/index.ts'
 import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web')

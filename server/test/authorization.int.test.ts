@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Types } from 'mongoose'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ensureAdmin } from '../src/modules/accounts/service.ts'
+import { ensureAdmin } from '../src/modules/referrals/index.ts'
 import { Client, closeSockets, makeMember, openSocket, startTestServer, type TestServer } from './harness.ts'
 
 /**

@@ -1,6 +1,6 @@
 import type { Message, SendAck } from '@vernetzt/shared/schemas/messages'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ensureAdmin } from '../src/modules/accounts/service.ts'
+import { ensureAdmin } from '../src/modules/referrals/index.ts'
 import { Client, closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer } from './harness.ts'
 
 /** Losing access takes effect on open sockets at once (issue 10, finding 4). */

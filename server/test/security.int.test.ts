@@ -2,7 +2,7 @@ import sharp from 'sharp'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, makeMember, openSocket, paymentEventBody, startTestServer, type TestServer } from './harness.ts'
-import { ensureAdmin } from '../src/modules/accounts/service.ts'
+import { ensureAdmin } from '../src/modules/referrals/index.ts'
 import { SIGNATURE_HEADER, signWebhook } from '../src/modules/commerce/payments.ts'
 
 /**

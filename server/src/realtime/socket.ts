@@ -2,11 +2,9 @@ import fp from 'fastify-plugin'
 import { Server } from 'socket.io'
 import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@vernetzt/shared/realtime'
 import { parseOrigin } from '@vernetzt/shared/urls'
-import type { Actor } from '../context.ts'
-import { SESSION_COOKIE, resolveSessionDetail } from '../modules/accounts/sessions.ts'
-import { registerMessagingEvents } from '../modules/messaging/events.ts'
-import { stopPresence } from '../modules/messaging/presence.ts'
-import { messagingIdle } from '../modules/messaging/service.ts'
+import type { Socket } from 'socket.io'
+import type { Actor, Realtime, ServiceContext } from '../context.ts'
+import { SESSION_COOKIE, resolveSessionDetail } from '../modules/accounts/index.ts'
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
 
@@ -17,11 +15,6 @@ export interface SocketData {
   sessionEndsAt: number
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    io: RealtimeServer
-  }
-}
 
 /**
  * Same-origin only: a foreign page must not open a socket with our cookie. A request without
@@ -36,13 +29,29 @@ export function sameOrigin(origin: string | undefined, host: string | undefined,
   return parsed.origin === publicOrigin || (host !== undefined && parsed.host === host)
 }
 
+/** A feature's socket handlers (`<module>/socket.ts`), attached to every new socket. */
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The socket.io server, for this plugin and for tests that inspect sockets; services use ctx.realtime. */
+    io: RealtimeServer
+  }
+}
+
+export type SocketFeature = (ctx: ServiceContext, socket: Socket) => void
+
+export interface RealtimeOptions {
+  features: SocketFeature[]
+  /** Work that must finish after the sockets closed and before the database does (messages being written). */
+  drain: Array<() => Promise<void>>
+}
+
 /**
  * socket.io on the same HTTP server and origin as the app. The handshake carries the same
  * session cookie as HTTP; a signed-in socket joins its user room. With REDIS_URL the Redis
  * adapter fans events out across server nodes.
  */
-export default fp(
-  async (app) => {
+export default fp<RealtimeOptions>(
+  async (app, { features, drain }) => {
     const publicOrigin = new URL(app.ctx.config.publicUrl).origin
     const io: RealtimeServer = new Server(app.server, {
       path: '/socket.io/',
@@ -73,8 +82,15 @@ export default fp(
         next(error as Error)
       }
     })
-    // Losing access reaches open sockets at once, on every node (the adapter broadcasts these).
-    app.ctx.live = {
+    // The realtime face: the only way services reach sockets. Losing access reaches open sockets
+    // at once, on every node (the adapter broadcasts these).
+    let stopping = false
+    const realtime: Realtime = {
+      to: (room) => io.to(room),
+      anyIn: async (room) => (await io.in(room).fetchSockets()).length > 0,
+      get stopping() {
+        return stopping
+      },
       leaveRoom: (memberId, conversationId) => io.in(rooms.user(memberId)).socketsLeave(rooms.conversation(conversationId)),
       recheckRoom: async (conversationId, suspects, stillIn) => {
         const room = rooms.conversation(conversationId)
@@ -87,6 +103,8 @@ export default fp(
       endSession: (sessionId) => io.in(rooms.session(sessionId)).disconnectSockets(true),
       endMember: (memberId) => io.in(rooms.user(memberId)).disconnectSockets(true),
     }
+    app.ctx.realtime = realtime
+    app.decorate('io', io)
     io.on('connection', (socket) => {
       const actor = socket.data.actor
       if (actor) void socket.join([rooms.user(actor.id), rooms.session(socket.data.sessionId!)])
@@ -99,17 +117,16 @@ export default fp(
       socket.on('ping', (ack) => {
         if (typeof ack === 'function') ack({ at: new Date().toISOString() })
       })
-      registerMessagingEvents(app.ctx, io, socket)
+      for (const feature of features) feature(app.ctx, socket)
     })
-    app.decorate('io', io)
     app.addHook('preClose', async () => {
-      stopPresence(io)
+      stopping = true
       io.local.disconnectSockets(true)
     })
     app.addHook('onClose', async () => {
       await new Promise<void>((resolve) => io.close(() => resolve()))
       // Messages accepted before the sockets closed are written and followed up before the database closes.
-      await messagingIdle(app.ctx)
+      for (const work of drain) await work()
     })
   },
   { name: 'realtime', dependencies: ['context', '@fastify/cookie'] },

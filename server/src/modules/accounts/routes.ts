@@ -1,32 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { LoginBodySchema, MeSchema, RegisterBodySchema, type LoginBody, type RegisterBody } from '@vernetzt/shared/schemas/auth'
+import { LoginBodySchema, MeSchema, type LoginBody } from '@vernetzt/shared/schemas/auth'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import { clearSessionCookie, requireActor, setSessionCookie } from '../../plugins/auth.ts'
-import { openOnboardingConversation } from '../messaging/service.ts'
-import { announceJoin } from './events.ts'
 import { SESSION_COOKIE, createSession, revokeSession } from './sessions.ts'
-import { getMe, login, register, toMe } from './service.ts'
+import { getMe, login, toMe } from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
   const secure = ctx.config.secureCookies
-
-  app.post<{ Body: RegisterBody }>('/auth/register', {
-    config: { limits: ['auth'] },
-    schema: {
-      tags: ['auth'],
-      summary: 'Register as partner or customer; the sponsor comes from the body, else the referral, else the company root',
-      body: RegisterBodySchema,
-      response: { 201: MeSchema, ...errorResponses },
-    },
-  }, async (request, reply) => {
-    const member = await register(ctx, request.body)
-    const session = await createSession(ctx, member._id, { userAgent: request.headers['user-agent'], ip: request.ip })
-    setSessionCookie(reply, session.token, secure)
-    announceJoin(app.io, member)
-    await openOnboardingConversation(ctx, app.io, member)
-    return reply.status(201).send(await toMe(ctx, member))
-  })
 
   app.post<{ Body: LoginBody }>('/auth/login', {
     config: { limits: ['auth'] },

@@ -63,7 +63,7 @@ export async function revokeSession(ctx: ServiceContext, token: string | undefin
   if (!token || token.length > 100) return
   const id = sessionId(ctx, token)
   await ctx.models.Session.deleteOne({ _id: id })
-  ctx.live.endSession(id)
+  ctx.realtime.endSession(id)
 }
 
 /** Expiry without TTL indexes (FerretDB v1 has none): a periodic sweep. Open sockets close at their session's end by themselves (realtime/socket.ts). */

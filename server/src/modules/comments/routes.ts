@@ -16,7 +16,7 @@ const routes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: PostIdParams; Body: CommentBody }>('/posts/:id/comments', {
     config: { limits: ['content'] },
     schema: { tags, params: PostIdParamsSchema, body: CommentBodySchema, response: { 201: CommentSchema, ...errorResponses } },
-  }, async (request, reply) => reply.status(201).send(await addComment(ctx, app.io, requireActor(request), request.params.id, request.body)))
+  }, async (request, reply) => reply.status(201).send(await addComment(ctx, requireActor(request), request.params.id, request.body)))
 
   app.get<{ Params: PostIdParams; Querystring: FeedQuery }>('/comments/:id/replies', {
     schema: { tags, params: PostIdParamsSchema, querystring: FeedQuerySchema, response: { 200: CommentPageSchema, ...errorResponses } },

@@ -4,14 +4,9 @@ import type { MemberSummary } from '@vernetzt/shared/schemas/common'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
-import type { RealtimeServer } from '../../realtime/socket.ts'
-import { memberSummaries } from '../accounts/dto.ts'
-import { bindMedia, mediaReferences, postAudience } from '../media/service.ts'
-import { canSeePost, readablePost } from '../mentions/visibility.ts'
-import { notifyMentions } from '../mentions/service.ts'
-import { notify } from '../notifications/service.ts'
-import type { PostDoc } from '../posts/model.ts'
-import { renderVisible } from '../posts/service.ts'
+import { memberSummaries } from '../accounts/index.ts'
+import { bindMedia, mediaReferences, postAudience } from '../media/index.ts'
+import { readablePost, renderVisible } from '../posts/index.ts'
 import type { CommentDoc } from './model.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 
@@ -47,7 +42,7 @@ async function toComments(ctx: ServiceContext, comments: CommentDoc[]): Promise<
 }
 
 /** Comments are markdown like posts; a reply answers a top-level comment (one level deep). */
-export async function addComment(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, postId: string, input: CommentBody): Promise<Comment> {
+export async function addComment(ctx: ServiceContext, actor: Actor, postId: string, input: CommentBody): Promise<Comment> {
   const { Comment: Comments, Post } = ctx.models
   const post = await visiblePost(ctx, postId, actor)
   const html = renderVisible(input.body)
@@ -69,22 +64,10 @@ export async function addComment(ctx: ServiceContext, io: RealtimeServer | null,
     await append(ctx, [threadStream(post._id)], comment._id)
   }
   await Post.updateOne({ _id: post._id }, { $inc: { commentCount: 1 } })
-  // The post's author hears of comments, the comment's author of replies; nobody of their own.
-  const told = new Set<string>([actor.id])
-  for (const [who, type, de, en] of [
-    [parent?.authorId, 'comment.reply', `@${actor.handle} hat auf deinen Kommentar geantwortet.`, `@${actor.handle} replied to your comment.`],
-    [post.authorId, 'post.comment', `@${actor.handle} hat deinen Beitrag kommentiert.`, `@${actor.handle} commented on your post.`],
-  ] as const) {
-    if (!who || told.has(who.toString())) continue
-    told.add(who.toString())
-    await notify(ctx, io, who, { type, text: { de, en }, data: { postId: post._id.toString(), commentId: comment._id.toString() } })
-  }
-  await notifyMentions(ctx, io, actor, input.body, {
-    type: 'comment.mention',
-    where: { de: 'in einem Kommentar', en: 'in a comment' },
-    data: { postId: post._id.toString(), commentId: comment._id.toString() },
-    skip: told,
-    canSee: (member) => canSeePost(ctx, post, member._id.toString()),
+  // Notices to the post's and parent comment's authors, and to anyone mentioned, are subscribers.
+  await ctx.events.publish('comment.created', {
+    commentId: comment._id.toString(), postId: post._id.toString(), postAuthorId: post.authorId.toString(),
+    parentAuthorId: parent?.authorId.toString() ?? null, authorId: actor.id, authorHandle: actor.handle, body: input.body,
   })
   const [dto] = await toComments(ctx, [comment])
   return dto!

@@ -1,7 +1,7 @@
 import type { Upline } from '@vernetzt/shared/schemas/commerce'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../accounts/service.ts'
+import { ensureAdmin } from '../referrals/index.ts'
 
 let server: TestServer
 let admin: Client

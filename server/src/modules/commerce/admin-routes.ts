@@ -4,9 +4,7 @@ import { HandleParamsSchema, errorResponses, type HandleParams } from '@vernetzt
 import { UPLINE_MAX, UplineSchema, type Upline } from '@vernetzt/shared/schemas/commerce'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { requireActor } from '../../plugins/auth.ts'
-import { SUMMARY_FIELDS, toMemberSummary } from '../accounts/dto.ts'
-import { findMemberByHandle } from '../accounts/lookup.ts'
-import type { MemberDoc } from '../accounts/model.ts'
+import { SUMMARY_FIELDS, toMemberSummary, findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
 
 /**
  * A member and the partners above them, nearest first, without the company root (it never

@@ -1,9 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { errorResponses } from '@vernetzt/shared/schemas/common'
-import {
-  DownlineSearchQuerySchema, DownlineSearchResultSchema, EarningsDashboardSchema, IncomeDisclosureQuerySchema, IncomeDisclosureSchema, TreePageSchema, TreeQuerySchema,
-  type DownlineSearchQuery, type IncomeDisclosureQuery, type TreeQuery,
-} from '@vernetzt/shared/schemas/earnings'
+import { DownlineSearchQuerySchema, DownlineSearchResultSchema, EarningsDashboardSchema, IncomeDisclosureQuerySchema, IncomeDisclosureSchema, TreePageSchema, TreeQuerySchema, type DownlineSearchQuery, type IncomeDisclosureQuery, type TreeQuery } from '@vernetzt/shared/schemas/earnings'
 import { requireActor } from '../../plugins/auth.ts'
 import { downlineTree, earningsDashboard, incomeDisclosure, searchDownline } from './earnings.ts'
 

@@ -5,7 +5,7 @@ import type { DownlineSearchResult, EarningsDashboard, IncomeDisclosure, TreePag
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, makeMember, paymentEventBody, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../accounts/service.ts'
+import { ensureAdmin } from '../referrals/index.ts'
 import { SIGNATURE_HEADER, signWebhook } from './payments.ts'
 
 let server: TestServer

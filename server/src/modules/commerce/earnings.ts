@@ -1,19 +1,13 @@
 import { periodOf, previousPeriod, nextPeriod } from '@vernetzt/shared/commissions'
 import { AppError } from '@vernetzt/shared/errors'
 import { checkHandle } from '@vernetzt/shared/handles'
-import {
-  DOWNLINE_SEARCH_SCAN, DOWNLINE_TREE_PAGE,
-  type DownlineSearchResult, type EarningsDashboard, type IncomeDisclosure, type PeriodTotals, type TreeNode, type TreePage,
-} from '@vernetzt/shared/schemas/earnings'
+import { DOWNLINE_SEARCH_SCAN, DOWNLINE_TREE_PAGE, type DownlineSearchResult, type EarningsDashboard, type IncomeDisclosure, type PeriodTotals, type TreeNode, type TreePage } from '@vernetzt/shared/schemas/earnings'
 import type { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 import { headOf, readStream } from '../../db/streams.ts'
-import { SUMMARY_FIELDS, toMemberSummary } from '../accounts/dto.ts'
-import { findMemberByHandle } from '../accounts/lookup.ts'
-import type { MemberDoc } from '../accounts/model.ts'
-import { entryId as levelEntryId } from '../referrals/model.ts'
-import { levelKey } from '../referrals/service.ts'
+import { SUMMARY_FIELDS, toMemberSummary, findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
+import { entryId as levelEntryId, levelKey } from '../referrals/index.ts'
 import { ledgerStream, payeesStream, periodEntries, summarize, volumeStream } from './ledger.ts'
 import type { DisclosureDoc } from './earnings-model.ts'
 import type { LedgerEntryDoc } from './model.ts'

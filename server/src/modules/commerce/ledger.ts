@@ -6,8 +6,7 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 import { append, readStream } from '../../db/streams.ts'
-import { SUMMARY_FIELDS, toMemberSummary } from '../accounts/dto.ts'
-import type { MemberDoc } from '../accounts/model.ts'
+import { SUMMARY_FIELDS, toMemberSummary, type MemberDoc } from '../accounts/index.ts'
 import { entryId, entryKey, type EntryKind, type LedgerEntryDoc, type OrderDoc, type PlanDoc } from './model.ts'
 
 const DAY = 86_400_000

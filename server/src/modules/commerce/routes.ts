@@ -3,11 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Ajv } from 'ajv'
 import { AppError } from '@vernetzt/shared/errors'
 import { errorResponses } from '@vernetzt/shared/schemas/common'
-import {
-  CreateOrderBodySchema, OrderPageSchema, StatementSchema, OrderSchema, PaymentEventSchema, PeriodParamsSchema, PlanBodySchema, PlanListSchema, PlanSchema,
-  ProductBodySchema, ProductListSchema, ProductSchema,
-  type CreateOrderBody, type PaymentEvent, type PeriodParams, type PlanBody, type ProductBody,
-} from '@vernetzt/shared/schemas/commerce'
+import { CreateOrderBodySchema, OrderPageSchema, StatementSchema, OrderSchema, PaymentEventSchema, PeriodParamsSchema, PlanBodySchema, PlanListSchema, PlanSchema, ProductBodySchema, ProductListSchema, ProductSchema, type CreateOrderBody, type PaymentEvent, type PeriodParams, type PlanBody, type ProductBody } from '@vernetzt/shared/schemas/commerce'
 import { PostIdParamsSchema, type PostIdParams } from '@vernetzt/shared/schemas/posts'
 import { requireActor } from '../../plugins/auth.ts'
 import { closePeriod, createPlan, listPlans, statement } from './ledger.ts'

@@ -1,14 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
-import {
-  CreateGroupBodySchema, DecisionBodySchema, GroupMemberPageSchema, GroupPageSchema, GroupSchema, GroupsQuerySchema, HandleBodySchema, JoinResultSchema,
-  RequestPageSchema, RoleBodySchema, SlugParamsSchema,
-  type CreateGroupBody, type DecisionBody, type GroupsQuery, type HandleBody, type RoleBody, type SlugParams,
-} from '@vernetzt/shared/schemas/groups'
+import { CreateGroupBodySchema, DecisionBodySchema, GroupMemberPageSchema, GroupPageSchema, GroupSchema, GroupsQuerySchema, HandleBodySchema, JoinResultSchema, RequestPageSchema, RoleBodySchema, SlugParamsSchema, type CreateGroupBody, type DecisionBody, type GroupsQuery, type HandleBody, type RoleBody, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { requireActor } from '../../plugins/auth.ts'
-import {
-  createGroup, decideRequest, invite, joinGroup, leaveGroup, listGroups, listMembers, listRequests, openGroup, removeMember, setOnboardingCourse, setRole,
-} from './service.ts'
+import { createGroup, listGroups, openGroup, setOnboardingCourse } from './service.ts'
+import { decideRequest, invite, joinGroup, leaveGroup, listMembers, listRequests, removeMember, setRole } from './membership.ts'
 
 const MembersQuerySchema = {
   type: 'object',
@@ -32,11 +27,11 @@ const routes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: SlugParams }>('/groups/:slug', {
     schema: { tags, params: SlugParamsSchema, response: { 200: GroupSchema, ...errorResponses } },
-  }, async (request) => openGroup(ctx, app.io, request.actor, request.params.slug))
+  }, async (request) => openGroup(ctx, request.actor, request.params.slug))
 
   app.post<{ Params: SlugParams }>('/groups/:slug/join', {
     schema: { tags, params: SlugParamsSchema, response: { 200: JoinResultSchema, ...errorResponses } },
-  }, async (request) => joinGroup(ctx, app.io, requireActor(request), request.params.slug))
+  }, async (request) => joinGroup(ctx, requireActor(request), request.params.slug))
 
   app.post<{ Params: SlugParams }>('/groups/:slug/leave', {
     schema: { tags, params: SlugParamsSchema, response: ok },
@@ -70,7 +65,7 @@ const routes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: SlugParams; Body: DecisionBody }>('/groups/:slug/requests', {
     schema: { tags, summary: 'Approve or decline a join request', params: SlugParamsSchema, body: DecisionBodySchema, response: ok },
   }, async (request) => {
-    await decideRequest(ctx, app.io, requireActor(request), request.params.slug, request.body)
+    await decideRequest(ctx, requireActor(request), request.params.slug, request.body)
     return { ok: true }
   })
 
@@ -87,7 +82,7 @@ const routes: FastifyPluginAsync = async (app) => {
     config: { limits: ['content'] },
     schema: { tags, params: SlugParamsSchema, body: HandleBodySchema, response: ok },
   }, async (request) => {
-    await invite(ctx, app.io, requireActor(request), request.params.slug, request.body)
+    await invite(ctx, requireActor(request), request.params.slug, request.body)
     return { ok: true }
   })
 }

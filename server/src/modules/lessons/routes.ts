@@ -1,10 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
-import {
-  LessonBodySchema, LessonIdParamsSchema, LessonListSchema, LessonOrderBodySchema, LessonPatchSchema, LessonProgressPageSchema, LessonSchema, ProgressBodySchema,
-  type LessonBody, type LessonIdParams, type LessonOrderBody, type LessonPatch, type ProgressBody,
-} from '@vernetzt/shared/schemas/lessons'
+import { LessonBodySchema, LessonIdParamsSchema, LessonListSchema, LessonOrderBodySchema, LessonPatchSchema, LessonProgressPageSchema, LessonSchema, ProgressBodySchema, type LessonBody, type LessonIdParams, type LessonOrderBody, type LessonPatch, type ProgressBody } from '@vernetzt/shared/schemas/lessons'
 import { requireActor } from '../../plugins/auth.ts'
 import { createLesson, deleteLesson, getLesson, lessonProgress, listLessons, recordProgress, reorderLessons, updateLesson } from './service.ts'
 
@@ -41,7 +38,7 @@ const routes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Params: LessonIdParams; Body: ProgressBody }>('/lessons/:id/progress', {
     schema: { tags, summary: 'Tick checklist items or mark the lesson done', params: LessonIdParamsSchema, body: ProgressBodySchema, response: { 200: LessonSchema, ...errorResponses } },
-  }, async (request) => recordProgress(ctx, app.io, requireActor(request), request.params.id, request.body))
+  }, async (request) => recordProgress(ctx, requireActor(request), request.params.id, request.body))
 
   app.get<{ Params: LessonIdParams; Querystring: { cursor?: string; limit?: number } }>('/lessons/:id/progress', {
     schema: {

@@ -3,12 +3,8 @@ import { renderMarkdown } from '@vernetzt/shared/markdown'
 import type { Lesson, LessonBody, LessonList, LessonOrderBody, LessonPatch, LessonProgressPage, ProgressBody } from '@vernetzt/shared/schemas/lessons'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
-import type { RealtimeServer } from '../../realtime/socket.ts'
-import type { GroupDoc } from '../groups/model.ts'
-import { listMembers, manage, roleIn, visibleGroup } from '../groups/service.ts'
-import { bindMedia, mediaReferences } from '../media/service.ts'
-import { notify } from '../notifications/service.ts'
-import { tick } from '../onboarding/service.ts'
+import { type GroupDoc, listMembers, manage, roleIn, visibleGroup } from '../groups/index.ts'
+import { bindMedia, mediaReferences } from '../media/index.ts'
 import { progressId, type LessonDoc, type ProgressDoc } from './model.ts'
 
 async function trainingGroup(ctx: ServiceContext, actor: Actor, slug: string, asManager: boolean): Promise<GroupDoc> {
@@ -103,7 +99,7 @@ export async function reorderLessons(ctx: ServiceContext, actor: Actor, slug: st
 }
 
 /** A member ticks checklist items or marks the lesson done; the owner and the member's sponsor hear of completions. */
-export async function recordProgress(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, id: string, input: ProgressBody): Promise<Lesson> {
+export async function recordProgress(ctx: ServiceContext, actor: Actor, id: string, input: ProgressBody): Promise<Lesson> {
   const { lesson, group } = await lessonFor(ctx, actor, id)
   const key = progressId(lesson._id, actor.id)
   const before = (await ctx.models.Progress.findById(key).lean()) as ProgressDoc | null
@@ -116,38 +112,13 @@ export async function recordProgress(ctx: ServiceContext, io: RealtimeServer | n
     { upsert: true },
   )
   if (done && !before?.done) {
-    if (!group.ownerId.equals(actor.id)) {
-      await notify(ctx, io, group.ownerId, {
-        type: 'lesson.completed',
-        text: { de: `@${actor.handle} hat die Lektion „${lesson.title}“ abgeschlossen.`, en: `@${actor.handle} completed the lesson "${lesson.title}".` },
-        data: { lessonId: lesson._id.toString(), group: group.slug, handle: actor.handle },
-      })
-    }
-    await tellSponsor(ctx, io, actor, lesson, group)
-    await tick(ctx, io, actor.id, 'firstLesson', doneAt ?? new Date())
+    // The owner and the member's sponsor hear of it, and the onboarding checklist ticks (subscribers).
+    await ctx.events.publish('lesson.completed', {
+      lessonId: lesson._id.toString(), lessonTitle: lesson.title, groupId: group._id.toString(), groupSlug: group.slug,
+      groupOwnerId: group.ownerId.toString(), memberId: actor.id, memberHandle: actor.handle, at: (doneAt ?? new Date()).toISOString(),
+    })
   }
   return getLesson(ctx, actor, id)
-}
-
-/**
- * The recruit's sponsor hears of every lesson they finish, once: not when the sponsor leads the
- * course (the owner's notice above already told them). The lesson's title is named only if the
- * sponsor may see the group; a private course of someone else stays private.
- */
-async function tellSponsor(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, lesson: LessonDoc, group: GroupDoc): Promise<void> {
-  const me = await ctx.models.Member.findById(actor.id, { sponsorId: 1 }).lean()
-  const sponsorId = me?.sponsorId
-  if (!me || !sponsorId || group.ownerId.equals(sponsorId)) return
-  const sponsor = await ctx.models.Member.findById(sponsorId, { isRoot: 1 }).lean()
-  if (!sponsor || sponsor.isRoot) return
-  const named = group.visibility === 'public' || (await roleIn(ctx, group, sponsorId.toString())) !== null
-  await notify(ctx, io, sponsorId, {
-    type: 'lesson.completed',
-    text: named
-      ? { de: `Dein Neuer @${actor.handle} hat die Lektion „${lesson.title}“ abgeschlossen.`, en: `Your recruit @${actor.handle} completed the lesson "${lesson.title}".` }
-      : { de: `Dein Neuer @${actor.handle} hat eine Lektion abgeschlossen.`, en: `Your recruit @${actor.handle} completed a lesson.` },
-    data: named ? { lessonId: lesson._id.toString(), group: group.slug, handle: actor.handle } : { handle: actor.handle },
-  })
 }
 
 /** Everyone's progress on a lesson, for the owner and moderators, a page of members at a time. */

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { MediaIdSchema } from '@vernetzt/shared/schemas/common'
-import { SESSION_COOKIE, resolveSession } from '../accounts/sessions.ts'
-import { readMedia } from './service.ts'
+import { SESSION_COOKIE, resolveSession } from '../accounts/index.ts'
+import { readMedia, type GroupGate } from './service.ts'
 
 /**
  * File bytes live outside /api so <img> tags and the business card can use short URLs. Each
  * file is served under the rule of what it belongs to (media/service.ts); the session is read
  * only for files that are not public.
  */
-const mediaRoutes: FastifyPluginAsync = async (app) => {
+const mediaRoutes: FastifyPluginAsync<{ isGroupMember: GroupGate }> = async (app, { isGroupMember }) => {
   app.get<{ Params: { id: string } }>('/media/:id', {
     schema: {
       tags: ['media'],
@@ -16,7 +16,7 @@ const mediaRoutes: FastifyPluginAsync = async (app) => {
       params: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: MediaIdSchema } },
     },
   }, async (request, reply) => {
-    const media = await readMedia(app.ctx, request.params.id, () => resolveSession(app.ctx, request.cookies[SESSION_COOKIE]))
+    const media = await readMedia(app.ctx, request.params.id, () => resolveSession(app.ctx, request.cookies[SESSION_COOKIE]), isGroupMember)
     // Public files never change under their id, so a long shared cache is safe; anything
     // else must not outlive the access that let it through, in any cache.
     reply.header('cache-control', media.public ? 'public, max-age=31536000, immutable' : 'private, no-store')

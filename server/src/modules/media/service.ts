@@ -1,8 +1,6 @@
 import { AppError } from '@vernetzt/shared/errors'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
-import type { GroupDoc } from '../groups/model.ts'
-import { roleIn } from '../groups/service.ts'
 import type { MediaDoc } from './model.ts'
 
 const LEGACY_ID = /^[0-9a-f]{24}$/
@@ -45,7 +43,9 @@ export type ServedMedia = { contentType: string; data: Buffer; name: string | nu
  * id, gets exactly the answer of a missing file. Chat attachments are never served here: their
  * own route checks the conversation.
  */
-export async function readMedia(ctx: ServiceContext, id: string, viewer: () => Promise<Actor | null>): Promise<ServedMedia> {
+export type GroupGate = (ctx: ServiceContext, groupId: string, memberId: string) => Promise<boolean>
+
+export async function readMedia(ctx: ServiceContext, id: string, viewer: () => Promise<Actor | null>, isGroupMember: GroupGate): Promise<ServedMedia> {
   const notFound = new AppError('NOT_FOUND', 'There is no such file.')
   const media = await findMedia(ctx, id)
   if (!media || media.kind === 'attachment') throw notFound
@@ -60,8 +60,7 @@ export async function readMedia(ctx: ServiceContext, id: string, viewer: () => P
   if (!actor) throw notFound
   if (media.ownerId.equals(actor.id) || actor.role === 'admin') return served(false)
   for (const groupId of media.groupIds ?? []) {
-    const group = (await ctx.models.Group.findById(groupId).lean()) as GroupDoc | null
-    if (group && (await roleIn(ctx, group, actor.id))) return served(false)
+    if (await isGroupMember(ctx, groupId, actor.id)) return served(false)
   }
   throw notFound
 }
@@ -95,13 +94,13 @@ export async function bindMedia(ctx: ServiceContext, by: { id: Types.ObjectId | 
 }
 
 /** The audience of a text shown in a group: public groups show it to anyone, private ones to members. */
-export function groupAudience(group: Pick<GroupDoc, '_id' | 'visibility'>): MediaAudience {
+export function groupAudience(group: { _id: { toString(): string }; visibility: string }): MediaAudience {
   return group.visibility === 'public' ? { public: true } : { groupId: group._id.toString() }
 }
 
 /** The audience of a post (and of its comments): its group's, or anyone's outside groups. */
 export async function postAudience(ctx: ServiceContext, post: { area: { groupId?: string | null } }): Promise<MediaAudience> {
   if (!post.area.groupId) return { public: true }
-  const group = (await ctx.models.Group.findById(post.area.groupId, { visibility: 1 }).lean()) as GroupDoc | null
+  const group = await ctx.models.Group.findById(post.area.groupId, { visibility: 1 }).lean()
   return group ? groupAudience(group) : { groupId: post.area.groupId }
 }

@@ -1,10 +1,8 @@
 import { extractMentions } from '@vernetzt/shared/handles'
 import type { Types } from 'mongoose'
-import type { Actor, ServiceContext } from '../../context.ts'
-import type { RealtimeServer } from '../../realtime/socket.ts'
-import { findMemberByHandle } from '../accounts/lookup.ts'
-import type { MemberDoc } from '../accounts/model.ts'
-import { notify } from '../notifications/service.ts'
+import type { ServiceContext } from '../../context.ts'
+import { findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
+import { notify, mentionText } from '../notifications/index.ts'
 
 /**
  * Notifies the people a text mentions as @handle: at most MENTIONS_MAX, never the author, never
@@ -13,13 +11,12 @@ import { notify } from '../notifications/service.ts'
  */
 export async function notifyMentions(
   ctx: ServiceContext,
-  io: RealtimeServer | null,
-  actor: Actor,
+  authorId: string,
   text: string,
   notice: {
     type: string
-    /** Where it was said, e.g. "in einem Kommentar" / "in a comment". */
-    where: { de: string; en: string }
+    /** Where it was said. */
+    where: 'post' | 'comment' | 'chat'
     data: Record<string, string>
     skip?: Set<string>
     canSee: (member: MemberDoc) => Promise<boolean> | boolean
@@ -28,7 +25,7 @@ export async function notifyMentions(
   const told = new Set<string>()
   const handles = extractMentions(text)
   if (handles.length === 0) return told
-  const author = await ctx.models.Member.findById(actor.id, { displayName: 1, blockedBy: 1 }).lean()
+  const author = await ctx.models.Member.findById(authorId, { displayName: 1, blockedBy: 1 }).lean()
   if (!author) return told
   const blockedBy = new Set((author.blockedBy ?? []).map((id: Types.ObjectId) => id.toString()))
   const preview = text.replace(/\s+/g, ' ').trim().slice(0, 80)
@@ -36,17 +33,10 @@ export async function notifyMentions(
     const member = await findMemberByHandle(ctx, handle)
     if (!member) continue
     const id = member._id.toString()
-    if (id === actor.id || blockedBy.has(id) || notice.skip?.has(id) || told.has(id)) continue
+    if (id === authorId || blockedBy.has(id) || notice.skip?.has(id) || told.has(id)) continue
     if (!(await notice.canSee(member))) continue
     told.add(id)
-    await notify(ctx, io, member._id, {
-      type: notice.type,
-      text: {
-        de: `${author.displayName} hat dich ${notice.where.de} erwähnt: „${preview}“`,
-        en: `${author.displayName} mentioned you ${notice.where.en}: “${preview}”`,
-      },
-      data: notice.data,
-    })
+    await notify(ctx, member._id, { type: notice.type, text: mentionText(author.displayName, notice.where, preview), data: notice.data })
   }
   return told
 }

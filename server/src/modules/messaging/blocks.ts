@@ -2,9 +2,7 @@ import { AppError } from '@vernetzt/shared/errors'
 import type { MemberSummary } from '@vernetzt/shared/schemas/common'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
-import { memberSummaries } from '../accounts/dto.ts'
-import { findMemberByHandle } from '../accounts/lookup.ts'
-import { forgetMember } from './state.ts'
+import { memberSummaries, findMemberByHandle } from '../accounts/index.ts'
 
 export const BLOCKS_MAX = 1000
 
@@ -22,11 +20,8 @@ export async function block(ctx: ServiceContext, actor: Actor, handle: string): 
   }
   await ctx.models.Member.updateOne({ _id: actor.id }, { $addToSet: { blocked: target._id } })
   await ctx.models.Member.updateOne({ _id: target._id }, { $addToSet: { blockedBy: new Types.ObjectId(actor.id) } })
-  forgetMember(ctx, actor.id)
-  forgetMember(ctx, target._id)
-  // Neither sees the other come and go any more, also on sockets that are open now.
-  ctx.live.stopWatching(target._id.toString(), actor.id)
-  ctx.live.stopWatching(actor.id, target._id.toString())
+  // Every node forgets what it cached of both; neither sees the other come and go any more.
+  await ctx.events.publish('member.block_changed', { memberId: actor.id, otherId: target._id.toString(), blocked: true })
   return listBlocks(ctx, actor)
 }
 
@@ -35,8 +30,7 @@ export async function unblock(ctx: ServiceContext, actor: Actor, handle: string)
   if (!target) throw new AppError('PROFILE_NOT_FOUND', `There is no member "${handle}".`)
   await ctx.models.Member.updateOne({ _id: actor.id }, { $pull: { blocked: target._id } })
   await ctx.models.Member.updateOne({ _id: target._id }, { $pull: { blockedBy: new Types.ObjectId(actor.id) } })
-  forgetMember(ctx, actor.id)
-  forgetMember(ctx, target._id)
+  await ctx.events.publish('member.block_changed', { memberId: actor.id, otherId: target._id.toString(), blocked: false })
   return listBlocks(ctx, actor)
 }
 

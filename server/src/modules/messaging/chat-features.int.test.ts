@@ -2,8 +2,8 @@ import type { Message, Presence, SendAck } from '@vernetzt/shared/schemas/messag
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer } from '../../../test/harness.ts'
-import { messagingIdle } from './service.ts'
 import { chatMemory } from './state.ts'
+import { messagingIdle } from './send.ts'
 
 let server: TestServer
 beforeAll(async () => {

@@ -2,7 +2,6 @@ import type { Presence } from '@vernetzt/shared/schemas/messages'
 import { rooms } from '@vernetzt/shared/realtime'
 import type { Socket } from 'socket.io'
 import type { Actor, ServiceContext } from '../../context.ts'
-import type { RealtimeServer } from '../../realtime/socket.ts'
 import { access } from './access.ts'
 import type { PresenceDoc } from './model.ts'
 
@@ -24,40 +23,31 @@ export async function presenceOf(ctx: ServiceContext, memberIds: string[], now =
   return rows.filter((r) => r !== null)
 }
 
-const stopping = new WeakSet<RealtimeServer>()
-
-export async function announcePresence(ctx: ServiceContext, io: RealtimeServer, memberId: string): Promise<void> {
+export async function announcePresence(ctx: ServiceContext, memberId: string): Promise<void> {
   const [presence] = await presenceOf(ctx, [memberId])
   // A node shutting down may have closed its Redis link while this was being read.
-  if (presence && !stopping.has(io)) io.to(rooms.presence(memberId)).emit('presence', presence)
-}
-
-/**
- * A node shutting down closes its sockets without asking the others (its Redis link is going
- * away too); its members fade to "last seen" when their heartbeat expires.
- */
-export function stopPresence(io: RealtimeServer): void {
-  stopping.add(io)
+  if (presence && !ctx.realtime.stopping) ctx.realtime.to(rooms.presence(memberId)).emit('presence', presence)
 }
 
 /** A socket of the member connected or renewed its heartbeat; watchers hear when they come online. */
-export async function markOnline(ctx: ServiceContext, io: RealtimeServer, memberId: string): Promise<void> {
-  if (stopping.has(io)) return
+export async function markOnline(ctx: ServiceContext, memberId: string): Promise<void> {
+  if (ctx.realtime.stopping) return
   const now = new Date()
   const before = (await ctx.models.Presence.findOneAndUpdate(
     { _id: memberId }, { $set: { onlineUntil: new Date(now.getTime() + ONLINE_TTL_MS), lastSeenAt: now } }, { upsert: true },
   ).lean()) as PresenceDoc | null
-  if (!before || before.onlineUntil.getTime() <= now.getTime()) await announcePresence(ctx, io, memberId)
+  if (!before || before.onlineUntil.getTime() <= now.getTime()) await announcePresence(ctx, memberId)
 }
 
 /** A socket closed: offline only when none of the member's sockets is left on any node. */
-export async function markOffline(ctx: ServiceContext, io: RealtimeServer, memberId: string): Promise<void> {
-  if (stopping.has(io)) return
-  const left = await io.in(rooms.user(memberId)).fetchSockets()
-  if (left.length > 0) return
+export async function markOffline(ctx: ServiceContext, memberId: string): Promise<void> {
+  if (ctx.realtime.stopping) return
+  // A node shutting down closes its sockets without asking the others (its Redis link is going
+  // away too); its members fade to "last seen" when their heartbeat expires.
+  if (await ctx.realtime.anyIn(rooms.user(memberId))) return
   const now = new Date()
   await ctx.models.Presence.updateOne({ _id: memberId }, { $set: { onlineUntil: now, lastSeenAt: now } }, { upsert: true })
-  await announcePresence(ctx, io, memberId)
+  await announcePresence(ctx, memberId)
 }
 
 const watching = new WeakMap<Socket, string[]>()

@@ -1,23 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { MediaIdSchema, OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
-import {
-  AttachmentSchema, BlockListSchema, ConversationPageSchema, ConversationSchema, ConversationSettingsBodySchema, CreateConversationBodySchema, MessagePageSchema,
-  MessageSchema, MessagesQuerySchema, PrivacyBodySchema, PrivacySchema, SendMessageSchema, WelcomeBodySchema, WelcomeSchema,
-  type CreateConversationBody, type MessagesQuery, type Privacy,
-} from '@vernetzt/shared/schemas/messages'
-import { HandleParamsSchema, type HandleParams } from '@vernetzt/shared/schemas/common'
+import { MediaIdSchema, OkSchema, errorResponses, HandleParamsSchema, type HandleParams } from '@vernetzt/shared/schemas/common'
+import { AttachmentSchema, BlockListSchema, ConversationPageSchema, ConversationSchema, ConversationSettingsBodySchema, CreateConversationBodySchema, MessagePageSchema, MessageSchema, MessagesQuerySchema, PrivacyBodySchema, PrivacySchema, SendMessageSchema, WelcomeBodySchema, WelcomeSchema, type CreateConversationBody, type MessagesQuery, type Privacy } from '@vernetzt/shared/schemas/messages'
 import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { FeedQuerySchema, PostIdParamsSchema, type FeedQuery, type PostIdParams } from '@vernetzt/shared/schemas/posts'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
 import { requireActor } from '../../plugins/auth.ts'
-import { readableGroup } from '../groups/service.ts'
-import { namedFile } from '../profiles/routes.ts'
+import { readableGroup } from '../groups/index.ts'
 import { getAttachment, uploadAttachment } from './attachments.ts'
 import { block, listBlocks, unblock } from './blocks.ts'
-import {
-  acceptRequest, changeMessage, createConversation, getConversation, getPrivacy, getWelcome, groupRoom, listConversations, listMessages, readUpTo, sendMessage,
-  setMuted, setPrivacy, setWelcome,
-} from './service.ts'
+import { namedFile } from '../media/index.ts'
+import { acceptRequest, createConversation, getConversation, groupRoom, listConversations, setMuted } from './conversations.ts'
+import { changeMessage, listMessages, readUpTo } from './messages.ts'
+import { getPrivacy, setPrivacy } from './privacy.ts'
+import { sendMessage } from './send.ts'
+import { getWelcome, setWelcome } from './welcome.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
@@ -47,22 +43,22 @@ const routes: FastifyPluginAsync = async (app) => {
       },
       response: { 201: MessageSchema, ...errorResponses },
     },
-  }, async (request, reply) => reply.status(201).send(await sendMessage(ctx, app.io, requireActor(request), { conversationId: request.params.id, ...request.body })))
+  }, async (request, reply) => reply.status(201).send(await sendMessage(ctx, requireActor(request), { conversationId: request.params.id, ...request.body })))
 
   app.post<{ Params: PostIdParams; Body: { seq: number } }>('/conversations/:id/read', {
     schema: { tags, params: PostIdParamsSchema, body: { type: 'object', required: ['seq'], additionalProperties: false, properties: { seq: { type: 'integer', minimum: 0 } } }, response: { 200: OkSchema, ...errorResponses } },
   }, async (request) => {
-    await readUpTo(ctx, app.io, requireActor(request), request.params.id, request.body.seq)
+    await readUpTo(ctx, requireActor(request), request.params.id, request.body.seq)
     return { ok: true }
   })
 
   const SeqParams = { type: 'object', required: ['id', 'seq'], additionalProperties: false, properties: { id: PostIdParamsSchema.properties.id, seq: { type: 'integer', minimum: 1 } } } as const
   app.patch<{ Params: { id: string; seq: number }; Body: { body: string } }>('/conversations/:id/messages/:seq', {
     schema: { tags, params: SeqParams, body: { type: 'object', required: ['body'], additionalProperties: false, properties: { body: SendMessageSchema.properties.body } }, response: { 200: MessageSchema, ...errorResponses } },
-  }, async (request) => changeMessage(ctx, app.io, requireActor(request), request.params.id, request.params.seq, request.body.body))
+  }, async (request) => changeMessage(ctx, requireActor(request), request.params.id, request.params.seq, request.body.body))
   app.delete<{ Params: { id: string; seq: number } }>('/conversations/:id/messages/:seq', {
     schema: { tags, params: SeqParams, response: { 200: MessageSchema, ...errorResponses } },
-  }, async (request) => changeMessage(ctx, app.io, requireActor(request), request.params.id, request.params.seq, null))
+  }, async (request) => changeMessage(ctx, requireActor(request), request.params.id, request.params.seq, null))
 
   app.get('/me/welcome', {
     schema: { tags, summary: 'Your welcome message to new recruits ({name} becomes their name); null uses the default', response: { 200: WelcomeSchema, ...errorResponses } },
@@ -76,7 +72,7 @@ const routes: FastifyPluginAsync = async (app) => {
   }, async (request) => getPrivacy(ctx, requireActor(request)))
   app.put<{ Body: Partial<Privacy> }>('/me/privacy', {
     schema: { tags, summary: 'Switch read receipts and online status (either or both)', body: PrivacyBodySchema, response: { 200: PrivacySchema, ...errorResponses } },
-  }, async (request) => setPrivacy(ctx, app.io, requireActor(request), request.body))
+  }, async (request) => setPrivacy(ctx, requireActor(request), request.body))
 
   app.get<{ Params: PostIdParams }>('/conversations/:id', {
     schema: { tags, params: PostIdParamsSchema, response: { 200: ConversationSchema, ...errorResponses } },

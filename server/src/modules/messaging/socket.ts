@@ -1,14 +1,14 @@
-import { Ajv } from 'ajv'
 import { AppError } from '@vernetzt/shared/errors'
+import { type SendMessage, SendMessageSchema, type SendAck } from '@vernetzt/shared/schemas/messages'
 import { rooms } from '@vernetzt/shared/realtime'
-import { SendMessageSchema, type SendAck, type SendMessage } from '@vernetzt/shared/schemas/messages'
-import type { Socket } from 'socket.io'
 import type { ServiceContext } from '../../context.ts'
-import type { RealtimeServer } from '../../realtime/socket.ts'
 import { access } from './access.ts'
-import { SenderLimiter } from './limits.ts'
 import { HEARTBEAT_MS, markOffline, markOnline, watchPresence } from './presence.ts'
-import { announceTyping, readUpTo, sendMessage } from './service.ts'
+import { SenderLimiter } from './limits.ts'
+import { Ajv } from 'ajv'
+import type { Socket } from 'socket.io'
+import { announceTyping, readUpTo } from './messages.ts'
+import { sendMessage } from './send.ts'
 
 // Socket payloads pass the same schema as the REST body does.
 const ajv = new Ajv({ allErrors: false })
@@ -48,7 +48,7 @@ function allowed(ctx: ServiceContext, event: keyof typeof EVENT_LIMITS, memberId
 const LATE_READ_MS = 2_000
 const lateReads = new Map<string, { seq: number }>()
 
-export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer, socket: Socket): void {
+export function registerMessagingEvents(ctx: ServiceContext, socket: Socket): void {
   // Fire-and-forget events: invalid payloads and foreign conversations are dropped silently,
   // so a guessed id learns nothing.
   const quietly = (work: () => Promise<void>) => work().catch((error) => {
@@ -58,13 +58,13 @@ export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer,
 
   const me = socket.data.actor as { id: string } | null
   if (me) {
-    void quietly(() => markOnline(ctx, io, me.id))
+    void quietly(() => markOnline(ctx, me.id))
     // Spread out: sockets that connected together (after a deploy) must not all write at once.
-    const heartbeat = setInterval(() => void quietly(() => markOnline(ctx, io, me.id)), HEARTBEAT_MS * (0.75 + Math.random() / 2))
+    const heartbeat = setInterval(() => void quietly(() => markOnline(ctx, me.id)), HEARTBEAT_MS * (0.75 + Math.random() / 2))
     heartbeat.unref()
     socket.on('disconnect', () => {
       clearInterval(heartbeat)
-      void quietly(() => markOffline(ctx, io, me.id))
+      void quietly(() => markOffline(ctx, me.id))
     })
   }
 
@@ -88,12 +88,12 @@ export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer,
   })
   socket.on('typing', (payload: unknown) => {
     const actor = socket.data.actor
-    if (actor && validateConversation(payload) && allowed(ctx, 'typing', actor.id)) void quietly(() => announceTyping(ctx, io, actor, payload.conversationId))
+    if (actor && validateConversation(payload) && allowed(ctx, 'typing', actor.id)) void quietly(() => announceTyping(ctx, actor, payload.conversationId))
   })
   socket.on('read', (payload: unknown) => {
     const actor = socket.data.actor
     if (!actor || !validateRead(payload)) return
-    if (allowed(ctx, 'read', actor.id)) return void quietly(() => readUpTo(ctx, io, actor, payload.conversationId, payload.seq))
+    if (allowed(ctx, 'read', actor.id)) return void quietly(() => readUpTo(ctx, actor, payload.conversationId, payload.seq))
     // Over the limit, the newest mark per conversation is kept and applied a little later, so
     // the last "read up to" of a flood still counts.
     const key = `${actor.id}:${payload.conversationId}`
@@ -103,7 +103,7 @@ export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer,
     lateReads.set(key, late)
     setTimeout(() => {
       lateReads.delete(key)
-      void quietly(() => readUpTo(ctx, io, actor, payload.conversationId, late.seq))
+      void quietly(() => readUpTo(ctx, actor, payload.conversationId, late.seq))
     }, LATE_READ_MS).unref()
   })
   socket.on('message:send', async (payload: unknown, ack: unknown) => {
@@ -115,7 +115,7 @@ export function registerMessagingEvents(ctx: ServiceContext, io: RealtimeServer,
       return reply({ ok: false, error: { code: 'VALIDATION_FAILED', message: `${first?.instancePath.slice(1) || 'payload'} ${first?.message ?? 'is invalid'}` } })
     }
     try {
-      const message = await sendMessage(ctx, io, actor, payload)
+      const message = await sendMessage(ctx, actor, payload)
       reply({ ok: true, id: message.id, seq: message.seq, createdAt: message.createdAt })
     } catch (error) {
       if (error instanceof AppError) return reply({ ok: false, error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } })

@@ -4,13 +4,11 @@ import type { SendMessage } from '@vernetzt/shared/schemas/messages'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { perDocumentErrors } from '../../db/errors.ts'
-import type { RealtimeServer } from '../../realtime/socket.ts'
 import { Memory, type AuthorInfo, type ConversationInfo } from './memory.ts'
 import { messageId, type AttachmentRef, type MessageDoc, type ParticipantDoc } from './model.ts'
 
 /** One message waiting to be written. */
 export interface SendJob {
-  io: RealtimeServer | null
   actor: Actor
   conversation: ConversationInfo
   me: ParticipantDoc
@@ -21,6 +19,8 @@ export interface SendJob {
   key: string
   /** The key was claimed already (a resend that took over a dead claim). */
   claimed?: boolean
+  /** Written by the app on the author's behalf (the welcome chat), not typed by them. */
+  automatic: boolean
 }
 
 export interface Written {

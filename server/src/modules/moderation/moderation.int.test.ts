@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../accounts/service.ts'
+import { ensureAdmin } from '../referrals/index.ts'
 
 let server: TestServer
 let mod: Client

@@ -1,9 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { HandleParamsSchema, errorResponses, type HandleParams } from '@vernetzt/shared/schemas/common'
-import {
-  ModerationActionBodySchema, ModerationResultSchema, PostingLimitBodySchema, PostingLimitSchema, QueuePageSchema, ReportBodySchema, ReportSchema,
-  type ModerationActionBody, type PostingLimitBody, type ReportBody,
-} from '@vernetzt/shared/schemas/moderation'
+import { ModerationActionBodySchema, ModerationResultSchema, PostingLimitBodySchema, PostingLimitSchema, QueuePageSchema, ReportBodySchema, ReportSchema, type ModerationActionBody, type PostingLimitBody, type ReportBody } from '@vernetzt/shared/schemas/moderation'
 import { FeedQuerySchema, PostIdParamsSchema, type FeedQuery, type PostIdParams } from '@vernetzt/shared/schemas/posts'
 import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { requireActor } from '../../plugins/auth.ts'
@@ -28,11 +25,11 @@ const routes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Params: PostIdParams; Body: ModerationActionBody }>('/moderation/posts/:id/actions', {
     schema: { tags, summary: 'Reclassify as ad, hide, or dismiss the reports; logged with who and why', params: PostIdParamsSchema, body: ModerationActionBodySchema, response: { 200: ModerationResultSchema, ...errorResponses } },
-  }, async (request) => moderate(ctx, app.io, requireActor(request), request.params.id, request.body))
+  }, async (request) => moderate(ctx, requireActor(request), request.params.id, request.body))
 
   app.post<{ Params: HandleParams; Body: PostingLimitBody }>('/admin/members/:handle/posting-limit', {
     schema: { tags: ['admin'], summary: 'No posting to feeds for N days (0 lifts it)', params: HandleParamsSchema, body: PostingLimitBodySchema, response: { 200: PostingLimitSchema, ...errorResponses } },
-  }, async (request) => limitPosting(ctx, app.io, requireActor(request), request.params.handle, request.body))
+  }, async (request) => limitPosting(ctx, requireActor(request), request.params.handle, request.body))
 }
 
 export default routes

@@ -3,16 +3,9 @@ import type { ModerationActionBody, ModerationResult, PostingLimitBody, QueuePag
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
-import type { RealtimeServer } from '../../realtime/socket.ts'
-import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
-import { findMemberByHandle } from '../accounts/lookup.ts'
-import type { MemberDoc } from '../accounts/model.ts'
-import { assertReadable, readablePost } from '../mentions/visibility.ts'
-import { notify } from '../notifications/service.ts'
-import type { PostDoc } from '../posts/model.ts'
-import { placePost, toPost } from '../posts/service.ts'
-import type { GroupDoc } from '../groups/model.ts'
-import { manage, roleIn } from '../groups/service.ts'
+import { memberSummaries, toMemberSummary, findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
+import { type PostDoc, assertReadable, placePost, readablePost, toPost } from '../posts/index.ts'
+import { type GroupDoc, manage, canModerateIn } from '../groups/index.ts'
 import type { ReportDoc } from './model.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 
@@ -25,12 +18,8 @@ function requireModerator(actor: Actor): void {
 }
 
 /** Admins moderate everything; a group's owner and moderators moderate the posts of their group. */
-export async function canModerate(ctx: ServiceContext, actor: Actor, post: Pick<PostDoc, 'area'>): Promise<boolean> {
-  if (actor.role === 'admin') return true
-  if (post.area.type !== 'group' || !post.area.groupId) return false
-  const group = (await ctx.models.Group.findById(post.area.groupId).lean()) as GroupDoc | null
-  const role = group ? await roleIn(ctx, group, actor.id) : null
-  return role === 'owner' || role === 'moderator'
+export function canModerate(ctx: ServiceContext, actor: Actor, post: Pick<PostDoc, 'area'>): Promise<boolean> {
+  return canModerateIn(ctx, actor, post.area.type === 'group' ? post.area.groupId : null)
 }
 
 export const groupQueue = (groupId: Types.ObjectId | string) => `moderation:${groupId.toString()}`
@@ -101,23 +90,12 @@ export async function moderationQueue(ctx: ServiceContext, actor: Actor, query: 
   return { items, nextCursor: page.nextCursor }
 }
 
-const ACTION_TEXT = {
-  reclassify: {
-    de: 'Dein Beitrag wurde als Werbung eingestuft und in den Marktplatz bzw. deine Angebote verschoben. Bitte kennzeichne Werbung selbst.',
-    en: 'Your post was classified as advertising and moved to the marketplace or your offers. Please flag advertising yourself.',
-  },
-  hide: {
-    de: 'Dein Beitrag wurde von der Moderation ausgeblendet.',
-    en: 'Your post was hidden by the moderators.',
-  },
-} as const
-
 /**
  * A moderator's decision about a reported post: reclassify a PR post as an ad (it leaves the
  * feeds and moves to the marketplace or the author's offers), hide it, or dismiss the reports.
  * Every decision is logged with who and why; the author is told about reclassify and hide.
  */
-export async function moderate(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, postId: string, input: ModerationActionBody): Promise<ModerationResult> {
+export async function moderate(ctx: ServiceContext, actor: Actor, postId: string, input: ModerationActionBody): Promise<ModerationResult> {
   const { Audit, Member, Post, Report } = ctx.models
   const post = (await Post.findById(postId).lean()) as PostDoc | null
   if (!post || post.status === 'deleted') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
@@ -139,7 +117,7 @@ export async function moderate(ctx: ServiceContext, io: RealtimeServer | null, a
       ? { type: 'group', groupId: group._id.toString() }
       : { type: author.role === 'partner' ? 'marketplace' : 'profile' }
     await Post.updateOne({ _id: post._id }, { $set: { kind: 'ad', area } })
-    await placePost(ctx, null, { ...post, kind: 'ad', area }, author)
+    await placePost(ctx, { ...post, kind: 'ad', area }, author)
     const updated = await Member.findOneAndUpdate({ _id: author._id }, { $inc: { adOffences: 1 } }, { returnDocument: 'after' }).lean()
     offences = (updated as MemberDoc | null)?.adOffences ?? offences + 1
   } else if (input.action === 'hide') {
@@ -160,24 +138,15 @@ export async function moderate(ctx: ServiceContext, io: RealtimeServer | null, a
   })
 
   const warned = input.action === 'reclassify' && offences >= WARN_AFTER_OFFENCES
-  if (input.action !== 'dismiss') {
-    await notify(ctx, io, author._id, { type: `post.${input.action}`, text: ACTION_TEXT[input.action], data: { postId: post._id.toString(), reason: input.reason } })
-  }
-  if (warned) {
-    await notify(ctx, io, author._id, {
-      type: 'moderation.warning',
-      text: {
-        de: `Schon ${offences} deiner Beiträge waren nicht gekennzeichnete Werbung. Bei weiteren Verstößen kann dein Posten in Feeds für einige Tage gesperrt werden.`,
-        en: `${offences} of your posts were unflagged advertising. Further offences can get your posting to feeds limited for some days.`,
-      },
-      data: { offences: String(offences) },
-    })
-  }
+  await ctx.events.publish('post.moderated', {
+    postId: post._id.toString(), authorId: author._id.toString(), action: input.action, reason: input.reason, moderatorId: actor.id,
+    authorOffences: offences, authorWarned: warned,
+  })
   return { postId: post._id.toString(), action: input.action, resolvedReports: post.openReportIds.length, authorOffences: offences, authorWarned: warned }
 }
 
 /** An admin limits a member's posting to feeds for `days` days (0 lifts the limit). */
-export async function limitPosting(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, handle: string, input: PostingLimitBody) {
+export async function limitPosting(ctx: ServiceContext, actor: Actor, handle: string, input: PostingLimitBody) {
   if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can limit posting.')
   const member = await findMemberByHandle(ctx, handle)
   if (!member) throw new AppError('PROFILE_NOT_FOUND', `There is no profile "${handle}".`)
@@ -186,12 +155,6 @@ export async function limitPosting(ctx: ServiceContext, io: RealtimeServer | nul
   await ctx.models.Audit.create({
     actorId: new Types.ObjectId(actor.id), action: 'member.limit-posting', subjectId: member._id, reason: input.reason, data: { days: input.days },
   })
-  await notify(ctx, io, member._id, {
-    type: 'moderation.limit',
-    text: until
-      ? { de: `Du kannst bis ${until.toLocaleDateString('de-DE')} nicht in Feeds posten. Grund: ${input.reason}`, en: `You cannot post to feeds until ${until.toLocaleDateString('en-GB')}. Reason: ${input.reason}` }
-      : { de: 'Deine Sperre für Feeds wurde aufgehoben.', en: 'Your feed posting limit was lifted.' },
-    data: { until: until?.toISOString() ?? '' },
-  })
+  await ctx.events.publish('member.posting_limited', { memberId: member._id.toString(), until: until?.toISOString() ?? null, reason: input.reason })
   return { handle: member.handle, limitedUntil: until?.toISOString() ?? null }
 }

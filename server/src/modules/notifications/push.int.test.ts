@@ -167,8 +167,8 @@ describe('quiet hours', () => {
 
     const ctx = server.app.ctx
     const text = (n: number) => ({ de: `Nachricht ${n}`, en: `Message ${n}` })
-    await notify(ctx, server.app.io, id, { type: 'test.one', text: text(1), data: { handle: 'push-owner' } }, T('2031-01-15T21:30:00Z')) // 22:30
-    await notify(ctx, server.app.io, id, { type: 'test.two', text: text(2) }, T('2031-01-16T02:10:00Z')) // 03:10
+    await notify(ctx, id, { type: 'test.one', text: text(1), data: { handle: 'push-owner' } }, T('2031-01-15T21:30:00Z')) // 22:30
+    await notify(ctx, id, { type: 'test.two', text: text(2) }, T('2031-01-16T02:10:00Z')) // 03:10
     await settle()
     expect(to(phone.endpoint)).toHaveLength(0)
     // Held back from push only: the list and the open tab have both.
@@ -187,11 +187,11 @@ describe('quiet hours', () => {
     expect(to(phone.endpoint)).toHaveLength(1)
 
     // Daytime: straight through.
-    await notify(ctx, null, id, { type: 'test.day', text: text(3) }, T('2031-01-16T11:00:00Z'))
+    await notify(ctx, id, { type: 'test.day', text: text(3) }, T('2031-01-16T11:00:00Z'))
     await waitFor(() => to(phone.endpoint).length === 2)
 
     // The next night a single held push arrives as itself, with its own link.
-    await notify(ctx, null, id, { type: 'test.three', text: text(4), data: { group: 'push-kreis' } }, T('2031-01-16T23:30:00Z'))
+    await notify(ctx, id, { type: 'test.three', text: text(4), data: { group: 'push-kreis' } }, T('2031-01-16T23:30:00Z'))
     await settle()
     expect(to(phone.endpoint)).toHaveLength(2)
     expect(await flushHeldPushes(ctx, T('2031-01-17T06:01:00Z'))).toBe(1)
@@ -199,7 +199,7 @@ describe('quiet hours', () => {
     expect(phone.decrypt(third.body)).toMatchObject({ count: 1, body: 'Nachricht 4', url: '/groups/push-kreis' })
 
     // Urgent notifications ignore quiet hours.
-    await notify(ctx, null, id, { type: 'test.urgent', text: text(5), urgent: true }, T('2031-01-17T23:00:00Z'))
+    await notify(ctx, id, { type: 'test.urgent', text: text(5), urgent: true }, T('2031-01-17T23:00:00Z'))
     const urgent = await waitFor(() => to(phone.endpoint)[3])
     expect(urgent.headers.urgency).toBe('high')
     expect(phone.decrypt(urgent.body).body).toBe('Nachricht 5')
@@ -214,7 +214,7 @@ describe('quiet hours', () => {
     const phone = browser('/sub/nyc-phone')
     await member.client.post('/api/v1/push/subscriptions', phone.subscription)
     // 02:30 UTC on 18 Jan is 21:30 in New York (quiet there, not yet in Berlin's sense of "morning").
-    await notify(server.app.ctx, null, id, { type: 'test.nyc', text: { de: 'Hallo New York', en: 'Hello New York' } }, new Date('2031-01-18T02:30:00Z'))
+    await notify(server.app.ctx, id, { type: 'test.nyc', text: { de: 'Hallo New York', en: 'Hello New York' } }, new Date('2031-01-18T02:30:00Z'))
     await settle()
     expect(to(phone.endpoint)).toHaveLength(0)
     // 07:00 in Berlin (06:00 UTC) is still 01:00 in New York: nothing yet.

@@ -4,8 +4,7 @@ import { DEFAULT_QUIET_HOURS, notificationPath, type PushPayload, type PushSubsc
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
-import { endpointProblem } from '../push/endpoints.ts'
-import { checkTargetKeys, sendPush, vapidSigningKey } from '../push/webpush.ts'
+import { endpointProblem, checkTargetKeys, sendPush, vapidSigningKey } from '../push/index.ts'
 import type { HeldPushDoc, NotificationSettingsDoc } from './model.ts'
 import { quietUntil } from './quiet-hours.ts'
 

@@ -1,16 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import { NotificationPageSchema } from '@vernetzt/shared/schemas/moderation'
-import {
-  NotificationSettingsBodySchema,
-  NotificationSettingsSchema,
-  PushKeySchema,
-  PushSubscriptionBodySchema,
-  PushUnsubscribeBodySchema,
-  type NotificationSettingsBody,
-  type PushSubscriptionBody,
-  type PushUnsubscribeBody,
-} from '@vernetzt/shared/schemas/notifications'
+import { NotificationSettingsBodySchema, NotificationSettingsSchema, PushKeySchema, PushSubscriptionBodySchema, PushUnsubscribeBodySchema, type NotificationSettingsBody, type PushSubscriptionBody, type PushUnsubscribeBody } from '@vernetzt/shared/schemas/notifications'
 import { FeedQuerySchema, type FeedQuery } from '@vernetzt/shared/schemas/posts'
 import { requireActor } from '../../plugins/auth.ts'
 import { subscribe, unsubscribe } from './push.ts'

@@ -5,7 +5,6 @@ import { rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
-import type { RealtimeServer } from '../../realtime/socket.ts'
 import type { NotificationDoc, NotificationSettingsDoc } from './model.ts'
 import { schedulePush } from './push.ts'
 import { isTimeZone } from './quiet-hours.ts'
@@ -28,15 +27,15 @@ function toDto(n: NotificationDoc): Notification {
  */
 export async function notify(
   ctx: ServiceContext,
-  io: RealtimeServer | null,
-  userId: Types.ObjectId,
+  userId: Types.ObjectId | string,
   input: { type: string; text: { de: string; en: string }; data?: Record<string, string>; urgent?: boolean },
   now = new Date(),
 ): Promise<void> {
+  userId = typeof userId === 'string' ? new Types.ObjectId(userId) : userId
   const doc = (await ctx.models.Notification.create({ userId, type: input.type, text: input.text, data: input.data ?? {} })).toObject() as NotificationDoc
   await ctx.models.Member.updateOne({ _id: userId }, { $inc: { unreadNotifications: 1 } })
   await append(ctx, [stream(userId)], doc._id)
-  io?.to(rooms.user(userId.toString())).emit('notification:new', toDto(doc))
+  ctx.realtime.to(rooms.user(userId.toString())).emit('notification:new', toDto(doc))
   try {
     const message = { id: doc._id.toString(), type: doc.type, text: doc.text, data: doc.data }
     const { delivery } = await schedulePush(ctx, userId.toString(), message, { urgent: input.urgent ?? false, now })

@@ -1,7 +1,7 @@
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Client, closeSockets, makeMember, openSocket, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../accounts/service.ts'
+import { ensureAdmin } from '../referrals/index.ts'
 
 let server: TestServer
 beforeAll(async () => {

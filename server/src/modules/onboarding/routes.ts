@@ -1,8 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { HandleParamsSchema, errorResponses, type HandleParams } from '@vernetzt/shared/schemas/common'
-import {
-  OnboardingChecklistSchema, RecruitsOnboardingPageSchema, RecruitsOnboardingQuerySchema, type RecruitsOnboardingQuery,
-} from '@vernetzt/shared/schemas/onboarding'
+import { OnboardingChecklistSchema, RecruitsOnboardingPageSchema, RecruitsOnboardingQuerySchema, type RecruitsOnboardingQuery } from '@vernetzt/shared/schemas/onboarding'
 import { requireActor } from '../../plugins/auth.ts'
 import { getChecklist, recruitsOnboarding } from './service.ts'
 

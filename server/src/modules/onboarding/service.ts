@@ -1,34 +1,22 @@
 import { AppError } from '@vernetzt/shared/errors'
 import type { MemberSummary } from '@vernetzt/shared/schemas/common'
-import {
-  ONBOARDING_ITEMS, type OnboardingChecklist, type OnboardingItem, type RecruitsOnboardingPage, type RecruitsOnboardingQuery,
-} from '@vernetzt/shared/schemas/onboarding'
+import { ONBOARDING_ITEMS, type OnboardingChecklist, type OnboardingItem, type RecruitsOnboardingPage, type RecruitsOnboardingQuery } from '@vernetzt/shared/schemas/onboarding'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 import { headOf, readStream } from '../../db/streams.ts'
-import type { RealtimeServer } from '../../realtime/socket.ts'
-import { SUMMARY_FIELDS, toMemberSummary } from '../accounts/dto.ts'
-import { findMemberByHandle } from '../accounts/lookup.ts'
-import type { MemberDoc } from '../accounts/model.ts'
-import { memberGroups } from '../groups/service.ts'
-import { findMedia } from '../media/service.ts'
-import { progressId, type ProgressDoc } from '../lessons/model.ts'
-import { notify } from '../notifications/service.ts'
-import type { PostDoc } from '../posts/model.ts'
-import { streams } from '../posts/service.ts'
-import { entryId } from '../referrals/model.ts'
-import { levelKey } from '../referrals/service.ts'
-import { announceUpdate } from './events.ts'
+import { SUMMARY_FIELDS, toMemberSummary, findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
+import { memberGroups } from '../groups/index.ts'
+import { findMedia } from '../media/index.ts'
+import { progressId, type ProgressDoc } from '../lessons/index.ts'
+import { type PostDoc, streams } from '../posts/index.ts'
+import { entryId, levelKey } from '../referrals/index.ts'
 import type { OnboardingDoc } from './model.ts'
+import { profileComplete } from '../profiles/index.ts'
 
 type Id = Types.ObjectId | string
 const oid = (id: Id) => (typeof id === 'string' ? new Types.ObjectId(id) : id)
 
-/** "Profile completed": the two fields that tell others who someone is and where (the name is set at registration). */
-export function profileComplete(member: { bio?: string | null; location?: string | null }): boolean {
-  return Boolean(member.bio?.trim()) && Boolean(member.location?.trim())
-}
 
 const MEMBER_FIELDS = { ...SUMMARY_FIELDS, sponsorId: 1, createdAt: 1 } as const
 type ChecklistMember = Pick<MemberDoc, '_id' | 'handle' | 'displayName' | 'role' | 'avatarId' | 'sponsorId' | 'createdAt'>
@@ -125,7 +113,7 @@ async function loadDoc(ctx: ServiceContext, memberId: Types.ObjectId): Promise<O
  * member's and the sponsor's open tabs get the new checklist, and when it was the last open step
  * the sponsor gets one notification. Returns whether anything changed.
  */
-export async function tick(ctx: ServiceContext, io: RealtimeServer | null, memberId: Id, item: OnboardingItem, at: Date = new Date()): Promise<boolean> {
+export async function tick(ctx: ServiceContext, memberId: Id, item: OnboardingItem, at: Date = new Date()): Promise<boolean> {
   const _id = oid(memberId)
   const current = (await ctx.models.Onboarding.findById(_id).lean()) as OnboardingDoc | null
   if (current?.items?.[item]) return false // the common case (every later visit of the team group): one read
@@ -139,24 +127,16 @@ export async function tick(ctx: ServiceContext, io: RealtimeServer | null, membe
   if (!doc || !member) return true
   const sponsor = await sponsorOf(ctx, member)
   let checklist = toChecklist(member, sponsor?.summary ?? null, doc)
+  let completedNow = false
   if (checklist.done === checklist.total && !doc.completedAt) {
     const latest = new Date(Math.max(...ONBOARDING_ITEMS.map((i) => doc.items[i]?.getTime() ?? 0)))
     const claimed = await upsert(ctx, _id, { $min: { completedAt: latest } }, 'before')
     if (!claimed?.completedAt) {
       checklist = toChecklist(member, sponsor?.summary ?? null, (await ctx.models.Onboarding.findById(_id).lean()) as OnboardingDoc | null)
-      if (sponsor) {
-        await notify(ctx, io, sponsor._id, {
-          type: 'onboarding.complete',
-          text: {
-            de: `${member.displayName} (@${member.handle}) hat alle Schritte der Einarbeitung geschafft.`,
-            en: `${member.displayName} (@${member.handle}) has completed every onboarding step.`,
-          },
-          data: { handle: member.handle },
-        })
-      }
+      completedNow = true
     }
   }
-  announceUpdate(io, checklist, sponsor?._id ?? null)
+  await ctx.events.publish('onboarding.updated', { checklist, sponsorId: sponsor?._id.toString() ?? null, completedNow })
   return true
 }
 

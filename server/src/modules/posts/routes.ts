@@ -1,13 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { HandleParamsSchema, OkSchema, errorResponses, type HandleParams } from '@vernetzt/shared/schemas/common'
-import {
-  CreatePostBodySchema, EditPostBodySchema, HomeFeedQuerySchema, MarketplaceQuerySchema, PostIdParamsSchema, PostPageSchema,
-  PostSchema, ProfilePostsQuerySchema,
-  type CreatePostBody, type EditPostBody, type FeedQuery, type MarketplaceQuery, type PostIdParams, type ProfilePostsQuery,
-} from '@vernetzt/shared/schemas/posts'
+import { CreatePostBodySchema, EditPostBodySchema, HomeFeedQuerySchema, MarketplaceQuerySchema, PostIdParamsSchema, PostPageSchema, PostSchema, ProfilePostsQuerySchema, type CreatePostBody, type EditPostBody, type FeedQuery, type MarketplaceQuery, type PostIdParams, type ProfilePostsQuery } from '@vernetzt/shared/schemas/posts'
 import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { requireActor } from '../../plugins/auth.ts'
-import { readableGroup } from '../groups/service.ts'
+import { readableGroup } from '../groups/index.ts'
 import { createPost, deletePost, editPost, getPost, groupPosts, homeFeed, marketplace, pinPost, profilePosts } from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
@@ -22,7 +18,7 @@ const routes: FastifyPluginAsync = async (app) => {
       body: CreatePostBodySchema,
       response: { 201: PostSchema, ...errorResponses },
     },
-  }, async (request, reply) => reply.status(201).send(await createPost(ctx, app.io, requireActor(request), request.body)))
+  }, async (request, reply) => reply.status(201).send(await createPost(ctx, requireActor(request), request.body)))
 
   app.get<{ Params: PostIdParams }>('/posts/:id', {
     schema: { tags, params: PostIdParamsSchema, response: { 200: PostSchema, ...errorResponses } },
@@ -62,7 +58,7 @@ const routes: FastifyPluginAsync = async (app) => {
     },
   }, async (request, reply) => {
     const group = await readableGroup(ctx, request.actor, request.params.slug)
-    const post = await createPost(ctx, app.io, requireActor(request), { ...request.body, area: { type: 'group', groupId: group._id.toString() } })
+    const post = await createPost(ctx, requireActor(request), { ...request.body, area: { type: 'group', groupId: group._id.toString() } })
     return reply.status(201).send(post)
   })
 

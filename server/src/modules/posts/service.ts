@@ -7,19 +7,13 @@ import { rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
-import type { RealtimeServer } from '../../realtime/socket.ts'
-import { notifyMentions } from '../mentions/service.ts'
-import { assertReadable, canSeePost, readablePost } from '../mentions/visibility.ts'
-import { memberSummaries, toMemberSummary } from '../accounts/dto.ts'
-import { findMemberByHandle } from '../accounts/lookup.ts'
-import type { MemberDoc } from '../accounts/model.ts'
-import { currentFollowers, isFollowing } from '../follows/service.ts'
-import { groupForPost, manage, memberGroups, readableGroup } from '../groups/service.ts'
-import { canModerate } from '../moderation/service.ts'
-import { bindMedia, groupAudience, mediaReferences, postAudience } from '../media/service.ts'
-import { tick } from '../onboarding/service.ts'
-import { directRecruits } from '../referrals/service.ts'
+import { memberSummaries, toMemberSummary, findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
+import { currentFollowers, isFollowing } from '../follows/index.ts'
+import { groupForPost, manage, memberGroups, readableGroup, canModerateIn } from '../groups/index.ts'
+import { bindMedia, groupAudience, mediaReferences, postAudience } from '../media/index.ts'
+import { directRecruits } from '../referrals/index.ts'
 import type { PostDoc } from './model.ts'
+import { assertReadable, readablePost } from './visibility.ts'
 
 /** Where posts are listed. All feeds go through this module, so the strategy can change in one place. */
 export const streams = {
@@ -86,7 +80,7 @@ async function audienceOf(ctx: ServiceContext, author: MemberDoc): Promise<Types
   return [...ids.values()]
 }
 
-export async function createPost(ctx: ServiceContext, io: RealtimeServer | null, actor: Actor, input: CreatePostBody): Promise<Post> {
+export async function createPost(ctx: ServiceContext, actor: Actor, input: CreatePostBody): Promise<Post> {
   const author = (await ctx.models.Member.findById(actor.id).lean()) as MemberDoc | null
   if (!author) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
   const limitedUntil = author.postingLimitedUntil
@@ -107,41 +101,38 @@ export async function createPost(ctx: ServiceContext, io: RealtimeServer | null,
     adSignals: score.signals,
   })).toObject() as PostDoc
   await bindMedia(ctx, actor, mediaReferences(input.body), group ? groupAudience(group) : { public: true })
-  await place(ctx, io, post, author)
-  // Onboarding: any PR post counts as the first one (ads never do); posting in the team group is being in it.
-  if (post.kind === 'pr') await tick(ctx, io, author._id, 'firstPrPost', post.createdAt)
-  if (group?.kind === 'team' && !group.ownerId.equals(author._id)) await tick(ctx, io, author._id, 'teamGroup', post.createdAt)
-  // Mentions in advertising would be a way to page people with ads: only PR posts notify.
-  if (post.kind === 'pr') {
-    await notifyMentions(ctx, io, actor, input.body, {
-      type: 'post.mention', where: { de: 'in einem Beitrag', en: 'in a post' }, data: { postId: post._id.toString() },
-      canSee: (member) => canSeePost(ctx, post, member._id.toString()),
-    })
+  const audience = await place(ctx, post, author)
+  if (audience.length > 0) {
+    ctx.realtime.to(audience.map((id) => rooms.user(id.toString()))).emit('feed:new', { postId: post._id.toString(), author: author.handle })
   }
+  await ctx.events.publish('post.created', {
+    postId: post._id.toString(), authorId: author._id.toString(), authorHandle: author.handle, kind: post.kind, body: post.body,
+    createdAt: post.createdAt.toISOString(),
+    group: group ? { id: group._id.toString(), kind: group.kind, ownerId: group.ownerId.toString() } : null,
+    audienceIds: audience.map(String),
+  })
   return toPost(post, toMemberSummary(author))
 }
 
-/** Lists a post where it belongs; feed posts also reach their audience's feeds, live. */
-async function place(ctx: ServiceContext, io: RealtimeServer | null, post: PostDoc, author: MemberDoc): Promise<void> {
+/** Lists a post where it belongs; feed posts also reach their audience's feeds. Returns that audience. */
+async function place(ctx: ServiceContext, post: PostDoc, author: MemberDoc): Promise<Types.ObjectId[]> {
   if (post.area.type === 'group' && post.area.groupId) {
     // Group posts stay in the group (its PR feed or its ad channel); members' home feeds read
     // them from there, so they never show outside the group.
     await append(ctx, [streams.group(post.area.groupId, post.kind)], post._id)
-    return
+    return []
   }
   if (post.kind === 'ad') {
     await append(ctx, post.area.type === 'marketplace' ? [streams.marketplace, streams.profile(author._id, 'ad')] : [streams.profile(author._id, 'ad')], post._id)
-    return
+    return []
   }
   if (post.area.type !== 'feed') {
     await append(ctx, [streams.profile(author._id, 'pr')], post._id)
-    return
+    return []
   }
   const audience = await audienceOf(ctx, author)
   await append(ctx, [streams.profile(author._id, 'pr'), streams.feed(author._id), ...audience.map((id) => streams.feed(id))], post._id)
-  if (io && audience.length > 0) {
-    io.to(audience.map((id) => rooms.user(id.toString()))).emit('feed:new', { postId: post._id.toString(), author: author.handle })
-  }
+  return audience
 }
 
 /** Someone who may not read a post learns nothing of it; someone who may, learns they cannot change it. */
@@ -189,7 +180,7 @@ export async function deletePost(ctx: ServiceContext, actor: Actor, id: string):
     await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'deleted' } })
     return
   }
-  if (!(await canModerate(ctx, actor, post))) return refuseChange(ctx, actor, post)
+  if (!(await canModerateIn(ctx, actor, post.area.type === 'group' ? post.area.groupId : null))) return refuseChange(ctx, actor, post)
   await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'hidden' } })
   await ctx.models.Audit.create({ actorId: new Types.ObjectId(actor.id), action: 'group.post.remove', subjectId: post._id, reason: '', data: { groupId: post.area.groupId } })
 }

@@ -1,8 +1,8 @@
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin, insertMember } from '../accounts/service.ts'
-import { repairPendingJoins } from './service.ts'
+import { ensureAdmin, insertMember } from '../referrals/index.ts'
+import { repairPendingJoins } from './graph.ts'
 
 let server: TestServer
 beforeAll(async () => {

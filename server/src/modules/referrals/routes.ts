@@ -1,9 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { errorResponses } from '@vernetzt/shared/schemas/common'
-import {
-  DownlinePageSchema, DownlineQuerySchema, DownlineStatsSchema, MoveBodySchema, MoveResultSchema,
-  type DownlineQuery, type MoveBody,
-} from '@vernetzt/shared/schemas/downline'
+import { DownlinePageSchema, DownlineQuerySchema, DownlineStatsSchema, MoveBodySchema, MoveResultSchema, type DownlineQuery, type MoveBody } from '@vernetzt/shared/schemas/downline'
 import { requireActor } from '../../plugins/auth.ts'
 import { downlineStats, listDownline, moveMember } from './service.ts'
 

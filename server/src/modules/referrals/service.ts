@@ -2,125 +2,9 @@ import type { DownlinePage, DownlineStats, MoveBody, MoveResult } from '@vernetz
 import { AppError } from '@vernetzt/shared/errors'
 import { Types, type AnyBulkWriteOperation } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
-import { toMemberSummary } from '../accounts/dto.ts'
-import { findMemberByHandle } from '../accounts/lookup.ts'
-import type { MemberDoc } from '../accounts/model.ts'
+import { toMemberSummary, findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
 import { entryId } from './model.ts'
-import { isDuplicateKey, perDocumentErrors } from '../../db/errors.ts'
-import { recheckTeamRooms } from '../groups/service.ts'
-
-/**
- * The join graph. Each member stores its upline (nearest first) and depth, and each member
- * carries counters of its downline per level, so "level-k downline" is one indexed query and
- * "how big is my team" is one document read, whatever the size of the tree.
- */
-
-export const levelKey = (level: number) => `l${level}`
-
-
-/** Inserts level-list entries; an entry that exists already (a repeated repair) is fine. */
-async function insertEntries(ctx: ServiceContext, entries: Array<{ _id: string; m: Types.ObjectId }>): Promise<void> {
-  for (let i = 0; i < entries.length; i += 1000) {
-    const chunk = entries.slice(i, i + 1000)
-    try {
-      await ctx.models.DownlineEntry.insertMany(chunk, { ordered: false })
-    } catch (error) {
-      const writeErrors = perDocumentErrors(error, chunk.length)
-      const allDuplicates = !!writeErrors && writeErrors.every((e) => e.code === 11000)
-      if (!allDuplicates && !(chunk.length === 1 && isDuplicateKey(error))) throw error
-    }
-  }
-}
-
-/**
- * Applies `inc` to an ancestor and returns its level-list high-water mark for `level` afterwards.
- * (No projection: FerretDB's findAndModify does not implement one.)
- */
-async function bumpAndReadSeq(ctx: ServiceContext, ancestorId: Types.ObjectId, level: number, inc: Record<string, number>): Promise<number> {
-  const after = await ctx.models.Member.findOneAndUpdate({ _id: ancestorId }, { $inc: inc }, { returnDocument: 'after' }).lean()
-  return ((after?.downlineSeq ?? {}) as Record<string, number>)[levelKey(level)] ?? 0
-}
-
-/**
- * Adds a just-inserted member below every ancestor: each ancestor's counters go up by one
- * ($inc, atomic), which also hands out the member's number in that ancestor's level list;
- * the numbers are stored on the member, then the list entries are written.
- */
-export async function applyJoinCounters(ctx: ServiceContext, member: Pick<MemberDoc, '_id' | 'upline'>): Promise<void> {
-  const { Member } = ctx.models
-  const seqs: number[] = []
-  for (const [i, ancestorId] of member.upline.entries()) {
-    const key = levelKey(i + 1)
-    seqs.push(await bumpAndReadSeq(ctx, ancestorId, i + 1, { [`downline.${key}`]: 1, downlineTotal: 1, [`downlineSeq.${key}`]: 1 }))
-  }
-  if (seqs.length === 0) return
-  await Member.updateOne({ _id: member._id }, { $set: { upSeqs: seqs } })
-  await insertEntries(ctx, seqs.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })))
-}
-
-/** Rebuilds one member's counters from the tree itself. Used for crash repair; O(downline). */
-export async function recountDownline(ctx: ServiceContext, ancestorId: Types.ObjectId): Promise<void> {
-  const ancestor = await ctx.models.Member.findById(ancestorId, { depth: 1 }).lean()
-  if (!ancestor) return
-  const rows = await ctx.models.Member.aggregate<{ _id: number; n: number }>([
-    { $match: { upline: ancestorId } },
-    { $group: { _id: '$depth', n: { $sum: 1 } } },
-  ])
-  const downline: Record<string, number> = {}
-  let total = 0
-  for (const row of rows) {
-    downline[levelKey(row._id - ancestor.depth)] = row.n
-    total += row.n
-  }
-  await ctx.models.Member.updateOne({ _id: ancestorId }, { $set: { downline, downlineTotal: total } })
-}
-
-/** Joins younger than this may still be running on some node; the repair leaves them alone. */
-export const PENDING_GRACE_MS = 5 * 60_000
-
-/**
- * Finishes or undoes joins that died half-way (the process was killed between writes). A join
- * whose member was written gets its ancestors recounted (exact, so running twice changes
- * nothing); a join that never wrote its member releases the handle and email it had claimed.
- * Runs at boot and periodically; reads only the small pending_joins collection.
- */
-export async function repairPendingJoins(ctx: ServiceContext, olderThanMs = PENDING_GRACE_MS): Promise<number> {
-  const { Key, Member, PendingJoin } = ctx.models
-  const cutoff = Date.now() - olderThanMs
-  const stale = (await PendingJoin.find({}).lean()).filter((p) => p.createdAt.getTime() <= cutoff)
-  const ancestors = new Map<string, Types.ObjectId>()
-  const unnumbered: MemberDoc[] = []
-  for (const pending of stale) {
-    const member = (await Member.findById(pending._id, { upline: 1, upSeqs: 1 }).lean()) as MemberDoc | null
-    if (member) {
-      for (const id of member.upline) ancestors.set(id.toString(), id)
-      const numbered = member.upSeqs?.length === member.upline.length
-      if (numbered) {
-        await insertEntries(ctx, member.upSeqs!.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })))
-      } else {
-        unnumbered.push(member)
-      }
-    } else {
-      for (const key of pending.keys) {
-        const entry = await Key.findById(key).lean()
-        if (entry?.memberId.equals(pending._id)) await Key.deleteOne({ _id: key })
-      }
-    }
-  }
-  for (const id of ancestors.values()) await recountDownline(ctx, id)
-  // Members that died before getting their list numbers get fresh ones (counters are exact now).
-  for (const member of unnumbered) {
-    const seqs: number[] = []
-    for (const [i, ancestorId] of member.upline.entries()) {
-      seqs.push(await bumpAndReadSeq(ctx, ancestorId, i + 1, { [`downlineSeq.${levelKey(i + 1)}`]: 1 }))
-    }
-    await Member.updateOne({ _id: member._id }, { $set: { upSeqs: seqs } })
-    await insertEntries(ctx, seqs.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })))
-  }
-  for (const pending of stale) await PendingJoin.deleteOne({ _id: pending._id })
-  if (stale.length > 0) ctx.log.warn({ joins: stale.length, ancestors: ancestors.size }, 'repaired interrupted joins')
-  return stale.length
-}
+import { bumpAndReadSeq, insertEntries, levelKey } from './graph.ts'
 
 export async function downlineStats(ctx: ServiceContext, actor: Actor): Promise<DownlineStats> {
   const me = await ctx.models.Member.findById(actor.id, { downline: 1, downlineTotal: 1 }).lean()
@@ -284,7 +168,9 @@ export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveB
     .map(({ id, inc }) => ({ updateOne: { filter: { _id: id }, update: { $inc: inc } } }))
   if (counterOps.length > 0) await Member.bulkWrite(counterOps, { ordered: false })
   await Audit.updateOne({ _id: audit._id }, { $set: { 'data.status': 'done' } })
-  await recheckTeamRooms(ctx, member.upline, moving.map((m) => m._id))
+  await ctx.events.publish('member.moved', {
+    memberId: member._id.toString(), formerUplineIds: member.upline.map(String), movedIds: moving.map((m) => m._id.toString()), newSponsorId: target._id.toString(),
+  })
 
   return {
     member: member.handle,
@@ -292,18 +178,4 @@ export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveB
     newSponsor: target.handle,
     movedCount: subTotal,
   }
-}
-
-/** Everyone directly below a member now (level 1), read through the numbered level list. */
-export async function directRecruits(ctx: ServiceContext, memberId: Types.ObjectId): Promise<Types.ObjectId[]> {
-  const me = await ctx.models.Member.findById(memberId, { downlineSeq: 1 }).lean()
-  const last = ((me?.downlineSeq ?? {}) as Record<string, number>)[levelKey(1)] ?? 0
-  const out: Types.ObjectId[] = []
-  for (let from = 1; from <= last; from += 100) {
-    const numbers = Array.from({ length: Math.min(100, last - from + 1) }, (_, i) => from + i)
-    const entries = await Promise.all(numbers.map((n) => ctx.models.DownlineEntry.findById(entryId(memberId, 1, n)).lean()))
-    const members = await Promise.all(entries.map((e) => (e ? ctx.models.Member.findById(e.m, { upline: 1 }).lean() : null)))
-    for (const m of members) if (m && m.upline[0]?.equals(memberId)) out.push(m._id)
-  }
-  return out
 }

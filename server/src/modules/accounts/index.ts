@@ -1,0 +1,7 @@
+// The accounts module's face: members, their lookups and summaries, passwords and sessions.
+export { SUMMARY_FIELDS, avatarUrl, memberSummaries, sponsorSummary, toMemberSummary } from './dto.ts'
+export { ROOT_KEY, emailKey, findMemberByEmail, findMemberByHandle, findRoot, handleKey, normalizeEmail } from './lookup.ts'
+export type { MemberDoc } from './model.ts'
+export { hashPassword, verifyPassword } from './passwords.ts'
+export { SESSION_COOKIE, SESSION_DAYS, createSession, resolveSession, resolveSessionDetail, revokeSession, sweepExpiredSessions } from './sessions.ts'
+export { getMe, login, toMe } from './service.ts'

@@ -1,0 +1,2 @@
+// The follows module's face.
+export { currentFollowers, isFollowing } from './service.ts'

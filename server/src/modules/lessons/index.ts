@@ -1,0 +1,2 @@
+// The lessons module's face.
+export { progressId, type ProgressDoc } from './model.ts'

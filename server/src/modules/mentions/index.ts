@@ -1,0 +1,2 @@
+// The mentions module's face.
+export { notifyMentions } from './service.ts'

@@ -1,0 +1,37 @@
+import type { ModuleSubscription } from '../../context.ts'
+import { chatNotices } from './notices.ts'
+import { forgetMember, forgetRoomAccess } from './state.ts'
+import { openOnboardingConversation } from './welcome.ts'
+
+/**
+ * The chat's reactions. What this node caches about members and room access is forgotten on
+ * every node (`everyNode`), so a removed member or a changed name takes effect everywhere at once.
+ */
+export const messagingSubscription: ModuleSubscription = {
+  module: 'messaging',
+  everyNode: {
+    'group.member_left': (ctx, e) => forgetRoomAccess(ctx, e.groupId, e.memberId),
+    'group.members_rechecked': (ctx, e) => {
+      for (const groupId of e.groupIds) for (const memberId of e.memberIds) forgetRoomAccess(ctx, groupId, memberId)
+    },
+    'member.block_changed': (ctx, e) => {
+      forgetMember(ctx, e.memberId)
+      forgetMember(ctx, e.otherId)
+    },
+    // The chat shows a new name or picture at once.
+    'profile.updated': (ctx, e) => forgetMember(ctx, e.memberId),
+    'profile.avatar_changed': (ctx, e) => forgetMember(ctx, e.memberId),
+  },
+  subscribers: {
+    // The sponsor's welcome chat opens on the day a recruit joins.
+    'member.joined': (ctx, e) => openOnboardingConversation(ctx, e.memberId),
+    // Sockets leave the room at once, on every node (socket.io's adapter carries it).
+    'group.member_left': (ctx, e) => ctx.realtime.leaveRoom(e.memberId, e.groupId),
+    'member.block_changed': (ctx, e) => {
+      if (!e.blocked) return
+      ctx.realtime.stopWatching(e.otherId, e.memberId)
+      ctx.realtime.stopWatching(e.memberId, e.otherId)
+    },
+    ...chatNotices,
+  },
+}

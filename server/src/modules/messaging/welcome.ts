@@ -1,0 +1,36 @@
+import type { Actor, ServiceContext } from '../../context.ts'
+import type { MemberDoc } from '../accounts/index.ts'
+import { notices } from '@vernetzt/shared/i18n/notices'
+import { createConversation } from './conversations.ts'
+import { sendMessage } from './send.ts'
+
+/** The sponsor's welcome until they write their own; in German, the network's first language. */
+export const DEFAULT_WELCOME: string = notices['chat.welcomeDefault'].de
+
+/**
+ * On the day a recruit joins: a direct conversation with the sponsor, opened by the sponsor's
+ * welcome text. The company root welcomes nobody.
+ */
+export async function openOnboardingConversation(ctx: ServiceContext, recruitId: string): Promise<void> {
+  const recruit = (await ctx.models.Member.findById(recruitId).lean()) as MemberDoc | null
+  if (!recruit?.sponsorId) return
+  const sponsor = (await ctx.models.Member.findById(recruit.sponsorId).lean()) as MemberDoc | null
+  if (!sponsor || sponsor.isRoot) return
+  const sponsorActor = { id: sponsor._id.toString(), handle: sponsor.handle, role: sponsor.role }
+  const conversation = await createConversation(ctx, sponsorActor, { participants: [recruit.handle] })
+  const text = (sponsor.welcomeText ?? DEFAULT_WELCOME).replaceAll('{name}', recruit.displayName)
+  await sendMessage(ctx, sponsorActor, { conversationId: conversation.id, body: text, clientMessageId: `welcome-${recruit._id.toString()}` }, { automatic: true })
+  await ctx.events.publish('conversation.welcomed', {
+    sponsorId: sponsor._id.toString(), recruitId: recruit._id.toString(), recruitHandle: recruit.handle, recruitName: recruit.displayName, conversationId: conversation.id,
+  })
+}
+
+export async function getWelcome(ctx: ServiceContext, actor: Actor) {
+  const me = await ctx.models.Member.findById(actor.id, { welcomeText: 1 }).lean()
+  return { text: (me as { welcomeText?: string | null } | null)?.welcomeText ?? null, defaultText: DEFAULT_WELCOME }
+}
+
+export async function setWelcome(ctx: ServiceContext, actor: Actor, text: string | null) {
+  await ctx.models.Member.updateOne({ _id: actor.id }, { $set: { welcomeText: text } })
+  return { text, defaultText: DEFAULT_WELCOME }
+}

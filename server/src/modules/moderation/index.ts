@@ -1,0 +1,2 @@
+// The moderation module's face.
+export { canModerate } from './service.ts'

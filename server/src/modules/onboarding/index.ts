@@ -1,0 +1,2 @@
+// The onboarding module's face.
+export { getChecklist, tick } from './service.ts'

@@ -1,0 +1,2 @@
+// The profiles module's face.
+export { profileComplete, profileUrls } from './service.ts'
