@@ -126,6 +126,7 @@ async function deliver(
         const result = await sendPush(sub, payload(sub.lang), {
           keys: ctx.config.push.vapid,
           subject: ctx.config.push.subject,
+          endpoints: endpointRule(ctx),
           ttl: TTL_SECONDS,
           urgency: options.urgency,
           ...(options.topic ? { topic: options.topic } : {}),

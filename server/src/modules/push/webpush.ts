@@ -1,9 +1,20 @@
-import { createCipheriv, createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, randomBytes, sign, type KeyObject } from 'node:crypto'
+import { createECDH, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
+import http from 'node:http'
+import https from 'node:https'
+import webpush from 'web-push'
+import { endpointProblem, type EndpointRule } from './endpoints.ts'
 
 /**
- * The Web Push protocol without an SDK: VAPID (RFC 8292) to identify us to the browser's push
- * service, message encryption (RFC 8291, the aes128gcm coding of RFC 8188) so only the
- * subscribed browser can read a message, and the POST itself (RFC 8030).
+ * Web Push (RFC 8030) through the `web-push` library: it signs the VAPID token (RFC 8292) and
+ * encrypts the message (RFC 8291, aes128gcm). We only build its request with
+ * `generateRequestDetails` and make the POST ourselves, because the transport is where the
+ * safety rules live:
+ * - the endpoint allow-list (endpoints.ts) is checked before the library sees the subscription;
+ * - node:http never follows a redirect, so a push service cannot send us to another host;
+ * - our own agents, not Node's global ones, which NODE_USE_ENV_PROXY points at HTTP(S)_PROXY
+ *   (and fetch, which does the same), so the environment cannot route pushes through a proxy;
+ * - http as well as https, for the loopback endpoints that PUSH_ALLOW_LOOPBACK allows in
+ *   tests (the library's own sendNotification speaks https only).
  */
 
 /** A browser's subscription as PushSubscription.toJSON() gives it. */
@@ -25,12 +36,14 @@ const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url')
 const fromB64url = (text: string) => Buffer.from(text, 'base64url')
 
 export function generateVapidKeys(): VapidKeys {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-  const jwk = privateKey.export({ format: 'jwk' })
-  return { publicKey: b64url(Buffer.concat([Buffer.of(4), fromB64url(jwk.x!), fromB64url(jwk.y!)])), privateKey: jwk.d! }
+  const { publicKey, privateKey } = webpush.generateVAPIDKeys()
+  return { publicKey, privateKey }
 }
 
-/** The private key as a KeyObject; throws when the two halves do not belong together. */
+/**
+ * Checks that the two halves belong together (web-push only checks their lengths, and a
+ * mismatched pair makes every push fail at the push service) and returns the private key.
+ */
 export function vapidSigningKey(keys: VapidKeys): KeyObject {
   const point = fromB64url(keys.publicKey)
   const d = fromB64url(keys.privateKey)
@@ -47,56 +60,7 @@ export function vapidSigningKey(keys: VapidKeys): KeyObject {
   return key
 }
 
-/**
- * `Authorization: vapid t=<JWT>, k=<public key>` (RFC 8292). The token is good for 12 hours
- * (push services refuse more than 24) and is bound to the push service's origin.
- */
-export function vapidAuthorization(endpoint: string, keys: VapidKeys, subject: string, now = new Date(), signingKey = vapidSigningKey(keys)): string {
-  const header = b64url(Buffer.from(JSON.stringify({ typ: 'JWT', alg: 'ES256' })))
-  const claims = b64url(Buffer.from(JSON.stringify({ aud: new URL(endpoint).origin, exp: Math.floor(now.getTime() / 1000) + 12 * 3600, sub: subject })))
-  const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key: signingKey, dsaEncoding: 'ieee-p1363' })
-  return `vapid t=${header}.${claims}.${b64url(signature)}, k=${keys.publicKey}`
-}
-
-/** One aes128gcm record holds at most this much plaintext (4096 minus header, tag and delimiter). */
-export const MAX_PLAINTEXT = 3993
-const RECORD_SIZE = 4096
-
-/**
- * Encrypts `plaintext` for one subscription as a single aes128gcm record (RFC 8291 §3.4):
- * an ephemeral ECDH key per message, the auth secret mixed in through HKDF, and the sender's
- * public key in the record header so the browser can derive the same key. `salt` and
- * `senderPrivateKey` are only passed by tests (the RFC's worked example).
- */
-export function encryptPayload(
-  plaintext: Uint8Array,
-  target: Pick<PushTarget, 'p256dh' | 'auth'>,
-  fixed: { salt?: Uint8Array; senderPrivateKey?: Uint8Array } = {},
-): Buffer {
-  if (plaintext.length > MAX_PLAINTEXT) throw new Error(`a push message holds at most ${MAX_PLAINTEXT} bytes`)
-  const uaPublic = fromB64url(target.p256dh)
-  const authSecret = fromB64url(target.auth)
-  const sender = createECDH('prime256v1')
-  if (fixed.senderPrivateKey) sender.setPrivateKey(Buffer.from(fixed.senderPrivateKey))
-  else sender.generateKeys()
-  const asPublic = sender.getPublicKey()
-  const ecdhSecret = sender.computeSecret(uaPublic)
-  const keyInfo = Buffer.concat([Buffer.from('WebPush: info\0'), uaPublic, asPublic])
-  const ikm = Buffer.from(hkdfSync('sha256', ecdhSecret, authSecret, keyInfo, 32))
-  const salt = Buffer.from(fixed.salt ?? randomBytes(16))
-  const cek = Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: aes128gcm\0'), 16))
-  const nonce = Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: nonce\0'), 12))
-  const cipher = createCipheriv('aes-128-gcm', cek, nonce)
-  // 0x02 marks the last (and only) record; no padding.
-  const body = Buffer.concat([cipher.update(plaintext), cipher.update(Buffer.of(2)), cipher.final(), cipher.getAuthTag()])
-  const header = Buffer.alloc(21)
-  salt.copy(header, 0)
-  header.writeUInt32BE(RECORD_SIZE, 16)
-  header.writeUInt8(asPublic.length, 20)
-  return Buffer.concat([header, asPublic, body])
-}
-
-/** Throws unless the subscription's keys are a P-256 point and a 16-byte secret. */
+/** Throws unless the subscription's keys are a P-256 point and a 16-byte secret (web-push checks lengths only). */
 export function checkTargetKeys(target: Pick<PushTarget, 'p256dh' | 'auth'>): void {
   const point = fromB64url(target.p256dh)
   if (point.length !== 65 || point[0] !== 4) throw new Error('p256dh must be an uncompressed P-256 point')
@@ -105,15 +69,34 @@ export function checkTargetKeys(target: Pick<PushTarget, 'p256dh' | 'auth'>): vo
   if (fromB64url(target.auth).length !== 16) throw new Error('auth must be 16 bytes')
 }
 
+/**
+ * The largest JSON message that fits one 4096-byte body, the size every push service must
+ * accept (RFC 8030 §7.2): 4096 minus the record header with our key (86), the delimiter (1)
+ * and the tag (16). web-push would split a longer one into records that services refuse.
+ */
+export const MAX_PLAINTEXT = 3993
+
+/** Time for the whole exchange with the push service, answer included. */
+export const SEND_TIMEOUT_MS = 10_000
+
 export interface SendOptions {
   keys: VapidKeys
   subject: string
+  /** Which endpoints may be contacted; checked before anything else happens. */
+  endpoints: EndpointRule
   /** Seconds the push service keeps the message for an offline browser. */
   ttl: number
   urgency: 'very-low' | 'low' | 'normal' | 'high'
   /** A message with the same topic replaces an undelivered one (RFC 8030 §5.4). */
   topic?: string
+  timeoutMs?: number
+  /**
+   * Not used: web-push dates the token by the real clock (which is what the push service
+   * checks it against) and takes the raw private key. Kept so callers compile unchanged.
+   * @deprecated
+   */
   now?: Date
+  /** @deprecated Not used, see `now`. */
   signingKey?: KeyObject
 }
 
@@ -123,24 +106,60 @@ export interface SendResult {
   gone: boolean
 }
 
-/** Encrypts and POSTs one message. The caller decides whether the endpoint may be contacted at all. */
+/** Thrown, before any request is built, for an endpoint the allow-list refuses. */
+export class PushEndpointRefusedError extends Error {
+  readonly problem: string
+  constructor(problem: string) {
+    super(`push endpoint refused: ${problem}`)
+    this.name = 'PushEndpointRefusedError'
+    this.problem = problem
+  }
+}
+
+// Our own agents: Node's global ones follow HTTP(S)_PROXY when NODE_USE_ENV_PROXY is set.
+const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) }
+
+/** Encrypts and POSTs one message, if the allow-list lets us contact the endpoint at all. */
 export async function sendPush(target: PushTarget, payload: unknown, options: SendOptions): Promise<SendResult> {
-  const body = encryptPayload(Buffer.from(JSON.stringify(payload)), target)
-  const res = await fetch(target.endpoint, {
-    method: 'POST',
-    headers: {
-      authorization: vapidAuthorization(target.endpoint, options.keys, options.subject, options.now, options.signingKey),
-      'content-encoding': 'aes128gcm',
-      'content-type': 'application/octet-stream',
-      ttl: String(options.ttl),
-      urgency: options.urgency,
-      ...(options.topic ? { topic: options.topic } : {}),
-    },
-    body: new Uint8Array(body),
-    // A redirect could point anywhere, including inside our network: never follow one.
-    redirect: 'manual',
-    signal: AbortSignal.timeout(10_000),
+  const problem = endpointProblem(target.endpoint, options.endpoints)
+  if (problem) throw new PushEndpointRefusedError(problem)
+  const plaintext = Buffer.from(JSON.stringify(payload))
+  if (plaintext.length > MAX_PLAINTEXT) throw new Error(`a push message holds at most ${MAX_PLAINTEXT} bytes`)
+  const request = webpush.generateRequestDetails({ endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } }, plaintext, {
+    vapidDetails: { subject: options.subject, publicKey: options.keys.publicKey, privateKey: options.keys.privateKey },
+    contentEncoding: 'aes128gcm',
+    TTL: options.ttl,
+    urgency: options.urgency,
+    ...(options.topic ? { topic: options.topic } : {}),
   })
-  await res.arrayBuffer().catch(() => undefined)
-  return { status: res.status, gone: res.status === 404 || res.status === 410 }
+  // To the endpoint just checked, whatever the library's details say.
+  const status = await post(new URL(target.endpoint), request.headers, request.body, options.timeoutMs ?? SEND_TIMEOUT_MS)
+  return { status, gone: status === 404 || status === 410 }
+}
+
+/** One POST; resolves with the status once the answer has been read (and dropped). */
+function post(url: URL, headers: Record<string, string | number>, body: Buffer | null, timeoutMs: number): Promise<number> {
+  const protocol = url.protocol
+  if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new Error(`cannot POST to ${protocol}`))
+  const transport = protocol === 'https:' ? https : http
+  return new Promise((resolve, reject) => {
+    const settle = (error: Error | null, status = 0) => {
+      clearTimeout(timer)
+      if (error) reject(error)
+      else resolve(status)
+    }
+    const req = transport.request(url, { method: 'POST', headers, agent: agents[protocol] }, (res) => {
+      res.on('error', settle)
+      res.on('end', () => settle(null, res.statusCode ?? 0))
+      res.resume()
+    })
+    // The whole exchange, not only an idle socket: a service that trickles its answer is cut off too.
+    const timer = setTimeout(() => {
+      const error = new Error(`the push service did not answer within ${timeoutMs} ms`)
+      settle(error)
+      req.destroy(error)
+    }, timeoutMs)
+    req.on('error', settle)
+    req.end(body ?? undefined)
+  })
 }
