@@ -5,6 +5,7 @@
  */
 import type { Entry, Plural } from './i18n/catalog.ts'
 import * as accounts from './i18n/accounts.ts'
+import * as calendar from './i18n/calendar.ts'
 import * as chat from './i18n/chat.ts'
 import * as earnings from './i18n/earnings.ts'
 import * as errors from './i18n/errors.ts'
@@ -16,6 +17,7 @@ import * as plan from './i18n/plan.ts'
 import * as profiles from './i18n/profiles.ts'
 import * as settings from './i18n/settings.ts'
 import * as shop from './i18n/shop.ts'
+import * as statements from './i18n/statements.ts'
 import * as team from './i18n/team.ts'
 
 export type { Catalog, Entry, Plural, PluralCategory, Translation } from './i18n/catalog.ts'
@@ -26,6 +28,7 @@ export type { Catalog, Entry, Plural, PluralCategory, Translation } from './i18n
  */
 const FEATURES = [
   accounts,
+  calendar,
   chat,
   earnings,
   errors,
@@ -37,6 +40,7 @@ const FEATURES = [
   profiles,
   settings,
   shop,
+  statements,
   team,
 ] as const
 
