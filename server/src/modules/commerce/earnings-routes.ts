@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import { errorResponses } from '@vernetzt/shared/schemas/common'
 import { DownlineSearchQuerySchema, DownlineSearchResultSchema, EarningsDashboardSchema, IncomeDisclosureQuerySchema, IncomeDisclosureSchema, TreePageSchema, TreeQuerySchema, type DownlineSearchQuery, type IncomeDisclosureQuery, type TreeQuery } from '@vernetzt/shared/schemas/earnings'
 import { requireActor } from '../../plugins/auth.ts'
-import { downlineTree, earningsDashboard, incomeDisclosure, searchDownline } from './earnings.ts'
+import { downlineTree, searchDownline } from './downline-explorer.ts'
+import { earningsDashboard } from './earnings.ts'
+import { incomeDisclosure } from './income-disclosure.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app

@@ -1,47 +1,25 @@
 import { page } from '$app/state'
-import { de } from './de.ts'
-import { en } from './en.ts'
+import { LOCALES, hasMessage, isLang, translate, type Lang, type MessageKey, type ParamsOf } from '@vernetzt/shared/i18n'
 
-export const LANGS = ['de', 'en'] as const
-export type Lang = (typeof LANGS)[number]
-export type MessageKey = keyof typeof de
+// The catalogs and the translation itself are shared with the server (@vernetzt/shared/i18n).
+export { LANGS, LOCALES, hasMessage, isLang, pickLang, translate, type Lang, type MessageKey, type ParamsOf } from '@vernetzt/shared/i18n'
 
-const catalogs: Record<Lang, Record<MessageKey, string>> = { de, en }
-
-export function isLang(value: unknown): value is Lang {
-  return value === 'de' || value === 'en'
+/** The language of the current page (from the root layout's data). */
+function pageLang(): Lang {
+  return isLang(page.data?.lang) ? page.data.lang : 'de'
 }
 
-/** German first: an explicit choice wins, then the browser's preference, then German. */
-export function pickLang(cookie: string | undefined, acceptLanguage: string | null): Lang {
-  if (isLang(cookie)) return cookie
-  const preferred = (acceptLanguage ?? '')
-    .split(',')
-    .map((part) => part.trim().slice(0, 2).toLowerCase())
-    .find(isLang)
-  return preferred ?? 'de'
-}
-
-export function translate(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  // Singular forms live under "<key>.one" and are used when n is 1.
-  const one = params.n === 1 ? (catalogs[lang] as Record<string, string>)[`${key}.one`] : undefined
-  const template = one ?? catalogs[lang][key] ?? de[key] ?? key
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
-}
-
-/** Translates into the language of the current page (from the root layout's data). */
-export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const lang = isLang(page.data?.lang) ? page.data.lang : 'de'
-  return translate(lang, key, params)
+/** Translates into the language of the current page. */
+export function t<K extends MessageKey>(key: K, ...params: ParamsOf<K>): string {
+  return translate(pageLang(), key, ...params)
 }
 
 /** Turns an API error code into a message in the page's language. */
 export function errorMessage(code: string | undefined): string {
-  const key = `errors.${code}` as MessageKey
-  return key in de ? t(key) : t('errors.unknown')
+  const key = `errors.${code}`
+  return hasMessage(key) ? t(key) : t('errors.unknown')
 }
 
 export function formatDate(iso: string): string {
-  const lang = isLang(page.data?.lang) ? page.data.lang : 'de'
-  return new Date(iso).toLocaleDateString(lang === 'de' ? 'de-DE' : 'en-GB', { year: 'numeric', month: 'long', day: 'numeric' })
+  return new Date(iso).toLocaleDateString(LOCALES[pageLang()], { year: 'numeric', month: 'long', day: 'numeric' })
 }

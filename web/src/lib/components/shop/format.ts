@@ -1,7 +1,6 @@
 import { page } from '$app/state'
 import { formatCents } from '@vernetzt/shared/commissions'
-import { errorMessage, t, type MessageKey } from '$lib/i18n'
-import { de } from '$lib/i18n/de'
+import { errorMessage, hasMessage, t, type MessageKey } from '$lib/i18n'
 import { formatRate } from './money.ts'
 
 /** The page's language, for money and rates (the catalogs handle the words). */
@@ -20,8 +19,8 @@ export function vatNote(vatRateBp: number): string {
 /** Shop and plan error codes first (shop.errors.X / plan.errors.X), then the app-wide ones. */
 export function shopError(code: string | undefined): string {
   for (const prefix of ['shop.errors.', 'plan.errors.']) {
-    const key = `${prefix}${code}` as MessageKey
-    if (key in de) return t(key)
+    const key = `${prefix}${code}`
+    if (hasMessage(key)) return t(key)
   }
   return errorMessage(code)
 }
