@@ -12,6 +12,7 @@ import * as errors from './i18n/errors.ts'
 import * as feed from './i18n/feed.ts'
 import * as groups from './i18n/groups.ts'
 import * as nav from './i18n/nav.ts'
+import * as notices from './i18n/notices.ts'
 import * as periods from './i18n/periods.ts'
 import * as plan from './i18n/plan.ts'
 import * as profiles from './i18n/profiles.ts'
@@ -35,6 +36,7 @@ const FEATURES = [
   feed,
   groups,
   nav,
+  notices,
   periods,
   plan,
   profiles,

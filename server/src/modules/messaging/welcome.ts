@@ -1,11 +1,11 @@
 import type { Actor, ServiceContext } from '../../context.ts'
 import type { MemberDoc } from '../accounts/index.ts'
-import { notices } from '@vernetzt/shared/i18n/notices'
+import { translate } from '@vernetzt/shared/i18n'
 import { createConversation } from './conversations.ts'
 import { sendMessage } from './send.ts'
 
 /** The sponsor's welcome until they write their own; in German, the network's first language. */
-export const DEFAULT_WELCOME: string = notices['chat.welcomeDefault'].de
+export const DEFAULT_WELCOME: string = translate('de', 'chat.welcomeDefault')
 
 /**
  * On the day a recruit joins: a direct conversation with the sponsor, opened by the sponsor's

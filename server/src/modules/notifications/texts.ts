@@ -1,28 +1,25 @@
-import { notices, type NoticeKey } from '@vernetzt/shared/i18n/notices'
+import { LANGS, LOCALES, translate, type Lang, type MessageKey, type Params } from '@vernetzt/shared/i18n'
 
-type Lang = 'de' | 'en'
+/** The catalog's server-made notices (shared/src/i18n/notices.ts). */
+export type NoticeKey = Extract<MessageKey, `notice.${string}`>
 type Param = string | number | Date
-const LOCALE: Record<Lang, string> = { de: 'de-DE', en: 'en-GB' }
 
 function render(lang: Lang, key: NoticeKey, params: Record<string, Param>): string {
-  const entry = notices[key][lang] as string | { one: string; other: string }
-  const template = typeof entry === 'string'
-    ? entry
-    : new Intl.PluralRules(LOCALE[lang]).select(Number(params.n ?? 0)) === 'one' ? entry.one : entry.other
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = params[name]
-    if (value === undefined) return whole
-    return value instanceof Date ? value.toLocaleDateString(LOCALE[lang]) : String(value)
-  })
+  // Dates read the way each language writes them.
+  const filled: Params = Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [name, value instanceof Date ? value.toLocaleDateString(LOCALES[lang]) : value]),
+  )
+  return translate(lang, key, filled as Params & { n: number })
 }
 
-/** A server-made text in both languages, from the catalog (shared/src/i18n/notices.ts). */
-export function noticeText(key: NoticeKey, params: Record<string, Param> = {}): { de: string; en: string } {
-  return { de: render('de', key, params), en: render('en', key, params) }
+/** A server-made text in both languages, from the catalog: notifications are stored once and shown in either. */
+export function noticeText(key: NoticeKey, params: Record<string, Param> = {}): Record<Lang, string> {
+  return Object.fromEntries(LANGS.map((lang) => [lang, render(lang, key, params)])) as Record<Lang, string>
 }
 
-/** Where a mention happened, in both languages, for the mention notice's `{where}`. */
-export function mentionText(name: string, where: 'post' | 'comment' | 'chat', preview: string): { de: string; en: string } {
-  const place = noticeText(`notice.mention.${where}`)
-  return { de: render('de', 'notice.mention', { name, where: place.de, preview }), en: render('en', 'notice.mention', { name, where: place.en, preview }) }
+/** "<name> mentioned you <where>: <preview>", with `where` in each language. */
+export function mentionText(name: string, where: 'post' | 'comment' | 'chat', preview: string): Record<Lang, string> {
+  return Object.fromEntries(
+    LANGS.map((lang) => [lang, render(lang, 'notice.mention', { name, preview, where: translate(lang, `notice.mention.${where}`) })]),
+  ) as Record<Lang, string>
 }
