@@ -100,7 +100,7 @@ describe('two server nodes behind one Redis', () => {
     ])
     const conversation = (await a.client.post('/api/v1/conversations', { participants: ['zahl-b'] })).body
     const send = (socket: typeof socketA, id: string) =>
-      new Promise<{ ok: boolean; seq: number }>((resolve) => socket.emit('message:send', { conversationId: conversation.id, body: id, clientMessageId: id }, resolve))
+      new Promise<{ ok: boolean; seq: number }>((resolve) => socket.emit('message:send', { conversationId: conversation.id, body: id, clientMessageId: id }, resolve as never))
     // Each node counts from what it knows; they collide, and the database sorts it out.
     const acks = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? send(socketB, `knoten-b-${i}`) : send(socketA, `knoten-a-${i}`))))
     expect(acks.filter((ack) => !ack.ok)).toEqual([])

@@ -1,5 +1,4 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose'
-import type { ServiceContext } from '../context.ts'
 
 /**
  * Append-only, numbered lists ("streams") that can be read newest-first by _id lookups alone:
@@ -30,6 +29,11 @@ export function streamModels(conn: Connection) {
   }
 }
 
+/** What stream functions need of the service context (kept structural: the context itself is built on the models). */
+export interface StreamStore {
+  models: { StreamHead: Model<StreamHeadDoc>; StreamEntry: Model<StreamEntryDoc> }
+}
+
 const entryKey = (stream: string, seq: number) => `${stream}#${seq}`
 
 /**
@@ -37,7 +41,7 @@ const entryKey = (stream: string, seq: number) => `${stream}#${seq}`
  * moment in which a reader can see a number without its entry is one round trip long; readers
  * wait that out (see readStream) instead of skipping the entry for good.
  */
-export async function append(ctx: ServiceContext, streams: string[], ref: Types.ObjectId): Promise<number[]> {
+export async function append(ctx: StreamStore, streams: string[], ref: Types.ObjectId): Promise<number[]> {
   const { StreamEntry, StreamHead } = ctx.models
   const seqs: number[] = []
   for (const stream of streams) {
@@ -48,7 +52,7 @@ export async function append(ctx: ServiceContext, streams: string[], ref: Types.
   return seqs
 }
 
-export async function headOf(ctx: ServiceContext, stream: string): Promise<number> {
+export async function headOf(ctx: StreamStore, stream: string): Promise<number> {
   return (await ctx.models.StreamHead.findById(stream).lean())?.seq ?? 0
 }
 
@@ -66,7 +70,7 @@ export interface StreamPage<T> {
  * stream ends, or `maxProbe` numbers were looked at (then the cursor says where to go on).
  */
 export async function readStream<T>(
-  ctx: ServiceContext,
+  ctx: StreamStore,
   stream: string,
   options: { cursor?: string | undefined; limit: number; maxProbe?: number },
   resolve: (refs: Types.ObjectId[], seqs: number[]) => Promise<Array<T | null>>,

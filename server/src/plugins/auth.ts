@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import { AppError } from '@vernetzt/shared/errors'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor, ServiceContext } from '../context.ts'
-import { SESSION_COOKIE, SESSION_DAYS, resolveSession } from '../modules/accounts/sessions.ts'
+import { SESSION_COOKIE, SESSION_DAYS, resolveSession } from '../modules/accounts/index.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

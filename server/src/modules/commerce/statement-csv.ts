@@ -5,7 +5,6 @@
 import { translate, type Lang, type MessageKey, type ParamsOf } from '@vernetzt/shared/i18n'
 import type { Statement } from '@vernetzt/shared/schemas/commerce'
 import { decimalDe, isoDay, percentDe } from './statement-format.ts'
-import type { PayoutRow } from './statements.ts'
 
 const inLang = (lang: Lang) => <K extends MessageKey>(key: K, ...params: ParamsOf<K>) => translate(lang, key, ...params)
 
@@ -66,4 +65,15 @@ export function payoutsCsvBody(rows: readonly PayoutRow[], lang: Lang = 'de'): s
     ],
     ...rows.map((r) => [r.memberId, textCell(r.handle), textCell(r.displayName), textCell(r.email), decimalDe(r.creditsCents), decimalDe(r.reversalsCents), decimalDe(r.totalCents), r.entries]),
   ])
+}
+
+export interface PayoutRow {
+  memberId: string
+  handle: string
+  displayName: string
+  email: string
+  creditsCents: number
+  reversalsCents: number
+  totalCents: number
+  entries: number
 }

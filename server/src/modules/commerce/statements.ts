@@ -13,12 +13,12 @@ import type { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { headOf, readStream } from '../../db/streams.ts'
 import { payeesStream, periodEntries, statement } from './ledger.ts'
-import { payoutsCsvBody, statementCsv } from './statement-csv.ts'
+import { payoutsCsvBody, statementCsv, type PayoutRow } from './statement-csv.ts'
 import { statementPdf } from './statement-pdf.ts'
 
 // Kept where they were before the files moved out: the statements test and the benchmark import them from here.
 export { isoDay } from './statement-format.ts'
-export { statementCsv, statementPdf }
+export { statementCsv, statementPdf, type PayoutRow }
 
 // --- Exports ----------------------------------------------------------------------------------
 
@@ -54,16 +54,6 @@ async function payeeIds(ctx: ServiceContext, period: string): Promise<Types.Obje
   return ids.reverse()
 }
 
-export interface PayoutRow {
-  memberId: string
-  handle: string
-  displayName: string
-  email: string
-  creditsCents: number
-  reversalsCents: number
-  totalCents: number
-  entries: number
-}
 
 /**
  * Everyone with entries in the period and what they earned there. The payees stream may list a
