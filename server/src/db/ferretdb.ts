@@ -1,185 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { chmod, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
+import { ensureFerretdb, type Log } from './ferretdb-build.ts'
 
-/**
- * The embedded database: FerretDB v1 with its SQLite backend, built from the Go module proxy
- * into the git-ignored `.tools/` folder the first time something needs it, then started as a
- * child process on a free loopback port.
- */
-export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB'
-export const FERRETDB_VERSION = 'v1.24.2'
-
-const run = promisify(execFile)
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-const toolsDir = path.join(projectRoot, '.tools')
-export const ferretdbBinary = path.join(toolsDir, 'bin', 'ferretdb')
-
-type Log = (message: string) => void
-
-const patchMarker = `${ferretdbBinary}.patch-level`
-
-async function builtVersion(): Promise<string | null> {
-  if (!existsSync(ferretdbBinary)) return null
-  const level = await readFile(patchMarker, 'utf8').catch(() => '')
-  if (level.trim() !== PATCH_LEVEL) return null
-  try {
-    const { stdout } = await run(ferretdbBinary, ['--version'])
-    return /version:\s*(\S+)/.exec(stdout)?.[1] ?? null
-  } catch {
-    return null
-  }
-}
-
-/** Builds FerretDB once; concurrent callers (parallel test runs, two terminals) wait for the first. */
-export async function ensureFerretdb(log: Log = console.error): Promise<string> {
-  if ((await builtVersion()) === FERRETDB_VERSION) return ferretdbBinary
-  await mkdir(toolsDir, { recursive: true })
-  const lock = path.join(toolsDir, 'ferretdb-build.lock')
-  const deadline = Date.now() + 15 * 60_000
-  for (;;) {
-    try {
-      await mkdir(lock)
-      break
-    } catch {
-      // Someone else builds; a lock older than the longest build is left from a killed run.
-      const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()))
-      if (age > 15 * 60_000) await rm(lock, { recursive: true, force: true })
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for the FerretDB build lock ${lock}`)
-      await new Promise((r) => setTimeout(r, 1000))
-      if ((await builtVersion()) === FERRETDB_VERSION) return ferretdbBinary
-    }
-  }
-  try {
-    if ((await builtVersion()) === FERRETDB_VERSION) return ferretdbBinary
-    await build(log)
-    return ferretdbBinary
-  } finally {
-    await rm(lock, { recursive: true, force: true })
-  }
-}
-
-async function build(log: Log): Promise<void> {
-  log(`Building the embedded database (FerretDB ${FERRETDB_VERSION}) with Go; this happens once and takes a minute or two…`)
-  // GOTOOLCHAIN=auto: a Go older than the one FerretDB's go.mod names fetches that toolchain
-  // from the module proxy; a newer local Go is used as it is.
-  const goEnv = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GOTOOLCHAIN: 'auto' }
-  try {
-    await run('go', ['version'], { env: goEnv })
-  } catch {
-    throw new Error('Go is needed to build the embedded database (FerretDB), but `go` was not found on PATH. Install Go 1.24+ or set MONGODB_URI.')
-  }
-  // `go install module@version` cannot be used: it asks the proxy for the module's version list
-  // (refused here) and builds a binary that panics without build/version/version.txt.
-  // So: download the exact version, copy it somewhere writable, stamp the version, build.
-  const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
-    env: goEnv,
-    maxBuffer: 1 << 20,
-  })
-  const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir
-  if (!moduleDir) throw new Error(`go mod download did not report a directory for ${FERRETDB_MODULE}`)
-  const src = path.join(toolsDir, 'src', `ferretdb-${FERRETDB_VERSION}`)
-  await rm(src, { recursive: true, force: true })
-  await cp(moduleDir, src, { recursive: true })
-  await makeWritable(src)
-  await writeFile(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`)
-  await applyPatches(src)
-  await mkdir(path.dirname(ferretdbBinary), { recursive: true })
-  const tmp = `${ferretdbBinary}.tmp-${process.pid}`
-  const attempts = [[], ['-ldflags=-checklinkname=0']]
-  let lastError: unknown
-  for (const extra of attempts) {
-    try {
-      await run('go', ['build', '-trimpath', ...extra, '-o', tmp, './cmd/ferretdb'], {
-        cwd: src,
-        env: goEnv,
-        maxBuffer: 16 << 20,
-      })
-      await rename(tmp, ferretdbBinary)
-      await writeFile(patchMarker, `${PATCH_LEVEL}\n`)
-      await rm(src, { recursive: true, force: true })
-      log(`FerretDB ${FERRETDB_VERSION} built: ${ferretdbBinary}`)
-      return
-    } catch (error) {
-      lastError = error
-    }
-  }
-  throw new Error(`Building FerretDB failed: ${(lastError as { stderr?: string }).stderr ?? String(lastError)}`)
-}
-
-/**
- * Three patches to FerretDB 1.24, each measured or reproduced before it was written:
- *
- * 1. Index use for _id. Its SQLite backend creates the _id index on `_ferretdb_sjson->"_id"` but
- *    looks documents up by `_ferretdb_sjson->'$._id'`. SQLite reads both as the same JSON path,
- *    yet its planner only uses an index whose expression matches the query's, so every update
- *    and delete by _id scanned the table (70 ms at 20,000 documents, growing linearly). Writing
- *    the lookup the way the index is written makes it about 1 ms at any size.
- *
- * 2. Atomic updates. An update reads the matching documents and writes them back in two steps
- *    with nothing in between to stop a second update of the same document: 50 concurrent
- *    `$inc` by one left the counter at 12. MongoDB guarantees single-document atomicity, and
- *    Vernetzt's counters, list numbers and idempotent writes rely on it, so the read-modify-write
- *    commands (update, findAndModify, delete) run one at a time. SQLite serialises writes anyway,
- *    so this costs little; reads are not affected.
- *
- * 3. Bulk updates that hang. An update command with several statements (a driver's bulkWrite)
- *    kept each statement's query open until the whole command ended; each open query holds one
- *    of the 100 SQLite connections, and each statement's write needs one more. A bulk update of
- *    about a hundred statements, or a smaller one while other commands held connections, waited
- *    for a connection forever while holding the update lock of patch 2, and with it every later
- *    write (seen under the chat load test). Each statement now closes its query when it is done.
- */
-const LOCK = '\n\twriteMu.Lock()\n\tdefer writeMu.Unlock()\n'
-const handlerSignature = (name: string) => `func (h *Handler) ${name}(connCtx context.Context, msg *wire.OpMsg) (*wire.OpMsg, error) {`
-export const FERRETDB_PATCHES = [
-  {
-    file: 'internal/backends/sqlite/metadata/metadata.go',
-    from: `IDColumn = DefaultColumn + "->'$._id'"`,
-    to: `IDColumn = DefaultColumn + "->'_id'"`,
-  },
-  {
-    file: 'internal/handler/handler.go',
-    from: 'type Handler struct {',
-    to: '// writeMu makes read-modify-write commands atomic (patched in by Vernetzt).\nvar writeMu sync.Mutex\n\ntype Handler struct {',
-  },
-  ...['MsgUpdate', 'MsgFindAndModify', 'MsgDelete'].map((name) => ({
-    file: `internal/handler/msg_${name.slice(3).toLowerCase()}.go`,
-    from: handlerSignature(name),
-    to: handlerSignature(name) + LOCK,
-  })),
-  {
-    file: 'internal/handler/msg_update.go',
-    from: '\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n',
-    to: '\t\tcloser := iterator.NewMultiCloser()\n',
-  },
-  {
-    file: 'internal/handler/msg_update.go',
-    from: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
-    to: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close() // patched by Vernetzt: release this statement\'s connection now\n',
-  },
-]
-/** Bumped whenever FERRETDB_PATCHES changes, so an older build is rebuilt. */
-const PATCH_LEVEL = 'vernetzt-3'
-
-async function applyPatches(src: string): Promise<void> {
-  for (const patch of FERRETDB_PATCHES) {
-    const file = path.join(src, patch.file)
-    const text = await readFile(file, 'utf8')
-    if (!text.includes(patch.from)) throw new Error(`FerretDB patch does not apply to ${patch.file}: "${patch.from}" not found`)
-    await writeFile(file, text.replace(patch.from, patch.to))
-  }
-}
-
-async function makeWritable(dir: string): Promise<void> {
-  // The Go module cache is read-only; the copy must be writable to stamp the version and delete it.
-  await run('chmod', ['-R', 'u+w', dir])
-  await chmod(dir, 0o755)
-}
+// Running the embedded database: FerretDB as a supervised child process on a free loopback port.
+// The build lives in ferretdb-build.ts; scripts and tests import these from here.
+export { FERRETDB_VERSION, ensureFerretdb, ferretdbBinary } from './ferretdb-build.ts'
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -211,7 +38,9 @@ export interface Supervision {
 
 /** Restarts in a row (each dying within STABLE_MS of the last) before giving up. */
 export const MAX_RESTARTS = 5
+
 const STABLE_MS = 60_000
+
 const backoffMs = (attempt: number) => Math.min(8_000, 250 * 2 ** attempt)
 
 /**
@@ -220,6 +49,7 @@ const backoffMs = (attempt: number) => Math.min(8_000, 250 * 2 ** attempt)
  * and terminates FerretDB, so no orphan keeps the port and the SQLite files.
  */
 const WATCHDOG = `
+
 exec 3<&0
 "$0" "$@" </dev/null &
 db=$!
@@ -387,4 +217,3 @@ function canConnect(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false))
   })
 }
-

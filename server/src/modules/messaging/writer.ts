@@ -1,60 +1,22 @@
-import { AppError } from '@vernetzt/shared/errors'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
-import type { SendMessage } from '@vernetzt/shared/schemas/messages'
 import { Types } from 'mongoose'
-import type { Actor, ServiceContext } from '../../context.ts'
-import { perDocumentErrors } from '../../db/errors.ts'
-import { Memory, type AuthorInfo, type ConversationInfo } from './memory.ts'
-import { messageId, type AttachmentRef, type MessageDoc, type ParticipantDoc } from './model.ts'
+import type { ServiceContext } from '../../context.ts'
+import { Memory } from './memory.ts'
+import { messageId, type MessageDoc } from './model.ts'
+import { ResendError, insertAll, isSameMessage, lastStoredFrom, ownsKey, previewOf, type ConversationHead, type SendJob, type Waiting, type Written, type WriterHooks } from './writer-parts.ts'
 
-/** One message waiting to be written. */
-export interface SendJob {
-  actor: Actor
-  conversation: ConversationInfo
-  me: ParticipantDoc
-  author: AuthorInfo
-  input: SendMessage
-  attachments: AttachmentRef[]
-  /** "<author>:<clientMessageId>", claimed in message_keys before the message is written. */
-  key: string
-  /** The key was claimed already (a resend that took over a dead claim). */
-  claimed?: boolean
-  /** Written by the app on the author's behalf (the welcome chat), not typed by them. */
-  automatic: boolean
-}
-
-export interface Written {
-  job: SendJob
-  doc: MessageDoc
-}
-
-interface WriterHooks {
-  /** The batch's messages are stored: deliver them. */
-  stored: (written: Written[]) => void
-  /** Numbers, previews and read marks are written too: the senders are answered next. */
-  written: (written: Written[]) => void
-}
-
-interface Waiting {
-  job: SendJob
-  resolve: (written: Written) => void
-  reject: (error: unknown) => void
-}
-
-/** Not yet written into a conversation's document (see MessageWriter.headOf). */
-export interface ConversationHead {
-  lastSeq: number
-  lastPreview: { text: string; at: Date; author: string } | null
-  /** member → the newest message they wrote, which they have read by writing it. */
-  wrote: Record<string, number>
-}
+// Kept where they were: senders and readers import these from the writer.
+export { ResendError, internalError, lastStoredFrom, type ConversationHead, type SendJob, type Written } from './writer-parts.ts'
 
 /** How often conversation heads are written: the longer, the more messages share one write. */
 const HEAD_FLUSH_MS = 1000
+
 /** A batch is cut at this size; the next one starts as soon as it is written. */
 const BATCH_MAX = 500
+
 /** A batch still unwritten after this fails its senders, so the writer can go on. */
 const BATCH_TIMEOUT_MS = 15_000
+
 /** How often a batch retries numbers that another node took meanwhile. */
 const RENUMBER_ATTEMPTS = 8
 
@@ -302,62 +264,4 @@ export class MessageWriter {
     }))
   }
 
-}
-
-/**
- * The last number stored in a conversation, counting on from `seq` past messages whose number is
- * not in its document yet (another node writes its heads about once a second); at most `limit` on.
- */
-export async function lastStoredFrom(ctx: ServiceContext, conversationId: string, seq: number, limit = Infinity): Promise<number> {
-  for (let i = 0; i < limit && (await ctx.models.Message.exists({ _id: messageId(conversationId, seq + 1) })); i++) seq++
-  return seq
-}
-
-async function ownsKey(keys: ServiceContext['models']['MessageKey'], key: string, messageId: string): Promise<boolean> {
-  const claim = await keys.findById(key, { messageId: 1 }).lean()
-  return claim?.messageId === messageId
-}
-
-async function isSameMessage(ctx: ServiceContext, doc: MessageDoc): Promise<boolean> {
-  const stored = (await ctx.models.Message.findById(doc._id, { authorId: 1, clientMessageId: 1 }).lean()) as Pick<MessageDoc, 'authorId' | 'clientMessageId'> | null
-  return !!stored && stored.authorId.equals(doc.authorId) && stored.clientMessageId === doc.clientMessageId
-}
-
-/** The key belongs to an earlier send of the same message. */
-export class ResendError extends Error {
-  readonly key: string
-  constructor(key: string) {
-    super(`message key ${key} is taken`)
-    this.key = key
-  }
-}
-
-export function previewOf(job: Pick<SendJob, 'input' | 'attachments'>): string {
-  return (job.input.body.replace(/\s+/g, ' ').trim() || job.attachments.map((a) => a.name).join(', ')).slice(0, 120)
-}
-
-/**
- * insertMany that writes what it can: index in `docs` → 'duplicate' or 'failed' for those it could
- * not. It answers only when every document is accounted for: the driver reports a connection
- * lost mid-command as a bulk write error with no write errors and nothing inserted, and reading
- * that as "all written" acknowledged messages the database never stored. Such an error is thrown.
- */
-export async function insertAll(
-  collection: { insertMany(docs: object[], options: { ordered: false }): Promise<unknown> },
-  docs: object[],
-): Promise<Map<number, 'duplicate' | 'failed'>> {
-  const failed = new Map<number, 'duplicate' | 'failed'>()
-  if (!docs.length) return failed
-  try {
-    await collection.insertMany(docs, { ordered: false })
-  } catch (error) {
-    const writeErrors = perDocumentErrors(error, docs.length)
-    if (!writeErrors) throw error
-    for (const e of writeErrors) failed.set(e.index, e.code === 11000 ? 'duplicate' : 'failed')
-  }
-  return failed
-}
-
-export function internalError(): AppError {
-  return new AppError('INTERNAL', 'Something went wrong on our side. Please try again.')
 }

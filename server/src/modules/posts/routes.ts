@@ -4,7 +4,8 @@ import { CreatePostBodySchema, EditPostBodySchema, HomeFeedQuerySchema, Marketpl
 import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { requireActor } from '../../plugins/auth.ts'
 import { readableGroup } from '../groups/index.ts'
-import { createPost, deletePost, editPost, getPost, groupPosts, homeFeed, marketplace, pinPost, profilePosts } from './service.ts'
+import { groupPosts, homeFeed, marketplace, profilePosts } from './feeds.ts'
+import { createPost, deletePost, editPost, getPost, pinPost } from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app

@@ -2,14 +2,14 @@ import { scoreAd } from '@vernetzt/shared/ad-detector'
 import { AppError } from '@vernetzt/shared/errors'
 import { isBlankHtml, renderMarkdown } from '@vernetzt/shared/markdown'
 import type { MemberSummary } from '@vernetzt/shared/schemas/common'
-import { AD_AREAS, type CreatePostBody, type EditPostBody, type MarketplaceQuery, type Post, type PostPage, type ProfilePostsQuery } from '@vernetzt/shared/schemas/posts'
+import { AD_AREAS, type CreatePostBody, type EditPostBody, type Post } from '@vernetzt/shared/schemas/posts'
 import { rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
-import { append, readStream } from '../../db/streams.ts'
-import { memberSummaries, toMemberSummary, findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
-import { currentFollowers, isFollowing } from '../follows/index.ts'
-import { groupForPost, manage, memberGroups, readableGroup, canModerateIn } from '../groups/index.ts'
+import { append } from '../../db/streams.ts'
+import { memberSummaries, toMemberSummary, type MemberDoc } from '../accounts/index.ts'
+import { currentFollowers } from '../follows/index.ts'
+import { groupForPost, manage, canModerateIn } from '../groups/index.ts'
 import { bindMedia, groupAudience, mediaReferences, postAudience } from '../media/index.ts'
 import { directRecruits } from '../referrals/index.ts'
 import type { PostDoc } from './model.ts'
@@ -65,7 +65,7 @@ export async function withAuthors(ctx: ServiceContext, posts: PostDoc[]): Promis
   return posts.filter((p) => byId.has(p.authorId.toString())).map((p) => toPost(p, byId.get(p.authorId.toString())!))
 }
 
-async function postsByIds(ctx: ServiceContext, ids: Types.ObjectId[]): Promise<Array<PostDoc | null>> {
+export async function postsByIds(ctx: ServiceContext, ids: Types.ObjectId[]): Promise<Array<PostDoc | null>> {
   // The driver directly: a feed page reads 20 posts by _id, and mongoose's per-query cost shows.
   return Promise.all(ids.map((id) => ctx.models.Post.collection.findOne({ _id: id }) as Promise<PostDoc | null>))
 }
@@ -194,140 +194,6 @@ export async function pinPost(ctx: ServiceContext, actor: Actor, slug: string, p
   const pins = pinned ? [post._id, ...rest].slice(0, 3) : rest
   await ctx.models.Group.updateOne({ _id: group._id }, { $set: { pinnedPostIds: pins } })
   return { pinnedPostIds: pins.map(String) }
-}
-
-/** Feed cursors name a position in each stream they merge: base64url of { stream: next number }. */
-function decodeFeedCursor(cursor: string | undefined): Record<string, number> | null {
-  if (cursor === undefined) return null
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
-    if (value && typeof value === 'object' && Object.values(value).every((n) => Number.isInteger(n) && (n as number) >= 0)) return value as Record<string, number>
-  } catch {}
-  throw new AppError('BAD_REQUEST', 'The cursor is not valid.', { field: 'cursor' })
-}
-
-/**
- * The home feed merges the member's own feed stream (followed people, sponsor, direct recruits,
- * filled on write) with the PR streams of their groups (read in place), newest first. The cursor
- * keeps a position per stream, so paging stays free of gaps and repeats while posts arrive.
- */
-export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<PostPage> {
-  const limit = query.limit ?? 20
-  const positions = decodeFeedCursor(query.cursor)
-  // exec(): a promise that every stream may await (a mongoose query runs only once).
-  const viewerLoad = ctx.models.Member.findById(actor.id, { sponsorId: 1 }).lean().exec()
-  const include = (stream: string) => !positions || stream in positions
-
-  const readSource = async (stream: string) => {
-    const position = positions?.[stream]
-    if (position === 0) return { stream, items: [] as Post[], seqs: [] as number[], nextCursor: null }
-    const isGroup = stream.startsWith('group:')
-    const page = await readStream(ctx, stream, { cursor: position === undefined ? undefined : String(position), limit }, async (refs) => {
-      const viewer = await viewerLoad
-      if (!viewer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
-      // Never an ad, never a removed post.
-      const posts = (await postsByIds(ctx, refs)).map((p) =>
-        p && p.status === 'visible' && p.kind === 'pr' && p.area.type === (isGroup ? 'group' : 'feed') ? p : null)
-      const authorIds = [...new Set(posts.filter((p) => p !== null).map((p) => p.authorId.toString()))]
-      const authors = new Map(await Promise.all(authorIds.map(async (id) => {
-        const [author, follows] = await Promise.all([
-          ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1, sponsorId: 1 }).lean(),
-          isGroup ? Promise.resolve(true) : isFollowing(ctx, actor.id, id),
-        ])
-        // Feed posts only while the author is still in the viewer's circle (unfollows apply at once);
-        // group posts while the viewer is in the group (the sources above).
-        const inCircle = author && (isGroup || author._id.equals(viewer._id) || follows || viewer.sponsorId?.equals(author._id) || author.sponsorId?.equals(viewer._id))
-        return [id, inCircle ? toMemberSummary(author) : null] as const
-      })))
-      return posts.map((p) => {
-        const author = p && authors.get(p.authorId.toString())
-        return p && author ? toPost(p, author) : null
-      })
-    })
-    return { stream, ...page }
-  }
-  // The own feed stream is read while the member's groups are looked up, then their streams.
-  // A group joined after the first page was read joins the feed on the next fresh first page.
-  const ownFeed = include(streams.feed(actor.id)) ? readSource(streams.feed(actor.id)) : null
-  const groupStreams = (await memberGroups(ctx, actor.id)).map((g) => streams.group(g._id, 'pr')).filter(include)
-  const pages = await Promise.all([...(ownFeed ? [ownFeed] : []), ...groupStreams.map(readSource)])
-
-  // Merge newest first, always comparing the streams' next items (a k-way merge), so what is taken
-  // from each stream is a prefix of it even if two posts were appended out of time order.
-  const heads = pages.map(() => 0)
-  const taken: Post[] = []
-  while (taken.length < limit) {
-    let best = -1
-    for (let i = 0; i < pages.length; i++) {
-      const candidate = pages[i]!.items[heads[i]!]
-      if (!candidate) continue
-      const current = best >= 0 ? pages[best]!.items[heads[best]!]! : null
-      if (!current || candidate.createdAt > current.createdAt || (candidate.createdAt === current.createdAt && candidate.id > current.id)) best = i
-    }
-    if (best < 0) break
-    taken.push(pages[best]!.items[heads[best]!]!)
-    heads[best]! += 1
-  }
-  // Each stream moves on past what was taken from it; an untouched one stays where it was.
-  const next: Record<string, number> = {}
-  let more = false
-  pages.forEach((page, i) => {
-    const used = heads[i]!
-    if (used < page.items.length) {
-      more = true
-      next[page.stream] = used > 0 ? page.seqs[used - 1]! : (positions?.[page.stream] ?? page.seqs[0]! + 1)
-    } else if (page.nextCursor) {
-      more = true
-      next[page.stream] = Number(page.nextCursor)
-    } else {
-      next[page.stream] = 0 // read to its start
-    }
-  })
-  return { items: taken, nextCursor: more ? Buffer.from(JSON.stringify(next)).toString('base64url') : null }
-}
-
-/** A group's PR feed or ad channel. */
-export async function groupPosts(ctx: ServiceContext, actor: Actor | null, slug: string, query: ProfilePostsQuery): Promise<PostPage> {
-  const group = await readableGroup(ctx, actor, slug)
-  const kind = query.kind ?? 'pr'
-  const visible = (p: PostDoc | null) => (p && p.status === 'visible' && p.kind === kind && p.area.groupId === group._id.toString() ? p : null)
-  // Pinned posts head the first page of the group feed and are not repeated below.
-  const pinned = kind === 'pr' ? (await postsByIds(ctx, group.pinnedPostIds)).map(visible).filter((p) => p !== null) : []
-  const pinnedIds = new Set(pinned.map((p) => p._id.toString()))
-  const page = await readStream(ctx, streams.group(group._id, kind), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
-    (await postsByIds(ctx, refs)).map((p) => (visible(p) && !pinnedIds.has(p!._id.toString()) ? p : null)),
-  )
-  const top = query.cursor ? [] : (await withAuthors(ctx, pinned)).map((p) => ({ ...p, pinned: true }))
-  return { items: [...top, ...(await withAuthors(ctx, page.items))], nextCursor: page.nextCursor }
-}
-
-export async function marketplace(ctx: ServiceContext, query: MarketplaceQuery): Promise<PostPage> {
-  let authorId: Types.ObjectId | null = null
-  if (query.author) {
-    const author = await findMemberByHandle(ctx, query.author)
-    if (!author) return { items: [], nextCursor: null }
-    authorId = author._id
-  }
-  const needle = query.q?.trim().toLocaleLowerCase('de')
-  const page = await readStream(ctx, streams.marketplace, { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
-    (await postsByIds(ctx, refs)).map((p) => {
-      if (!p || p.status !== 'visible' || p.kind !== 'ad' || p.area.type !== 'marketplace') return null
-      if (authorId && !p.authorId.equals(authorId)) return null
-      if (needle && !p.body.toLocaleLowerCase('de').includes(needle)) return null
-      return p
-    }),
-  )
-  return { items: await withAuthors(ctx, page.items), nextCursor: page.nextCursor }
-}
-
-export async function profilePosts(ctx: ServiceContext, handle: string, query: ProfilePostsQuery): Promise<PostPage> {
-  const member = await findMemberByHandle(ctx, handle)
-  if (!member) throw new AppError('PROFILE_NOT_FOUND', `There is no profile "${handle}".`)
-  const kind = query.kind ?? 'pr'
-  const page = await readStream(ctx, streams.profile(member._id, kind), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
-    (await postsByIds(ctx, refs)).map((p) => (p && p.status === 'visible' && p.kind === kind && p.authorId.equals(member._id) ? p : null)),
-  )
-  return { items: await withAuthors(ctx, page.items), nextCursor: page.nextCursor }
 }
 
 export { place as placePost }

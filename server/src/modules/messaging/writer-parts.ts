@@ -1,0 +1,107 @@
+// What the message writer (writer.ts) works with: its jobs and results, and the single writes it is built from.
+import { AppError } from '@vernetzt/shared/errors'
+import type { SendMessage } from '@vernetzt/shared/schemas/messages'
+import type { Actor, ServiceContext } from '../../context.ts'
+import { perDocumentErrors } from '../../db/errors.ts'
+import { type AuthorInfo, type ConversationInfo } from './memory.ts'
+import { messageId, type AttachmentRef, type MessageDoc, type ParticipantDoc } from './model.ts'
+
+/** One message waiting to be written. */
+export interface SendJob {
+  actor: Actor
+  conversation: ConversationInfo
+  me: ParticipantDoc
+  author: AuthorInfo
+  input: SendMessage
+  attachments: AttachmentRef[]
+  /** "<author>:<clientMessageId>", claimed in message_keys before the message is written. */
+  key: string
+  /** The key was claimed already (a resend that took over a dead claim). */
+  claimed?: boolean
+  /** Written by the app on the author's behalf (the welcome chat), not typed by them. */
+  automatic: boolean
+}
+
+export interface Written {
+  job: SendJob
+  doc: MessageDoc
+}
+
+export interface WriterHooks {
+  /** The batch's messages are stored: deliver them. */
+  stored: (written: Written[]) => void
+  /** Numbers, previews and read marks are written too: the senders are answered next. */
+  written: (written: Written[]) => void
+}
+
+export interface Waiting {
+  job: SendJob
+  resolve: (written: Written) => void
+  reject: (error: unknown) => void
+}
+
+/** Not yet written into a conversation's document (see MessageWriter.headOf). */
+export interface ConversationHead {
+  lastSeq: number
+  lastPreview: { text: string; at: Date; author: string } | null
+  /** member → the newest message they wrote, which they have read by writing it. */
+  wrote: Record<string, number>
+}
+
+/**
+ * The last number stored in a conversation, counting on from `seq` past messages whose number is
+ * not in its document yet (another node writes its heads about once a second); at most `limit` on.
+ */
+export async function lastStoredFrom(ctx: ServiceContext, conversationId: string, seq: number, limit = Infinity): Promise<number> {
+  for (let i = 0; i < limit && (await ctx.models.Message.exists({ _id: messageId(conversationId, seq + 1) })); i++) seq++
+  return seq
+}
+
+export async function ownsKey(keys: ServiceContext['models']['MessageKey'], key: string, messageId: string): Promise<boolean> {
+  const claim = await keys.findById(key, { messageId: 1 }).lean()
+  return claim?.messageId === messageId
+}
+
+export async function isSameMessage(ctx: ServiceContext, doc: MessageDoc): Promise<boolean> {
+  const stored = (await ctx.models.Message.findById(doc._id, { authorId: 1, clientMessageId: 1 }).lean()) as Pick<MessageDoc, 'authorId' | 'clientMessageId'> | null
+  return !!stored && stored.authorId.equals(doc.authorId) && stored.clientMessageId === doc.clientMessageId
+}
+
+/** The key belongs to an earlier send of the same message. */
+export class ResendError extends Error {
+  readonly key: string
+  constructor(key: string) {
+    super(`message key ${key} is taken`)
+    this.key = key
+  }
+}
+
+export function previewOf(job: Pick<SendJob, 'input' | 'attachments'>): string {
+  return (job.input.body.replace(/\s+/g, ' ').trim() || job.attachments.map((a) => a.name).join(', ')).slice(0, 120)
+}
+
+/**
+ * insertMany that writes what it can: index in `docs` → 'duplicate' or 'failed' for those it could
+ * not. It answers only when every document is accounted for: the driver reports a connection
+ * lost mid-command as a bulk write error with no write errors and nothing inserted, and reading
+ * that as "all written" acknowledged messages the database never stored. Such an error is thrown.
+ */
+export async function insertAll(
+  collection: { insertMany(docs: object[], options: { ordered: false }): Promise<unknown> },
+  docs: object[],
+): Promise<Map<number, 'duplicate' | 'failed'>> {
+  const failed = new Map<number, 'duplicate' | 'failed'>()
+  if (!docs.length) return failed
+  try {
+    await collection.insertMany(docs, { ordered: false })
+  } catch (error) {
+    const writeErrors = perDocumentErrors(error, docs.length)
+    if (!writeErrors) throw error
+    for (const e of writeErrors) failed.set(e.index, e.code === 11000 ? 'duplicate' : 'failed')
+  }
+  return failed
+}
+
+export function internalError(): AppError {
+  return new AppError('INTERNAL', 'Something went wrong on our side. Please try again.')
+}
