@@ -16,14 +16,14 @@ import pino from 'pino'
 import { time } from './timing.ts'
 import { buildApp } from '../../server/src/app.ts'
 import { loadConfig } from '../../server/src/config.ts'
-import { type ServiceContext } from '../../server/src/context.ts'
 import { createContext } from '../../server/src/compose.ts'
 import { openDatabase } from '../../server/src/db/connect.ts'
 import { createModels, ensureIndexes } from '../../server/src/db/models.ts'
 import { ensureRoot, insertMember } from '../../server/src/modules/referrals/index.ts'
 import { createSession } from '../../server/src/modules/accounts/sessions.ts'
 import { followId } from '../../server/src/modules/follows/model.ts'
-import { homeFeed, streams } from '../../server/src/modules/posts/service.ts'
+import { streams } from '../../server/src/modules/posts/service.ts'
+import { homeFeed } from '../../server/src/modules/posts/feeds.ts'
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 200_000)
 const AUTHORS = 2_000

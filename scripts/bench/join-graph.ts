@@ -16,10 +16,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { Types } from 'mongoose'
 import { buildApp } from '../../server/src/app.ts'
 import { loadConfig } from '../../server/src/config.ts'
-import { type ServiceContext } from '../../server/src/context.ts'
 import { createContext } from '../../server/src/compose.ts'
 import { openDatabase } from '../../server/src/db/connect.ts'
 import { createModels, ensureIndexes } from '../../server/src/db/models.ts'
@@ -46,7 +44,7 @@ console.log(`Join-graph benchmark on ${engine}: building ${MEMBERS.toLocaleStrin
 
 // ---- the tree (random attachment + a 30-deep spine), written as the join code would have
 const t0 = performance.now()
-const { nodes, byId, entries } = await buildTree(ctx, root, MEMBERS, (i, all, random) => {
+const { nodes, entries } = await buildTree(ctx, root, MEMBERS, (i, all, random) => {
   if (i <= MAX_DEPTH) return all[i - 1]!
   let parent: TreeNode
   do parent = all[Math.floor(random() * all.length)]!; while (parent.depth >= MAX_DEPTH)

@@ -39,6 +39,6 @@ http.listen(port, '127.0.0.1', () => {
   const address = http.address()
   console.log(`echo server listening on ${typeof address === 'object' && address ? address.port : port}`)
 })
-const stop = () => io.close(() => process.exit(0))
+const stop = () => void io.close(() => process.exit(0))
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)

@@ -26,6 +26,7 @@ const BASE = 'http://local.invalid'
 export function localPath(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2000) return fallback
   // Control characters and backslashes have no place in a path we send someone to.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return fallback
   if (!value.startsWith('/') || value.startsWith('//')) return fallback
   let url: URL

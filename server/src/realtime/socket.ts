@@ -70,7 +70,8 @@ export default fp<RealtimeOptions>(
         await Promise.allSettled([pub.quit(), sub.quit()])
       })
     }
-    io.use(async (socket, next) => {
+    io.use((socket, next) => void authenticate(socket, next))
+    async function authenticate(socket: Parameters<Parameters<RealtimeServer['use']>[0]>[0], next: (error?: Error) => void): Promise<void> {
       try {
         const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '')
         const session = await resolveSessionDetail(app.ctx, cookies[SESSION_COOKIE])
@@ -81,7 +82,7 @@ export default fp<RealtimeOptions>(
       } catch (error) {
         next(error as Error)
       }
-    })
+    }
     // The realtime face: the only way services reach sockets. Losing access reaches open sockets
     // at once, on every node (the adapter broadcasts these).
     let stopping = false
@@ -124,7 +125,7 @@ export default fp<RealtimeOptions>(
       io.local.disconnectSockets(true)
     })
     app.addHook('onClose', async () => {
-      await new Promise<void>((resolve) => io.close(() => resolve()))
+      await io.close()
       // Messages accepted before the sockets closed are written and followed up before the database closes.
       for (const work of drain) await work()
     })

@@ -1,6 +1,5 @@
 import { AppError } from '@vernetzt/shared/errors'
 import type { Conversation, ConversationPage, CreateConversationBody } from '@vernetzt/shared/schemas/messages'
-import { rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
