@@ -72,7 +72,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     instance.decorate('events', bus)
     if (config.redisUrl) {
       // Cross-node events (access lost, caches to forget) reach the other nodes.
-      const relay = await redisRelay(config.redisUrl)
+      const relay = await redisRelay(config.redisUrl, (error) => app.log.warn({ err: error }, 'redis (events) error'))
       await bus.connect(relay)
       instance.addHook('onClose', () => relay.close())
     }

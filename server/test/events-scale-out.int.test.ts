@@ -93,7 +93,7 @@ describe('every-node subscribers across two nodes', () => {
     expect(heard.slice(before)).toEqual([])
   })
 
-  it("ends a moved recruit's access to the old team room on node B at once (member.moved, then group.members_rechecked)", async () => {
+  it("ends a moved recruit's access to the old team room on node B at once (member.moved)", async () => {
     const lead = await makeMember(nodeA, { handle: 'evs-mv-lead' })
     const moves = await makeMember(nodeA, { handle: 'evs-mv-moves', sponsor: 'evs-mv-lead' })
     await makeMember(nodeA, { handle: 'evs-mv-elsewhere' })

@@ -14,7 +14,8 @@ import { Client, closeSockets, makeMember, openSocket, startTestServer, type Cli
  *
  * module        kind        event                      → test (describe › it)
  * messaging     everyNode   group.member_left          → room gate › refuses the next message of a member removed from the group…
- * messaging     everyNode   group.members_rechecked    → room gate › refuses the next message of a recruit an admin moved out of the team…
+ * messaging     everyNode   group.member_joined        → room gate › lets a member write as soon as they joined…
+ * messaging     everyNode   member.moved               → room gate › refuses the next message of a recruit an admin moved out of the team…
  * messaging     everyNode   member.block_changed       → chat caches › refuses a blocked member's next direct message at once…
  * messaging     everyNode   profile.updated            → chat caches › shows a new display name in the very next message
  * messaging     everyNode   profile.avatar_changed     → chat caches › shows a new profile picture in the very next message
@@ -457,7 +458,20 @@ describe("the chat room's gate", () => {
     expect((await post(member, roomId, 'Und über REST?')).body.error?.code).toBe('CONVERSATION_NOT_FOUND')
   })
 
-  it('refuses the next message of a recruit an admin moved out of the team, though the gate remembered them (messaging everyNode: group.members_rechecked)', async () => {
+  it('lets a member write as soon as they joined, though the gate remembered their earlier "no" (messaging everyNode: group.member_joined)', async () => {
+    const owner = await makeMember(server, { handle: 'ev-join-owner' })
+    const newcomer = await makeMember(server, { handle: 'ev-join-new' })
+    expect((await owner.client.post('/api/v1/groups', { name: 'Offene Runde', slug: 'ev-join-runde', kind: 'community', visibility: 'public' })).status).toBe(201)
+    // The room exists once someone opened it; it has the group's id, which the group's page shows.
+    expect((await owner.client.get('/api/v1/groups/ev-join-runde/chat')).status).toBe(200)
+    const roomId = ((await newcomer.client.get('/api/v1/groups/ev-join-runde')).body as { id: string }).id
+    const newcomerSocket = await socketOf(newcomer)
+    expect(await send(newcomerSocket, roomId, 'Darf ich?')).toMatchObject({ ok: false, error: { code: 'CONVERSATION_NOT_FOUND' } })
+    expect((await newcomer.client.post('/api/v1/groups/ev-join-runde/join')).body.status).toBe('joined')
+    expect(await send(newcomerSocket, roomId, 'Jetzt bin ich dabei')).toMatchObject({ ok: true })
+  })
+
+  it('refuses the next message of a recruit an admin moved out of the team, though the gate remembered them (messaging everyNode: member.moved)', async () => {
     const { stays, moves, roomId, move } = await teamRoom('ev-mv-gate')
     const [staysSocket, movesSocket] = await Promise.all([socketOf(stays), socketOf(moves)])
     expect(await send(movesSocket, roomId, 'Hallo Team')).toMatchObject({ ok: true })

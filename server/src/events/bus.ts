@@ -92,8 +92,9 @@ export class EventBus<C> implements EventPublisher {
 
   async publish<K extends DomainEventName>(name: K, event: DomainEvents[K]): Promise<void> {
     if (this.relay && this.crossNode.has(name)) {
-      // The other nodes act on their own; a Redis hiccup costs them the event, not this request.
-      await this.relay.send(name, event).catch((error: unknown) => this.log.error({ err: error, event: name }, 'an event could not reach the other nodes'))
+      // The other nodes act on their own; a Redis hiccup costs them the event, not this request
+      // (which does not wait for the send).
+      void this.relay.send(name, event).catch((error: unknown) => this.log.error({ err: error, event: name }, 'an event could not reach the other nodes'))
     }
     await this.run(name, event, [...(this.everywhere.get(name) ?? []), ...(this.once.get(name) ?? [])], 'local')
   }

@@ -1,4 +1,4 @@
-import type { OnboardingChecklist, OnboardingItem } from '@vernetzt/shared/schemas/onboarding'
+import type { OnboardingChecklist } from '@vernetzt/shared/schemas/onboarding'
 
 /**
  * Everything that happens in Vernetzt that another module may react to, with what it carries.
@@ -31,8 +31,6 @@ export interface DomainEvents {
   'group.invited': { groupId: string; groupName: string; slug: string; memberId: string; byHandle: string }
   /** A member left a group or was removed from it: their access to its room ends at once. */
   'group.member_left': { groupId: string; memberId: string; removed: boolean }
-  /** Team groups follow the join graph: after a move these members may have lost a team group's room. */
-  'group.members_rechecked': { groupIds: string[]; memberIds: string[] }
   /** A team group's member opened it (a visit counts for onboarding). */
   'group.visited': { groupId: string; memberId: string; kind: string }
   /** A member finished a lesson for the first time. */
@@ -45,10 +43,7 @@ export interface DomainEvents {
   'conversation.welcomed': { sponsorId: string; recruitId: string; recruitHandle: string; recruitName: string; conversationId: string }
   'order.paid': { orderId: string; buyerId: string | null; totalCents: number; currency: string; at: string }
   'order.refunded': { orderId: string; buyerId: string | null; amountCents: number; currency: string; at: string }
-  'onboarding.ticked': { memberId: string; item: OnboardingItem; at: string }
   'onboarding.updated': { checklist: OnboardingChecklist; sponsorId: string | null; completedNow: boolean }
-  /** A session ended (sign-out, revocation): its sockets close. */
-  'session.ended': { sessionId: string; memberId: string }
 }
 
 export type DomainEventName = keyof DomainEvents
@@ -59,10 +54,9 @@ export type DomainEventName = keyof DomainEvents
  */
 export const CROSS_NODE_EVENTS: ReadonlySet<DomainEventName> = new Set<DomainEventName>([
   'group.member_left',
-  'group.members_rechecked',
+  'group.member_joined',
   'member.block_changed',
   'member.moved',
   'profile.updated',
   'profile.avatar_changed',
-  'session.ended',
 ])

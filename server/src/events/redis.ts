@@ -9,10 +9,12 @@ const CHANNEL = 'vernetzt:events'
  * messages (it ran the handlers already). Pub/sub is fire-and-forget: a node that is down misses
  * the event, which is fine for what travels (caches and sockets of a node that restarts are empty).
  */
-export async function redisRelay(url: string): Promise<EventRelay & { close(): Promise<void> }> {
+export async function redisRelay(url: string, onError: (error: unknown) => void): Promise<EventRelay & { close(): Promise<void> }> {
   const { createClient } = await import('redis')
   const pub = createClient({ url })
   const sub = pub.duplicate()
+  // Without a listener a lost connection would be an unhandled error; the clients reconnect by themselves.
+  for (const client of [pub, sub]) client.on('error', (error: unknown) => onError(error))
   await Promise.all([pub.connect(), sub.connect()])
   const node = randomUUID()
   return {

@@ -75,6 +75,29 @@ describe('orders and payments', () => {
     expect((await customer.client.get(`/api/v1/orders/${first.body.id}`)).body.status).toBe('paid')
   })
 
+  it('says once that an order was paid and once that it was refunded, however often the provider tells (order.paid, order.refunded)', async () => {
+    const heard: Array<[string, unknown]> = []
+    server.app.events.register({
+      module: 'test-orders',
+      subscribers: {
+        'order.paid': (_ctx, e) => void heard.push(['paid', e]),
+        'order.refunded': (_ctx, e) => void heard.push(['refunded', e]),
+      },
+    })
+    const buyer = await makeMember(server, { handle: 'evt-kaeufer' })
+    const placed = (await order(buyer.client)).body as Order
+    const paid = { type: 'payment.paid', reference: placed.payment!.reference }
+    await webhook(paid)
+    await webhook(paid)
+    await webhook({ type: 'payment.refunded', reference: placed.payment!.reference })
+    await webhook({ type: 'payment.refunded', reference: placed.payment!.reference })
+    const mine = heard.filter(([, e]) => (e as { orderId: string }).orderId === placed.id)
+    expect(mine).toEqual([
+      ['paid', expect.objectContaining({ orderId: placed.id, totalCents: placed.totalCents, currency: 'EUR' })],
+      ['refunded', expect.objectContaining({ orderId: placed.id, amountCents: placed.totalCents, currency: 'EUR' })],
+    ])
+  })
+
   it('refuses a webhook with a wrong signature or an unknown reference, and changes nothing', async () => {
     const partner = await makeMember(server, { handle: 'sig-partner' })
     const placed = (await order(partner.client)).body as Order

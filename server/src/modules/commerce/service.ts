@@ -238,5 +238,11 @@ export async function applyPaymentEvent(ctx: ServiceContext, event: PaymentEvent
   const before = (await ctx.models.Order.findOneAndUpdate({ _id: key.memberId }, { $min: { [field]: occurredAt } }).lean()) as OrderDoc | null
   if (!before) throw new AppError('ORDER_NOT_FOUND', 'The order of this payment no longer exists.')
   const order = await settleOrder(ctx, key.memberId)
+  // Said once, by the delivery that set the date (receipts, mail and shop analytics subscribe in later issues).
+  if (!before[field] && (field === 'paidAt' || field === 'refundedAt')) {
+    const base = { orderId: order._id.toString(), buyerId: order.buyerId?.toString() ?? null, currency: order.currency, at: occurredAt.toISOString() }
+    if (field === 'paidAt') await ctx.events.publish('order.paid', { ...base, totalCents: order.totalCents })
+    else await ctx.events.publish('order.refunded', { ...base, amountCents: event.amountCents ?? order.totalCents })
+  }
   return { orderId: key.memberId.toString(), status: statusOf(order), duplicate }
 }

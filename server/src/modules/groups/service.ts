@@ -121,9 +121,7 @@ export async function recheckTeamRooms(ctx: ServiceContext, oldUpline: string[],
     const group = key ? ((await ctx.models.Group.findById(key.memberId).lean()) as GroupDoc | null) : null
     if (group) groups.push(group)
   }
-  if (groups.length === 0) return
-  // Cached room gates go first (on every node), then the sockets that are in the rooms now.
-  await ctx.events.publish('group.members_rechecked', { groupIds: groups.map((g) => g._id.toString()), memberIds: moved })
+  // (Cached room gates were forgotten on every node by messaging's member.moved subscriber.)
   for (const group of groups) {
     await ctx.realtime.recheckRoom(group._id.toString(), suspects, async (memberId) => !!(await roleIn(ctx, group, memberId)))
   }

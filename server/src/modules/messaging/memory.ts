@@ -42,6 +42,11 @@ export class Memory<K, V> {
     if (entry) entry.value = change(entry.value)
   }
 
+  /** Forgets every remembered key that `matches` (a scan: for rare events such as a move). */
+  deleteWhere(matches: (key: K) => boolean): void {
+    for (const key of [...this.entries.keys()]) if (matches(key)) this.entries.delete(key)
+  }
+
   delete(key: K): void {
     this.entries.delete(key)
   }

@@ -107,7 +107,13 @@ export async function admittedToRoom(ctx: ServiceContext, room: ConversationInfo
   return memory.set(key, !!group && !!(await roleIn(ctx, group, memberId)))
 }
 
-/** Someone left or was removed from a group: this node's room gate asks again. */
+/** Forgets every room answer about these members: they moved in the join graph, and team rooms follow it. */
+export function forgetRoomsOf(ctx: ServiceContext, memberIds: Iterable<string>): void {
+  const suffixes = new Set([...memberIds].map((id) => `:${id}`))
+  chatMemory(ctx).roomAccess.deleteWhere((key) => suffixes.has(key.slice(key.lastIndexOf(':'))))
+}
+
+/** Someone joined, left or was removed from a group: this node's room gate asks again. */
 export function forgetRoomAccess(ctx: ServiceContext, groupId: Types.ObjectId | string, memberId: Types.ObjectId | string): void {
   chatMemory(ctx).roomAccess.delete(`${groupId.toString()}:${memberId.toString()}`)
 }

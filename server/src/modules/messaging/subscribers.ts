@@ -1,6 +1,6 @@
 import type { ModuleSubscription } from '../../context.ts'
 import { chatNotices } from './notices.ts'
-import { forgetMember, forgetRoomAccess } from './state.ts'
+import { forgetMember, forgetRoomAccess, forgetRoomsOf } from './state.ts'
 import { openOnboardingConversation } from './welcome.ts'
 
 /**
@@ -10,10 +10,11 @@ import { openOnboardingConversation } from './welcome.ts'
 export const messagingSubscription: ModuleSubscription = {
   module: 'messaging',
   everyNode: {
+    // The room gate remembers "no" as well as "yes": both are forgotten when membership changes.
+    'group.member_joined': (ctx, e) => forgetRoomAccess(ctx, e.groupId, e.memberId),
     'group.member_left': (ctx, e) => forgetRoomAccess(ctx, e.groupId, e.memberId),
-    'group.members_rechecked': (ctx, e) => {
-      for (const groupId of e.groupIds) for (const memberId of e.memberIds) forgetRoomAccess(ctx, groupId, memberId)
-    },
+    // A move takes members out of old team groups and into new ones.
+    'member.moved': (ctx, e) => forgetRoomsOf(ctx, e.movedIds),
     'member.block_changed': (ctx, e) => {
       forgetMember(ctx, e.memberId)
       forgetMember(ctx, e.otherId)
