@@ -33,6 +33,7 @@ import auth from './plugins/auth.ts'
 import docs from './plugins/docs.ts'
 import errors from './plugins/errors.ts'
 import limits from './plugins/limits.ts'
+import { apiMessage } from '@vernetzt/shared/error-messages'
 import security, { BASELINE_HEADERS } from './plugins/security.ts'
 import web, { type NodeHandler } from './plugins/web.ts'
 import realtime from './realtime/socket.ts'
@@ -59,8 +60,8 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
       void (reply as FastifyReply).headers(BASELINE_HEADERS).status(tooLong ? 414 : 400).send({
         error: tooLong
-          ? { code: 'URL_TOO_LONG', message: 'A part of the address is too long.', details: null }
-          : { code: 'BAD_REQUEST', message: 'The address is not valid.', details: null },
+          ? { code: 'URL_TOO_LONG', message: apiMessage('URL_TOO_LONG'), details: null }
+          : { code: 'BAD_REQUEST', message: apiMessage('BAD_REQUEST'), details: null },
       })
     },
   })

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import { AppError, isErrorCode } from '@vernetzt/shared/errors'
 import type { FastifyError } from 'fastify'
 import { isDatabaseUnavailable } from '../db/connect.ts'
+import { apiMessage } from '@vernetzt/shared/error-messages'
 
 /**
  * One error shape for every 4xx/5xx: { error: { code, message, details } }.
@@ -26,13 +27,13 @@ export default fp(
       }
       const status = error.statusCode ?? 500
       if (status === 429) {
-        return reply.status(429).send({ error: { code: 'RATE_LIMITED', message: 'Too many attempts. Please wait a minute and try again.', details: null } })
+        return reply.status(429).send({ error: { code: 'RATE_LIMITED', message: apiMessage('RATE_LIMITED'), details: null } })
       }
       if (status === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE') {
-        return reply.status(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'The upload is too large.', details: null } })
+        return reply.status(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: apiMessage('PAYLOAD_TOO_LARGE'), details: null } })
       }
       if (status === 415 || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-        return reply.status(415).send({ error: { code: 'UNSUPPORTED_MEDIA', message: 'This content type is not accepted here.', details: null } })
+        return reply.status(415).send({ error: { code: 'UNSUPPORTED_MEDIA', message: apiMessage('UNSUPPORTED_MEDIA'), details: null } })
       }
       if (status >= 400 && status < 500) {
         const code = isErrorCode(error.code) ? error.code : status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST'
@@ -40,10 +41,10 @@ export default fp(
       }
       if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable')
-        return reply.status(503).header('retry-after', '2').send({ error: { code: 'DB_UNAVAILABLE', message: 'The database cannot be reached right now. Please try again in a moment.', details: null } })
+        return reply.status(503).header('retry-after', '2').send({ error: { code: 'DB_UNAVAILABLE', message: apiMessage('DB_UNAVAILABLE'), details: null } })
       }
       request.log.error({ err: error }, 'unhandled error')
-      return reply.status(500).send({ error: { code: 'INTERNAL', message: 'Something went wrong on our side. Please try again.', details: null } })
+      return reply.status(500).send({ error: { code: 'INTERNAL', message: apiMessage('INTERNAL'), details: null } })
     })
   },
   { name: 'errors' },

@@ -1,3 +1,4 @@
+import { apiMessage } from '@vernetzt/shared/error-messages'
 import { AppError } from '@vernetzt/shared/errors'
 import { type SendMessage, SendMessageSchema, type SendAck } from '@vernetzt/shared/schemas/messages'
 import { rooms } from '@vernetzt/shared/realtime'
@@ -109,7 +110,7 @@ export function registerMessagingEvents(ctx: ServiceContext, socket: Socket): vo
   socket.on('message:send', async (payload: unknown, ack: unknown) => {
     const reply = (result: SendAck) => answer(ack, result)
     const actor = socket.data.actor
-    if (!actor) return reply({ ok: false, error: { code: 'UNAUTHENTICATED', message: 'Please sign in first.' } })
+    if (!actor) return reply({ ok: false, error: { code: 'UNAUTHENTICATED', message: apiMessage('UNAUTHENTICATED') } })
     if (!validateSend(payload)) {
       const first = validateSend.errors?.[0]
       return reply({ ok: false, error: { code: 'VALIDATION_FAILED', message: `${first?.instancePath.slice(1) || 'payload'} ${first?.message ?? 'is invalid'}` } })
@@ -120,7 +121,7 @@ export function registerMessagingEvents(ctx: ServiceContext, socket: Socket): vo
     } catch (error) {
       if (error instanceof AppError) return reply({ ok: false, error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } })
       ctx.log.error({ err: error }, 'message:send failed')
-      reply({ ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side. Please try again.' } })
+      reply({ ok: false, error: { code: 'INTERNAL', message: apiMessage('INTERNAL') } })
     }
   })
 }
