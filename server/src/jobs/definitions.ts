@@ -77,3 +77,6 @@ export function definition<C>(name: string, handler: JobHandler<C, never>, optio
 
 /** The delay before the run after `attempt` failed runs: doubling from backoffMs, at most maxBackoffMs. */
 export const backoff = (def: Pick<Definition<unknown>, 'backoffMs' | 'maxBackoffMs'>, attempt: number) => Math.min(def.maxBackoffMs, def.backoffMs * 2 ** (attempt - 1))
+
+/** How a failure is kept on the job for the operator (the log has the whole error). */
+export const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000)

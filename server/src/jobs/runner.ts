@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { isDuplicateKey } from '../db/errors.ts'
 import { SlotReader } from './due-list.ts'
-import { backoff, definition, type Definition, type JobDeps, type JobHandler, type JobOptions, type Run, type RunnerOptions } from './definitions.ts'
+import { backoff, definition, errorText, type Definition, type JobDeps, type JobHandler, type JobOptions, type Run, type RunnerOptions } from './definitions.ts'
+import { leaseHeld, purgeJob, takeLease } from './leases.ts'
 import { leaseId, type JobDoc, type JobEntryDoc } from './model.ts'
 import { JobQueue, type EnqueueResult, type JobCatalog, type JobInfo, type JobQueueApi } from './queue.ts'
 
 const MAX_SLOT_READS = 50
 const VISITS_IN_FLIGHT = 8
-const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000)
 
 /**
  * The durable job runner: see README, "Background jobs". Several runners (nodes, or several in
@@ -175,20 +174,16 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
   }
 
   async #settle(entry: JobEntryDoc, def: Definition<C> | null, now: number): Promise<'open' | 'settled' | 'claimed'> {
-    const { jobs, leases } = this.queue.c
-    const job = await jobs.findOne({ _id: entry.job })
+    const job = await this.queue.c.jobs.findOne({ _id: entry.job })
     if (!job || job.entry !== entry._id) return 'settled' // gone, or a newer entry stands for it
     if (!def) {
       // A purge entry: the finished job's week is over.
-      if (job.state !== 'done') return 'settled'
-      for (let n = 1; n <= job.claims; n++) await leases.deleteOne({ _id: leaseId(job._id, n) })
-      await jobs.deleteOne({ _id: job._id })
+      if (job.state === 'done') await purgeJob(this.queue.c, job)
       return 'settled'
     }
     const expired = job.state === 'running' && (job.leaseUntil?.getTime() ?? 0) <= now
     if (job.state !== 'pending' && !expired) return job.state === 'running' ? 'open' : 'settled'
-    // The lease document decides (a renewal writes it first): a live worker keeps its job.
-    if (expired && ((await leases.findOne({ _id: leaseId(job._id, job.claims) }))?.until.getTime() ?? 0) > Date.now()) return 'open'
+    if (expired && (await leaseHeld(this.queue.c, job))) return 'open' // a live worker keeps its job
     if (expired && job.attempts >= def.maxAttempts) {
       await this.#fail(job, job.lastError ?? 'the worker of the last run stopped without finishing it (lease expired)')
       return 'settled'
@@ -198,26 +193,14 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
 
   /** Takes the next lease of a job (one insert wins) and starts the handler. */
   async #claim(job: JobDoc, def: Definition<C>): Promise<'open' | 'claimed'> {
-    const { jobs, leases } = this.queue.c
     const until = Date.now() + def.leaseMs
-    let n = job.claims + 1
-    for (;; n++) {
-      try {
-        await leases.insertOne({ _id: leaseId(job._id, n), owner: this.node, until: new Date(until) })
-        break
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error
-        const lease = await leases.findOne({ _id: leaseId(job._id, n) })
-        // Someone holds it: look again later. An expired lease that never reached the job
-        // document (its taker died in between) is stepped over.
-        if (!lease || lease.until.getTime() > Date.now() || n - job.claims >= 5) return 'open'
-      }
-    }
+    const n = await takeLease(this.queue.c, job, this.node, new Date(until))
+    if (n === null) return 'open' // someone holds it: look again later
     const attempt = job.attempts + (n - job.claims)
     // "If this run has not finished by then, look again": what brings a dead worker's job back
     // (as it does if this node dies before the next two writes).
     const entry = await this.queue.due.add(job._id, job.name, new Date(until), 'run')
-    await jobs.updateOne({ _id: job._id }, { $set: { state: 'running', claims: n, attempts: attempt, entry, leaseUntil: new Date(until), owner: this.node, updatedAt: new Date() } })
+    await this.queue.c.jobs.updateOne({ _id: job._id }, { $set: { state: 'running', claims: n, attempts: attempt, entry, leaseUntil: new Date(until), owner: this.node, updatedAt: new Date() } })
     this.#launch({ job, n, attempt, until, controller: new AbortController() }, def)
     return 'claimed'
   }
