@@ -67,10 +67,11 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
   })
 
   const models = createModels(db.connection)
-  const { ctx, bus } = createContext({ config, models, log: app.log })
+  const { ctx, bus, jobs } = createContext({ config, models, log: app.log })
   await app.register(fp(async (instance) => {
     instance.decorate('ctx', ctx)
     instance.decorate('events', bus)
+    instance.decorate('jobs', jobs)
     if (config.redisUrl) {
       // Cross-node events (access lost, caches to forget) reach the other nodes.
       const relay = await redisRelay(config.redisUrl, (error) => app.log.warn({ err: error }, 'redis (events) error'))

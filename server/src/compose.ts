@@ -3,6 +3,8 @@ import type { Config } from './config.ts'
 import { NO_REALTIME, type ModuleSubscription, type ServiceContext } from './context.ts'
 import type { Models } from './db/models.ts'
 import { CROSS_NODE_EVENTS, EventBus } from './events/index.ts'
+import type { AppJobs } from './jobs/catalog.ts'
+import { JobRunner } from './jobs/index.ts'
 import { groupSubscription } from './modules/groups/subscribers.ts'
 import { mentionSubscription } from './modules/mentions/subscribers.ts'
 import { messagingSubscription } from './modules/messaging/subscribers.ts'
@@ -25,17 +27,25 @@ export const SUBSCRIPTIONS: ModuleSubscription[] = [
 ]
 
 /** The service context every request, job and script uses: config, models, log, events, sockets. */
-export function createContext(parts: { config: Config; models: Models; log: FastifyBaseLogger }, subscriptions = SUBSCRIPTIONS): { ctx: ServiceContext; bus: EventBus<ServiceContext> } {
+export function createContext(
+  parts: { config: Config; models: Models; log: FastifyBaseLogger },
+  subscriptions = SUBSCRIPTIONS,
+): { ctx: ServiceContext; bus: EventBus<ServiceContext>; jobs: JobRunner<ServiceContext, AppJobs> } {
   const bus = new EventBus<ServiceContext>(parts.log, CROSS_NODE_EVENTS)
   for (const subscription of subscriptions) bus.register(subscription)
-  const ctx: ServiceContext = { ...parts, events: bus, realtime: NO_REALTIME }
+  const ctx = { ...parts, events: bus, realtime: NO_REALTIME } as Omit<ServiceContext, 'jobs'> as ServiceContext
+  // Each module's job handlers are defined here, beside its subscribers, when it has any (see jobs/catalog.ts).
+  const jobs = new JobRunner<ServiceContext, AppJobs>(ctx)
+  ctx.jobs = jobs
   bus.bind(ctx)
-  return { ctx, bus }
+  return { ctx, bus, jobs }
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The event bus behind ctx.events: the app connects it to Redis and waits for it at shutdown. */
     events: EventBus<ServiceContext>
+    /** The job runner behind ctx.jobs: main.ts starts and stops it. */
+    jobs: JobRunner<ServiceContext, AppJobs>
   }
 }

@@ -3,6 +3,8 @@ import type { ServerToClientEvents } from '@vernetzt/shared/realtime'
 import type { Config } from './config.ts'
 import type { Models } from './db/models.ts'
 import type { EventPublisher, Subscribers, Subscription } from './events/index.ts'
+import type { AppJobs } from './jobs/catalog.ts'
+import type { JobQueueApi } from './jobs/index.ts'
 
 /** Emits to rooms, on every node (through the Redis adapter when there are several). */
 export interface RealtimeEmitter {
@@ -53,6 +55,8 @@ export interface ServiceContext {
   /** Says what happened; other modules' subscribers react (server/src/events). */
   events: EventPublisher
   realtime: Realtime
+  /** Stores work that must survive a crash; a runner on some node does it (server/src/jobs). */
+  jobs: JobQueueApi<AppJobs>
 }
 
 /** A module's reactions to domain events, registered by the composition root. */

@@ -99,6 +99,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exit(1)
   }
   await prepareData(app)
+  // Background jobs: this node takes its share of what is due (server/src/jobs).
+  app.jobs.start()
   // Housekeeping that replaces what MongoDB would do with TTL indexes and transactions.
   const sweeper = setInterval(() => {
     sweepExpiredSessions(app.ctx).catch((error) => app.log.warn({ err: error }, 'session sweep failed'))
@@ -131,6 +133,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     clearInterval(sweeper)
     clearInterval(repairer)
     clearInterval(pusher)
+    // Running jobs finish first; one cut off by the forced exit runs again after its lease.
+    await app.jobs.stop().catch(() => {})
     await app.close().catch(() => {})
     await web?.close?.().catch(() => {})
     await db.close().catch(() => {})

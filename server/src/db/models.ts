@@ -4,6 +4,7 @@ import { auditModels } from '../modules/audit/model.ts'
 import { mediaModels } from '../modules/media/model.ts'
 import { referralModels } from '../modules/referrals/model.ts'
 import { streamModels } from './streams.ts'
+import { jobModels } from '../jobs/model.ts'
 import { followModels } from '../modules/follows/model.ts'
 import { postModels } from '../modules/posts/model.ts'
 import { notificationModels } from '../modules/notifications/model.ts'
@@ -18,7 +19,7 @@ import { earningsModels } from '../modules/commerce/earnings-model.ts'
 
 export function createModels(conn: Connection) {
   return {
-    ...accountModels(conn), ...auditModels(conn), ...mediaModels(conn), ...referralModels(conn), ...streamModels(conn),
+    ...accountModels(conn), ...auditModels(conn), ...mediaModels(conn), ...referralModels(conn), ...streamModels(conn), ...jobModels(conn),
     ...postModels(conn),
     ...followModels(conn),
     ...notificationModels(conn),
