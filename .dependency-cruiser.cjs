@@ -14,16 +14,18 @@ const LAYERS = [
 ]
 const modules = LAYERS.flat()
 const layerOf = Object.fromEntries(LAYERS.flatMap((names, i) => names.map((name) => [name, i])))
-const upward = modules.map((name) => {
-  const above = modules.filter((other) => layerOf[other] > layerOf[name])
-  return {
-    name: `layer-${name}`,
-    comment: `${name} sits below ${above.join(', ')}: it may not import them (publish an event instead)`,
-    severity: 'error',
-    from: { path: `^server/src/modules/${name}/`, pathNot: '\\.test\\.ts$' },
-    to: { path: `^server/src/modules/(${above.join('|')})/` },
-  }
-}).filter((rule) => !rule.to.path.includes('()'))
+const upward = modules
+  .map((name) => {
+    const above = modules.filter((other) => layerOf[other] > layerOf[name])
+    return {
+      name: `layer-${name}`,
+      comment: `${name} sits below ${above.join(', ')}: it may not import them (publish an event instead)`,
+      severity: 'error',
+      from: { path: `^server/src/modules/${name}/`, pathNot: '\\.test\\.ts$' },
+      to: { path: `^server/src/modules/(${above.join('|')})/` },
+    }
+  })
+  .filter((rule) => !rule.to.path.includes('()'))
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -38,7 +40,7 @@ module.exports = {
     },
     {
       name: 'module-internals',
-      comment: "Another module is used through its face (index.ts), not its internals.",
+      comment: 'Another module is used through its face (index.ts), not its internals.',
       severity: 'error',
       from: { path: '^server/src/modules/([^/]+)/', pathNot: '\\.test\\.ts$' },
       to: { path: '^server/src/modules/[^/]+/', pathNot: ['^server/src/modules/$1/', '^server/src/modules/[^/]+/index\\.ts$'] },

@@ -73,18 +73,30 @@ console.log(`Commissions benchmark on ${engine}: ${MEMBERS.toLocaleString('en')}
 let t0 = performance.now()
 const { nodes, byId } = await buildTree(ctx, root, MEMBERS, (i, all, random) => {
   let parent: TreeNode
-  do parent = all[Math.floor(random() * all.length)]!; while (parent.depth >= MAX_DEPTH)
+  do parent = all[Math.floor(random() * all.length)]!
+  while (parent.depth >= MAX_DEPTH)
   return parent
 })
 const depths = nodes.slice(1).map((n) => n.depth)
 const maxDepth = Math.max(...depths)
-console.log(`Tree built in ${seconds(performance.now() - t0)}: depth up to ${maxDepth}, mean ${(depths.reduce((a, b) => a + b, 0) / depths.length).toFixed(1)}.`)
+console.log(
+  `Tree built in ${seconds(performance.now() - t0)}: depth up to ${maxDepth}, mean ${(depths.reduce((a, b) => a + b, 0) / depths.length).toFixed(1)}.`,
+)
 
 // ---- plan and product through their services
 const admin: Actor = { id: root._id.toString(), handle: root.handle, role: 'admin' }
 await createPlan(ctx, admin, { ratesBp: PLAN, maxDepth: PLAN.length, note: 'Benchmark' })
 await models.Plan.updateOne({ _id: 1 }, { $set: { activeFrom: new Date(Date.now() - 3_600_000) } })
-const product = await createProduct(ctx, admin, { name: 'Aloe Vera Gel', description: '', priceCents: 11_900, currency: 'EUR', vatRateBp: 1900, commissionableCents: 10_000, active: true, imageIds: [] })
+const product = await createProduct(ctx, admin, {
+  name: 'Aloe Vera Gel',
+  description: '',
+  priceCents: 11_900,
+  currency: 'EUR',
+  vatRateBp: 1900,
+  commissionableCents: 10_000,
+  active: true,
+  imageIds: [],
+})
 
 // ---- the partner whose statement is read: the one with the most members within their five paid levels
 const window = new Map<string, number>() // member → own window size (self + downline levels 1..4)
@@ -102,7 +114,7 @@ console.log(`Statement partner at level ${star.depth}, ${inside.length.toLocaleS
 
 // ---- orders, as createOrder leaves them: STATEMENT_ENTRIES bought inside the star's levels, the rest elsewhere
 let seed = 7
-const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
 const buyers = [
   ...Array.from({ length: STATEMENT_ENTRIES }, () => inside[Math.floor(random() * inside.length)]!),
   ...Array.from({ length: ORDERS - STATEMENT_ENTRIES }, () => outside[Math.floor(random() * outside.length)]!),
@@ -114,47 +126,85 @@ for (let i = buyers.length - 1; i > 0; i--) {
 t0 = performance.now()
 const year = new Date().getUTCFullYear()
 const orders = buyers.map((buyer, i) => ({
-  _id: new Types.ObjectId(), number: `B-${year}-${String(i + 1).padStart(6, '0')}`, buyerId: buyer._id, attributedPartnerId: buyer._id,
+  _id: new Types.ObjectId(),
+  number: `B-${year}-${String(i + 1).padStart(6, '0')}`,
+  buyerId: buyer._id,
+  attributedPartnerId: buyer._id,
   items: [{ productId: new Types.ObjectId(product.id), name: product.name, quantity: 1, unitPriceCents: 11_900, vatRateBp: 1900, commissionableCents: 10_000 }],
-  totalCents: 11_900, vatCents: 1_900, commissionBaseCents: 10_000, currency: 'EUR',
-  payment: { provider: 'test', reference: `bench_${i}`, checkoutUrl: null }, planVersion: null, creditedAt: null, creditKeys: [], reversedAt: null, createdAt: new Date(),
+  totalCents: 11_900,
+  vatCents: 1_900,
+  commissionBaseCents: 10_000,
+  currency: 'EUR',
+  payment: { provider: 'test', reference: `bench_${i}`, checkoutUrl: null },
+  planVersion: null,
+  creditedAt: null,
+  creditKeys: [],
+  reversedAt: null,
+  createdAt: new Date(),
 }))
 for (let i = 0; i < orders.length; i += 2000) {
   await models.Order.collection.insertMany(orders.slice(i, i + 2000) as never[], { ordered: false })
-  await models.Key.collection.insertMany(orders.slice(i, i + 2000).map((o) => ({ _id: `payment:${o.payment.reference}`, memberId: o._id })) as never[], { ordered: false })
+  await models.Key.collection.insertMany(orders.slice(i, i + 2000).map((o) => ({ _id: `payment:${o.payment.reference}`, memberId: o._id })) as never[], {
+    ordered: false,
+  })
 }
 console.log(`${ORDERS.toLocaleString('en')} orders placed in ${seconds(performance.now() - t0)}.`)
 
 /** Runs `task(i)` for i < count with `concurrency` in flight, until `budgetMs` (0: no limit) is spent. */
-async function pool(count: number, concurrency: number, task: (i: number) => Promise<unknown>, progress?: (done: number, ms: number) => void, budgetMs = 0): Promise<{ ms: number; done: number }> {
+async function pool(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+  progress?: (done: number, ms: number) => void,
+  budgetMs = 0,
+): Promise<{ ms: number; done: number }> {
   let next = 0
   let done = 0
   const start = performance.now()
   let reported = 0
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
-    while (next < count && !(budgetMs > 0 && performance.now() - start > budgetMs)) {
-      await task(next++)
-      done++
-      if (progress && done - reported >= Math.max(1, Math.floor(count / 10))) {
-        reported = done
-        progress(done, performance.now() - start)
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count && !(budgetMs > 0 && performance.now() - start > budgetMs)) {
+        await task(next++)
+        done++
+        if (progress && done - reported >= Math.max(1, Math.floor(count / 10))) {
+          reported = done
+          progress(done, performance.now() - start)
+        }
       }
-    }
-  }))
+    }),
+  )
   return { ms: performance.now() - start, done }
 }
 
 // ---- crediting: every order paid through the webhook's service function
 const paidAt = new Date()
-const credited = await pool(ORDERS, CONCURRENCY, (i) => applyPaymentEvent(ctx, { id: `evt_bench_${i}`, type: 'payment.paid', reference: `bench_${i}`, occurredAt: paidAt.toISOString(), amountCents: 11_900, currency: 'EUR' }),
-  (done, ms) => console.log(`  credited ${done.toLocaleString('en')} orders in ${seconds(ms)} (${((done / ms) * 1000).toFixed(1)}/s)`), CREDIT_BUDGET_MS)
+const credited = await pool(
+  ORDERS,
+  CONCURRENCY,
+  (i) =>
+    applyPaymentEvent(ctx, {
+      id: `evt_bench_${i}`,
+      type: 'payment.paid',
+      reference: `bench_${i}`,
+      occurredAt: paidAt.toISOString(),
+      amountCents: 11_900,
+      currency: 'EUR',
+    }),
+  (done, ms) => console.log(`  credited ${done.toLocaleString('en')} orders in ${seconds(ms)} (${((done / ms) * 1000).toFixed(1)}/s)`),
+  CREDIT_BUDGET_MS,
+)
 const creditMs = credited.ms
 const creditedOrders = credited.done
 const ledger = await models.LedgerEntry.collection.find({}).toArray()
 const unsettled = await models.CreditJob.countDocuments()
-console.log(`Credited ${creditedOrders.toLocaleString('en')} orders into ${ledger.length.toLocaleString('en')} ledger entries in ${seconds(creditMs)}; ${unsettled} left unsettled.`)
+console.log(
+  `Credited ${creditedOrders.toLocaleString('en')} orders into ${ledger.length.toLocaleString('en')} ledger entries in ${seconds(creditMs)}; ${unsettled} left unsettled.`,
+)
 if (creditedOrders < ORDERS) {
-  console.log(`  The budget of ${seconds(CREDIT_BUDGET_MS)} ran out: all ${ORDERS.toLocaleString('en')} orders would take about ${seconds((creditMs / creditedOrders) * ORDERS)} at this rate.`)
+  console.log(
+    `  The budget of ${seconds(CREDIT_BUDGET_MS)} ran out: all ${ORDERS.toLocaleString('en')} orders would take about ${seconds((creditMs / creditedOrders) * ORDERS)} at this rate.`,
+  )
 }
 
 // ---- baselines: the same entries, raw, into scratch collections
@@ -163,7 +213,11 @@ const scratchMany = db.connection.db!.collection('bench_ledger_insertmany')
 const insertOneMs = (await pool(ledger.length, CONCURRENCY, (i) => scratchOne.insertOne({ ...ledger[i]! }))).ms
 measured('baseline insertOne of the same entries', insertOneMs)
 t0 = performance.now()
-for (let i = 0; i < ledger.length; i += 1000) await scratchMany.insertMany(ledger.slice(i, i + 1000).map((d) => ({ ...d })), { ordered: false })
+for (let i = 0; i < ledger.length; i += 1000)
+  await scratchMany.insertMany(
+    ledger.slice(i, i + 1000).map((d) => ({ ...d })),
+    { ordered: false },
+  )
 const insertManyMs = performance.now() - t0
 measured('baseline insertMany of the same entries', insertManyMs)
 
@@ -184,8 +238,20 @@ for (const [i, o] of orders.entries()) {
   const level = buyer._id.equals(star._id) ? 1 : buyer.upline.findIndex((a) => a.equals(star._id)) + 2
   const key = entryKey(o._id, star._id, level, 'credit')
   topUp.push({
-    _id: entryId(key), key, orderId: o._id, orderNumber: o.number, beneficiaryId: star._id, level, kind: 'credit', rateBp: PLAN[level - 1]!,
-    amountCents: (10_000 * PLAN[level - 1]!) / 10_000, baseCents: 10_000, planVersion: 1, period, listed: listed + topUp.length + 1, createdAt: new Date(),
+    _id: entryId(key),
+    key,
+    orderId: o._id,
+    orderNumber: o.number,
+    beneficiaryId: star._id,
+    level,
+    kind: 'credit',
+    rateBp: PLAN[level - 1]!,
+    amountCents: (10_000 * PLAN[level - 1]!) / 10_000,
+    baseCents: 10_000,
+    planVersion: 1,
+    period,
+    listed: listed + topUp.length + 1,
+    createdAt: new Date(),
   })
 }
 if (topUp.length) {
@@ -197,13 +263,19 @@ if (topUp.length) {
 }
 const starActor: Actor = { id: star._id.toString(), handle: `b${nodes.indexOf(star) - 1}`, role: 'partner' }
 const stmt = await statement(ctx, starActor, starActor.id, period)
-console.log(`Statement of ${period} for @${stmt.member.handle}: ${stmt.entries.length.toLocaleString('en')} entries, ${(stmt.totalCents / 100).toLocaleString('de-DE')} €.`)
+console.log(
+  `Statement of ${period} for @${stmt.member.handle}: ${stmt.entries.length.toLocaleString('en')} entries, ${(stmt.totalCents / 100).toLocaleString('de-DE')} €.`,
+)
 const statementMs = await time(ROUNDS, () => statement(ctx, starActor, starActor.id, period), 1)
 measured('statement()', statementMs)
 const ids = stmt.entries.map((e) => new Types.ObjectId(e.id))
-const rawReadMs = await time(ROUNDS, async () => {
-  for (let i = 0; i < ids.length; i += 200) await Promise.all(ids.slice(i, i + 200).map((id) => models.LedgerEntry.collection.findOne({ _id: id })))
-}, 1)
+const rawReadMs = await time(
+  ROUNDS,
+  async () => {
+    for (let i = 0; i < ids.length; i += 200) await Promise.all(ids.slice(i, i + 200).map((id) => models.LedgerEntry.collection.findOne({ _id: id })))
+  },
+  1,
+)
 measured('raw read by _id', rawReadMs)
 let csvBytes = 0
 let pdfBytes = 0
@@ -249,9 +321,17 @@ const cachedMs = await time(ROUNDS, () => listPeriods(ctx, admin, later), 1)
 
 const perSecond = (count: number, ms: number) => `${((count / ms) * 1000).toFixed(0)}/s`
 const rows: Array<[string, string, string]> = [
-  [`baseline: ${ledger.length.toLocaleString('en')} entries, driver insertOne (${CONCURRENCY} in flight)`, seconds(insertOneMs), `${perSecond(ledger.length, insertOneMs)} entries`],
+  [
+    `baseline: ${ledger.length.toLocaleString('en')} entries, driver insertOne (${CONCURRENCY} in flight)`,
+    seconds(insertOneMs),
+    `${perSecond(ledger.length, insertOneMs)} entries`,
+  ],
   [`baseline: the same entries, driver insertMany (1,000 a batch)`, seconds(insertManyMs), `${perSecond(ledger.length, insertManyMs)} entries`],
-  [`crediting ${creditedOrders.toLocaleString('en')} paid orders (${CONCURRENCY} in flight)`, seconds(creditMs), `${perSecond(creditedOrders, creditMs)} orders, ${perSecond(ledger.length, creditMs)} entries`],
+  [
+    `crediting ${creditedOrders.toLocaleString('en')} paid orders (${CONCURRENCY} in flight)`,
+    seconds(creditMs),
+    `${perSecond(creditedOrders, creditMs)} orders, ${perSecond(ledger.length, creditMs)} entries`,
+  ],
   ['  ratio to raw insertOne of the same entries', `${(creditMs / insertOneMs).toFixed(1)}×`, ''],
   ['  ratio to raw insertMany of the same entries', `${(creditMs / insertManyMs).toFixed(1)}×`, ''],
   [`baseline: ${ids.length.toLocaleString('en')} entries read raw by _id (200 at a time)`, seconds(rawReadMs), ''],

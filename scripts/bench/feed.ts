@@ -38,18 +38,36 @@ const models = createModels(db.connection)
 const { ctx } = createContext({ config, models, log: pino({ level: 'silent' }) })
 await ensureIndexes(models)
 const root = await ensureRoot(ctx)
-console.log(`Feed benchmark on ${config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'}: ${POSTS.toLocaleString('en')} posts by ${AUTHORS.toLocaleString('en')} authors…`)
+console.log(
+  `Feed benchmark on ${config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'}: ${POSTS.toLocaleString('en')} posts by ${AUTHORS.toLocaleString('en')} authors…`,
+)
 const t0 = performance.now()
 
 // Authors and the reader, as real members (keys, counters, lists), all directly below the root.
 const authors: Types.ObjectId[] = []
 for (let i = 0; i < AUTHORS; i++) {
-  const m = await insertMember(ctx, { handle: `author-${i}`, email: `a${i}@bench.invalid`, passwordHash: null, displayName: `Author ${i}`, role: 'partner', sponsor: root })
+  const m = await insertMember(ctx, {
+    handle: `author-${i}`,
+    email: `a${i}@bench.invalid`,
+    passwordHash: null,
+    displayName: `Author ${i}`,
+    role: 'partner',
+    sponsor: root,
+  })
   authors.push(m._id)
 }
-const reader = await insertMember(ctx, { handle: 'reader', email: 'reader@bench.invalid', passwordHash: null, displayName: 'Reader', role: 'partner', sponsor: root })
+const reader = await insertMember(ctx, {
+  handle: 'reader',
+  email: 'reader@bench.invalid',
+  passwordHash: null,
+  displayName: 'Reader',
+  role: 'partner',
+  sponsor: root,
+})
 const followed = new Set(authors.slice(0, FOLLOWED).map(String))
-await models.Follow.collection.insertMany(authors.slice(0, FOLLOWED).map((a) => ({ _id: followId(reader._id.toString(), a.toString()), createdAt: new Date() })) as never[])
+await models.Follow.collection.insertMany(
+  authors.slice(0, FOLLOWED).map((a) => ({ _id: followId(reader._id.toString(), a.toString()), createdAt: new Date() })) as never[],
+)
 
 // Posts in time order; each PR post by a followed author lands in the reader's feed stream,
 // as the fan-out on write would have put it there.
@@ -63,7 +81,23 @@ for (let i = 0; i < POSTS; i += 5000) {
     const authorId = authors[(j * 7919) % AUTHORS]!
     const _id = new Types.ObjectId()
     const body = `Beitrag ${j}: Heute im Team gelernt, wie man Kunden ehrlich berät.`
-    posts.push({ _id, authorId, kind: 'pr', area: { type: 'feed' }, body, html: `<p>${body}</p>`, adScore: 0, adSignals: [], status: 'visible', history: [], editedAt: null, likeCount: 0, commentCount: 0, createdAt: new Date(start + j * 1000), updatedAt: new Date(start + j * 1000) })
+    posts.push({
+      _id,
+      authorId,
+      kind: 'pr',
+      area: { type: 'feed' },
+      body,
+      html: `<p>${body}</p>`,
+      adScore: 0,
+      adSignals: [],
+      status: 'visible',
+      history: [],
+      editedAt: null,
+      likeCount: 0,
+      commentCount: 0,
+      createdAt: new Date(start + j * 1000),
+      updatedAt: new Date(start + j * 1000),
+    })
     if (followed.has(authorId.toString())) entries.push({ _id: `${feedKey}#${++feedSeq}`, ref: _id })
   }
   await models.Post.collection.insertMany(posts as never[], { ordered: false })
@@ -88,10 +122,12 @@ async function raw(cursor: number | null) {
   const posts = await Promise.all(entries.map((e) => db.connection.db!.collection('posts').findOne({ _id: e!.ref })))
   const authorIds = [...new Set(posts.map((p) => String(p!.authorId)))]
   // Each distinct author, and whether the reader still follows them (unfollows apply at once).
-  await Promise.all(authorIds.flatMap((id) => [
-    db.connection.db!.collection('members').findOne({ _id: new Types.ObjectId(id) }),
-    db.connection.db!.collection('follows').findOne({ _id: followId(reader._id.toString(), id) as never }),
-  ]))
+  await Promise.all(
+    authorIds.flatMap((id) => [
+      db.connection.db!.collection('members').findOne({ _id: new Types.ObjectId(id) }),
+      db.connection.db!.collection('follows').findOne({ _id: followId(reader._id.toString(), id) as never }),
+    ]),
+  )
   return posts
 }
 
@@ -105,13 +141,24 @@ await app.listen({ port: 0, host: '127.0.0.1' })
 const port = (app.server.address() as { port: number }).port
 const session = await createSession(ctx, reader._id, {})
 const http = (cursor?: string) => async () => {
-  const res = await fetch(`http://127.0.0.1:${port}/api/v1/feed?limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`, { headers: { cookie: `vz_session=${session.token}` } })
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/feed?limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`, {
+    headers: { cookie: `vz_session=${session.token}` },
+  })
   const body = (await res.json()) as { items: unknown[] }
   if (body.items.length !== PAGE) throw new Error(`expected ${PAGE} items, got ${body.items.length}`)
 }
 const httpFirst = await time(ROUNDS, http())
 const httpDeep = await time(ROUNDS, http(deepCursor))
-const scan = await time(1, () => models.Post.collection.find({ authorId: { $in: authors.slice(0, FOLLOWED) }, kind: 'pr' }).sort({ createdAt: -1 }).limit(PAGE).toArray(), 0)
+const scan = await time(
+  1,
+  () =>
+    models.Post.collection
+      .find({ authorId: { $in: authors.slice(0, FOLLOWED) }, kind: 'pr' })
+      .sort({ createdAt: -1 })
+      .limit(PAGE)
+      .toArray(),
+  0,
+)
 
 const rows: Array<[string, number, number]> = [
   ['raw driver reads, first page (baseline)', rawFirst, rawFirst],

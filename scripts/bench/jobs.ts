@@ -38,15 +38,19 @@ const models = jobModels(db.connection)
 for (const model of Object.values(models)) await model.createCollection()
 const log = pino({ level: 'silent' })
 const engine = config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'
-console.log(`Job runner benchmark on ${engine}: ${N.toLocaleString('en')} jobs, ${CONCURRENCY} in flight, ${DONE.toLocaleString('en')} finished jobs for the lookup figures`)
+console.log(
+  `Job runner benchmark on ${engine}: ${N.toLocaleString('en')} jobs, ${CONCURRENCY} in flight, ${DONE.toLocaleString('en')} finished jobs for the lookup figures`,
+)
 
 /** Runs `count` calls of `fn` with `CONCURRENCY` in flight; returns ms. */
 async function inFlight(count: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0
   const t0 = performance.now()
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < count) await fn(next++)
-  }))
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) await fn(next++)
+    }),
+  )
   return performance.now() - t0
 }
 
@@ -56,10 +60,11 @@ const runner = new JobRunner<{ models: typeof models; log: typeof log }, Catalog
 runner.define('bench.noop', async () => started?.(), { concurrency: CONCURRENCY })
 let probe = 0
 /** From enqueue to the handler's start, with the runner polling (its own enqueue wakes it). */
-const enqueueToStart = () => new Promise<void>((resolve, reject) => {
-  started = resolve
-  runner.enqueue('bench.noop', `probe-${++probe}`, { i: probe }).catch(reject)
-})
+const enqueueToStart = () =>
+  new Promise<void>((resolve, reject) => {
+    started = resolve
+    runner.enqueue('bench.noop', `probe-${++probe}`, { i: probe }).catch(reject)
+  })
 
 // ---- finding work on a fresh database (nothing stored but the probe jobs themselves)
 runner.start()
@@ -94,13 +99,22 @@ const scan = db.connection.db!.collection<JobDoc>('bench_scan_jobs')
 const agenda = db.connection.db!.collection<{ _id: string; name: string; nextRunAt: Date | null; lockedAt: Date | null }>('bench_agenda_jobs')
 const other = db.connection.db!.collection<{ _id: string; n: number }>('bench_other')
 await other.insertOne({ _id: 'x', n: 0 })
-const pollQuery = () => scan.find({ state: 'pending', runAt: { $lte: new Date() } }).limit(10).toArray()
+const pollQuery = () =>
+  scan
+    .find({ state: 'pending', runAt: { $lte: new Date() } })
+    .limit(10)
+    .toArray()
 /** agenda 6 (`@agendajs/mongo-backend` 4.0.3, MongoJobRepository.getNextJobToRun), as it asks. */
-const agendaClaim = () => agenda.findOneAndUpdate(
-  { name: 'bench.noop', disabled: { $ne: true }, $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: new Date() } }, { lockedAt: { $lte: new Date(Date.now() - 600_000) } }] },
-  { $set: { lockedAt: new Date(), lastModifiedBy: null } },
-  { returnDocument: 'after', sort: { nextRunAt: 1, priority: -1 } },
-)
+const agendaClaim = () =>
+  agenda.findOneAndUpdate(
+    {
+      name: 'bench.noop',
+      disabled: { $ne: true },
+      $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: new Date() } }, { lockedAt: { $lte: new Date(Date.now() - 600_000) } }],
+    },
+    { $set: { lockedAt: new Date(), lastModifiedBy: null } },
+    { returnDocument: 'after', sort: { nextRunAt: 1, priority: -1 } },
+  )
 /** A write by _id elsewhere, issued while the claim runs: FerretDB serialises read-modify-write commands. */
 const writeDuringClaim = async () => {
   const claim = agendaClaim()
@@ -115,17 +129,40 @@ const agendaEmpty = await time(ROUNDS, agendaClaim)
 
 // ---- DONE finished jobs, as each design keeps them
 const doneDoc = (i: number): JobDoc => ({
-  _id: `bench.noop:done-${i}`, name: 'bench.noop', key: `done-${i}`, payload: { i }, state: 'done', runAt: now, attempts: 1, claims: 1,
-  entry: `${Date.now() + 7 * 86_400_000}#${i}`, leaseUntil: null, owner: null, lastError: null, createdAt: now, updatedAt: now, finishedAt: now,
+  _id: `bench.noop:done-${i}`,
+  name: 'bench.noop',
+  key: `done-${i}`,
+  payload: { i },
+  state: 'done',
+  runAt: now,
+  attempts: 1,
+  claims: 1,
+  entry: `${Date.now() + 7 * 86_400_000}#${i}`,
+  leaseUntil: null,
+  owner: null,
+  lastError: null,
+  createdAt: now,
+  updatedAt: now,
+  finishedAt: now,
 })
 for (let from = 0; from < DONE; from += 1_000) {
   const batch = Array.from({ length: Math.min(1_000, DONE - from) }, (_, j) => doneDoc(from + j))
   await runner.queue.c.jobs.insertMany(batch)
   await scan.insertMany(batch)
-  await agenda.insertMany(batch.map((d) => ({
-    _id: d._id, name: d.name, data: d.payload, type: 'normal', priority: 0, nextRunAt: null, lockedAt: null,
-    lastRunAt: now, lastFinishedAt: now, lastModifiedBy: null,
-  })))
+  await agenda.insertMany(
+    batch.map((d) => ({
+      _id: d._id,
+      name: d.name,
+      data: d.payload,
+      type: 'normal',
+      priority: 0,
+      nextRunAt: null,
+      lockedAt: null,
+      lastRunAt: now,
+      lastFinishedAt: now,
+      lastModifiedBy: null,
+    })),
+  )
 }
 const finished = await models.Job.countDocuments({ state: 'done' })
 const idleDone = await time(ROUNDS, () => runner.drain())
@@ -145,9 +182,17 @@ const rows: Array<[string, number, string]> = [
   [`run them (drain), per job`, perJob(runMs), `${(runMs / insertMs).toFixed(2)}× insertOne · ${Math.round(N / (runMs / 1000))}/s`],
   [`enqueue + run with the runner started, per job`, perJob(bothMs), `${(bothMs / insertMs).toFixed(2)}× insertOne · ${Math.round(N / (bothMs / 1000))}/s`],
   ['idle round (nothing due), fresh database', idleEmpty, `${(idleEmpty / findMs).toFixed(1)}× findOne`],
-  [`idle round, ${finished.toLocaleString('en')} finished jobs stored`, idleDone, `${(idleDone / findMs).toFixed(1)}× findOne · ${(idleDone / idleEmpty).toFixed(2)}× fresh`],
+  [
+    `idle round, ${finished.toLocaleString('en')} finished jobs stored`,
+    idleDone,
+    `${(idleDone / findMs).toFixed(1)}× findOne · ${(idleDone / idleEmpty).toFixed(2)}× fresh`,
+  ],
   ['enqueue → handler starts, fresh database', latencyEmpty, `${(latencyEmpty / findMs).toFixed(1)}× findOne`],
-  [`enqueue → handler starts, ${finished.toLocaleString('en')} finished`, latencyDone, `${(latencyDone / findMs).toFixed(1)}× findOne · ${(latencyDone / latencyEmpty).toFixed(2)}× fresh`],
+  [
+    `enqueue → handler starts, ${finished.toLocaleString('en')} finished`,
+    latencyDone,
+    `${(latencyDone / findMs).toFixed(1)}× findOne · ${(latencyDone / latencyEmpty).toFixed(2)}× fresh`,
+  ],
   ['contrast: poll query of a jobs table, empty', pollEmpty, `${(pollEmpty / findMs).toFixed(1)}× findOne`],
   [`contrast: the same over ${DONE.toLocaleString('en')} finished`, pollDone, `${(pollDone / findMs).toFixed(0)}× findOne`],
   ['contrast: agenda 6 claim, empty', agendaEmpty, `${(agendaEmpty / findMs).toFixed(1)}× findOne`],

@@ -47,20 +47,28 @@ const t0 = performance.now()
 const { nodes, entries } = await buildTree(ctx, root, MEMBERS, (i, all, random) => {
   if (i <= MAX_DEPTH) return all[i - 1]!
   let parent: TreeNode
-  do parent = all[Math.floor(random() * all.length)]!; while (parent.depth >= MAX_DEPTH)
+  do parent = all[Math.floor(random() * all.length)]!
+  while (parent.depth >= MAX_DEPTH)
   return parent
 })
 const rootNode = nodes[0]!
 const deepest = nodes.reduce((a, b) => (b.depth > a.depth ? b : a))
 const leaf = nodes.find((n) => n.depth === 5 && n.total === 0)!
-console.log(`Built in ${((performance.now() - t0) / 1000).toFixed(1)} s (${entries.toLocaleString('en')} level-list entries); deepest member at level ${deepest.depth}.`)
+console.log(
+  `Built in ${((performance.now() - t0) / 1000).toFixed(1)} s (${entries.toLocaleString('en')} level-list entries); deepest member at level ${deepest.depth}.`,
+)
 
 // ---- baselines: one plain driver write and read on the same database
 const raw = db.connection.db!.collection('bench_raw')
 await raw.insertOne({ warm: true })
 let rawN = 0
 const baseInsert = await time(ROUNDS, () => raw.insertOne({ i: ++rawN, handle: `raw${rawN}`, at: new Date(), upline: deepest.upline }))
-const rawIds = (await raw.find({}, { projection: { _id: 1 } }).limit(50).toArray()).map((d) => d._id)
+const rawIds = (
+  await raw
+    .find({}, { projection: { _id: 1 } })
+    .limit(50)
+    .toArray()
+).map((d) => d._id)
 let probe = 0
 const baseFind = await time(ROUNDS, () => raw.findOne({ _id: rawIds[probe++ % rawIds.length] }))
 
@@ -75,7 +83,14 @@ const join = await time(ROUNDS, async () => {
 const joinWrites = 1 + 2 + 2 + 2 * (deepest.depth + 1) + 1
 const registration = await time(Math.min(ROUNDS, 20), async () => {
   n++
-  await register(ctx, { email: `r${n}@bench.invalid`, password: 'bench password 1', handle: `reg-${n}`, displayName: `Reg ${n}`, role: 'customer', sponsor: sponsor!.handle })
+  await register(ctx, {
+    email: `r${n}@bench.invalid`,
+    password: 'bench password 1',
+    handle: `reg-${n}`,
+    displayName: `Reg ${n}`,
+    role: 'customer',
+    sponsor: sponsor!.handle,
+  })
 })
 
 // ---- the stats read: root (everyone below) vs a leaf, in the service and over HTTP
@@ -97,7 +112,9 @@ const httpStats = await time(ROUNDS, async () => {
   const res = await fetch(`http://127.0.0.1:${port}/api/v1/me/downline/stats`, { headers: { cookie: `vz_session=${session.token}` } })
   await res.json()
 })
-const check = await (await fetch(`http://127.0.0.1:${port}/api/v1/me/downline/stats`, { headers: { cookie: `vz_session=${session.token}` } })).json() as { total: number }
+const check = (await (await fetch(`http://127.0.0.1:${port}/api/v1/me/downline/stats`, { headers: { cookie: `vz_session=${session.token}` } })).json()) as {
+  total: number
+}
 
 const rows: Array<[string, number, number, string]> = [
   ['baseline: driver insertOne', baseInsert, baseInsert, 'insertOne'],

@@ -37,17 +37,40 @@ const models = createModels(db.connection)
 const { ctx } = createContext({ config, models, log: pino({ level: 'silent' }) })
 await ensureIndexes(models)
 const root = await ensureRoot(ctx)
-console.log(`Team-group benchmark on ${config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'}: a downline of ${DOWNLINE.toLocaleString('en')}…`)
+console.log(
+  `Team-group benchmark on ${config.mongodbUri ? 'MongoDB (MONGODB_URI)' : 'embedded FerretDB 1.24 / SQLite'}: a downline of ${DOWNLINE.toLocaleString('en')}…`,
+)
 
-const leader = await insertMember(ctx, { handle: 'leader', email: 'leader@bench.invalid', passwordHash: null, displayName: 'Leader', role: 'partner', sponsor: root })
-const loner = await insertMember(ctx, { handle: 'loner', email: 'loner@bench.invalid', passwordHash: null, displayName: 'Loner', role: 'partner', sponsor: root })
+const leader = await insertMember(ctx, {
+  handle: 'leader',
+  email: 'leader@bench.invalid',
+  passwordHash: null,
+  displayName: 'Leader',
+  role: 'partner',
+  sponsor: root,
+})
+const loner = await insertMember(ctx, {
+  handle: 'loner',
+  email: 'loner@bench.invalid',
+  passwordHash: null,
+  displayName: 'Loner',
+  role: 'partner',
+  sponsor: root,
+})
 const t0 = performance.now()
-const { nodes } = await buildTree(ctx, leader, DOWNLINE, (i, all, random) => {
-  if (i <= DEPTH) return all[i - 1]! // a spine, so the downline reaches level 10
-  let parent: TreeNode
-  do parent = all[Math.floor(random() * all.length)]!; while (parent.depth - leader.depth >= DEPTH)
-  return parent
-}, 't')
+const { nodes } = await buildTree(
+  ctx,
+  leader,
+  DOWNLINE,
+  (i, all, random) => {
+    if (i <= DEPTH) return all[i - 1]! // a spine, so the downline reaches level 10
+    let parent: TreeNode
+    do parent = all[Math.floor(random() * all.length)]!
+    while (parent.depth - leader.depth >= DEPTH)
+    return parent
+  },
+  't',
+)
 console.log(`Built in ${((performance.now() - t0) / 1000).toFixed(1)} s.`)
 const deepSponsor = nodes.find((n) => n.depth - leader.depth === DEPTH - 1)!
 const sponsorDoc = (await models.Member.findById(deepSponsor._id).lean())!
@@ -57,18 +80,38 @@ const raw = db.connection.db!.collection('bench_raw')
 await raw.insertOne({ warm: true })
 let n = 0
 const baseInsert = await time(ROUNDS, () => raw.insertOne({ i: ++n, at: new Date() }))
-const ids = (await raw.find({}, { projection: { _id: 1 } }).limit(20).toArray()).map((d) => d._id)
+const ids = (
+  await raw
+    .find({}, { projection: { _id: 1 } })
+    .limit(20)
+    .toArray()
+).map((d) => d._id)
 const baseFind = await time(ROUNDS, () => raw.findOne({ _id: ids[n++ % ids.length] }))
 const impliedWrites = 9
 
 let j = 0
-const join = () => insertMember(ctx, { handle: `join-${++j}`, email: `join-${j}@bench.invalid`, passwordHash: null, displayName: `Join ${j}`, role: 'partner', sponsor: sponsorDoc })
+const join = () =>
+  insertMember(ctx, {
+    handle: `join-${++j}`,
+    email: `join-${j}@bench.invalid`,
+    passwordHash: null,
+    displayName: `Join ${j}`,
+    role: 'partner',
+    sponsor: sponsorDoc,
+  })
 const joinBefore = await time(ROUNDS, join)
 
 const actor = (id: string, handle: string) => ({ id, handle, role: 'partner' as const })
 const open = async (owner: { _id: { toString(): string } }, handle: string, slug: string) => {
   const t = performance.now()
-  await createGroup(ctx, actor(owner._id.toString(), handle), { name: `Team ${handle}`, slug, kind: 'team', visibility: 'private', teamDepth: DEPTH, adsAllowed: false })
+  await createGroup(ctx, actor(owner._id.toString(), handle), {
+    name: `Team ${handle}`,
+    slug,
+    kind: 'team',
+    visibility: 'private',
+    teamDepth: DEPTH,
+    adsAllowed: false,
+  })
   return performance.now() - t
 }
 const openBig = await open(leader, 'leader', 'team-leader')

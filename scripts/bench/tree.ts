@@ -26,10 +26,17 @@ export async function buildTree(
   const above = await Promise.all(root.upline.map((id) => models.Member.findById(id, { downlineSeq: 1 }).lean()))
   const seqBase = above.map((a) => ({ ...((a?.downlineSeq ?? {}) as Record<string, number>) }))
   let seed = 42
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
   for (let i = 1; i <= size; i++) {
     const parent = pickParent(i, nodes, random)
-    const node: TreeNode = { _id: new Types.ObjectId(), upline: [parent._id, ...parent.upline], upSeqs: [], depth: parent.depth + 1, counts: new Map(), total: 0 }
+    const node: TreeNode = {
+      _id: new Types.ObjectId(),
+      upline: [parent._id, ...parent.upline],
+      upSeqs: [],
+      depth: parent.depth + 1,
+      counts: new Map(),
+      total: 0,
+    }
     node.upline.forEach((ancestorId, k) => {
       const inside = byId.get(ancestorId.toString())
       if (inside) {
@@ -50,16 +57,44 @@ export async function buildTree(
   }
   const counters = (n: TreeNode) => Object.fromEntries([...n.counts].map(([level, count]) => [levelKey(level), count]))
   const docs = nodes.slice(1).map((n, i) => ({
-    _id: n._id, handle: `${prefix}${i}`, email: `${prefix}${i}@bench.invalid`, passwordHash: null, displayName: `Bench ${i}`, role: 'partner',
-    isRoot: false, sponsorId: n.upline[0], upline: n.upline, depth: n.depth, downline: counters(n), downlineSeq: counters(n), downlineTotal: n.total,
-    upSeqs: n.upSeqs, createdAt: new Date(), updatedAt: new Date(),
+    _id: n._id,
+    handle: `${prefix}${i}`,
+    email: `${prefix}${i}@bench.invalid`,
+    passwordHash: null,
+    displayName: `Bench ${i}`,
+    role: 'partner',
+    isRoot: false,
+    sponsorId: n.upline[0],
+    upline: n.upline,
+    depth: n.depth,
+    downline: counters(n),
+    downlineSeq: counters(n),
+    downlineTotal: n.total,
+    upSeqs: n.upSeqs,
+    createdAt: new Date(),
+    updatedAt: new Date(),
   }))
   for (let i = 0; i < docs.length; i += 2000) await models.Member.collection.insertMany(docs.slice(i, i + 2000) as never[], { ordered: false })
-  const keys = docs.flatMap((d) => [{ _id: handleKey(d.handle), memberId: d._id }, { _id: emailKey(d.email), memberId: d._id }])
+  const keys = docs.flatMap((d) => [
+    { _id: handleKey(d.handle), memberId: d._id },
+    { _id: emailKey(d.email), memberId: d._id },
+  ])
   for (let i = 0; i < keys.length; i += 4000) await models.Key.collection.insertMany(keys.slice(i, i + 4000) as never[], { ordered: false })
   // The root of the subtree and everyone above it count the new members.
   const rootNode = nodes[0]!
-  await models.Member.updateOne({ _id: root._id }, { $inc: Object.fromEntries([...rootNode.counts].flatMap(([l, c]) => [[`downline.${levelKey(l)}`, c], [`downlineSeq.${levelKey(l)}`, c]]).concat([['downlineTotal', rootNode.total]])) })
+  await models.Member.updateOne(
+    { _id: root._id },
+    {
+      $inc: Object.fromEntries(
+        [...rootNode.counts]
+          .flatMap(([l, c]) => [
+            [`downline.${levelKey(l)}`, c],
+            [`downlineSeq.${levelKey(l)}`, c],
+          ])
+          .concat([['downlineTotal', rootNode.total]]),
+      ),
+    },
+  )
   for (const [j, ancestorId] of root.upline.entries()) {
     const inc: Record<string, number> = { downlineTotal: size }
     for (const n of nodes.slice(1)) {
@@ -67,7 +102,10 @@ export async function buildTree(
       const key = levelKey(k + 1)
       inc[`downline.${key}`] = (inc[`downline.${key}`] ?? 0) + 1
     }
-    await models.Member.updateOne({ _id: ancestorId }, { $inc: inc, $set: Object.fromEntries(Object.entries(seqBase[j]!).map(([k, v]) => [`downlineSeq.${k}`, v])) })
+    await models.Member.updateOne(
+      { _id: ancestorId },
+      { $inc: inc, $set: Object.fromEntries(Object.entries(seqBase[j]!).map(([k, v]) => [`downlineSeq.${k}`, v])) },
+    )
   }
   let batch: Array<{ _id: string; m: Types.ObjectId }> = []
   let entries = 0

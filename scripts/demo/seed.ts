@@ -64,14 +64,24 @@ export async function seedDemo(ctx: ServiceContext, size: number): Promise<{ cre
   const start = now - 540 * 86_400_000
 
   const create = async (sponsor: MemberDoc, first: string, last: string, role: 'partner' | 'customer', handle?: string, joinedAt?: number) => {
-    const base = handle ?? `${first}-${last}`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/ß/g, 'ss').replace(/[^a-z0-9-]/g, '')
+    const base =
+      handle ??
+      `${first}-${last}`
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .replace(/ß/g, 'ss')
+        .replace(/[^a-z0-9-]/g, '')
     let candidate = base
     for (let n = 2; used.has(candidate); n++) candidate = `${base}-${n}`
     used.add(candidate)
     const topic = pick(TOPICS)
     const city = pick(CITIES)
     const bioTemplate = role === 'partner' ? pick(PARTNER_BIOS) : pick(CUSTOMER_BIOS)
-    const bio = bioTemplate.replace('{topic}', topic).replace('{city}', city).replace('{years}', String(2 + Math.floor(random() * 12)))
+    const bio = bioTemplate
+      .replace('{topic}', topic)
+      .replace('{city}', city)
+      .replace('{years}', String(2 + Math.floor(random() * 12)))
     const member = await insertMember(ctx, {
       handle: candidate,
       email: `${candidate}@demo.vernetzt.test`,
@@ -82,23 +92,37 @@ export async function seedDemo(ctx: ServiceContext, size: number): Promise<{ cre
       createdAt: new Date(joinedAt ?? start + random() * (now - start)),
     })
     const avatar = await Media.create({
-      ownerId: member._id, kind: 'avatar', contentType: 'image/webp', data: await identicon(candidate), width: AVATAR_SIZE, height: AVATAR_SIZE, publishedAt: new Date(),
+      ownerId: member._id,
+      kind: 'avatar',
+      contentType: 'image/webp',
+      data: await identicon(candidate),
+      width: AVATAR_SIZE,
+      height: AVATAR_SIZE,
+      publishedAt: new Date(),
     })
-    await Member.updateOne({ _id: member._id }, {
-      $set: {
-        bio,
-        bioHtml: renderMarkdown(bio),
-        location: city,
-        languages: random() < 0.35 ? ['de', 'en'] : ['de'],
-        links: role === 'partner' && random() < 0.4 ? [{ label: 'Mein Blog', url: `https://${candidate}.blog.example` }] : [],
-        avatarId: avatar._id,
+    await Member.updateOne(
+      { _id: member._id },
+      {
+        $set: {
+          bio,
+          bioHtml: renderMarkdown(bio),
+          location: city,
+          languages: random() < 0.35 ? ['de', 'en'] : ['de'],
+          links: role === 'partner' && random() < 0.4 ? [{ label: 'Mein Blog', url: `https://${candidate}.blog.example` }] : [],
+          avatarId: avatar._id,
+        },
       },
-    })
+    )
     return member
   }
 
   // Four team leaders under the company, then recruits level by level, older members first.
-  const leaderNames: Array<[string, string]> = [['Anna', 'Berger'], ['Markus', 'Huber'], ['Sabine', 'Keller'], ['Thomas', 'Wagner']]
+  const leaderNames: Array<[string, string]> = [
+    ['Anna', 'Berger'],
+    ['Markus', 'Huber'],
+    ['Sabine', 'Keller'],
+    ['Thomas', 'Wagner'],
+  ]
   let frontier: MemberDoc[] = []
   for (const [i, [first, last]] of leaderNames.entries()) {
     frontier.push(await create(root as MemberDoc, first, last, 'partner', DEMO_LEADERS[i], start + i * 86_400_000))

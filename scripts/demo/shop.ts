@@ -11,7 +11,13 @@ import { TestPaymentProvider } from '../../server/src/modules/commerce/payments.
 import { applyPaymentEvent, createOrder, createProduct } from '../../server/src/modules/commerce/service.ts'
 
 const PRODUCTS = [
-  { name: 'Aloe Vera Gel 200 ml', description: 'Kühlt und pflegt nach dem Sonnenbad. **Vegan**, ohne Parfum.', priceCents: 2490, vatRateBp: 1900, commissionableCents: 2000 },
+  {
+    name: 'Aloe Vera Gel 200 ml',
+    description: 'Kühlt und pflegt nach dem Sonnenbad. **Vegan**, ohne Parfum.',
+    priceCents: 2490,
+    vatRateBp: 1900,
+    commissionableCents: 2000,
+  },
   { name: 'Bio-Grüntee, 100 g', description: 'Japanischer Sencha aus biologischem Anbau.', priceCents: 1290, vatRateBp: 700, commissionableCents: 1000 },
   { name: 'Vitamin-D3-Tropfen', description: '1000 I.E. pro Tropfen, 50 ml.', priceCents: 1990, vatRateBp: 700, commissionableCents: 1500 },
   { name: 'Gesichtsserum Hyaluron', description: 'Für trockene Haut, 30 ml.', priceCents: 3990, vatRateBp: 1900, commissionableCents: 3200 },
@@ -20,13 +26,29 @@ const PRODUCTS = [
   { name: 'Starterpaket für neue Partner', description: 'Muster, Kataloge und Bestellblock.', priceCents: 4900, vatRateBp: 1900, commissionableCents: 0 },
 ]
 
-export async function seedShop(ctx: ServiceContext, random: () => number, admin: { id: string; handle: string }): Promise<{ orders: number; refunded: number }> {
+export async function seedShop(
+  ctx: ServiceContext,
+  random: () => number,
+  admin: { id: string; handle: string },
+): Promise<{ orders: number; refunded: number }> {
   const actor = { ...admin, role: 'admin' as const }
-  await ctx.models.Plan.create({ _id: 1, ratesBp: [1000, 500, 300, 200, 100], maxDepth: 5, qualification: null, note: 'Demo-Plan', activeFrom: new Date(Date.now() - 400 * 86_400_000), createdBy: null })
+  await ctx.models.Plan.create({
+    _id: 1,
+    ratesBp: [1000, 500, 300, 200, 100],
+    maxDepth: 5,
+    qualification: null,
+    note: 'Demo-Plan',
+    activeFrom: new Date(Date.now() - 400 * 86_400_000),
+    createdBy: null,
+  })
   const products = []
-  for (const p of PRODUCTS) products.push(await createProduct(ctx, actor, { ...p, vatRateBp: p.vatRateBp as 700 | 1900, currency: 'EUR', active: true, imageIds: [] }))
+  for (const p of PRODUCTS)
+    products.push(await createProduct(ctx, actor, { ...p, vatRateBp: p.vatRateBp as 700 | 1900, currency: 'EUR', active: true, imageIds: [] }))
   const provider = new TestPaymentProvider(ctx.config.paymentWebhookSecret, ctx.config.publicUrl)
-  const buyers = (await ctx.models.Member.find({ isRoot: false, role: { $in: ['partner', 'customer'] } }, { handle: 1, role: 1, createdAt: 1 }).lean()) as MemberDoc[]
+  const buyers = (await ctx.models.Member.find(
+    { isRoot: false, role: { $in: ['partner', 'customer'] } },
+    { handle: 1, role: 1, createdAt: 1 },
+  ).lean()) as MemberDoc[]
   let orders = 0
   let refunded = 0
   const now = Date.now()
@@ -36,11 +58,28 @@ export async function seedShop(ctx: ServiceContext, random: () => number, admin:
       const since = Math.max(buyer.createdAt.getTime(), now - 360 * 86_400_000)
       const paidAt = new Date(since + random() * (now - since))
       const items = [{ productId: products[Math.floor(random() * (products.length - 1))]!.id, quantity: 1 + Math.floor(random() * 3) }]
-      const { order } = await createOrder(ctx, provider, { id: buyer._id.toString(), handle: buyer.handle, role: buyer.role }, { items, idempotencyKey: `demo-${randomBytes(8).toString('hex')}` })
-      await applyPaymentEvent(ctx, { id: `demo_${randomBytes(8).toString('hex')}`, type: 'payment.paid', reference: order.payment.reference, occurredAt: paidAt.toISOString(), amountCents: order.totalCents, currency: order.currency })
+      const { order } = await createOrder(
+        ctx,
+        provider,
+        { id: buyer._id.toString(), handle: buyer.handle, role: buyer.role },
+        { items, idempotencyKey: `demo-${randomBytes(8).toString('hex')}` },
+      )
+      await applyPaymentEvent(ctx, {
+        id: `demo_${randomBytes(8).toString('hex')}`,
+        type: 'payment.paid',
+        reference: order.payment.reference,
+        occurredAt: paidAt.toISOString(),
+        amountCents: order.totalCents,
+        currency: order.currency,
+      })
       orders++
       if (random() < 0.04) {
-        await applyPaymentEvent(ctx, { id: `demo_${randomBytes(8).toString('hex')}`, type: 'payment.refunded', reference: order.payment.reference, occurredAt: new Date(paidAt.getTime() + 3 * 86_400_000).toISOString() })
+        await applyPaymentEvent(ctx, {
+          id: `demo_${randomBytes(8).toString('hex')}`,
+          type: 'payment.refunded',
+          reference: order.payment.reference,
+          occurredAt: new Date(paidAt.getTime() + 3 * 86_400_000).toISOString(),
+        })
         refunded++
       }
     }

@@ -13,7 +13,7 @@ const config = require('../../.dependency-cruiser.cjs') as { forbidden: unknown[
 let root: string
 const files: Record<string, string> = {
   'server/src/context.ts': 'export type Ctx = { id: string }\n',
-  'server/src/app.ts': "export const app = 1\n",
+  'server/src/app.ts': 'export const app = 1\n',
   'server/src/modules/accounts/index.ts': "export { lookup } from './lookup.ts'\n",
   'server/src/modules/accounts/lookup.ts': 'export const lookup = 1\n',
   'server/src/modules/groups/index.ts': "export { roleIn } from './access.ts'\n",
@@ -51,11 +51,19 @@ async function violations(): Promise<Array<{ rule: string; from: string; to: str
 
 describe('the import rules', () => {
   it("refuses a module importing another module's internals instead of its face", async () => {
-    expect(await violations()).toContainEqual({ rule: 'module-internals', from: 'server/src/modules/posts/internals.ts', to: 'server/src/modules/groups/access.ts' })
+    expect(await violations()).toContainEqual({
+      rule: 'module-internals',
+      from: 'server/src/modules/posts/internals.ts',
+      to: 'server/src/modules/groups/access.ts',
+    })
   })
 
   it('refuses a lower module importing a higher one, even through its face', async () => {
-    expect(await violations()).toContainEqual({ rule: 'layer-accounts', from: 'server/src/modules/accounts/upward.ts', to: 'server/src/modules/groups/index.ts' })
+    expect(await violations()).toContainEqual({
+      rule: 'layer-accounts',
+      from: 'server/src/modules/accounts/upward.ts',
+      to: 'server/src/modules/groups/index.ts',
+    })
   })
 
   it('refuses a module reaching up into the app', async () => {

@@ -46,7 +46,10 @@ const TARGET = { rate: 1000, p99Ms: 100, baselineShare: 0.5 }
 const args = flags()
 const CONVERSATIONS = Number(args.conversations ?? 100)
 const SIZE = Number(args.size ?? 10)
-const RATES = (args.rates ?? '1000,2000').split(',').map(Number).filter((r) => r > 0)
+const RATES = (args.rates ?? '1000,2000')
+  .split(',')
+  .map(Number)
+  .filter((r) => r > 0)
 const STEP: Omit<StepOptions, 'rate'> = {
   seconds: Number(args.seconds ?? 10),
   maxBacklogSeconds: Number(args['max-backlog'] ?? 1),
@@ -57,7 +60,9 @@ const STEP: Omit<StepOptions, 'rate'> = {
 const ONLY = args.only as 'vernetzt' | 'baseline' | undefined
 const SOCKETS = CONVERSATIONS * SIZE
 if (!(SIZE >= 2 && SIZE <= 32 && CONVERSATIONS >= 1 && RATES.length && STEP.seconds > 0)) {
-  console.error('Usage: node scripts/load/chat.ts [--conversations 100] [--size 2..32] [--rates 1000,2000] [--seconds 10] [--max-backlog 1] [--probe false] [--warmup false] [--only vernetzt|baseline] [--json file] [--profile] [--keep]')
+  console.error(
+    'Usage: node scripts/load/chat.ts [--conversations 100] [--size 2..32] [--rates 1000,2000] [--seconds 10] [--max-backlog 1] [--probe false] [--warmup false] [--only vernetzt|baseline] [--json file] [--profile] [--keep]',
+  )
   process.exit(2)
 }
 
@@ -70,7 +75,9 @@ const SECRET = 'load-test-secret-load-test-secret-load'
 
 const openFiles = (() => {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'))
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'))
     return Number(line?.split(/\s{2,}/)[1])
   } catch {
     return NaN
@@ -110,7 +117,13 @@ interface Started {
 }
 
 /** Starts `node <script>` with `env` and waits until `ready` answers (or the child dies). */
-async function startChild(name: string, script: string, env: Record<string, string>, ready: (url: string) => Promise<boolean>, nodeFlags: string[] = []): Promise<Started> {
+async function startChild(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  ready: (url: string) => Promise<boolean>,
+  nodeFlags: string[] = [],
+): Promise<Started> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const logFile = path.join(runDir, `${name}.log`)
@@ -123,11 +136,13 @@ async function startChild(name: string, script: string, env: Record<string, stri
   closeSync(out)
   children.add(child)
   let exitCode: number | null | undefined
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    exitCode = code
-    children.delete(child)
-    resolve(code)
-  }))
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code
+      children.delete(child)
+      resolve(code)
+    }),
+  )
   const deadline = Date.now() + 180_000
   for (;;) {
     if (exitCode !== undefined) throw new Error(`${name} exited with code ${exitCode} while starting; see ${logFile}:\n${tail(logFile)}`)
@@ -299,33 +314,44 @@ async function seed(url: string): Promise<Seeded> {
   try {
     const company = await ensureRoot(ctx)
     const member = (c: number, i: number, sponsor: Awaited<ReturnType<typeof ensureRoot>>) =>
-      insertMember(ctx, { handle: `load-${c}-${i}`, email: `load-${c}-${i}@load.invalid`, passwordHash: null, displayName: `Load ${c}/${i}`, role: 'partner', sponsor })
+      insertMember(ctx, {
+        handle: `load-${c}-${i}`,
+        email: `load-${c}-${i}@load.invalid`,
+        passwordHash: null,
+        displayName: `Load ${c}/${i}`,
+        role: 'partner',
+        sponsor,
+      })
     let next = 0
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (next < CONVERSATIONS) {
-        const c = next++
-        const leader = await member(c, 0, company)
-        const team = [leader, ...(await Promise.all(Array.from({ length: SIZE - 1 }, (_, i) => member(c, i + 1, leader))))]
-        cookies[c] = await Promise.all(team.map(async (m) => `${SESSION_COOKIE}=${(await createSession(ctx, m._id, { userAgent: 'load test' })).token}`))
-      }
-    }))
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < CONVERSATIONS) {
+          const c = next++
+          const leader = await member(c, 0, company)
+          const team = [leader, ...(await Promise.all(Array.from({ length: SIZE - 1 }, (_, i) => member(c, i + 1, leader))))]
+          cookies[c] = await Promise.all(team.map(async (m) => `${SESSION_COOKIE}=${(await createSession(ctx, m._id, { userAgent: 'load test' })).token}`))
+        }
+      }),
+    )
   } finally {
     await db.close()
   }
   const conversations: Seeded['conversations'] = []
   let next = 0
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (next < CONVERSATIONS) {
-      const c = next++
-      const res = await fetch(`${url}/api/v1/conversations`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', cookie: cookies[c]![0]! },
-        body: JSON.stringify({ participants: Array.from({ length: SIZE - 1 }, (_, i) => `load-${c}-${i + 1}`), title: `Team ${c}` }),
-      })
-      if (res.status !== 201) throw new Error(`opening conversation ${c} failed: ${res.status} ${await res.text()}`)
-      conversations[c] = { id: ((await res.json()) as Conversation).id, cookie: cookies[c]![0]! }
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < CONVERSATIONS) {
+        const c = next++
+        const res = await fetch(`${url}/api/v1/conversations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: cookies[c]![0]! },
+          body: JSON.stringify({ participants: Array.from({ length: SIZE - 1 }, (_, i) => `load-${c}-${i + 1}`), title: `Team ${c}` }),
+        })
+        if (res.status !== 201) throw new Error(`opening conversation ${c} failed: ${res.status} ${await res.text()}`)
+        conversations[c] = { id: ((await res.json()) as Conversation).id, cookie: cookies[c]![0]! }
+      }
+    }),
+  )
   const seats = conversations.flatMap(({ id }, c) => cookies[c]!.map((cookie) => ({ conversation: c, conversationId: id, cookie })))
   return { seats, conversations }
 }
@@ -338,7 +364,16 @@ async function runVernetzt(): Promise<{ results: Measured[]; profileDir: string 
     'vernetzt',
     'server/src/main.ts',
     // The per-sender spam limit is not what this measures (each member sends 1 message/s at 1,000/s).
-    { HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SESSION_SECRET: SECRET, AUTH_RATE_LIMIT: '100000', WRITE_RATE_LIMIT: '1000000', CONTENT_RATE_LIMIT: '1000000', MESSAGE_RATE_LIMIT: '1000000' },
+    {
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      SESSION_SECRET: SECRET,
+      AUTH_RATE_LIMIT: '100000',
+      WRITE_RATE_LIMIT: '1000000',
+      CONTENT_RATE_LIMIT: '1000000',
+      MESSAGE_RATE_LIMIT: '1000000',
+    },
     async (url) => (await fetch(`${url}/healthz`)).ok,
     profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   )
@@ -374,10 +409,35 @@ const pct = (v: number) => (Number.isNaN(v) ? '–' : `${Math.round(v * 100)} %`
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL')
 
 function table(rows: Array<[string, Measured]>): string {
-  const head = ['target', 'offered/s', 'sent', 'acked', 'delivered', 'lost', 'msgs/s', 'deliv./s', 'p50 ms', 'p99 ms', 'max ms', 'ack p99', 'stored', 'CPU gen/srv/db/other']
+  const head = [
+    'target',
+    'offered/s',
+    'sent',
+    'acked',
+    'delivered',
+    'lost',
+    'msgs/s',
+    'deliv./s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'ack p99',
+    'stored',
+    'CPU gen/srv/db/other',
+  ]
   const lines = rows.map(([name, r]) => [
-    name, int(r.rate), int(r.sent), int(r.acked), `${int(r.delivered)}/${int(r.expected)}`, int(r.lost), int(r.messagesPerSecond), int(r.deliveriesPerSecond),
-    ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.max), ms(r.ackLatency.p99),
+    name,
+    int(r.rate),
+    int(r.sent),
+    int(r.acked),
+    `${int(r.delivered)}/${int(r.expected)}`,
+    int(r.lost),
+    int(r.messagesPerSecond),
+    int(r.deliveriesPerSecond),
+    ms(r.latency.p50),
+    ms(r.latency.p99),
+    ms(r.latency.max),
+    ms(r.ackLatency.p99),
     r.stored ? `${int(r.stored.stored)}${r.stored.missing ? ` (${r.stored.missing} missing)` : ''}` : 'n/a',
     [r.cpu.generator, r.cpu.server, r.cpu.ferretdb, r.cpu.other].map((v) => pct(v ?? NaN)).join(' / '),
   ])
@@ -391,9 +451,16 @@ const baseline = ONLY === 'vernetzt' ? [] : await runBaseline()
 const vernetzt = ONLY === 'baseline' ? { results: [], profileDir: null } : await runVernetzt()
 
 const cpu = os.cpus()
-console.log(`\nChat load test: ${int(SOCKETS)} sockets in ${CONVERSATIONS} conversations of ${SIZE}, ${STEP.seconds} s per step; ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}`)
+console.log(
+  `\nChat load test: ${int(SOCKETS)} sockets in ${CONVERSATIONS} conversations of ${SIZE}, ${STEP.seconds} s per step; ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}`,
+)
 console.log('latency: from the scheduled send to the receipt at each other participant; msgs/s: acknowledged (Vernetzt: stored) messages per second')
-if (Object.keys(warmUps).length) console.log(`before the steps, each member sent one message, 20 in flight: ${Object.entries(warmUps).map(([name, perSecond]) => `${name} ${int(perSecond)} messages/s`).join(', ')}`)
+if (Object.keys(warmUps).length)
+  console.log(
+    `before the steps, each member sent one message, 20 in flight: ${Object.entries(warmUps)
+      .map(([name, perSecond]) => `${name} ${int(perSecond)} messages/s`)
+      .join(', ')}`,
+  )
 console.log('')
 console.log(table([...baseline.map((r) => ['bare socket.io', r] as [string, Measured]), ...vernetzt.results.map((r) => ['Vernetzt', r] as [string, Measured])]))
 for (const [name, r] of [...baseline.map((r) => ['bare socket.io', r] as const), ...vernetzt.results.map((r) => ['Vernetzt', r] as const)]) {
@@ -404,7 +471,8 @@ for (const [name, r] of [...baseline.map((r) => ['bare socket.io', r] as const),
     r.disconnects && `${r.disconnects} sockets disconnected`,
     r.stored?.unacknowledgedButStored && `${r.stored.unacknowledgedButStored} stored without an acknowledgement`,
     r.stored?.duplicates && `${r.stored.duplicates} stored twice`,
-    (r.sendLag.p99 > 20 || r.generatorLoopP99 > 20) && `the generator fell behind (send lag p99 ${ms(r.sendLag.p99)} ms, event-loop delay p99 ${ms(r.generatorLoopP99)} ms)`,
+    (r.sendLag.p99 > 20 || r.generatorLoopP99 > 20) &&
+      `the generator fell behind (send lag p99 ${ms(r.sendLag.p99)} ms, event-loop delay p99 ${ms(r.generatorLoopP99)} ms)`,
     r.cpu.other! > 0.2 && `other processes on this machine used ${pct(r.cpu.other!)} of a core meanwhile: figures are noisy`,
   ].filter(Boolean)
   if (notes.length) console.log(`  ${name} at ${int(r.rate)}/s: ${notes.join('; ')}`)
@@ -418,27 +486,53 @@ const verdicts: Record<string, boolean> = {}
 if (v) {
   console.log(`\nTargets (Vernetzt at ${int(v.rate)} messages/s offered):`)
   verdicts.nothingLost = v.lost === 0 && !v.stopped && v.sent === Math.round(v.rate * v.seconds)
-  console.log(`  ${verdict(verdicts.nothingLost)}  nothing lost: ${int(v.delivered)} of ${int(v.expected)} deliveries, ${int(v.sent)} of ${int(v.rate * v.seconds)} messages sent${v.stopped ? ' (sending stopped: overloaded)' : ''}`)
+  console.log(
+    `  ${verdict(verdicts.nothingLost)}  nothing lost: ${int(v.delivered)} of ${int(v.expected)} deliveries, ${int(v.sent)} of ${int(v.rate * v.seconds)} messages sent${v.stopped ? ' (sending stopped: overloaded)' : ''}`,
+  )
   verdicts.p99 = v.latency.p99 < TARGET.p99Ms && verdicts.nothingLost
-  console.log(`  ${verdict(verdicts.p99)}  p99 under ${TARGET.p99Ms} ms${v.rate === TARGET.rate ? '' : ` (measured at ${int(v.rate)}/s, not ${int(TARGET.rate)}/s)`}: ${v.latency.count ? `${ms(v.latency.p99)} ms (${(v.latency.p99 / TARGET.p99Ms).toFixed(1)}× the target)` : 'nothing was delivered'}`)
+  console.log(
+    `  ${verdict(verdicts.p99)}  p99 under ${TARGET.p99Ms} ms${v.rate === TARGET.rate ? '' : ` (measured at ${int(v.rate)}/s, not ${int(TARGET.rate)}/s)`}: ${v.latency.count ? `${ms(v.latency.p99)} ms (${(v.latency.p99 / TARGET.p99Ms).toFixed(1)}× the target)` : 'nothing was delivered'}`,
+  )
   verdicts.stored = !!v.stored && v.stored.missing === 0 && v.stored.duplicates === 0 && v.acked === v.sent
-  console.log(`  ${verdict(verdicts.stored)}  every message stored: ${int(v.stored?.stored ?? 0)} in the history, ${int(v.acked)} acknowledged of ${int(v.sent)} sent, ${v.stored?.missing ?? '?'} acknowledged but missing`)
+  console.log(
+    `  ${verdict(verdicts.stored)}  every message stored: ${int(v.stored?.stored ?? 0)} in the history, ${int(v.acked)} acknowledged of ${int(v.sent)} sent, ${v.stored?.missing ?? '?'} acknowledged but missing`,
+  )
   if (b) {
     const ratio = v.messagesPerSecond / b.messagesPerSecond
     verdicts.throughput = ratio >= TARGET.baselineShare && verdicts.stored
-    console.log(`  ${verdict(verdicts.throughput)}  throughput at least ${pct(TARGET.baselineShare)} of the baseline: ${int(v.messagesPerSecond)} vs ${int(b.messagesPerSecond)} messages/s = ${pct(ratio)}`)
-    console.log(`        best observed over all steps: Vernetzt ${int(best(vernetzt.results))}, baseline ${int(best(baseline))} messages/s (${pct(best(vernetzt.results) / best(baseline))}; the baseline's is bounded by the offered rate)`)
+    console.log(
+      `  ${verdict(verdicts.throughput)}  throughput at least ${pct(TARGET.baselineShare)} of the baseline: ${int(v.messagesPerSecond)} vs ${int(b.messagesPerSecond)} messages/s = ${pct(ratio)}`,
+    )
+    console.log(
+      `        best observed over all steps: Vernetzt ${int(best(vernetzt.results))}, baseline ${int(best(baseline))} messages/s (${pct(best(vernetzt.results) / best(baseline))}; the baseline's is bounded by the offered rate)`,
+    )
   }
 }
 console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(0)} s.`)
 
 if (args.json) {
   const strip = ({ messages: _messages, ...rest }: Measured) => rest
-  await writeFile(args.json, JSON.stringify({ sockets: SOCKETS, conversations: CONVERSATIONS, size: SIZE, step: STEP, baseline: baseline.map(strip), vernetzt: vernetzt.results.map(strip), verdicts }, null, 2))
+  await writeFile(
+    args.json,
+    JSON.stringify(
+      {
+        sockets: SOCKETS,
+        conversations: CONVERSATIONS,
+        size: SIZE,
+        step: STEP,
+        baseline: baseline.map(strip),
+        vernetzt: vernetzt.results.map(strip),
+        verdicts,
+      },
+      null,
+      2,
+    ),
+  )
 }
 
 // Keep the logs when the server said something, and the CPU profile when one was asked for.
 if (!args.keep) await rm(dataDir, { recursive: true, force: true })
-const keep = args.keep || vernetzt.profileDir || readdirSync(runDir).some((f) => f.endsWith('.log') && f.startsWith('vernetzt') && statSync(path.join(runDir, f)).size > 0)
+const keep =
+  args.keep || vernetzt.profileDir || readdirSync(runDir).some((f) => f.endsWith('.log') && f.startsWith('vernetzt') && statSync(path.join(runDir, f)).size > 0)
 if (keep) console.log(`Logs${vernetzt.profileDir ? ', the CPU profile' : ''}${args.keep ? ', the database' : ''}: ${runDir}`)
 else await rm(runDir, { recursive: true, force: true })

@@ -22,14 +22,23 @@ io.on('connection', (socket) => {
   if (room) void socket.join(room)
   socket.emit('hello', { userId: socket.id, handle })
   socket.on('message:send', (payload, ack) => {
-    if (!room || payload?.conversationId !== room) return ack({ ok: false, error: { code: 'CONVERSATION_NOT_FOUND', message: 'There is no such conversation.' } })
+    if (!room || payload?.conversationId !== room)
+      return ack({ ok: false, error: { code: 'CONVERSATION_NOT_FOUND', message: 'There is no such conversation.' } })
     const seq = (seqs.get(room) ?? 0) + 1
     seqs.set(room, seq)
     const createdAt = new Date().toISOString()
     const id = `${room}:${seq}`
     io.to(room).emit('message:new', {
-      id, conversationId: room, seq, author: { id: socket.id, handle, displayName: handle, role: 'partner', avatarUrl: null },
-      html: `<p>${payload.body}</p>\n`, attachments: [], clientMessageId: payload.clientMessageId, createdAt, editedAt: null, deleted: false,
+      id,
+      conversationId: room,
+      seq,
+      author: { id: socket.id, handle, displayName: handle, role: 'partner', avatarUrl: null },
+      html: `<p>${payload.body}</p>\n`,
+      attachments: [],
+      clientMessageId: payload.clientMessageId,
+      createdAt,
+      editedAt: null,
+      deleted: false,
     })
     ack({ ok: true, id, seq, createdAt })
   })

@@ -141,9 +141,11 @@ export class ChatLoad {
       socket.on('disconnect', () => this.disconnects++)
       socket.on('message:new', (message) => this.receive(i, message))
     }
-    await Promise.all(Array.from({ length: Math.min(concurrency, this.seats.length) }, async () => {
-      while (next < this.seats.length) await openOne(next++)
-    }))
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, this.seats.length) }, async () => {
+        while (next < this.seats.length) await openOne(next++)
+      }),
+    )
   }
 
   /**
@@ -156,13 +158,21 @@ export class ChatLoad {
     let errors = 0
     const prefix = `wu${Date.now().toString(36)}-`
     const t0 = performance.now()
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < this.seats.length) {
-        const seat = next++
-        const ack = await new Promise<SendAck>((resolve) => this.sockets[seat]!.emit('message:send', { conversationId: this.seats[seat]!.conversationId, body: BODY, clientMessageId: `${prefix}${seat}` }, resolve))
-        if (!ack.ok) errors++
-      }
-    }))
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < this.seats.length) {
+          const seat = next++
+          const ack = await new Promise<SendAck>((resolve) =>
+            this.sockets[seat]!.emit(
+              'message:send',
+              { conversationId: this.seats[seat]!.conversationId, body: BODY, clientMessageId: `${prefix}${seat}` },
+              resolve,
+            ),
+          )
+          if (!ack.ok) errors++
+        }
+      }),
+    )
     return { messages: this.seats.length, perSecond: this.seats.length / ((performance.now() - t0) / 1000), errors }
   }
 
@@ -332,21 +342,25 @@ export async function checkStored(url: string, conversations: HistoryReader[], r
   const sent = new Map(result.messages.map((m) => [m.clientMessageId, m]))
   const seen = new Map<string, number>()
   let next = 0
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < conversations.length) {
-      const c = next++
-      for (;;) {
-        const res = await fetch(`${url}/api/v1/conversations/${conversations[c]!.id}/messages?after=${from[c] ?? 0}&limit=100`, { headers: { cookie: conversations[c]!.cookie } })
-        if (!res.ok) throw new Error(`reading conversation ${c} failed: ${res.status} ${await res.text()}`)
-        const { items } = (await res.json()) as { items: Message[] }
-        for (const m of items) {
-          if (sent.get(m.clientMessageId)?.conversation === c) seen.set(m.clientMessageId, (seen.get(m.clientMessageId) ?? 0) + 1)
-          from[c] = Math.max(from[c] ?? 0, m.seq)
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < conversations.length) {
+        const c = next++
+        for (;;) {
+          const res = await fetch(`${url}/api/v1/conversations/${conversations[c]!.id}/messages?after=${from[c] ?? 0}&limit=100`, {
+            headers: { cookie: conversations[c]!.cookie },
+          })
+          if (!res.ok) throw new Error(`reading conversation ${c} failed: ${res.status} ${await res.text()}`)
+          const { items } = (await res.json()) as { items: Message[] }
+          for (const m of items) {
+            if (sent.get(m.clientMessageId)?.conversation === c) seen.set(m.clientMessageId, (seen.get(m.clientMessageId) ?? 0) + 1)
+            from[c] = Math.max(from[c] ?? 0, m.seq)
+          }
+          if (items.length < 100) break
         }
-        if (items.length < 100) break
       }
-    }
-  }))
+    }),
+  )
   let missing = 0
   let unacknowledgedButStored = 0
   let duplicates = 0

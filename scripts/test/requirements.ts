@@ -39,7 +39,8 @@ export function missingOf(found: Found): Missing[] {
   if (!found.chromium) missing.push({ debianPackage: 'chromium', what: 'Chromium at /usr/bin/chromium (browser tests)', purpose: 'the browser tests' })
   if (!found.redis) missing.push({ debianPackage: 'redis-server', what: 'redis-server (scale-out test)', purpose: 'the scale-out test' })
   // Go only builds FerretDB; once it is built, Go is not needed any more.
-  if (!found.ferretdbBuilt && !found.go) missing.push({ debianPackage: 'golang-go', what: 'Go (builds the embedded database once)', purpose: 'building the embedded database' })
+  if (!found.ferretdbBuilt && !found.go)
+    missing.push({ debianPackage: 'golang-go', what: 'Go (builds the embedded database once)', purpose: 'building the embedded database' })
   return missing
 }
 
@@ -50,12 +51,20 @@ export function decide(found: Found): Decision {
   if (missing.length === 0) return { action: 'ok' }
   const packages = missing.map((m) => m.debianPackage)
   if (found.root && found.aptGet) {
-    return { action: 'install', packages, line: `npm test: installing ${packages.join(' ')} from Debian's packages, for ${list(missing.map((m) => m.purpose))}.` }
+    return {
+      action: 'install',
+      packages,
+      line: `npm test: installing ${packages.join(' ')} from Debian's packages, for ${list(missing.map((m) => m.purpose))}.`,
+    }
   }
   const command = `${found.root ? '' : 'sudo '}apt-get install ${packages.join(' ')}`
   const where = found.aptGet ? '' : ' (Debian/Ubuntu; elsewhere install the same from your system’s packages)'
   const verb = missing.length === 1 ? 'is' : 'are'
-  return { action: 'stop', packages, line: `npm test needs ${list(missing.map((m) => m.what))}, which ${verb} missing: run \`${command}\`${where}, then npm test again.` }
+  return {
+    action: 'stop',
+    packages,
+    line: `npm test needs ${list(missing.map((m) => m.what))}, which ${verb} missing: run \`${command}\`${where}, then npm test again.`,
+  }
 }
 
 /**

@@ -29,7 +29,10 @@ describe('the npm test preflight', () => {
       packages: ['chromium', 'redis-server'],
       line: 'npm test needs Chromium at /usr/bin/chromium (browser tests) and redis-server (scale-out test), which are missing: run `sudo apt-get install chromium redis-server`, then npm test again.',
     })
-    expect(decide({ ...all, redis: false })).toMatchObject({ action: 'stop', line: expect.stringContaining('redis-server (scale-out test), which is missing: run `sudo apt-get install redis-server`') })
+    expect(decide({ ...all, redis: false })).toMatchObject({
+      action: 'stop',
+      line: expect.stringContaining('redis-server (scale-out test), which is missing: run `sudo apt-get install redis-server`'),
+    })
   })
 
   it('stops without apt-get even as root, and leaves out sudo for root', () => {

@@ -58,27 +58,35 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
     // never reaches the hooks: answer it here in the usual shape, with the usual headers.
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      void (reply as FastifyReply).headers(BASELINE_HEADERS).status(tooLong ? 414 : 400).send({
-        error: tooLong
-          ? { code: 'URL_TOO_LONG', message: apiMessage('URL_TOO_LONG'), details: null }
-          : { code: 'BAD_REQUEST', message: apiMessage('BAD_REQUEST'), details: null },
-      })
+      void (reply as FastifyReply)
+        .headers(BASELINE_HEADERS)
+        .status(tooLong ? 414 : 400)
+        .send({
+          error: tooLong
+            ? { code: 'URL_TOO_LONG', message: apiMessage('URL_TOO_LONG'), details: null }
+            : { code: 'BAD_REQUEST', message: apiMessage('BAD_REQUEST'), details: null },
+        })
     },
   })
 
   const models = createModels(db.connection)
   const { ctx, bus, jobs } = createContext({ config, models, log: app.log })
-  await app.register(fp(async (instance) => {
-    instance.decorate('ctx', ctx)
-    instance.decorate('events', bus)
-    instance.decorate('jobs', jobs)
-    if (config.redisUrl) {
-      // Cross-node events (access lost, caches to forget) reach the other nodes.
-      const relay = await redisRelay(config.redisUrl, (error) => app.log.warn({ err: error }, 'redis (events) error'))
-      await bus.connect(relay)
-      instance.addHook('onClose', () => relay.close())
-    }
-  }, { name: 'context' }))
+  await app.register(
+    fp(
+      async (instance) => {
+        instance.decorate('ctx', ctx)
+        instance.decorate('events', bus)
+        instance.decorate('jobs', jobs)
+        if (config.redisUrl) {
+          // Cross-node events (access lost, caches to forget) reach the other nodes.
+          const relay = await redisRelay(config.redisUrl, (error) => app.log.warn({ err: error }, 'redis (events) error'))
+          await bus.connect(relay)
+          instance.addHook('onClose', () => relay.close())
+        }
+      },
+      { name: 'context' },
+    ),
+  )
 
   await app.register(cookie)
   await app.register(multipart, { limits: { fileSize: 8 << 20, files: 1 } })
@@ -92,26 +100,29 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
 
   await app.register(healthRoutes)
   await app.register(mediaRoutes, { isGroupMember })
-  await app.register(async (api) => {
-    await api.register(accountRoutes)
-    await api.register(joinRoutes)
-    await api.register(uploadRoutes)
-    await api.register(profileRoutes)
-    await api.register(referralRoutes)
-    await api.register(followRoutes)
-    await api.register(postRoutes)
-    await api.register(moderationRoutes)
-    await api.register(notificationRoutes)
-    await api.register(commentRoutes)
-    await api.register(groupRoutes)
-    await api.register(lessonRoutes)
-    await api.register(messagingRoutes)
-    await api.register(commerceRoutes)
-    await api.register(earningsRoutes)
-    await api.register(statementRoutes)
-    await api.register(commerceAdminRoutes)
-    await api.register(onboardingRoutes)
-  }, { prefix: '/api/v1' })
+  await app.register(
+    async (api) => {
+      await api.register(accountRoutes)
+      await api.register(joinRoutes)
+      await api.register(uploadRoutes)
+      await api.register(profileRoutes)
+      await api.register(referralRoutes)
+      await api.register(followRoutes)
+      await api.register(postRoutes)
+      await api.register(moderationRoutes)
+      await api.register(notificationRoutes)
+      await api.register(commentRoutes)
+      await api.register(groupRoutes)
+      await api.register(lessonRoutes)
+      await api.register(messagingRoutes)
+      await api.register(commerceRoutes)
+      await api.register(earningsRoutes)
+      await api.register(statementRoutes)
+      await api.register(commerceAdminRoutes)
+      await api.register(onboardingRoutes)
+    },
+    { prefix: '/api/v1' },
+  )
 
   return app
 }

@@ -7,7 +7,10 @@ import { createModels, ensureIndexes } from './db/models.ts'
 import { ensureRoot } from './modules/referrals/index.ts'
 
 /** For scripts: the same config, database and models the server uses, without HTTP. */
-export async function openContext(overrides: Partial<Config> = {}, options: { dbName?: string } = {}): Promise<{ ctx: ServiceContext; db: Database; close(): Promise<void> }> {
+export async function openContext(
+  overrides: Partial<Config> = {},
+  options: { dbName?: string } = {},
+): Promise<{ ctx: ServiceContext; db: Database; close(): Promise<void> }> {
   const config = loadConfig(process.env, overrides)
   const db = await openDatabase(config, { ...options, log: (line) => console.error(line) })
   const models = createModels(db.connection)

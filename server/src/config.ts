@@ -57,8 +57,10 @@ export const ConfigSchema = {
     LOGIN_FAILURES_BEFORE_BACKOFF: { type: 'integer', minimum: 1, default: 5 },
   },
   dependencies: {
-    ADMIN_EMAIL: ['ADMIN_PASSWORD'], ADMIN_PASSWORD: ['ADMIN_EMAIL'],
-    VAPID_PUBLIC_KEY: ['VAPID_PRIVATE_KEY'], VAPID_PRIVATE_KEY: ['VAPID_PUBLIC_KEY'],
+    ADMIN_EMAIL: ['ADMIN_PASSWORD'],
+    ADMIN_PASSWORD: ['ADMIN_EMAIL'],
+    VAPID_PUBLIC_KEY: ['VAPID_PRIVATE_KEY'],
+    VAPID_PRIVATE_KEY: ['VAPID_PUBLIC_KEY'],
   },
 } as const
 
@@ -164,7 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!config.paymentWebhookSecret) config.paymentWebhookSecret = persistedSecret(config.dataDir, 'payment-webhook-secret')
   // Empty push fields (also in overrides) mean "the default", so a test can override one field.
   if (!config.push.vapid.publicKey) config.push = { ...config.push, vapid: persistedVapidKeys(config.dataDir) }
-  if (!config.push.subject) config.push = { ...config.push, subject: config.publicUrl.startsWith('https://') ? config.publicUrl : `mailto:${config.root.email}` }
+  if (!config.push.subject)
+    config.push = { ...config.push, subject: config.publicUrl.startsWith('https://') ? config.publicUrl : `mailto:${config.root.email}` }
   try {
     vapidSigningKey(config.push.vapid)
   } catch (error) {

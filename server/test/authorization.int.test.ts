@@ -27,8 +27,18 @@ const looseEmit = (socket: unknown, ...args: unknown[]) => (socket as LooseSocke
 let server: TestServer
 type Caller = 'owner' | 'other' | 'removed' | 'loggedOut' | 'anonymous'
 interface Fixture {
-  owner: string; group: string; training: string; post: string; comment: string; lesson: string
-  room: string; attachment: string; order: string; product: string; period: string; seq: number
+  owner: string
+  group: string
+  training: string
+  post: string
+  comment: string
+  lesson: string
+  room: string
+  attachment: string
+  order: string
+  product: string
+  period: string
+  seq: number
 }
 const clients = {} as Record<Caller | 'admin', Client>
 let f: Fixture
@@ -65,23 +75,62 @@ beforeAll(async () => {
   const lesson = (await o.post('/api/v1/groups/authz-kurs/lessons', { title: 'Lektion eins', body: 'Inhalt', checklist: ['a'] })).body
   const room = (await o.get('/api/v1/groups/authz-gruppe/chat')).body
   const form = new FormData()
-  form.append('file', new Blob([new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } }).png().toBuffer())], { type: 'image/png' }), 'a.png')
-  const attachment = (await (await fetch(`${server.url}/api/v1/conversations/${room.id}/attachments`, { method: 'POST', body: form, headers: { cookie: o.cookie } })).json()) as { id: string }
-  const sent = (await o.post(`/api/v1/conversations/${room.id}/messages`, { body: 'Hallo Raum', clientMessageId: 'authz-room-1', attachments: [attachment.id] })).body
-  const product = (await clients.admin.post('/api/v1/admin/products', { name: 'Authz Produkt', priceCents: 1000, vatRateBp: 1900, commissionableCents: 800 })).body
+  form.append(
+    'file',
+    new Blob(
+      [
+        new Uint8Array(
+          await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } })
+            .png()
+            .toBuffer(),
+        ),
+      ],
+      { type: 'image/png' },
+    ),
+    'a.png',
+  )
+  const attachment = (await (
+    await fetch(`${server.url}/api/v1/conversations/${room.id}/attachments`, { method: 'POST', body: form, headers: { cookie: o.cookie } })
+  ).json()) as { id: string }
+  const sent = (
+    await o.post(`/api/v1/conversations/${room.id}/messages`, { body: 'Hallo Raum', clientMessageId: 'authz-room-1', attachments: [attachment.id] })
+  ).body
+  const product = (await clients.admin.post('/api/v1/admin/products', { name: 'Authz Produkt', priceCents: 1000, vatRateBp: 1900, commissionableCents: 800 }))
+    .body
   const order = (await o.post('/api/v1/orders', { items: [{ productId: product.id, quantity: 1 }], idempotencyKey: 'authz-order' })).body
   // Rita was a member of both groups and is removed now.
   for (const slug of ['authz-gruppe', 'authz-kurs']) await o.post(`/api/v1/groups/${slug}/members/remove`, { handle: 'authz-rita' })
 
-  const last = new Date(); last.setUTCMonth(last.getUTCMonth() - 1)
+  const last = new Date()
+  last.setUTCMonth(last.getUTCMonth() - 1)
   f = {
-    owner: 'authz-olga', group: 'authz-gruppe', training: 'authz-kurs', post: post.id, comment: comment.id, lesson: lesson.id,
-    room: room.id, attachment: attachment.id, order: order.id, product: product.id, period: last.toISOString().slice(0, 7), seq: sent.seq,
+    owner: 'authz-olga',
+    group: 'authz-gruppe',
+    training: 'authz-kurs',
+    post: post.id,
+    comment: comment.id,
+    lesson: lesson.id,
+    room: room.id,
+    attachment: attachment.id,
+    order: order.id,
+    product: product.id,
+    period: last.toISOString().slice(0, 7),
+    seq: sent.seq,
   }
   const id = () => new Types.ObjectId().toString()
   missing = {
-    owner: 'authz-niemand', group: 'authz-gibtsnicht', training: 'authz-gibtsnicht2', post: id(), comment: id(), lesson: id(),
-    room: id(), attachment: randomBytes(16).toString('base64url'), order: id(), product: id(), period: '2001-01', seq: 999,
+    owner: 'authz-niemand',
+    group: 'authz-gibtsnicht',
+    training: 'authz-gibtsnicht2',
+    post: id(),
+    comment: id(),
+    lesson: id(),
+    room: id(),
+    attachment: randomBytes(16).toString('base64url'),
+    order: id(),
+    product: id(),
+    period: '2001-01',
+    seq: 999,
   }
 })
 afterEach(() => closeSockets())
@@ -136,32 +185,86 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/v1/statements/{period}.csv': { kind: 'self', path: (x) => `/api/v1/statements/${x.period}.csv` },
   'GET /api/v1/statements/{period}.pdf': { kind: 'self', path: (x) => `/api/v1/statements/${x.period}.pdf` },
   'GET /media/{id}': { kind: 'private', path: (x) => `/media/${x.attachment}`, owner: [404] },
-  'PATCH /api/v1/conversations/{id}/messages/{seq}': { kind: 'private', path: (x) => `/api/v1/conversations/${x.room}/messages/${x.seq}`, body: () => ({ body: 'geändert' }) },
+  'PATCH /api/v1/conversations/{id}/messages/{seq}': {
+    kind: 'private',
+    path: (x) => `/api/v1/conversations/${x.room}/messages/${x.seq}`,
+    body: () => ({ body: 'geändert' }),
+  },
   'PATCH /api/v1/lessons/{id}': { kind: 'private', path: (x) => `/api/v1/lessons/${x.lesson}`, body: () => ({ title: 'Lektion eins neu' }) },
   'PATCH /api/v1/posts/{id}': { kind: 'private', path: (x) => `/api/v1/posts/${x.post}`, body: () => ({ body: 'Intern geändert' }) },
-  'POST /api/v1/admin/members/{handle}/posting-limit': { kind: 'admin', path: (x) => `/api/v1/admin/members/${x.owner}/posting-limit`, body: () => ({ days: 0, reason: 'Test der Rechte' }) },
+  'POST /api/v1/admin/members/{handle}/posting-limit': {
+    kind: 'admin',
+    path: (x) => `/api/v1/admin/members/${x.owner}/posting-limit`,
+    body: () => ({ days: 0, reason: 'Test der Rechte' }),
+  },
   'POST /api/v1/admin/periods/{period}/close': { kind: 'admin', path: () => '/api/v1/admin/periods/2099-01/close', owner: [422] },
   'POST /api/v1/conversations/{id}/accept': { kind: 'private', path: (x) => `/api/v1/conversations/${x.room}/accept` },
   'POST /api/v1/conversations/{id}/attachments': { kind: 'private', path: (x) => `/api/v1/conversations/${x.room}/attachments`, owner: [415] },
-  'POST /api/v1/conversations/{id}/messages': { kind: 'private', path: (x) => `/api/v1/conversations/${x.room}/messages`, body: () => ({ body: 'Noch eine', clientMessageId: `authz-${randomBytes(6).toString('hex')}` }) },
+  'POST /api/v1/conversations/{id}/messages': {
+    kind: 'private',
+    path: (x) => `/api/v1/conversations/${x.room}/messages`,
+    body: () => ({ body: 'Noch eine', clientMessageId: `authz-${randomBytes(6).toString('hex')}` }),
+  },
   'POST /api/v1/conversations/{id}/read': { kind: 'private', path: (x) => `/api/v1/conversations/${x.room}/read`, body: () => ({ seq: 1 }) },
-  'POST /api/v1/groups/{slug}/invitations': { kind: 'private', path: (x) => `/api/v1/groups/${x.group}/invitations`, body: () => ({ handle: 'authz-otto' }), destructive: true },
+  'POST /api/v1/groups/{slug}/invitations': {
+    kind: 'private',
+    path: (x) => `/api/v1/groups/${x.group}/invitations`,
+    body: () => ({ handle: 'authz-otto' }),
+    destructive: true,
+  },
   'POST /api/v1/groups/{slug}/join': { kind: 'request', path: (x) => `/api/v1/groups/${x.group}/join` },
   'POST /api/v1/groups/{slug}/leave': { kind: 'private', path: (x) => `/api/v1/groups/${x.group}/leave`, owner: [422] },
-  'POST /api/v1/groups/{slug}/lessons': { kind: 'private', path: (x) => `/api/v1/groups/${x.training}/lessons`, body: () => ({ title: 'Lektion zwei', body: 'Mehr' }) },
-  'POST /api/v1/groups/{slug}/lessons/order': { kind: 'private', path: (x) => `/api/v1/groups/${x.training}/lessons/order`, body: (x) => ({ ids: [x.lesson] }), owner: [200, 400] },
-  'POST /api/v1/groups/{slug}/members/remove': { kind: 'private', path: (x) => `/api/v1/groups/${x.group}/members/remove`, body: () => ({ handle: 'authz-rita' }), owner: [422] },
+  'POST /api/v1/groups/{slug}/lessons': {
+    kind: 'private',
+    path: (x) => `/api/v1/groups/${x.training}/lessons`,
+    body: () => ({ title: 'Lektion zwei', body: 'Mehr' }),
+  },
+  'POST /api/v1/groups/{slug}/lessons/order': {
+    kind: 'private',
+    path: (x) => `/api/v1/groups/${x.training}/lessons/order`,
+    body: (x) => ({ ids: [x.lesson] }),
+    owner: [200, 400],
+  },
+  'POST /api/v1/groups/{slug}/members/remove': {
+    kind: 'private',
+    path: (x) => `/api/v1/groups/${x.group}/members/remove`,
+    body: () => ({ handle: 'authz-rita' }),
+    owner: [422],
+  },
   'POST /api/v1/groups/{slug}/pins': { kind: 'private', path: (x) => `/api/v1/groups/${x.group}/pins`, body: (x) => ({ postId: x.post, pinned: true }) },
-  'POST /api/v1/groups/{slug}/posts': { kind: 'private', path: (x) => `/api/v1/groups/${x.group}/posts`, body: () => ({ kind: 'pr', body: 'Noch ein Beitrag' }) },
-  'POST /api/v1/groups/{slug}/requests': { kind: 'private', path: (x) => `/api/v1/groups/${x.group}/requests`, body: () => ({ handle: 'authz-otto', approve: false }), owner: [200, 404, 422] },
-  'POST /api/v1/groups/{slug}/roles': { kind: 'private', path: (x) => `/api/v1/groups/${x.group}/roles`, body: () => ({ handle: 'authz-rita', role: 'moderator' }), owner: [422] },
+  'POST /api/v1/groups/{slug}/posts': {
+    kind: 'private',
+    path: (x) => `/api/v1/groups/${x.group}/posts`,
+    body: () => ({ kind: 'pr', body: 'Noch ein Beitrag' }),
+  },
+  'POST /api/v1/groups/{slug}/requests': {
+    kind: 'private',
+    path: (x) => `/api/v1/groups/${x.group}/requests`,
+    body: () => ({ handle: 'authz-otto', approve: false }),
+    owner: [200, 404, 422],
+  },
+  'POST /api/v1/groups/{slug}/roles': {
+    kind: 'private',
+    path: (x) => `/api/v1/groups/${x.group}/roles`,
+    body: () => ({ handle: 'authz-rita', role: 'moderator' }),
+    owner: [422],
+  },
   'POST /api/v1/lessons/{id}/progress': { kind: 'private', path: (x) => `/api/v1/lessons/${x.lesson}/progress`, body: () => ({ done: true }) },
-  'POST /api/v1/moderation/posts/{id}/actions': { kind: 'private', path: (x) => `/api/v1/moderation/posts/${x.post}/actions`, body: () => ({ action: 'dismiss', reason: 'Nichts zu tun' }), owner: [409] },
+  'POST /api/v1/moderation/posts/{id}/actions': {
+    kind: 'private',
+    path: (x) => `/api/v1/moderation/posts/${x.post}/actions`,
+    body: () => ({ action: 'dismiss', reason: 'Nichts zu tun' }),
+    owner: [409],
+  },
   'POST /api/v1/payments/test/{id}': { kind: 'private', path: (x) => `/api/v1/payments/test/${x.order}`, body: () => ({ type: 'payment.paid' }) },
   'POST /api/v1/posts/{id}/comments': { kind: 'private', path: (x) => `/api/v1/posts/${x.post}/comments`, body: () => ({ body: 'Noch ein Kommentar' }) },
   'POST /api/v1/posts/{id}/reports': { kind: 'private', path: (x) => `/api/v1/posts/${x.post}/reports`, body: () => ({ reason: 'spam' }) },
   'POST /api/v1/profiles/{handle}/follow': { kind: 'self', path: (x) => `/api/v1/profiles/${x.owner}/follow`, owner: [422] },
-  'PUT /api/v1/admin/products/{id}': { kind: 'admin', path: (x) => `/api/v1/admin/products/${x.product}`, body: () => ({ name: 'Authz Produkt', priceCents: 1000, vatRateBp: 1900, commissionableCents: 800 }) },
+  'PUT /api/v1/admin/products/{id}': {
+    kind: 'admin',
+    path: (x) => `/api/v1/admin/products/${x.product}`,
+    body: () => ({ name: 'Authz Produkt', priceCents: 1000, vatRateBp: 1900, commissionableCents: 800 }),
+  },
   'PUT /api/v1/conversations/{id}/settings': { kind: 'private', path: (x) => `/api/v1/conversations/${x.room}/settings`, body: () => ({ muted: true }) },
   'PUT /api/v1/me/blocks/{handle}': { kind: 'self', path: (x) => `/api/v1/me/blocks/${x.owner}`, owner: [400, 422] },
   'PUT /api/v1/posts/{id}/like': { kind: 'private', path: (x) => `/api/v1/posts/${x.post}/like` },
@@ -171,7 +274,10 @@ const MATRIX: Record<string, Entry> = {
 const SOCKET_MATRIX: Record<string, { emit: (x: Fixture) => [string, unknown]; acked: boolean }> = {
   'conversation:join': { emit: (x) => ['conversation:join', { conversationId: x.room }], acked: true },
   'presence:watch': { emit: (x) => ['presence:watch', { conversationId: x.room }], acked: true },
-  'message:send': { emit: (x) => ['message:send', { conversationId: x.room, body: 'Socket', clientMessageId: `authz-s-${randomBytes(5).toString('hex')}` }], acked: true },
+  'message:send': {
+    emit: (x) => ['message:send', { conversationId: x.room, body: 'Socket', clientMessageId: `authz-s-${randomBytes(5).toString('hex')}` }],
+    acked: true,
+  },
   typing: { emit: (x) => ['typing', { conversationId: x.room }], acked: false },
   read: { emit: (x) => ['read', { conversationId: x.room, seq: 1 }], acked: false },
   ping: { emit: () => ['ping', undefined], acked: true },
@@ -202,7 +308,10 @@ describe('the authorization matrix', () => {
     expect(Object.keys(MATRIX).sort()).toEqual(await idTakingRoutes())
     const { socket } = await openSocket(server.url, { cookie: clients.owner.cookie })
     const [serverSocket] = await server.app.io.fetchSockets()
-    const handled = (serverSocket as unknown as { eventNames(): Array<string | symbol> }).eventNames().map(String).filter((name) => name !== 'disconnect' && name !== 'disconnecting' && name !== 'error')
+    const handled = (serverSocket as unknown as { eventNames(): Array<string | symbol> })
+      .eventNames()
+      .map(String)
+      .filter((name) => name !== 'disconnect' && name !== 'disconnecting' && name !== 'error')
     expect(Object.keys(SOCKET_MATRIX).sort()).toEqual(handled.sort())
     socket.disconnect()
   })
@@ -221,7 +330,8 @@ describe('the authorization matrix', () => {
         else if (entry.kind === 'private') {
           const likeMissing = got.status === asMissing.status && got.code === asMissing.code
           const signedOut = who === 'anonymous' || who === 'loggedOut'
-          if (ok(got.status) || !(likeMissing || (signedOut && got.status === 401))) problems.push(`${where} (a missing id answers ${asMissing.status} ${asMissing.code})`)
+          if (ok(got.status) || !(likeMissing || (signedOut && got.status === 401)))
+            problems.push(`${where} (a missing id answers ${asMissing.status} ${asMissing.code})`)
         } else if (entry.kind === 'request') {
           const signedOut = who === 'anonymous' || who === 'loggedOut'
           if (signedOut ? got.status !== 401 : got.status !== 200) problems.push(where)
@@ -249,16 +359,26 @@ describe('the authorization matrix', () => {
           looseEmit(socket, type as never, payload as never)
           continue
         }
-        answers[who][name] = await new Promise((resolve) => (payload === undefined ? looseEmit(socket, type as never, resolve as never) : looseEmit(socket, type as never, payload as never, resolve as never)))
+        answers[who][name] = await new Promise((resolve) =>
+          payload === undefined ? looseEmit(socket, type as never, resolve as never) : looseEmit(socket, type as never, payload as never, resolve as never),
+        )
       }
       socket.disconnect()
     }
     expect(answers.owner).toMatchObject({ 'conversation:join': { ok: true }, 'presence:watch': { ok: true }, 'message:send': { ok: true } })
     for (const who of ['other', 'removed'] as const) {
-      expect(answers[who]).toMatchObject({ 'conversation:join': { ok: false }, 'presence:watch': { ok: false }, 'message:send': { ok: false, error: { code: 'CONVERSATION_NOT_FOUND' } } })
+      expect(answers[who]).toMatchObject({
+        'conversation:join': { ok: false },
+        'presence:watch': { ok: false },
+        'message:send': { ok: false, error: { code: 'CONVERSATION_NOT_FOUND' } },
+      })
     }
     for (const who of ['loggedOut', 'anonymous'] as const) {
-      expect(answers[who]).toMatchObject({ 'conversation:join': { ok: false }, 'presence:watch': { ok: false }, 'message:send': { ok: false, error: { code: 'UNAUTHENTICATED' } } })
+      expect(answers[who]).toMatchObject({
+        'conversation:join': { ok: false },
+        'presence:watch': { ok: false },
+        'message:send': { ok: false, error: { code: 'UNAUTHENTICATED' } },
+      })
     }
     // Only the owner's socket message was stored.
     const history = (await clients.owner.get(`/api/v1/conversations/${f.room}/messages`)).body.items as Array<{ html: string }>

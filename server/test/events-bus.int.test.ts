@@ -5,7 +5,9 @@ import { CROSS_NODE_EVENTS, EventBus, type DomainEventName, type DomainEvents, t
  * The event bus on its own (server/src/events/bus.ts): no server, no database. It lives with the
  * integration tests because it is the other half of events.int.test.ts and events-scale-out.int.test.ts.
  */
-interface Ctx { node: string }
+interface Ctx {
+  node: string
+}
 
 function busOn(node: string) {
   const errors: Array<{ fields: Record<string, unknown>; message: string }> = []
@@ -39,7 +41,15 @@ function hub() {
 }
 
 const left: DomainEvents['group.member_left'] = { groupId: 'g1', memberId: 'm1', removed: true }
-const comment: DomainEvents['comment.created'] = { commentId: 'c1', postId: 'p1', postAuthorId: 'a1', parentAuthorId: null, authorId: 'w1', authorHandle: 'w', body: 'Hallo' }
+const comment: DomainEvents['comment.created'] = {
+  commentId: 'c1',
+  postId: 'p1',
+  postAuthorId: 'a1',
+  parentAuthorId: null,
+  authorId: 'w1',
+  authorHandle: 'w',
+  body: 'Hallo',
+}
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('the event bus', () => {
@@ -74,21 +84,43 @@ describe('the event bus', () => {
   it('logs a failing handler with the event, payload and module, and still runs the ones after it; publish resolves', async () => {
     const { bus, errors } = busOn('a')
     const seen: string[] = []
-    bus.register({ module: 'throws', subscribers: { 'comment.created': () => { throw new Error('sync boom') } } })
-    bus.register({ module: 'rejects', subscribers: { 'comment.created': async () => { throw new Error('async boom') } } })
+    bus.register({
+      module: 'throws',
+      subscribers: {
+        'comment.created': () => {
+          throw new Error('sync boom')
+        },
+      },
+    })
+    bus.register({
+      module: 'rejects',
+      subscribers: {
+        'comment.created': async () => {
+          throw new Error('async boom')
+        },
+      },
+    })
     bus.register({ module: 'after', subscribers: { 'comment.created': () => void seen.push('after') } })
     await expect(bus.publish('comment.created', comment)).resolves.toBeUndefined()
     expect(seen).toEqual(['after'])
     expect(errors).toEqual([
-      { message: 'an event subscriber failed', fields: { err: expect.objectContaining({ message: 'sync boom' }), event: 'comment.created', payload: comment, subscriber: 'throws', origin: 'local' } },
-      { message: 'an event subscriber failed', fields: { err: expect.objectContaining({ message: 'async boom' }), event: 'comment.created', payload: comment, subscriber: 'rejects', origin: 'local' } },
+      {
+        message: 'an event subscriber failed',
+        fields: { err: expect.objectContaining({ message: 'sync boom' }), event: 'comment.created', payload: comment, subscriber: 'throws', origin: 'local' },
+      },
+      {
+        message: 'an event subscriber failed',
+        fields: { err: expect.objectContaining({ message: 'async boom' }), event: 'comment.created', payload: comment, subscriber: 'rejects', origin: 'local' },
+      },
     ])
   })
 
   it('refuses an every-node handler for an event that does not travel between nodes', () => {
     const { bus } = busOn('a')
     expect(CROSS_NODE_EVENTS.has('comment.created')).toBe(false)
-    expect(() => bus.register({ module: 'wrong', everyNode: { 'comment.created': () => {} } })).toThrow(/wrong: "comment.created" does not travel between nodes/)
+    expect(() => bus.register({ module: 'wrong', everyNode: { 'comment.created': () => {} } })).toThrow(
+      /wrong: "comment.created" does not travel between nodes/,
+    )
     // Every event the catalog says travels may be subscribed on every node.
     for (const name of CROSS_NODE_EVENTS) expect(() => bus.register({ module: 'right', everyNode: { [name]: () => {} } })).not.toThrow()
   })
@@ -100,7 +132,7 @@ describe('the event bus', () => {
 })
 
 describe('the event bus across nodes', () => {
-  it("sends cross-node events to the other nodes, where only every-node handlers run; idle() waits for them", async () => {
+  it('sends cross-node events to the other nodes, where only every-node handlers run; idle() waits for them', async () => {
     const { relay, sent } = hub()
     const a = busOn('a')
     const b = busOn('b')
@@ -117,7 +149,15 @@ describe('the event bus across nodes', () => {
         },
       })
     }
-    b.bus.register({ module: 'slow', everyNode: { 'group.member_left': async (ctx) => { await pause(50); seen.push(`slow on ${ctx.node}`) } } })
+    b.bus.register({
+      module: 'slow',
+      everyNode: {
+        'group.member_left': async (ctx) => {
+          await pause(50)
+          seen.push(`slow on ${ctx.node}`)
+        },
+      },
+    })
     await a.bus.connect(relay())
     await b.bus.connect(relay())
 
@@ -149,7 +189,14 @@ describe('the event bus across nodes', () => {
     const a = busOn('a')
     const b = busOn('b')
     const seen: string[] = []
-    b.bus.register({ module: 'breaks', everyNode: { 'group.member_left': () => { throw new Error('remote boom') } } })
+    b.bus.register({
+      module: 'breaks',
+      everyNode: {
+        'group.member_left': () => {
+          throw new Error('remote boom')
+        },
+      },
+    })
     b.bus.register({ module: 'after', everyNode: { 'group.member_left': () => void seen.push('after on b') } })
     await a.bus.connect(relay())
     await b.bus.connect(relay())
@@ -157,16 +204,35 @@ describe('the event bus across nodes', () => {
     await pause(20)
     await b.bus.idle()
     expect(seen).toEqual(['after on b'])
-    expect(b.errors).toEqual([{ message: 'an event subscriber failed', fields: expect.objectContaining({ event: 'group.member_left', subscriber: 'breaks', origin: 'remote', payload: left }) }])
+    expect(b.errors).toEqual([
+      {
+        message: 'an event subscriber failed',
+        fields: expect.objectContaining({ event: 'group.member_left', subscriber: 'breaks', origin: 'remote', payload: left }),
+      },
+    ])
   })
 
   it('still runs the local handlers when the relay cannot send, and logs it', async () => {
     const a = busOn('a')
     const seen: string[] = []
-    a.bus.register({ module: 'chat', everyNode: { 'group.member_left': () => void seen.push('everyNode') }, subscribers: { 'group.member_left': () => void seen.push('once') } })
-    await a.bus.connect({ send: async () => { throw new Error('redis down') }, listen: async () => {} })
+    a.bus.register({
+      module: 'chat',
+      everyNode: { 'group.member_left': () => void seen.push('everyNode') },
+      subscribers: { 'group.member_left': () => void seen.push('once') },
+    })
+    await a.bus.connect({
+      send: async () => {
+        throw new Error('redis down')
+      },
+      listen: async () => {},
+    })
     await expect(a.bus.publish('group.member_left', left)).resolves.toBeUndefined()
     expect(seen).toEqual(['everyNode', 'once'])
-    expect(a.errors).toEqual([{ message: 'an event could not reach the other nodes', fields: expect.objectContaining({ event: 'group.member_left', err: expect.objectContaining({ message: 'redis down' }) }) }])
+    expect(a.errors).toEqual([
+      {
+        message: 'an event could not reach the other nodes',
+        fields: expect.objectContaining({ event: 'group.member_left', err: expect.objectContaining({ message: 'redis down' }) }),
+      },
+    ])
   })
 })

@@ -41,16 +41,23 @@ const via = (node: TestServer, member: Member) => Object.assign(new Client(node.
 const socketOn = async (node: TestServer, member: Member) => (await openSocket(node.url, { cookie: member.client.cookie })).socket
 let sent = 0
 const send = (socket: ClientSocket, conversationId: string, body: string) =>
-  new Promise<SendAck>((resolve) => socket.emit('message:send', { conversationId, body, clientMessageId: `evs-${Date.now().toString(36)}-${(sent += 1)}` }, resolve))
+  new Promise<SendAck>((resolve) =>
+    socket.emit('message:send', { conversationId, body, clientMessageId: `evs-${Date.now().toString(36)}-${(sent += 1)}` }, resolve),
+  )
 const refusal = (ack: SendAck) => (ack.ok ? null : ack.error.code)
 const post = async (client: Client, conversationId: string, body: string) =>
-  (await client.post(`/api/v1/conversations/${conversationId}/messages`, { body, clientMessageId: `evs-rest-${(sent += 1)}` })) as { status: number; body: Message & { error?: { code: string } } }
+  (await client.post(`/api/v1/conversations/${conversationId}/messages`, { body, clientMessageId: `evs-rest-${(sent += 1)}` })) as {
+    status: number
+    body: Message & { error?: { code: string } }
+  }
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** Redis pub/sub takes a moment; the cache it replaces would hold for 10 s. */
 const AT_ONCE = { timeout: 2_000, interval: 50 }
 
 async function uploadAvatar(node: TestServer, member: Member) {
-  const image = await sharp({ create: { width: 120, height: 120, channels: 3, background: '#36c' } }).png().toBuffer()
+  const image = await sharp({ create: { width: 120, height: 120, channels: 3, background: '#36c' } })
+    .png()
+    .toBuffer()
   const form = new FormData()
   form.append('avatar', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'me.png')
   const res = await fetch(`${node.url}/api/v1/me/avatar`, { method: 'PUT', body: form, headers: { cookie: member.client.cookie } })
@@ -139,7 +146,10 @@ describe('the bus between the nodes', () => {
     const member = await makeMember(nodeA, { handle: 'evs-probe' })
     const runs: string[] = []
     const payloads: unknown[] = []
-    for (const [name, node] of [['A', nodeA], ['B', nodeB]] as const) {
+    for (const [name, node] of [
+      ['A', nodeA],
+      ['B', nodeB],
+    ] as const) {
       // Probes next to the app's own subscribers; they look at this member's events only.
       node.app.events.register({
         module: `probe-${name}`,

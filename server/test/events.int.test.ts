@@ -67,7 +67,11 @@ afterAll(async () => {
 })
 
 type Member = Awaited<ReturnType<typeof makeMember>>
-interface Note { type: string; text: { de: string; en: string }; data: Record<string, string> }
+interface Note {
+  type: string
+  text: { de: string; en: string }
+  data: Record<string, string>
+}
 
 /** A member's notifications, newest first, once the chat's follow-ups (notices after the acknowledgement) are done. */
 async function notes(member: Member, type?: string): Promise<Note[]> {
@@ -77,13 +81,19 @@ async function notes(member: Member, type?: string): Promise<Note[]> {
 }
 const checklistOf = async (viewer: Member, handle: string) => (await viewer.client.get(`/api/v1/onboarding/${handle}`)).body as OnboardingChecklist
 const socketOf = async (member: Member) => (await openSocket(server.url, { cookie: member.client.cookie })).socket
-const join = (socket: ClientSocket, conversationId: string) => new Promise<{ ok: boolean }>((resolve) => socket.emit('conversation:join', { conversationId }, resolve))
+const join = (socket: ClientSocket, conversationId: string) =>
+  new Promise<{ ok: boolean }>((resolve) => socket.emit('conversation:join', { conversationId }, resolve))
 let sent = 0
 const send = (socket: ClientSocket, conversationId: string, body: string) =>
-  new Promise<SendAck>((resolve) => socket.emit('message:send', { conversationId, body, clientMessageId: `ev-${Date.now().toString(36)}-${(sent += 1)}` }, resolve))
+  new Promise<SendAck>((resolve) =>
+    socket.emit('message:send', { conversationId, body, clientMessageId: `ev-${Date.now().toString(36)}-${(sent += 1)}` }, resolve),
+  )
 /** Sends over REST, which answers with the stored message as everyone receives it (author included). */
 const post = async (member: Member, conversationId: string, body: string) =>
-  (await member.client.post(`/api/v1/conversations/${conversationId}/messages`, { body, clientMessageId: `ev-rest-${(sent += 1)}` })) as { status: number; body: Message & { error?: { code: string } } }
+  (await member.client.post(`/api/v1/conversations/${conversationId}/messages`, { body, clientMessageId: `ev-rest-${(sent += 1)}` })) as {
+    status: number
+    body: Message & { error?: { code: string } }
+  }
 const heardBy = (socket: ClientSocket) => {
   const heard: string[] = []
   socket.on('message:new', (m) => heard.push(m.html))
@@ -92,7 +102,9 @@ const heardBy = (socket: ClientSocket) => {
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function uploadAvatar(member: Member, color = '#c33') {
-  const image = await sharp({ create: { width: 200, height: 200, channels: 3, background: color } }).png().toBuffer()
+  const image = await sharp({ create: { width: 200, height: 200, channels: 3, background: color } })
+    .png()
+    .toBuffer()
   const form = new FormData()
   form.append('avatar', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'me.png')
   const res = await fetch(`${server.url}/api/v1/me/avatar`, { method: 'PUT', body: form, headers: { cookie: member.client.cookie } })
@@ -156,7 +168,10 @@ describe('a recruit registers under a sponsor', () => {
     const recruit = await makeMember(server, { handle: 'ev-recruit-r', sponsor: 'ev-recruit-s', displayName: 'Rita Neu' })
     const chat = (await recruit.client.get('/api/v1/conversations')).body.items[0] as { id: string }
     expect(await notes(sponsor, 'team.recruit')).toEqual([
-      expect.objectContaining({ data: { handle: 'ev-recruit-r', conversationId: chat.id }, text: expect.objectContaining({ de: expect.stringContaining('Rita Neu (@ev-recruit-r)') }) }),
+      expect.objectContaining({
+        data: { handle: 'ev-recruit-r', conversationId: chat.id },
+        text: expect.objectContaining({ de: expect.stringContaining('Rita Neu (@ev-recruit-r)') }),
+      }),
     ])
   })
 
@@ -188,7 +203,12 @@ describe('notifications', () => {
     const second = await makeMember(server, { handle: 'ev-cm-second' })
     const p = (await author.client.post('/api/v1/posts', { body: 'Was meint ihr?', kind: 'pr', area: { type: 'feed' } })).body
     const top = (await first.client.post(`/api/v1/posts/${p.id}/comments`, { body: 'Gute Frage.' })).body
-    expect(await notes(author, 'post.comment')).toEqual([expect.objectContaining({ data: { postId: p.id, commentId: top.id }, text: expect.objectContaining({ de: '@ev-cm-first hat deinen Beitrag kommentiert.' }) })])
+    expect(await notes(author, 'post.comment')).toEqual([
+      expect.objectContaining({
+        data: { postId: p.id, commentId: top.id },
+        text: expect.objectContaining({ de: '@ev-cm-first hat deinen Beitrag kommentiert.' }),
+      }),
+    ])
     const reply = (await second.client.post(`/api/v1/posts/${p.id}/comments`, { body: 'Finde ich auch.', parentId: top.id })).body
     expect(await notes(first, 'comment.reply')).toEqual([expect.objectContaining({ data: { postId: p.id, commentId: reply.id } })])
     expect(await notes(author, 'post.comment')).toHaveLength(2)
@@ -223,7 +243,9 @@ describe('notifications', () => {
     const guest = await makeMember(server, { handle: 'ev-inv-guest' })
     await owner.client.post('/api/v1/groups', { name: 'Salon', slug: 'ev-inv-salon', kind: 'community', visibility: 'private' })
     expect((await owner.client.post('/api/v1/groups/ev-inv-salon/invitations', { handle: 'ev-inv-guest' })).status).toBeLessThan(300)
-    expect(await notes(guest, 'group.invite')).toEqual([expect.objectContaining({ data: { group: 'ev-inv-salon' }, text: expect.objectContaining({ de: '@ev-inv-owner lädt dich in die Gruppe „Salon“ ein.' }) })])
+    expect(await notes(guest, 'group.invite')).toEqual([
+      expect.objectContaining({ data: { group: 'ev-inv-salon' }, text: expect.objectContaining({ de: '@ev-inv-owner lädt dich in die Gruppe „Salon“ ein.' }) }),
+    ])
   })
 
   it("tells the course owner and the recruit's sponsor of a finished lesson (notifications: lesson.completed)", async () => {
@@ -234,8 +256,12 @@ describe('notifications', () => {
     const lesson = (await trainer.client.post('/api/v1/groups/ev-les-akademie/lessons', { title: 'Produktwissen', body: 'Text' })).body
     await recruit.client.post('/api/v1/groups/ev-les-akademie/join')
     expect((await recruit.client.post(`/api/v1/lessons/${lesson.id}/progress`, { done: true })).status).toBe(200)
-    expect(await notes(trainer, 'lesson.completed')).toEqual([expect.objectContaining({ text: expect.objectContaining({ de: '@ev-les-recruit hat die Lektion „Produktwissen“ abgeschlossen.' }) })])
-    expect(await notes(sponsor, 'lesson.completed')).toEqual([expect.objectContaining({ text: expect.objectContaining({ de: 'Dein Neuer @ev-les-recruit hat die Lektion „Produktwissen“ abgeschlossen.' }) })])
+    expect(await notes(trainer, 'lesson.completed')).toEqual([
+      expect.objectContaining({ text: expect.objectContaining({ de: '@ev-les-recruit hat die Lektion „Produktwissen“ abgeschlossen.' }) }),
+    ])
+    expect(await notes(sponsor, 'lesson.completed')).toEqual([
+      expect.objectContaining({ text: expect.objectContaining({ de: 'Dein Neuer @ev-les-recruit hat die Lektion „Produktwissen“ abgeschlossen.' }) }),
+    ])
   })
 
   it('tells the author of a hidden or reclassified post, and warns a repeat offender (notifications: post.moderated)', async () => {
@@ -252,9 +278,15 @@ describe('notifications', () => {
     await moderate('Beitrag zwei', 'dismiss')
     expect(await notes(author)).toHaveLength(1)
     const first = await moderate('Nur heute 20 % Rabatt!', 'reclassify')
-    expect((await notes(author)).map((n) => [n.type, n.data.postId])).toEqual([['post.reclassify', first], ['post.hide', hidden]])
+    expect((await notes(author)).map((n) => [n.type, n.data.postId])).toEqual([
+      ['post.reclassify', first],
+      ['post.hide', hidden],
+    ])
     const second = await moderate('Jetzt bestellen, 10 € Rabatt!', 'reclassify')
-    expect((await notes(author)).slice(0, 2).map((n) => [n.type, n.data.postId ?? n.data.offences])).toEqual([['moderation.warning', '2'], ['post.reclassify', second]])
+    expect((await notes(author)).slice(0, 2).map((n) => [n.type, n.data.postId ?? n.data.offences])).toEqual([
+      ['moderation.warning', '2'],
+      ['post.reclassify', second],
+    ])
   })
 
   it('tells a member of a posting limit and of its end (notifications: member.posting_limited)', async () => {
@@ -273,8 +305,12 @@ describe('mentions', () => {
     const seller = await makeMember(server, { handle: 'ev-pm-seller' })
     const friend = await makeMember(server, { handle: 'ev-pm-friend' })
     const pr = (await seller.client.post('/api/v1/posts', { body: 'Tolles Treffen mit @ev-pm-friend heute!', kind: 'pr', area: { type: 'feed' } })).body
-    expect((await seller.client.post('/api/v1/posts', { body: 'Jetzt kaufen, @ev-pm-friend: 20 % Rabatt!', kind: 'ad', area: { type: 'marketplace' } })).status).toBe(201)
-    expect(await notes(friend, 'post.mention')).toEqual([expect.objectContaining({ data: { postId: pr.id }, text: expect.objectContaining({ de: expect.stringContaining('Tolles Treffen') }) })])
+    expect(
+      (await seller.client.post('/api/v1/posts', { body: 'Jetzt kaufen, @ev-pm-friend: 20 % Rabatt!', kind: 'ad', area: { type: 'marketplace' } })).status,
+    ).toBe(201)
+    expect(await notes(friend, 'post.mention')).toEqual([
+      expect.objectContaining({ data: { postId: pr.id }, text: expect.objectContaining({ de: expect.stringContaining('Tolles Treffen') }) }),
+    ])
   })
 
   it('notifies a member named in a comment, but not the post author again (mentions: comment.created)', async () => {
@@ -283,7 +319,12 @@ describe('mentions', () => {
     const named = await makeMember(server, { handle: 'ev-cmm-named' })
     const p = (await author.client.post('/api/v1/posts', { body: 'Frage in die Runde', kind: 'pr', area: { type: 'feed' } })).body
     const c = (await writer.client.post(`/api/v1/posts/${p.id}/comments`, { body: '@ev-cmm-named weiß das, frag @ev-cmm-author' })).body
-    expect(await notes(named, 'comment.mention')).toEqual([expect.objectContaining({ data: { postId: p.id, commentId: c.id }, text: expect.objectContaining({ de: expect.stringContaining('hat dich in einem Kommentar erwähnt') }) })])
+    expect(await notes(named, 'comment.mention')).toEqual([
+      expect.objectContaining({
+        data: { postId: p.id, commentId: c.id },
+        text: expect.objectContaining({ de: expect.stringContaining('hat dich in einem Kommentar erwähnt') }),
+      }),
+    ])
     expect((await notes(author)).map((n) => n.type)).toEqual(['post.comment'])
   })
 })
@@ -339,7 +380,7 @@ describe('onboarding checklist', () => {
     expect((await checklistOf(sponsor, recruit.handle)).items).toMatchObject({ firstPrPost: p.createdAt, teamGroup: p.createdAt })
   })
 
-  it("ticks \"team group\" when the recruit opens the sponsor's team group (onboarding: group.visited)", async () => {
+  it('ticks "team group" when the recruit opens the sponsor\'s team group (onboarding: group.visited)', async () => {
     const { sponsor, recruit } = await pair('ev-ob-visit')
     await sponsor.client.post('/api/v1/groups', { name: 'Team Besuch', slug: 'ev-ob-visit-team', kind: 'team', visibility: 'private', teamDepth: 1 })
     await sponsor.client.post('/api/v1/groups', { name: 'Offen', slug: 'ev-ob-visit-offen', kind: 'community', visibility: 'public' })
@@ -390,7 +431,12 @@ describe('onboarding checklist', () => {
     await recruit.client.post(`/api/v1/lessons/${lesson.id}/progress`, { done: true })
     expect((await checklistOf(sponsor, recruit.handle)).done).toBe(5)
     const done = await notes(sponsor, 'onboarding.complete')
-    expect(done).toEqual([expect.objectContaining({ data: { handle: recruit.handle }, text: expect.objectContaining({ de: `Recruit ev-ob-done (@${recruit.handle}) hat alle Schritte der Einarbeitung geschafft.` }) })])
+    expect(done).toEqual([
+      expect.objectContaining({
+        data: { handle: recruit.handle },
+        text: expect.objectContaining({ de: `Recruit ev-ob-done (@${recruit.handle}) hat alle Schritte der Einarbeitung geschafft.` }),
+      }),
+    ])
     // Doing a step again tells nobody again.
     await uploadAvatar(recruit, '#3c3')
     expect(await notes(sponsor, 'onboarding.complete')).toHaveLength(1)
@@ -461,7 +507,9 @@ describe("the chat room's gate", () => {
   it('lets a member write as soon as they joined, though the gate remembered their earlier "no" (messaging everyNode: group.member_joined)', async () => {
     const owner = await makeMember(server, { handle: 'ev-join-owner' })
     const newcomer = await makeMember(server, { handle: 'ev-join-new' })
-    expect((await owner.client.post('/api/v1/groups', { name: 'Offene Runde', slug: 'ev-join-runde', kind: 'community', visibility: 'public' })).status).toBe(201)
+    expect((await owner.client.post('/api/v1/groups', { name: 'Offene Runde', slug: 'ev-join-runde', kind: 'community', visibility: 'public' })).status).toBe(
+      201,
+    )
     // The room exists once someone opened it; it has the group's id, which the group's page shows.
     expect((await owner.client.get('/api/v1/groups/ev-join-runde/chat')).status).toBe(200)
     const roomId = ((await newcomer.client.get('/api/v1/groups/ev-join-runde')).body as { id: string }).id
@@ -519,7 +567,7 @@ describe("the chat's memory of members", () => {
 describe('a failing subscriber', () => {
   const failures = () => vi.spyOn(server.app.log, 'error')
 
-  it("neither fails the comment nor stops the other subscribers, and is logged with the event", async () => {
+  it('neither fails the comment nor stops the other subscribers, and is logged with the event', async () => {
     const author = await makeMember(server, { handle: 'ev-boom-author' })
     const writer = await makeMember(server, { handle: 'ev-boom-writer' })
     const p = (await author.client.post('/api/v1/posts', { body: 'Kommentiert mich', kind: 'pr', area: { type: 'feed' } })).body
@@ -544,7 +592,13 @@ describe('a failing subscriber', () => {
     expect((await notes(author, 'post.comment')).map((n) => n.data.commentId)).toEqual([res.body.id])
     expect(after).toEqual([res.body.id])
     expect(logged).toHaveBeenCalledWith(
-      expect.objectContaining({ event: 'comment.created', subscriber: 'test-boom', origin: 'local', err: expect.objectContaining({ message: 'boom' }), payload: expect.objectContaining({ commentId: res.body.id }) }),
+      expect.objectContaining({
+        event: 'comment.created',
+        subscriber: 'test-boom',
+        origin: 'local',
+        err: expect.objectContaining({ message: 'boom' }),
+        payload: expect.objectContaining({ commentId: res.body.id }),
+      }),
       'an event subscriber failed',
     )
     expect(logged).toHaveBeenCalledTimes(1)
@@ -567,6 +621,9 @@ describe('a failing subscriber', () => {
     expect(res.status).toBe(200)
     expect((await recruit.client.get(`/api/v1/profiles/${recruit.handle}`)).body).toMatchObject({ location: 'Bonn' })
     expect((await checklistOf(sponsor, recruit.handle)).items.profile).toEqual(expect.any(String))
-    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ event: 'profile.updated', subscriber: 'test-boom-first', err: expect.objectContaining({ message: 'kaputt' }) }), 'an event subscriber failed')
+    expect(logged).toHaveBeenCalledWith(
+      expect.objectContaining({ event: 'profile.updated', subscriber: 'test-boom-first', err: expect.objectContaining({ message: 'kaputt' }) }),
+      'an event subscriber failed',
+    )
   })
 })

@@ -23,14 +23,26 @@ export function uniqueDbName(prefix: string): string {
 }
 
 /** A real listening server (port 0) on the run's embedded FerretDB. */
-export async function startTestServer(
-  options: { dbName?: string; config?: Partial<Config>; webHandler?: NodeHandler | null } = {},
-): Promise<TestServer> {
+export async function startTestServer(options: { dbName?: string; config?: Partial<Config>; webHandler?: NodeHandler | null } = {}): Promise<TestServer> {
   const dbName = options.dbName ?? uniqueDbName('t')
-  const base = loadConfig({ LOG_LEVEL: 'silent', AUTH_RATE_LIMIT: '1000', WRITE_RATE_LIMIT: '100000', CONTENT_RATE_LIMIT: '100000', SESSION_SECRET: 'test-secret-test-secret-test-secret!!' }, options.config)
+  const base = loadConfig(
+    {
+      LOG_LEVEL: 'silent',
+      AUTH_RATE_LIMIT: '1000',
+      WRITE_RATE_LIMIT: '100000',
+      CONTENT_RATE_LIMIT: '100000',
+      SESSION_SECRET: 'test-secret-test-secret-test-secret!!',
+    },
+    options.config,
+  )
   const db = await openDatabase({ mongodbUri: inject('mongoUri'), dataDir: base.dataDir }, { dbName })
   // TEST_LOG=1 shows the server's log (5xx stacks included) while debugging a test.
-  const app = await buildApp({ config: { ...base, logLevel: process.env.TEST_LOG ? 'error' : base.logLevel }, db, webHandler: options.webHandler ?? null, logger: !!process.env.TEST_LOG })
+  const app = await buildApp({
+    config: { ...base, logLevel: process.env.TEST_LOG ? 'error' : base.logLevel },
+    db,
+    webHandler: options.webHandler ?? null,
+    logger: !!process.env.TEST_LOG,
+  })
   await prepareData(app)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
@@ -71,7 +83,12 @@ export class Client {
     for (const line of setCookie) {
       const [pair] = line.split(';')
       const [name, value] = pair!.split('=')
-      const jar = new Map(this.cookie.split('; ').filter(Boolean).map((c) => c.split('=') as [string, string]))
+      const jar = new Map(
+        this.cookie
+          .split('; ')
+          .filter(Boolean)
+          .map((c) => c.split('=') as [string, string]),
+      )
       if (value === '' || /max-age=0|expires=thu, 01 jan 1970/i.test(line)) jar.delete(name!)
       else jar.set(name!, value!)
       this.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
@@ -152,8 +169,11 @@ export async function paymentEventBody(
   const key = await Key.findById(`payment:${event.reference}`).lean()
   const order = key ? await Order.findById(key.memberId, { totalCents: 1, currency: 1 }).lean() : null
   return JSON.stringify({
-    id: event.id ?? `evt_${randomBytes(6).toString('hex')}`, type: event.type, reference: event.reference,
+    id: event.id ?? `evt_${randomBytes(6).toString('hex')}`,
+    type: event.type,
+    reference: event.reference,
     occurredAt: (event.occurredAt ?? new Date()).toISOString(),
-    amountCents: event.amountCents ?? order?.totalCents ?? 0, currency: event.currency ?? order?.currency ?? 'EUR',
+    amountCents: event.amountCents ?? order?.totalCents ?? 0,
+    currency: event.currency ?? order?.currency ?? 'EUR',
   })
 }

@@ -67,7 +67,8 @@ describe('socket floods', () => {
     const ben = await makeMember(server, { handle: 'flut-ben', sponsor: 'flut-anna' })
     const chat = (await ben.client.post('/api/v1/conversations', { participants: ['flut-anna'] })).body as { id: string }
     let last = 0
-    for (let i = 0; i < 3; i++) last = (await anna.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: `Nachricht ${i}`, clientMessageId: `flut-${i}-xyzxyz` })).body.seq
+    for (let i = 0; i < 3; i++)
+      last = (await anna.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: `Nachricht ${i}`, clientMessageId: `flut-${i}-xyzxyz` })).body.seq
     const annaSocket = (await openSocket(server.url, { cookie: anna.client.cookie })).socket
     const benSocket = (await openSocket(server.url, { cookie: ben.client.cookie })).socket
     let typing = 0
@@ -80,7 +81,9 @@ describe('socket floods', () => {
     }
     const health = await fetch(`${server.url}/healthz`)
     expect(health.status).toBe(200)
-    await expect.poll(async () => (await ben.client.get('/api/v1/conversations')).body.items.find((c: { id: string }) => c.id === chat.id)?.unread, { timeout: 5_000 }).toBe(0)
+    await expect
+      .poll(async () => (await ben.client.get('/api/v1/conversations')).body.items.find((c: { id: string }) => c.id === chat.id)?.unread, { timeout: 5_000 })
+      .toBe(0)
     expect(typing).toBeLessThan(20)
     expect(reads).toBeLessThan(25)
   })

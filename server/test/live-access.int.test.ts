@@ -14,9 +14,12 @@ afterAll(async () => {
 })
 
 const socketFor = async (cookie: string) => (await openSocket(server.url, { cookie })).socket
-const join = (socket: ClientSocket, conversationId: string) => new Promise<{ ok: boolean }>((resolve) => socket.emit('conversation:join', { conversationId }, resolve))
+const join = (socket: ClientSocket, conversationId: string) =>
+  new Promise<{ ok: boolean }>((resolve) => socket.emit('conversation:join', { conversationId }, resolve))
 const send = (socket: ClientSocket, conversationId: string, body: string) =>
-  new Promise<SendAck>((resolve) => socket.emit('message:send', { conversationId, body, clientMessageId: `live-${Math.random().toString(36).slice(2, 12)}` }, resolve))
+  new Promise<SendAck>((resolve) =>
+    socket.emit('message:send', { conversationId, body, clientMessageId: `live-${Math.random().toString(36).slice(2, 12)}` }, resolve),
+  )
 const heardBy = (socket: ClientSocket) => {
   const heard: string[] = []
   socket.on('message:new', (m: Message) => heard.push(m.html))
@@ -94,7 +97,11 @@ describe('signing out', () => {
     const ben = await makeMember(server, { handle: 'logout-ben', sponsor: 'logout-anna' })
     const chat = (await ben.client.post('/api/v1/conversations', { participants: ['logout-anna'] })).body as { id: string }
     const otherDevice = await makeMember(server, { handle: 'logout-anna2' }) // a different member entirely
-    const [annaSocket, benSocket, otherSocket] = await Promise.all([socketFor(anna.client.cookie), socketFor(ben.client.cookie), socketFor(otherDevice.client.cookie)])
+    const [annaSocket, benSocket, otherSocket] = await Promise.all([
+      socketFor(anna.client.cookie),
+      socketFor(ben.client.cookie),
+      socketFor(otherDevice.client.cookie),
+    ])
     const heard = heardBy(annaSocket)
     const gone = closed(annaSocket)
 
@@ -131,7 +138,8 @@ describe('blocking', () => {
     const chat = (await ben.client.post('/api/v1/conversations', { participants: ['block-live-anna'] })).body as { id: string }
     const annaSocket = await socketFor(anna.client.cookie)
     const benSocket = await socketFor(ben.client.cookie)
-    const watch = () => new Promise<{ ok: boolean; presence: Array<{ handle: string }> }>((resolve) => benSocket.emit('presence:watch', { conversationId: chat.id }, resolve))
+    const watch = () =>
+      new Promise<{ ok: boolean; presence: Array<{ handle: string }> }>((resolve) => benSocket.emit('presence:watch', { conversationId: chat.id }, resolve))
     expect((await watch()).presence.map((p) => p.handle)).toEqual(['block-live-anna'])
     const seen: string[] = []
     benSocket.on('presence', (p) => seen.push(p.handle))

@@ -47,7 +47,9 @@ async function waitForHealth(url: string, ms = 60_000): Promise<void> {
 
 function ferretdbsFor(dataDir: string): string[] {
   try {
-    return execFileSync('pgrep', ['-af', `ferretdb.*${dataDir}`], { encoding: 'utf8' }).split('\n').filter((l) => l.split(' ')[1]?.endsWith('/ferretdb'))
+    return execFileSync('pgrep', ['-af', `ferretdb.*${dataDir}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.split(' ')[1]?.endsWith('/ferretdb'))
   } catch {
     return []
   }
@@ -142,7 +144,14 @@ describe('the server process under attack and failure', () => {
     await waitForHealth(url)
     const register = async (handle: string, sponsor?: string) => {
       const client = new Client(url)
-      const res = await client.post('/api/v1/auth/register', { email: `${handle}@example.org`, password: 'supervised pw', handle, displayName: handle, role: 'partner', ...(sponsor ? { sponsor } : {}) })
+      const res = await client.post('/api/v1/auth/register', {
+        email: `${handle}@example.org`,
+        password: 'supervised pw',
+        handle,
+        displayName: handle,
+        role: 'partner',
+        ...(sponsor ? { sponsor } : {}),
+      })
       expect(res.status).toBe(201)
       return client
     }
@@ -159,7 +168,9 @@ describe('the server process under attack and failure', () => {
       for (let i = 0; sending; i++) {
         const clientMessageId = `sup-${who}-${i.toString().padStart(5, '0')}`
         const ack = await Promise.race([
-          new Promise<SendAck>((resolve) => socket.emit('message:send', { conversationId: chat.id, body: `Nachricht ${clientMessageId}`, clientMessageId }, resolve)),
+          new Promise<SendAck>((resolve) =>
+            socket.emit('message:send', { conversationId: chat.id, body: `Nachricht ${clientMessageId}`, clientMessageId }, resolve),
+          ),
           new Promise<null>((resolve) => setTimeout(() => resolve(null), 40_000)),
         ])
         if (ack?.ok) acknowledged.push(clientMessageId)
@@ -200,12 +211,18 @@ describe('the server process under attack and failure', () => {
 
     const stored: string[] = []
     for (let after = 0; ;) {
-      const page = (await anna.get(`/api/v1/conversations/${chat.id}/messages?after=${after}&limit=100`)).body as { items: Array<{ seq: number; clientMessageId: string }> }
+      const page = (await anna.get(`/api/v1/conversations/${chat.id}/messages?after=${after}&limit=100`)).body as {
+        items: Array<{ seq: number; clientMessageId: string }>
+      }
       if (page.items.length === 0) break
       stored.push(...page.items.map((m) => m.clientMessageId))
       after = page.items.at(-1)!.seq
     }
-    for (const id of acknowledged) expect(stored.filter((s) => s === id), id).toHaveLength(1)
+    for (const id of acknowledged)
+      expect(
+        stored.filter((s) => s === id),
+        id,
+      ).toHaveLength(1)
     expect(new Set(stored).size).toBe(stored.length)
     for (const s of sockets) s.disconnect()
     proc.child.kill('SIGTERM')

@@ -53,7 +53,9 @@ describe('two server nodes behind one Redis', () => {
     const conversation = (await a.client.post('/api/v1/conversations', { participants: ['knoten-b'] })).body
     const got: string[] = []
     socketB.on('message:new', (m) => got.push(m.clientMessageId))
-    const ack = await new Promise<{ ok: boolean }>((resolve) => socketA.emit('message:send', { conversationId: conversation.id, body: 'Über zwei Knoten', clientMessageId: 'two-nodes-1' }, resolve))
+    const ack = await new Promise<{ ok: boolean }>((resolve) =>
+      socketA.emit('message:send', { conversationId: conversation.id, body: 'Über zwei Knoten', clientMessageId: 'two-nodes-1' }, resolve),
+    )
     expect(ack.ok).toBe(true)
     await expect.poll(() => got, { timeout: 5000 }).toContain('two-nodes-1')
     await new Promise((r) => setTimeout(r, 500))
@@ -72,14 +74,18 @@ describe('two server nodes behind one Redis', () => {
     expect(await new Promise((resolve) => recruitSocket.emit('conversation:join', { conversationId: room.id }, resolve))).toEqual({ ok: true })
     const got: string[] = []
     recruitSocket.on('message:new', (m) => got.push(m.clientMessageId))
-    const ack = await new Promise<{ ok: boolean }>((resolve) => leadSocket.emit('message:send', { conversationId: room.id, body: 'Hallo Team', clientMessageId: 'room-two-nodes' }, resolve))
+    const ack = await new Promise<{ ok: boolean }>((resolve) =>
+      leadSocket.emit('message:send', { conversationId: room.id, body: 'Hallo Team', clientMessageId: 'room-two-nodes' }, resolve),
+    )
     expect(ack.ok).toBe(true)
     await expect.poll(() => got, { timeout: 5000 }).toEqual(['room-two-nodes'])
 
     // The lead watches the recruit through node A; the recruit's second tab on node A closing
     // does not make them offline while their socket on node B is still open.
     const direct = (await lead.client.post('/api/v1/conversations', { participants: ['raum-recruit'] })).body
-    const watched = await new Promise<{ presence: Array<{ online: boolean | null }> }>((resolve) => leadSocket.emit('presence:watch', { conversationId: direct.id }, resolve))
+    const watched = await new Promise<{ presence: Array<{ online: boolean | null }> }>((resolve) =>
+      leadSocket.emit('presence:watch', { conversationId: direct.id }, resolve),
+    )
     expect(watched.presence[0]!.online).toBe(true)
     const seen: Array<boolean | null> = []
     leadSocket.on('presence', (p) => seen.push(p.online))
@@ -100,16 +106,25 @@ describe('two server nodes behind one Redis', () => {
     ])
     const conversation = (await a.client.post('/api/v1/conversations', { participants: ['zahl-b'] })).body
     const send = (socket: typeof socketA, id: string) =>
-      new Promise<{ ok: boolean; seq: number }>((resolve) => socket.emit('message:send', { conversationId: conversation.id, body: id, clientMessageId: id }, resolve as never))
+      new Promise<{ ok: boolean; seq: number }>((resolve) =>
+        socket.emit('message:send', { conversationId: conversation.id, body: id, clientMessageId: id }, resolve as never),
+      )
     // Each node counts from what it knows; they collide, and the database sorts it out.
     const acks = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? send(socketB, `knoten-b-${i}`) : send(socketA, `knoten-a-${i}`))))
     expect(acks.filter((ack) => !ack.ok)).toEqual([])
     expect(new Set(acks.map((ack) => ack.seq)).size).toBe(30)
     // Read through either node right away: all 30, each once, in the order of their numbers.
     for (const client of [a.client, b.client]) {
-      const { items } = (await client.get(`/api/v1/conversations/${conversation.id}/messages?limit=50`)).body as { items: Array<{ seq: number; clientMessageId: string }> }
+      const { items } = (await client.get(`/api/v1/conversations/${conversation.id}/messages?limit=50`)).body as {
+        items: Array<{ seq: number; clientMessageId: string }>
+      }
       // (The sponsor's welcome opened the conversation.)
-      expect(items.filter((m) => m.clientMessageId.startsWith('knoten-')).map((m) => m.clientMessageId).sort()).toEqual(Array.from({ length: 30 }, (_, i) => (i % 2 ? `knoten-b-${i}` : `knoten-a-${i}`)).sort())
+      expect(
+        items
+          .filter((m) => m.clientMessageId.startsWith('knoten-'))
+          .map((m) => m.clientMessageId)
+          .sort(),
+      ).toEqual(Array.from({ length: 30 }, (_, i) => (i % 2 ? `knoten-b-${i}` : `knoten-a-${i}`)).sort())
       expect(items.map((m) => m.seq)).toEqual([...items.map((m) => m.seq)].sort((x, y) => x - y))
     }
   })
@@ -120,7 +135,8 @@ describe('two server nodes behind one Redis', () => {
     for (let i = 0; i < 8; i++) {
       const node = i % 2 === 0 ? nodeA : nodeB
       const res = await fetch(`${node.url}/api/v1/posts`, {
-        method: 'POST', headers: { 'content-type': 'application/json', cookie: poster.client.cookie },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: poster.client.cookie },
         body: JSON.stringify({ kind: 'pr', area: { type: 'feed' }, body: `Beitrag ${i}` }),
       })
       statuses.push(res.status)
@@ -140,7 +156,10 @@ describe('two server nodes behind one Redis', () => {
     expect(await new Promise((resolve) => memberSocket.emit('conversation:join', { conversationId: room.id }, resolve))).toEqual({ ok: true })
     const heard: string[] = []
     memberSocket.on('message:new', (m) => heard.push(m.html))
-    const say = (body: string) => new Promise((resolve) => ownerSocket.emit('message:send', { conversationId: room.id, body, clientMessageId: `zwei-raum-${body.length}-${Date.now()}` }, resolve))
+    const say = (body: string) =>
+      new Promise((resolve) =>
+        ownerSocket.emit('message:send', { conversationId: room.id, body, clientMessageId: `zwei-raum-${body.length}-${Date.now()}` }, resolve),
+      )
     await say('Vorher')
     await expect.poll(() => heard, { timeout: 5000 }).toEqual(['<p>Vorher</p>\n'])
 

@@ -25,7 +25,17 @@ async function upload(client: Client, path: string, field: string, file: Blob, n
   const res = await fetch(`${server.url}${path}`, { method: 'POST', body: form, headers: { cookie: client.cookie } })
   return { status: res.status, body: (await res.json()) as { id: string; url: string } }
 }
-const png = async () => new Blob([new Uint8Array(await sharp({ create: { width: 40, height: 30, channels: 3, background: '#a48' } }).png().toBuffer())], { type: 'image/png' })
+const png = async () =>
+  new Blob(
+    [
+      new Uint8Array(
+        await sharp({ create: { width: 40, height: 30, channels: 3, background: '#a48' } })
+          .png()
+          .toBuffer(),
+      ),
+    ],
+    { type: 'image/png' },
+  )
 const pdf = () => new Blob([new TextEncoder().encode('%PDF-1.4\n% Handout\n')], { type: 'application/pdf' })
 
 async function fetchAs(client: Client | null, url: string) {
@@ -54,7 +64,11 @@ describe('stored files are served under the rule of what they belong to', () => 
     expect(file.status).toBe(201)
     // Ids are 128 random bits, not counters.
     expect(file.body.id).toMatch(/^[A-Za-z0-9_-]{22}$/)
-    const sent = await anna.client.post(`/api/v1/conversations/${chat.body.id}/messages`, { body: 'Dein Vertrag', clientMessageId: 'att-msg-1', attachments: [file.body.id] })
+    const sent = await anna.client.post(`/api/v1/conversations/${chat.body.id}/messages`, {
+      body: 'Dein Vertrag',
+      clientMessageId: 'att-msg-1',
+      attachments: [file.body.id],
+    })
     expect(sent.status).toBe(201)
 
     for (const who of [null, eve.client, ben.client, anna.client]) {
@@ -85,7 +99,9 @@ describe('stored files are served under the rule of what they belong to', () => 
     expect((await fetchAs(recruit.client, handout.body.url)).status).toBe(404)
     expect((await fetchAs(null, photo.body.url)).status).toBe(404)
 
-    expect((await owner.client.post('/api/v1/groups/media-schulung/lessons', { title: 'Erste Schritte', body: `[Handout](${handout.body.url})` })).status).toBe(201)
+    expect((await owner.client.post('/api/v1/groups/media-schulung/lessons', { title: 'Erste Schritte', body: `[Handout](${handout.body.url})` })).status).toBe(
+      201,
+    )
     expect((await owner.client.post(`/api/v1/groups/${slug}/posts`, { kind: 'pr', body: `Unser Treffen\n\n![Foto](${photo.body.url})` })).status).toBe(201)
 
     for (const url of [handout.body.url, photo.body.url]) {
@@ -163,11 +179,15 @@ describe('bad input gets a 4xx, never a 5xx', () => {
     const rest = await anna.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: '<script>alert(1)</script>', clientMessageId: 'leer-chat-1' })
     expect([rest.status, rest.body.error.code]).toEqual([422, 'CONTENT_EMPTY'])
     const { socket } = await openSocket(server.url, { cookie: anna.client.cookie })
-    const ack = await new Promise((resolve) => socket.emit('message:send', { conversationId: chat.id, body: '<iframe src="https://evil.example"></iframe>', clientMessageId: 'leer-chat-2' }, resolve))
+    const ack = await new Promise((resolve) =>
+      socket.emit('message:send', { conversationId: chat.id, body: '<iframe src="https://evil.example"></iframe>', clientMessageId: 'leer-chat-2' }, resolve),
+    )
     expect(ack).toMatchObject({ ok: false, error: { code: 'CONTENT_EMPTY' } })
     socket.disconnect()
     // A text with harmless markup is still a message.
-    expect((await anna.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: 'a < b, <b>fett</b>', clientMessageId: 'leer-chat-3' })).status).toBe(201)
+    expect((await anna.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: 'a < b, <b>fett</b>', clientMessageId: 'leer-chat-3' })).status).toBe(
+      201,
+    )
   })
 
   it('answers an over-long route parameter in the usual error shape, with the security headers', async () => {
@@ -193,15 +213,28 @@ describe('money a buyer cannot fake', () => {
     const lines = Array.from({ length: 50 }, () => ({ productId: product.id, quantity: 999 }))
     const res = await buyer.client.post('/api/v1/orders', { items: lines, idempotencyKey: 'too-many-lines' })
     expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_FAILED'])
-    expect((await buyer.client.post('/api/v1/orders', { items: [{ productId: product.id, quantity: 500 }, { productId: product.id, quantity: 499 }], idempotencyKey: 'exactly-cap' })).status).toBe(201)
+    expect(
+      (
+        await buyer.client.post('/api/v1/orders', {
+          items: [
+            { productId: product.id, quantity: 500 },
+            { productId: product.id, quantity: 499 },
+          ],
+          idempotencyKey: 'exactly-cap',
+        })
+      ).status,
+    ).toBe(201)
   })
 
   it('refuses a signed payment event whose amount or currency does not match the order', async () => {
     const buyer = await makeMember(server, { handle: 'betrug-kaeufer' })
     const order = (await buyer.client.post('/api/v1/orders', { items: [{ productId: product.id, quantity: 1 }], idempotencyKey: 'amount-check' })).body
-    const send = async (body: string) => fetch(`${server.url}/api/v1/payments/webhook`, {
-      method: 'POST', body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(server.app.ctx.config.paymentWebhookSecret, body) },
-    })
+    const send = async (body: string) =>
+      fetch(`${server.url}/api/v1/payments/webhook`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(server.app.ctx.config.paymentWebhookSecret, body) },
+      })
     for (const wrong of [{ amountCents: 1 }, { currency: 'USD' }, { amountCents: undefined as unknown as number, currency: undefined as unknown as string }]) {
       const body = JSON.parse(await paymentEventBody(server, { type: 'payment.paid', reference: order.payment.reference })) as Record<string, unknown>
       Object.assign(body, wrong)
@@ -222,7 +255,13 @@ describe('money a buyer cannot fake', () => {
       await ensureAdmin(live.app.ctx, { email: 'live-admin@example.org', password: 'admin password 1' })
       const admin = new Client(live.url)
       await admin.post('/api/v1/auth/login', { email: 'live-admin@example.org', password: 'admin password 1' }, { origin: 'https://vernetzt.example' })
-      const item = (await admin.post('/api/v1/admin/products', { name: 'Aloe', priceCents: 1000, vatRateBp: 1900, commissionableCents: 800 }, { origin: 'https://vernetzt.example' })).body
+      const item = (
+        await admin.post(
+          '/api/v1/admin/products',
+          { name: 'Aloe', priceCents: 1000, vatRateBp: 1900, commissionableCents: 800 },
+          { origin: 'https://vernetzt.example' },
+        )
+      ).body
       const buyer = await makeMember(live, { handle: 'live-buyer' })
       expect((await buyer.client.get('/api/v1/products')).status).toBe(200)
       const order = await buyer.client.post('/api/v1/orders', { items: [{ productId: item.id, quantity: 1 }], idempotencyKey: 'live-order' })

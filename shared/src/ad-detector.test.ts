@@ -143,7 +143,10 @@ describe('scoreAd', () => {
       expect(result.likelyAd).toBe(true)
       expect(result.score).toBeGreaterThanOrEqual(AD_THRESHOLD)
       expect(result.signals).toEqual(expect.arrayContaining(signals))
-      expect(result.matches.some((m) => m.includes(snippet)), result.matches.join(' | ')).toBe(true)
+      expect(
+        result.matches.some((m) => m.includes(snippet)),
+        result.matches.join(' | '),
+      ).toBe(true)
     })
   })
 
@@ -153,7 +156,10 @@ describe('scoreAd', () => {
       expect(result.likelyAd).toBe(true)
       expect(result.score).toBeGreaterThanOrEqual(AD_THRESHOLD)
       expect(result.signals).toEqual(expect.arrayContaining(signals))
-      expect(result.matches.some((m) => m.includes(snippet)), result.matches.join(' | ')).toBe(true)
+      expect(
+        result.matches.some((m) => m.includes(snippet)),
+        result.matches.join(' | '),
+      ).toBe(true)
     })
   })
 
@@ -201,14 +207,14 @@ describe('scoreAd', () => {
     }
   })
 
-  it.each([
-    ['29,90 €'], ['€ 29.90'], ['EUR 49'], ['49 Euro'], ['$19.99'], ['19.99 USD'], ['CHF 30'], ['ab 9,99 €'],
-    ['nur 2 € pro Tag'], ['49,- €'],
-  ])('recognises the price %s', (price) => {
-    const result = scoreAd(`Das Set: ${price}`)
-    expect(result.signals).toContain('price')
-    expect(result.matches.some((m) => m.includes(price))).toBe(true)
-  })
+  it.each([['29,90 €'], ['€ 29.90'], ['EUR 49'], ['49 Euro'], ['$19.99'], ['19.99 USD'], ['CHF 30'], ['ab 9,99 €'], ['nur 2 € pro Tag'], ['49,- €']])(
+    'recognises the price %s',
+    (price) => {
+      const result = scoreAd(`Das Set: ${price}`)
+      expect(result.signals).toContain('price')
+      expect(result.matches.some((m) => m.includes(price))).toBe(true)
+    },
+  )
 
   it('counts the currency of a price as part of the price, not as a second signal', () => {
     expect(scoreAd('Kostet 29,90 €').signals).toEqual(['price'])
@@ -331,10 +337,7 @@ describe('scoreAd', () => {
 
   it('lists distinct signals in a stable order', () => {
     const result = scoreAd('Link in Bio! Rabatt 20 % off, nur heute, 9,99 € – Code ANNA10 https://shop.example.com')
-    const order: AdSignal[] = [
-      'price', 'currency', 'discount', 'discount_code', 'call_to_action', 'shop_link',
-      'urgency', 'contact_to_buy', 'free_offer',
-    ]
+    const order: AdSignal[] = ['price', 'currency', 'discount', 'discount_code', 'call_to_action', 'shop_link', 'urgency', 'contact_to_buy', 'free_offer']
     expect(result.signals).toEqual(order.filter((s) => result.signals.includes(s)))
     expect(new Set(result.signals).size).toBe(result.signals.length)
   })

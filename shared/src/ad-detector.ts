@@ -12,7 +12,6 @@
  * nested repetition over overlapping character classes that could backtrack catastrophically.
  */
 
-
 import { MAX_HITS_PER_RULE, RULES, W, findShopLinks, type AdSignal, type Hit } from './ad-rules.ts'
 
 export type { AdSignal }
@@ -31,8 +30,15 @@ export interface AdScore {
 export const AD_THRESHOLD = 0.5
 
 const SIGNAL_ORDER: readonly AdSignal[] = [
-  'price', 'currency', 'discount', 'discount_code', 'call_to_action', 'shop_link',
-  'urgency', 'contact_to_buy', 'free_offer',
+  'price',
+  'currency',
+  'discount',
+  'discount_code',
+  'call_to_action',
+  'shop_link',
+  'urgency',
+  'contact_to_buy',
+  'free_offer',
 ]
 
 /** Repeats only reinforce a post that already has two independent non-weak signals. */
@@ -139,7 +145,10 @@ export function scoreAd(input: string): AdScore {
   for (const [signal, list] of perSignal) {
     const merged = mergeOverlaps(list)
     evidence.push(...merged)
-    best.set(signal, merged.reduce((max, h) => Math.max(max, h.weight), 0))
+    best.set(
+      signal,
+      merged.reduce((max, h) => Math.max(max, h.weight), 0),
+    )
   }
 
   let miss = 1

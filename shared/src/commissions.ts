@@ -58,9 +58,7 @@ export function computeCommissions(baseCents: number, chain: readonly UplineMemb
     line.cents += 1
     left -= 1
   }
-  return lines
-    .filter((l) => l.cents > 0)
-    .map((l) => ({ beneficiaryId: l.member.id, level: l.level, rateBp: l.rateBp, amountCents: l.cents }))
+  return lines.filter((l) => l.cents > 0).map((l) => ({ beneficiaryId: l.member.id, level: l.level, rateBp: l.rateBp, amountCents: l.cents }))
 }
 
 /** What a plan can pay at most for an order: the sum of all its rates, applied to the base. */

@@ -27,24 +27,7 @@ export type { Catalog, Entry, Plural, PluralCategory, Translation } from './i18n
  * Every feature's catalog. A new feature file: its import above and its name on a line of its
  * own here (a key in two features is caught by the catalog test).
  */
-const FEATURES = [
-  accounts,
-  calendar,
-  chat,
-  earnings,
-  errors,
-  feed,
-  groups,
-  nav,
-  notices,
-  periods,
-  plan,
-  profiles,
-  settings,
-  shop,
-  statements,
-  team,
-] as const
+const FEATURES = [accounts, calendar, chat, earnings, errors, feed, groups, nav, notices, periods, plan, profiles, settings, shop, statements, team] as const
 
 export const LANGS = ['de', 'en'] as const
 export type Lang = (typeof LANGS)[number]

@@ -12,9 +12,12 @@ describe('parseOrigin', () => {
   })
 
   it('never throws, whatever the header holds', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      parseOrigin(s)
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        parseOrigin(s)
+      }),
+      { numRuns: 2000 },
+    )
   })
 })
 
@@ -27,19 +30,35 @@ describe('localPath', () => {
   })
 
   it('refuses every way out of the site that browsers accept', () => {
-    for (const bad of ['//evil.example/x', '/\\evil.example/x', '/\t/evil.example', '\\\\evil.example', 'https://evil.example',
-      'evil.example', '/\n/evil.example', ' //evil.example', 'javascript:alert(1)', '', null, undefined, 42]) {
+    for (const bad of [
+      '//evil.example/x',
+      '/\\evil.example/x',
+      '/\t/evil.example',
+      '\\\\evil.example',
+      'https://evil.example',
+      'evil.example',
+      '/\n/evil.example',
+      ' //evil.example',
+      'javascript:alert(1)',
+      '',
+      null,
+      undefined,
+      42,
+    ]) {
       expect(localPath(bad), JSON.stringify(bad)).toBe('/')
     }
   })
 
   it('answers a same-origin path for any input', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
-      const path = localPath(s)
-      const resolved = new URL(path, 'https://vernetzt.example')
-      expect(resolved.origin).toBe('https://vernetzt.example')
-      // What a browser does with the Location header: the same resolution, after dropping tabs and newlines.
-      expect(new URL(path.replace(/[\t\n\r]/g, ''), 'https://vernetzt.example').origin).toBe('https://vernetzt.example')
-    }), { numRuns: 3000 })
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const path = localPath(s)
+        const resolved = new URL(path, 'https://vernetzt.example')
+        expect(resolved.origin).toBe('https://vernetzt.example')
+        // What a browser does with the Location header: the same resolution, after dropping tabs and newlines.
+        expect(new URL(path.replace(/[\t\n\r]/g, ''), 'https://vernetzt.example').origin).toBe('https://vernetzt.example')
+      }),
+      { numRuns: 3000 },
+    )
   })
 })

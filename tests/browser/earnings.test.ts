@@ -8,12 +8,23 @@ let browser: Browser
 
 /** A session cookie from the login API, for the set-up steps a journey does not walk through. */
 async function session(email: string, password = 'browser password'): Promise<string> {
-  const res = await fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })
+  const res = await fetch(`${app.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
   expect(res.status).toBe(200)
-  return res.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ')
+  return res.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ')
 }
 async function call(cookie: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${app.url}/api/v1${path}`, { method, headers: { cookie, 'content-type': 'application/json', origin: app.url }, body: JSON.stringify(body ?? {}) })
+  const res = await fetch(`${app.url}/api/v1${path}`, {
+    method,
+    headers: { cookie, 'content-type': 'application/json', origin: app.url },
+    body: JSON.stringify(body ?? {}),
+  })
   expect(res.status, `${method} ${path}: ${res.status}`).toBeLessThan(300)
   return (await res.json()) as any
 }

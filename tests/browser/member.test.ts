@@ -43,7 +43,7 @@ describe('language', () => {
   })
 })
 
-describe('a partner\'s own pages', () => {
+describe("a partner's own pages", () => {
   it('edits the profile, uploads a photo and shows both on the public profile and the business card', async () => {
     const context = await newContext(browser)
     const page = await context.newPage()
@@ -61,7 +61,12 @@ describe('a partner\'s own pages', () => {
 
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vz-avatar-'))
     const file = path.join(dir, 'foto.jpg')
-    await writeFile(file, await sharp({ create: { width: 900, height: 600, channels: 3, background: '#2a7' } }).jpeg().toBuffer())
+    await writeFile(
+      file,
+      await sharp({ create: { width: 900, height: 600, channels: 3, background: '#2a7' } })
+        .jpeg()
+        .toBuffer(),
+    )
     await page.getByTestId('avatar-input').setInputFiles(file)
     await page.getByRole('button', { name: 'Bild hochladen' }).click()
     await expect.poll(() => page.locator('img.avatar').count()).toBe(1)
@@ -115,7 +120,10 @@ describe('installable web app', () => {
     const manifest = await page.evaluate(async (url) => (await fetch(url!)).json(), href)
     expect(manifest).toMatchObject({ name: 'Vernetzt', display: 'standalone', start_url: '/feed' })
     for (const icon of manifest.icons as Array<{ src: string; type: string }>) {
-      const res = await page.evaluate(async (src) => { const r = await fetch(src); return { status: r.status, type: r.headers.get('content-type') } }, icon.src)
+      const res = await page.evaluate(async (src) => {
+        const r = await fetch(src)
+        return { status: r.status, type: r.headers.get('content-type') }
+      }, icon.src)
       expect(res.status, icon.src).toBe(200)
       expect(res.type, icon.src).toContain(icon.type.split('+')[0])
     }

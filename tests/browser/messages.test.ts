@@ -15,7 +15,7 @@ afterAll(async () => {
 })
 
 describe('onboarding chat', () => {
-  it('a visitor registers through Anna\'s profile, finds her welcome message and answers; Anna reads it live', async () => {
+  it("a visitor registers through Anna's profile, finds her welcome message and answers; Anna reads it live", async () => {
     const visitor = await newContext(browser)
     const v = await visitor.newPage()
     await v.goto(app.hostOf('anna'))
@@ -100,7 +100,9 @@ describe('team room', () => {
     await page.getByTestId('message-body').fill('Willkommen im **Team**, @rolf!')
     await page.getByTestId('preview-toggle').click()
     await expect.poll(() => page.getByTestId('preview').innerHTML()).toContain('<strong>Team</strong>')
-    const photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#0d9488' } }).png().toBuffer()
+    const photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#0d9488' } })
+      .png()
+      .toBuffer()
     await page.getByTestId('attach').setInputFiles({ name: 'Teamfoto.png', mimeType: 'image/png', buffer: photo })
     await expect.poll(() => page.getByTestId('pending-attachment').count()).toBe(1)
     await page.getByTestId('message-send').click()

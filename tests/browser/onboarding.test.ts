@@ -13,7 +13,7 @@ afterAll(async () => {
 })
 
 describe('onboarding checklist', () => {
-  it('the sponsor watches a recruit\'s first step tick live on the recruits page and opens the chat from there', async () => {
+  it("the sponsor watches a recruit's first step tick live on the recruits page and opens the chat from there", async () => {
     const sabine = await apiRegister(app, { handle: 'sabine', displayName: 'Sabine Sponsor' })
     const tom = await apiRegister(app, { handle: 'tom', displayName: 'Tom Neu', sponsor: 'sabine' })
 

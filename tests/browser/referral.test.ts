@@ -13,8 +13,8 @@ afterAll(async () => {
   await app?.stop()
 })
 
-describe('a visitor who arrives on a partner\'s address', () => {
-  it('registers from anna.<domain> and becomes Anna\'s level-1 partner', async () => {
+describe("a visitor who arrives on a partner's address", () => {
+  it("registers from anna.<domain> and becomes Anna's level-1 partner", async () => {
     const context = await newContext(browser)
     const page = await context.newPage()
     await page.goto(app.hostOf('anna'))

@@ -63,7 +63,9 @@ describe('settings', () => {
     await page.getByTestId('push-enable').click()
     // Headless Chromium has no push service, so the subscription itself fails here (and the
     // page says so); the worker is registered all the same.
-    await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/'))?.active?.scriptURL ?? null)).toBe(`${app.url}/service-worker.js`)
+    await expect
+      .poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/'))?.active?.scriptURL ?? null))
+      .toBe(`${app.url}/service-worker.js`)
 
     // DevTools' "push" button: deliver a message to the worker as a push service would.
     const cdp = await context.newCDPSession(page)
@@ -76,11 +78,21 @@ describe('settings', () => {
     const shown = () =>
       page.evaluate(async () => {
         const registration = await navigator.serviceWorker.getRegistration('/')
-        return (await registration!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: (n.data as { url: string }).url, icon: n.icon }))
+        return (await registration!.getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+          url: (n.data as { url: string }).url,
+          icon: n.icon,
+        }))
       })
 
     await push({ title: 'Vernetzt', body: '@anna möchte der Gruppe „Kreis“ beitreten.', url: '/groups/kreis', tag: 'n1', count: 1 })
-    await expect.poll(shown).toEqual([{ title: 'Vernetzt', body: '@anna möchte der Gruppe „Kreis“ beitreten.', tag: 'n1', url: `${app.url}/groups/kreis`, icon: `${app.url}/icon-192.png` }])
+    await expect
+      .poll(shown)
+      .toEqual([
+        { title: 'Vernetzt', body: '@anna möchte der Gruppe „Kreis“ beitreten.', tag: 'n1', url: `${app.url}/groups/kreis`, icon: `${app.url}/icon-192.png` },
+      ])
     // A link to another site is not followed: the notification leads to the list instead.
     await push({ title: 'Vernetzt', body: 'x', url: 'https://evil.example/phish', tag: 'n2', count: 1 })
     await expect.poll(async () => (await shown()).find((n) => n.tag === 'n2')?.url).toBe(`${app.url}/notifications`)

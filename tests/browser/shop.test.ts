@@ -27,15 +27,28 @@ const texts = async (page: Page, testId: string) => (await page.getByTestId(test
 
 /** A member's session cookie from the login API, for checking what the API tells them. */
 async function apiSession(email: string, password = 'browser password'): Promise<string> {
-  const res = await fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })
+  const res = await fetch(`${app.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
   expect(res.status).toBe(200)
-  return res.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ')
+  return res.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ')
 }
 async function statementEntries(cookie: string) {
   const res = await fetch(`${app.url}/api/v1/statements/${periodOf(new Date())}`, { headers: { cookie } })
   expect(res.status).toBe(200)
-  const body = (await res.json()) as { totalCents: number; entries: Array<{ orderId: string; level: number; kind: string; rateBp: number; amountCents: number }> }
-  return { total: body.totalCents, entries: body.entries.filter((e) => e.orderId === orderId).map((e) => ({ level: e.level, kind: e.kind, rateBp: e.rateBp, amountCents: e.amountCents })) }
+  const body = (await res.json()) as {
+    totalCents: number
+    entries: Array<{ orderId: string; level: number; kind: string; rateBp: number; amountCents: number }>
+  }
+  return {
+    total: body.totalCents,
+    entries: body.entries.filter((e) => e.orderId === orderId).map((e) => ({ level: e.level, kind: e.kind, rateBp: e.rateBp, amountCents: e.amountCents })),
+  }
 }
 
 describe('shop and commissions', () => {
@@ -55,7 +68,9 @@ describe('shop and commissions', () => {
     await expect.poll(() => texts(page, 'sim-amount-cell')).toEqual(['12,50 €', '5,00 €'])
     await page.getByTestId('plan-rate').nth(0).fill('10')
     await expect.poll(() => text(page, 'sim-total')).toBe('15,00 €')
-    expect(await text(page, 'sim-sentence')).toBe('Eine Bestellung von 100,00 €, die für Jonas Weber zählt – Ebene 1 in der Struktur von Anna Schmidt –, zahlt Anna Schmidt 5,00 € und allen zusammen 15,00 €.')
+    expect(await text(page, 'sim-sentence')).toBe(
+      'Eine Bestellung von 100,00 €, die für Jonas Weber zählt – Ebene 1 in der Struktur von Anna Schmidt –, zahlt Anna Schmidt 5,00 € und allen zusammen 15,00 €.',
+    )
     await page.getByTestId('sim-amount').fill('80')
     await expect.poll(() => texts(page, 'sim-amount-cell')).toEqual(['8,00 €', '4,00 €'])
     await page.getByLabel('Notiz', { exact: true }).fill('Start: 10/5 %')
@@ -73,7 +88,9 @@ describe('shop and commissions', () => {
     await page.getByLabel('MwSt.-Satz').selectOption('1900')
     // A commission base above the price is refused next to its field, and the form keeps what was typed.
     await page.getByLabel('Provisionsbasis in Euro').fill('35,00')
-    const photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#16a34a' } }).png().toBuffer()
+    const photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#16a34a' } })
+      .png()
+      .toBuffer()
     await page.getByTestId('product-images').setInputFiles({ name: 'aloe.png', mimeType: 'image/png', buffer: photo })
     await page.getByTestId('product-save').click()
     await expect.poll(() => text(page, 'error-commissionable')).toBe('Die Provisionsbasis darf nicht höher sein als der Preis.')
@@ -155,7 +172,10 @@ describe('shop and commissions', () => {
     expect((await statementEntries(anna)).entries).toEqual([{ level: 2, kind: 'credit', rateBp: 500, amountCents: 250 }])
 
     // Both see it on their dashboards: Jonas his 10 %, his sponsor Anna her 5 % on level 2.
-    for (const [email, amount] of [['jonas@example.org', '5,00 €'], ['anna@example.org', '2,50 €']] as const) {
+    for (const [email, amount] of [
+      ['jonas@example.org', '5,00 €'],
+      ['anna@example.org', '2,50 €'],
+    ] as const) {
       const { context: partnerContext, page: partnerPage } = await signIn(app, browser, email)
       await partnerPage.getByTestId('nav-earnings').click()
       await partnerPage.waitForURL(`${app.url}/me/earnings`)
@@ -172,7 +192,10 @@ describe('shop and commissions', () => {
     await expect.poll(() => text(page, 'order-status')).toBe('Erstattet')
     await context.close()
     const jonas = await statementEntries(await apiSession('jonas@example.org'))
-    expect(jonas.entries).toEqual([{ level: 1, kind: 'credit', rateBp: 1000, amountCents: 500 }, { level: 1, kind: 'reversal', rateBp: 1000, amountCents: -500 }])
+    expect(jonas.entries).toEqual([
+      { level: 1, kind: 'credit', rateBp: 1000, amountCents: 500 },
+      { level: 1, kind: 'reversal', rateBp: 1000, amountCents: -500 },
+    ])
     expect(jonas.total).toBe(0)
   })
 
@@ -195,7 +218,11 @@ describe('shop and commissions', () => {
     // The same checkout sent twice at once (a retry racing the first attempt) is one order.
     const answers = await page.evaluate(async () => {
       const form = document.querySelector<HTMLFormElement>('form[action="?/order"]')!
-      const send = async () => (await fetch(form.action, { method: 'POST', body: new FormData(form), headers: { 'x-sveltekit-action': 'true' } })).json() as Promise<{ type: string; location?: string }>
+      const send = async () =>
+        (await fetch(form.action, { method: 'POST', body: new FormData(form), headers: { 'x-sveltekit-action': 'true' } })).json() as Promise<{
+          type: string
+          location?: string
+        }>
       return Promise.all([send(), send()])
     })
     expect(answers[0]).toMatchObject({ type: 'redirect', location: expect.stringMatching(/^\/orders\/[0-9a-f]{24}$/) })

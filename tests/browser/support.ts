@@ -97,7 +97,13 @@ export async function apiRegister(app: App, body: { handle: string; displayName:
 }
 
 /** A fresh browser context signed in through the login page, as a member would. */
-export async function signIn(app: App, browser: Browser, email: string, password = 'browser password', viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+export async function signIn(
+  app: App,
+  browser: Browser,
+  email: string,
+  password = 'browser password',
+  viewport?: { width: number; height: number },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await newContext(browser, 'de-DE', viewport)
   const page = await context.newPage()
   await page.goto(`${app.url}/login`)

@@ -22,7 +22,10 @@ export const handleFetch: HandleFetch = async ({ event, request, fetch }) => {
   if (!api || url.origin !== event.url.origin || !url.pathname.startsWith('/api/')) return fetch(request)
   const headers = Object.fromEntries(request.headers)
   // The cookie jar of this request, including cookies an earlier API call just set.
-  const jar = event.cookies.getAll().map((c) => `${c.name}=${encodeURIComponent(c.value)}`).join('; ')
+  const jar = event.cookies
+    .getAll()
+    .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
+    .join('; ')
   if (jar) headers.cookie = jar
   else delete headers.cookie
   const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined
@@ -59,13 +62,27 @@ function applySetCookie(cookies: Cookies, line: string): void {
   for (const attribute of attributes) {
     const [key = '', raw = ''] = attribute.split('=')
     switch (key.toLowerCase()) {
-      case 'path': options.path = raw; break
-      case 'max-age': options.maxAge = Number(raw); break
-      case 'expires': options.expires = new Date(raw); break
-      case 'httponly': options.httpOnly = true; break
-      case 'secure': options.secure = true; break
-      case 'samesite': options.sameSite = raw.toLowerCase() as 'lax' | 'strict' | 'none'; break
-      case 'domain': options.domain = raw; break
+      case 'path':
+        options.path = raw
+        break
+      case 'max-age':
+        options.maxAge = Number(raw)
+        break
+      case 'expires':
+        options.expires = new Date(raw)
+        break
+      case 'httponly':
+        options.httpOnly = true
+        break
+      case 'secure':
+        options.secure = true
+        break
+      case 'samesite':
+        options.sameSite = raw.toLowerCase() as 'lax' | 'strict' | 'none'
+        break
+      case 'domain':
+        options.domain = raw
+        break
     }
   }
   cookies.set(name, value, options)

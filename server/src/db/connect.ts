@@ -18,7 +18,12 @@ export async function openDatabase(
 ): Promise<Database> {
   const embedded = config.mongodbUri
     ? null
-    : await startFerretdb({ dataDir: config.dataDir, log: options.log, sync: config.embeddedDbSync, ...(options.supervise ? { supervise: options.supervise } : {}) })
+    : await startFerretdb({
+        dataDir: config.dataDir,
+        log: options.log,
+        sync: config.embeddedDbSync,
+        ...(options.supervise ? { supervise: options.supervise } : {}),
+      })
   const uri = config.mongodbUri ?? embedded!.uri
   const dbName = options.dbName ?? (config.mongodbUri ? undefined : 'vernetzt')
   const connection = mongoose.createConnection(uri, {

@@ -22,7 +22,9 @@ describe('single-document atomicity', () => {
 
   it('hands out 50 distinct numbers from 50 concurrent upserting findOneAndUpdate', async () => {
     const c = db.connection.db!.collection<{ _id: string; seq: number }>('atomic')
-    const results = await Promise.all(Array.from({ length: 50 }, () => c.findOneAndUpdate({ _id: 'head' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' })))
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => c.findOneAndUpdate({ _id: 'head' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' })),
+    )
     expect(new Set(results.map((r) => r!.seq)).size).toBe(50)
   })
 })
@@ -32,7 +34,10 @@ describe('bulk writes', () => {
     const c = db.connection.db!.collection<{ _id: string; n: number }>('bulk')
     await c.insertMany(Array.from({ length: 300 }, (_, i) => ({ _id: `doc${i}`, n: 0 })))
     const reads = Promise.all(Array.from({ length: 50 }, (_, i) => c.findOne({ _id: `doc${i}` })))
-    const result = await c.bulkWrite(Array.from({ length: 300 }, (_, i) => ({ updateOne: { filter: { _id: `doc${i}` }, update: { $max: { n: i + 1 } } } })), { ordered: false })
+    const result = await c.bulkWrite(
+      Array.from({ length: 300 }, (_, i) => ({ updateOne: { filter: { _id: `doc${i}` }, update: { $max: { n: i + 1 } } } })),
+      { ordered: false },
+    )
     await reads
     expect(result.modifiedCount).toBe(300)
     expect((await c.findOne({ _id: 'doc299' }))!.n).toBe(300)

@@ -51,7 +51,12 @@ export async function ensureFerretdb(log: Log = console.error): Promise<string> 
       break
     } catch {
       // Someone else builds; a lock older than the longest build is left from a killed run.
-      const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()))
+      const age =
+        Date.now() -
+        (await stat(lock).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ))
       if (age > 15 * 60_000) await rm(lock, { recursive: true, force: true })
       if (Date.now() > deadline) throw new Error(`Timed out waiting for the FerretDB build lock ${lock}`)
       await new Promise((r) => setTimeout(r, 1000))

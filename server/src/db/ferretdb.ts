@@ -101,10 +101,12 @@ async function launch(binary: string, args: string[], port: number, log: Log): P
     }
   })
   let code: number | null = null
-  const exit = new Promise<number>((resolve) => child.once('exit', (c, signal) => {
-    code = c ?? (signal ? 128 : -1)
-    resolve(code)
-  }))
+  const exit = new Promise<number>((resolve) =>
+    child.once('exit', (c, signal) => {
+      code = c ?? (signal ? 128 : -1)
+      resolve(code)
+    }),
+  )
   // Our side of the watchdog pipe must not keep the event loop alive.
   ;(child.stdin as unknown as { unref?: () => void })?.unref?.()
   child.unref()
@@ -134,7 +136,13 @@ async function launch(binary: string, args: string[], port: number, log: Log): P
  * with backoff (0.25 s doubling to 8 s); the driver reconnects by itself. After MAX_RESTARTS
  * restarts in a row that did not stay up, `gaveUp` is called.
  */
-export async function startFerretdb(options: { dataDir: string; log?: Log; port?: number; sync?: 'normal' | 'full'; supervise?: Supervision }): Promise<EmbeddedDb> {
+export async function startFerretdb(options: {
+  dataDir: string
+  log?: Log
+  port?: number
+  sync?: 'normal' | 'full'
+  supervise?: Supervision
+}): Promise<EmbeddedDb> {
   const log = options.log ?? (() => {})
   const dir = path.join(options.dataDir, 'ferretdb')
   await mkdir(dir, { recursive: true })

@@ -19,7 +19,12 @@ import { earningsModels } from '../modules/commerce/earnings-model.ts'
 
 export function createModels(conn: Connection) {
   return {
-    ...accountModels(conn), ...auditModels(conn), ...mediaModels(conn), ...referralModels(conn), ...streamModels(conn), ...jobModels(conn),
+    ...accountModels(conn),
+    ...auditModels(conn),
+    ...mediaModels(conn),
+    ...referralModels(conn),
+    ...streamModels(conn),
+    ...jobModels(conn),
     ...postModels(conn),
     ...followModels(conn),
     ...notificationModels(conn),

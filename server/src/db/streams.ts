@@ -94,7 +94,10 @@ export async function readStream<T>(
     }
     const present = entries.filter((e) => e !== null)
     const seqOf = (e: StreamEntryDoc) => Number(e._id.slice(e._id.lastIndexOf('#') + 1))
-    const resolved = await resolve(present.map((e) => e.ref), present.map(seqOf))
+    const resolved = await resolve(
+      present.map((e) => e.ref),
+      present.map(seqOf),
+    )
     for (let i = 0; i < resolved.length; i++) {
       const item = resolved[i]
       if (item === null || item === undefined) continue

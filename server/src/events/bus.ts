@@ -68,7 +68,10 @@ export class EventBus<C> implements EventPublisher {
   }
 
   register(subscription: Subscription<C>): void {
-    for (const [map, subscribers] of [[this.once, subscription.subscribers], [this.everywhere, subscription.everyNode]] as const) {
+    for (const [map, subscribers] of [
+      [this.once, subscription.subscribers],
+      [this.everywhere, subscription.everyNode],
+    ] as const) {
       for (const [name, handle] of Object.entries(subscribers ?? {}) as Array<[DomainEventName, AnyHandler<C>]>) {
         if (map === this.everywhere && !this.crossNode.has(name)) {
           throw new Error(`${subscription.module}: "${name}" does not travel between nodes; subscribe to it once, not on every node.`)

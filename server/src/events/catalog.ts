@@ -7,7 +7,14 @@ import type { OnboardingChecklist } from '@vernetzt/shared/schemas/onboarding'
  */
 export interface DomainEvents {
   /** Someone signed up (or was added by a script) below a sponsor; the join graph is written. */
-  'member.joined': { memberId: string; handle: string; displayName: string; role: 'partner' | 'customer' | 'admin'; sponsorId: string | null; via: 'register' | 'script' }
+  'member.joined': {
+    memberId: string
+    handle: string
+    displayName: string
+    role: 'partner' | 'customer' | 'admin'
+    sponsorId: string | null
+    via: 'register' | 'script'
+  }
   /** An admin moved members (a member and everyone below) under a new sponsor. */
   'member.moved': { memberId: string; formerUplineIds: string[]; movedIds: string[]; newSponsorId: string }
   /** A moderator limited (or lifted the limit of) a member's posting to feeds. */
@@ -17,14 +24,35 @@ export interface DomainEvents {
   'profile.updated': { memberId: string; fields: string[]; complete: boolean }
   'profile.avatar_changed': { memberId: string; at: string }
   'post.created': {
-    postId: string; authorId: string; authorHandle: string; kind: 'pr' | 'ad'; body: string; createdAt: string
+    postId: string
+    authorId: string
+    authorHandle: string
+    kind: 'pr' | 'ad'
+    body: string
+    createdAt: string
     /** The group it was posted in, and that group's kind and owner. */
     group: { id: string; kind: string; ownerId: string } | null
     /** Members whose home feed got the post (feed posts only). */
     audienceIds: string[]
   }
-  'post.moderated': { postId: string; authorId: string; action: 'hide' | 'reclassify' | 'dismiss'; reason: string; moderatorId: string; authorOffences: number; authorWarned: boolean }
-  'comment.created': { commentId: string; postId: string; postAuthorId: string; parentAuthorId: string | null; authorId: string; authorHandle: string; body: string }
+  'post.moderated': {
+    postId: string
+    authorId: string
+    action: 'hide' | 'reclassify' | 'dismiss'
+    reason: string
+    moderatorId: string
+    authorOffences: number
+    authorWarned: boolean
+  }
+  'comment.created': {
+    commentId: string
+    postId: string
+    postAuthorId: string
+    parentAuthorId: string | null
+    authorId: string
+    authorHandle: string
+    body: string
+  }
   'group.join_requested': { groupId: string; groupName: string; slug: string; ownerId: string; memberId: string; memberHandle: string }
   'group.member_joined': { groupId: string; memberId: string; via: 'open' | 'approved' | 'invite' | 'course' }
   'group.request_decided': { groupId: string; groupName: string; slug: string; memberId: string; approved: boolean }
@@ -34,10 +62,26 @@ export interface DomainEvents {
   /** A team group's member opened it (a visit counts for onboarding). */
   'group.visited': { groupId: string; memberId: string; kind: string }
   /** A member finished a lesson for the first time. */
-  'lesson.completed': { lessonId: string; lessonTitle: string; groupId: string; groupSlug: string; groupOwnerId: string; memberId: string; memberHandle: string; at: string }
+  'lesson.completed': {
+    lessonId: string
+    lessonTitle: string
+    groupId: string
+    groupSlug: string
+    groupOwnerId: string
+    memberId: string
+    memberHandle: string
+    at: string
+  }
   'message.stored': {
     conversation: { id: string; kind: 'direct' | 'group' | 'room'; groupId: string | null; participantIds: string[] }
-    seq: number; authorId: string; authorHandle: string; authorName: string; authorBlockedBy: string[]; body: string; hasAttachments: boolean; automatic: boolean
+    seq: number
+    authorId: string
+    authorHandle: string
+    authorName: string
+    authorBlockedBy: string[]
+    body: string
+    hasAttachments: boolean
+    automatic: boolean
   }
   /** The sponsor's welcome chat with a new recruit is open, its first message written. */
   'conversation.welcomed': { sponsorId: string; recruitId: string; recruitHandle: string; recruitName: string; conversationId: string }

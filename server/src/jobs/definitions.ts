@@ -70,13 +70,20 @@ export interface Run {
 
 export function definition<C>(name: string, handler: JobHandler<C, never>, options: JobOptions): Definition<C> {
   return {
-    name, handler, concurrency: options.concurrency ?? 1, maxAttempts: options.maxAttempts ?? 5, leaseMs: options.leaseMs ?? 30_000,
-    backoffMs: options.backoffMs ?? 1_000, maxBackoffMs: options.maxBackoffMs ?? 3_600_000, active: 0,
+    name,
+    handler,
+    concurrency: options.concurrency ?? 1,
+    maxAttempts: options.maxAttempts ?? 5,
+    leaseMs: options.leaseMs ?? 30_000,
+    backoffMs: options.backoffMs ?? 1_000,
+    maxBackoffMs: options.maxBackoffMs ?? 3_600_000,
+    active: 0,
   }
 }
 
 /** The delay before the run after `attempt` failed runs: doubling from backoffMs, at most maxBackoffMs. */
-export const backoff = (def: Pick<Definition<unknown>, 'backoffMs' | 'maxBackoffMs'>, attempt: number) => Math.min(def.maxBackoffMs, def.backoffMs * 2 ** (attempt - 1))
+export const backoff = (def: Pick<Definition<unknown>, 'backoffMs' | 'maxBackoffMs'>, attempt: number) =>
+  Math.min(def.maxBackoffMs, def.backoffMs * 2 ** (attempt - 1))
 
 /** How a failure is kept on the job for the operator (the log has the whole error). */
 export const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000)

@@ -131,10 +131,14 @@ describe('leases', () => {
     const [a, b] = [await openNode(name), await openNode(name)]
     let release = () => {}
     let startedA = 0
-    const ra = runner(a, async () => {
-      startedA = Date.now()
-      await new Promise<void>((resolve) => (release = resolve))
-    }, { leaseMs: 500 })
+    const ra = runner(
+      a,
+      async () => {
+        startedA = Date.now()
+        await new Promise<void>((resolve) => (release = resolve))
+      },
+      { leaseMs: 500 },
+    )
     const onB: Array<{ attempt: number; at: number }> = []
     const rb = runner(b, async (job) => void onB.push({ attempt: job.attempt, at: Date.now() }), { leaseMs: 500 })
     try {
@@ -160,10 +164,14 @@ describe('failures, delays and restarts', () => {
     const node = await openNode(freshDb())
     const times: number[] = []
     let healthy = false
-    const r = runner(node, async (job) => {
-      times.push(Date.now())
-      if (!healthy) throw new Error(`boom ${job.attempt}`)
-    }, { maxAttempts: 3, backoffMs: 150 })
+    const r = runner(
+      node,
+      async (job) => {
+        times.push(Date.now())
+        if (!healthy) throw new Error(`boom ${job.attempt}`)
+      },
+      { maxAttempts: 3, backoffMs: 150 },
+    )
     await r.enqueue('test.work', 'flaky', { n: 1 })
     r.start()
     await waitFor('failed', async () => (await r.get('test.work', 'flaky'))?.state === 'failed')

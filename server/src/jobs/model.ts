@@ -76,7 +76,10 @@ const JobSchema = new Schema<JobDoc>(
   },
   { versionKey: false, minimize: false },
 )
-const JobLeaseSchema = new Schema<JobLeaseDoc>({ _id: { type: String }, owner: { type: String, required: true }, until: { type: Date, required: true } }, { versionKey: false })
+const JobLeaseSchema = new Schema<JobLeaseDoc>(
+  { _id: { type: String }, owner: { type: String, required: true }, until: { type: Date, required: true } },
+  { versionKey: false },
+)
 const JobEntrySchema = new Schema<JobEntryDoc>(
   {
     _id: { type: String },

@@ -32,9 +32,18 @@ export interface JobInfo {
 
 export function toJobInfo(j: JobDoc): JobInfo {
   return {
-    id: j._id, name: j.name, key: j.key, state: j.state, payload: j.payload, attempts: j.attempts, runAt: j.runAt.toISOString(),
-    lastError: j.lastError, owner: j.owner, leaseUntil: j.leaseUntil?.toISOString() ?? null,
-    createdAt: j.createdAt.toISOString(), finishedAt: j.finishedAt?.toISOString() ?? null,
+    id: j._id,
+    name: j.name,
+    key: j.key,
+    state: j.state,
+    payload: j.payload,
+    attempts: j.attempts,
+    runAt: j.runAt.toISOString(),
+    lastError: j.lastError,
+    owner: j.owner,
+    leaseUntil: j.leaseUntil?.toISOString() ?? null,
+    createdAt: j.createdAt.toISOString(),
+    finishedAt: j.finishedAt?.toISOString() ?? null,
   }
 }
 
@@ -71,8 +80,21 @@ export class JobQueue<K extends JobCatalog = JobCatalog> implements JobQueueApi<
     const entry = await this.due.add(_id, name, runAt, 'run')
     try {
       await this.c.jobs.insertOne({
-        _id, name, key, payload, state: 'pending', runAt, attempts: 0, claims: 0, entry,
-        leaseUntil: null, owner: null, lastError: null, createdAt: now, updatedAt: now, finishedAt: null,
+        _id,
+        name,
+        key,
+        payload,
+        state: 'pending',
+        runAt,
+        attempts: 0,
+        claims: 0,
+        entry,
+        leaseUntil: null,
+        owner: null,
+        lastError: null,
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: null,
       })
       return { id: _id, created: true, state: 'pending' }
     } catch (error) {
@@ -91,7 +113,10 @@ export class JobQueue<K extends JobCatalog = JobCatalog> implements JobQueueApi<
   async failures(limit = 50): Promise<JobInfo[]> {
     const ids = await this.due.failedJobs(limit * 2)
     const jobs = await Promise.all(ids.map((_id) => this.c.jobs.findOne({ _id })))
-    return jobs.filter((j): j is JobDoc => j?.state === 'failed').slice(0, limit).map(toJobInfo)
+    return jobs
+      .filter((j): j is JobDoc => j?.state === 'failed')
+      .slice(0, limit)
+      .map(toJobInfo)
   }
 
   /** An operator sends a failed job round again, with a fresh count of attempts. */

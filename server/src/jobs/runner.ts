@@ -146,9 +146,11 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
     }
     // Oldest first, a few at a time: the database serialises writes, this overlaps round trips.
     let next = 0
-    await Promise.all(Array.from({ length: VISITS_IN_FLIGHT }, async () => {
-      while (next < due.length && !this.#stopping) await due[next++]!()
-    }))
+    await Promise.all(
+      Array.from({ length: VISITS_IN_FLIGHT }, async () => {
+        while (next < due.length && !this.#stopping) await due[next++]!()
+      }),
+    )
     await this.#reader.advance()
     return { claimed, more }
   }
@@ -200,7 +202,10 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
     // "If this run has not finished by then, look again": what brings a dead worker's job back
     // (as it does if this node dies before the next two writes).
     const entry = await this.queue.due.add(job._id, job.name, new Date(until), 'run')
-    await this.queue.c.jobs.updateOne({ _id: job._id }, { $set: { state: 'running', claims: n, attempts: attempt, entry, leaseUntil: new Date(until), owner: this.node, updatedAt: new Date() } })
+    await this.queue.c.jobs.updateOne(
+      { _id: job._id },
+      { $set: { state: 'running', claims: n, attempts: attempt, entry, leaseUntil: new Date(until), owner: this.node, updatedAt: new Date() } },
+    )
     this.#launch({ job, n, attempt, until, controller: new AbortController() }, def)
     return 'claimed'
   }
@@ -212,7 +217,13 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
       let failure: { error: unknown } | null = null
       try {
         await def.handler(this.#ctx, {
-          id: job._id, name: job.name, key: job.key, payload: job.payload as never, attempt: run.attempt, maxAttempts: def.maxAttempts, signal: run.controller.signal,
+          id: job._id,
+          name: job.name,
+          key: job.key,
+          payload: job.payload as never,
+          attempt: run.attempt,
+          maxAttempts: def.maxAttempts,
+          signal: run.controller.signal,
         })
       } catch (error) {
         failure = { error }
@@ -259,7 +270,10 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
     }
     if (!failure) {
       const entry = await this.queue.due.add(job._id, job.name, new Date(now + this.#keepDoneMs), 'purge')
-      await jobs.updateOne({ _id: job._id }, { $set: { state: 'done', entry, leaseUntil: null, owner: null, finishedAt: new Date(now), updatedAt: new Date(now) } })
+      await jobs.updateOne(
+        { _id: job._id },
+        { $set: { state: 'done', entry, leaseUntil: null, owner: null, finishedAt: new Date(now), updatedAt: new Date(now) } },
+      )
       return
     }
     const lastError = errorText(failure.error)
@@ -278,6 +292,9 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
   async #fail(job: JobDoc, lastError: string): Promise<void> {
     const now = new Date()
     await this.queue.due.addFailed(job._id, job.name, now)
-    await this.queue.c.jobs.updateOne({ _id: job._id }, { $set: { state: 'failed', entry: null, leaseUntil: null, owner: null, lastError, finishedAt: now, updatedAt: now } })
+    await this.queue.c.jobs.updateOne(
+      { _id: job._id },
+      { $set: { state: 'failed', entry: null, leaseUntil: null, owner: null, lastError, finishedAt: now, updatedAt: now } },
+    )
   }
 }

@@ -19,7 +19,11 @@ export default fp(
           const missing = (v.params as { missingProperty?: string }).missingProperty
           const extra = (v.params as { additionalProperty?: string }).additionalProperty
           const field = [v.instancePath.replace(/^\//, '').replaceAll('/', '.'), missing ?? extra].filter(Boolean).join('.')
-          return { field: field || error.validationContext || 'body', rule: v.keyword, message: extra ? 'is not an accepted field' : (v.message ?? 'is invalid') }
+          return {
+            field: field || error.validationContext || 'body',
+            rule: v.keyword,
+            message: extra ? 'is not an accepted field' : (v.message ?? 'is invalid'),
+          }
         })
         const first = details[0]
         const message = first ? `${first.field} ${first.message}` : 'The request is invalid.'
@@ -41,7 +45,10 @@ export default fp(
       }
       if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable')
-        return reply.status(503).header('retry-after', '2').send({ error: { code: 'DB_UNAVAILABLE', message: apiMessage('DB_UNAVAILABLE'), details: null } })
+        return reply
+          .status(503)
+          .header('retry-after', '2')
+          .send({ error: { code: 'DB_UNAVAILABLE', message: apiMessage('DB_UNAVAILABLE'), details: null } })
       }
       request.log.error({ err: error }, 'unhandled error')
       return reply.status(500).send({ error: { code: 'INTERNAL', message: apiMessage('INTERNAL'), details: null } })
@@ -49,4 +56,3 @@ export default fp(
   },
   { name: 'errors' },
 )
-

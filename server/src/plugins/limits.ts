@@ -101,7 +101,9 @@ export default fp(
       app.addHook('onClose', async () => {
         await client.quit().catch(() => {})
       })
-      limiter = new RedisLimiter(client as unknown as RedisLike, (error) => app.log.warn({ err: error }, 'shared rate limit unavailable; counting on this node'))
+      limiter = new RedisLimiter(client as unknown as RedisLike, (error) =>
+        app.log.warn({ err: error }, 'shared rate limit unavailable; counting on this node'),
+      )
     }
     app.decorate('limiter', limiter)
 

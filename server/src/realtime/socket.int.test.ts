@@ -12,7 +12,7 @@ afterAll(async () => {
 
 const open = (cookie?: string, origin?: string) => openSocket(server.url, { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) })
 
-describe('socket.io on the app\'s origin and session', () => {
+describe("socket.io on the app's origin and session", () => {
   it('knows the signed-in member from the session cookie, and nobody without one', async () => {
     const { client, handle } = await makeMember(server, { handle: 'sockel' })
     expect((await open(client.cookie)).hello.handle).toBe(handle)

@@ -15,7 +15,6 @@ export interface SocketData {
   sessionEndsAt: number
 }
 
-
 /**
  * Same-origin only: a foreign page must not open a socket with our cookie. A request without
  * Origin comes from a non-browser client (no ambient cookie to abuse). Origin is whatever the

@@ -24,7 +24,8 @@ export const de = {
   'messages.unmute': 'Ton an',
   'messages.muted': 'stummgeschaltet',
   'messages.block': 'Blockieren',
-  'messages.blockConfirm': '{name} blockieren? Ihr könnt euch dann nicht mehr schreiben, und in gemeinsamen Gruppen siehst du keine Nachrichten mehr von {name}.',
+  'messages.blockConfirm':
+    '{name} blockieren? Ihr könnt euch dann nicht mehr schreiben, und in gemeinsamen Gruppen siehst du keine Nachrichten mehr von {name}.',
   'messages.unblock': 'Blockierung aufheben',
   'messages.blockedNote': 'Du hast {name} blockiert.',
   'messages.attach': 'Bild oder PDF anhängen',

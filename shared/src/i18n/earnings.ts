@@ -78,10 +78,14 @@ export const de = {
   'explorer.volumeNote': 'Umsatz: eigener provisionsfähiger Umsatz im {month}, Erstattungen abgezogen.',
   'explorer.teamLink': 'Team als Baum ansehen und durchsuchen',
   'income.title': 'Einkommensübersicht',
-  'income.lead': 'Wie viel verdienen Partner wirklich? Diese Übersicht entsteht automatisch aus dem Provisionsbuch – nur aus abgeschlossenen Monaten mit endgültigen Zahlen.',
+  'income.lead':
+    'Wie viel verdienen Partner wirklich? Diese Übersicht entsteht automatisch aus dem Provisionsbuch – nur aus abgeschlossenen Monaten mit endgültigen Zahlen.',
   'income.none': 'Es ist noch kein Monat abgeschlossen. Sobald der erste abgeschlossen ist, stehen hier die Zahlen.',
   'income.notFinal': 'Für {month} gibt es noch keine endgültigen Zahlen.',
-  'income.yearHeadline': { one: 'Im {from} haben {share} der Partner keine Provision erhalten.', other: 'In den {n} Monaten von {from} bis {to} haben {share} der Partner keine Provision erhalten.' },
+  'income.yearHeadline': {
+    one: 'Im {from} haben {share} der Partner keine Provision erhalten.',
+    other: 'In den {n} Monaten von {from} bis {to} haben {share} der Partner keine Provision erhalten.',
+  },
   'income.monthHeadline': 'Im {month} haben {share} der Partner keine Provision erhalten.',
   'income.median': 'Die Hälfte aller Partner hat {median} oder weniger verdient.',
   'income.earners': '{n} von {total} Partnern haben Provision erhalten: im Median {median}, im Durchschnitt {mean}.',
@@ -97,9 +101,12 @@ export const de = {
   'income.noPartners': 'In diesem Zeitraum gab es noch keine Partner.',
   'income.shareValue': '{share} ({n})',
   'income.totalPaid': 'Insgesamt gutgeschriebene Provisionen: {amount}.',
-  'income.noteSales': 'Provisionen entstehen ausschließlich aus Produktverkäufen – an Kunden und für den eigenen Bedarf. Für das Anwerben neuer Partner wird nichts bezahlt.',
-  'income.noteGross': 'Angegeben sind Provisionen vor Steuern und vor den Kosten, die Partnern für ihre Tätigkeit entstehen (zum Beispiel Produkte, Fahrten, Werbung). Erstattungen sind abgezogen.',
-  'income.notePartners': 'Als Partner zählt, wer bis zum Ende des Zeitraums Partner geworden ist – auch wer nichts verkauft hat. Beim Jahr werden die Monate je Partner zusammengezählt.',
+  'income.noteSales':
+    'Provisionen entstehen ausschließlich aus Produktverkäufen – an Kunden und für den eigenen Bedarf. Für das Anwerben neuer Partner wird nichts bezahlt.',
+  'income.noteGross':
+    'Angegeben sind Provisionen vor Steuern und vor den Kosten, die Partnern für ihre Tätigkeit entstehen (zum Beispiel Produkte, Fahrten, Werbung). Erstattungen sind abgezogen.',
+  'income.notePartners':
+    'Als Partner zählt, wer bis zum Ende des Zeitraums Partner geworden ist – auch wer nichts verkauft hat. Beim Jahr werden die Monate je Partner zusammengezählt.',
   'income.scopeYear': 'Letzte 12 Monate',
   'income.months': 'Einzelne Monate',
 } as const satisfies Catalog
@@ -184,7 +191,10 @@ export const en: Translation<typeof de> = {
   'income.lead': 'How much do partners really earn? This page is generated from the commission ledger – from closed months with final figures only.',
   'income.none': 'No month has been closed yet. As soon as the first one is, the figures appear here.',
   'income.notFinal': 'There are no final figures for {month} yet.',
-  'income.yearHeadline': { one: 'In {from}, {share} of partners received no commission.', other: 'In the {n} months from {from} to {to}, {share} of partners received no commission.' },
+  'income.yearHeadline': {
+    one: 'In {from}, {share} of partners received no commission.',
+    other: 'In the {n} months from {from} to {to}, {share} of partners received no commission.',
+  },
   'income.monthHeadline': 'In {month}, {share} of partners received no commission.',
   'income.median': 'Half of all partners earned {median} or less.',
   'income.earners': '{n} of {total} partners received commission: median {median}, average {mean}.',
@@ -201,8 +211,10 @@ export const en: Translation<typeof de> = {
   'income.shareValue': '{share} ({n})',
   'income.totalPaid': 'Commissions credited in all: {amount}.',
   'income.noteSales': 'Commissions come from product sales only – to customers and for own use. Nothing is paid for recruiting new partners.',
-  'income.noteGross': 'Figures are commissions before taxes and before the costs partners have for their business (for example products, travel, advertising). Refunds are deducted.',
-  'income.notePartners': 'Everyone who had become a partner by the end of the period counts as a partner – including those who sold nothing. For the year, each partner’s months are added up.',
+  'income.noteGross':
+    'Figures are commissions before taxes and before the costs partners have for their business (for example products, travel, advertising). Refunds are deducted.',
+  'income.notePartners':
+    'Everyone who had become a partner by the end of the period counts as a partner – including those who sold nothing. For the year, each partner’s months are added up.',
   'income.scopeYear': 'Last 12 months',
   'income.months': 'Single months',
 }

@@ -84,7 +84,7 @@ export const en: Translation<typeof de> = {
   'errors.SLUG_TAKEN': 'This address is taken.',
   'errors.SLUG_INVALID': 'The address may contain only a–z, 0–9 and "-" (3–50 characters).',
   'errors.TEAM_GROUP_EXISTS': 'You already have a team group.',
-  'errors.TEAM_MEMBERSHIP_FOLLOWS_DOWNLINE': 'Team groups follow the structure: members are those in the owner\'s structure.',
+  'errors.TEAM_MEMBERSHIP_FOLLOWS_DOWNLINE': "Team groups follow the structure: members are those in the owner's structure.",
   'errors.ONLY_PARTNERS_LEAD_GROUPS': 'Only partners can start team and training groups.',
   'errors.NOT_A_MEMBER': 'You need to be a member of the group for that.',
   'errors.OWNER_CANNOT_LEAVE': 'As the owner you cannot leave the group.',

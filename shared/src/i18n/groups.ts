@@ -116,7 +116,7 @@ export const en: Translation<typeof de> = {
   'lessons.markDone': 'Mark as done',
   'lessons.markUndone': 'Not done after all',
   'lessons.progress': 'Progress: {done} of {total} lessons',
-  'lessons.everyone': 'Members\' progress',
+  'lessons.everyone': "Members' progress",
   'lessons.back': 'Back to the group',
   'lessons.open': 'open',
   'lessons.attachPdf': 'Attach PDF',

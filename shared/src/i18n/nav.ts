@@ -22,7 +22,8 @@ export const de = {
   'landing.point3': 'Provisionen nur aus Produktverkäufen, über klar begrenzte Ebenen.',
   'landing.cta': 'Jetzt kostenlos registrieren',
   'landing.welcomeBack': 'Willkommen zurück, {name}!',
-  'consent.text': 'Wir möchten ein Cookie setzen, das sich 30 Tage lang merkt, über welchen Partner du zu uns gekommen bist, damit dein Sponsor richtig zugeordnet wird. Notwendige Cookies (Anmeldung, Sprache) setzen wir immer.',
+  'consent.text':
+    'Wir möchten ein Cookie setzen, das sich 30 Tage lang merkt, über welchen Partner du zu uns gekommen bist, damit dein Sponsor richtig zugeordnet wird. Notwendige Cookies (Anmeldung, Sprache) setzen wir immer.',
   'consent.accept': 'Alle akzeptieren',
   'consent.necessary': 'Nur notwendige',
   'toast.teamJoined': 'Neu in deinem Team: {name}',
@@ -58,7 +59,8 @@ export const en: Translation<typeof de> = {
   'landing.point3': 'Commissions only from product sales, over clearly limited levels.',
   'landing.cta': 'Sign up for free',
   'landing.welcomeBack': 'Welcome back, {name}!',
-  'consent.text': 'We would like to set a cookie that remembers for 30 days which partner referred you, so your sponsor is recorded correctly. Necessary cookies (sign-in, language) are always set.',
+  'consent.text':
+    'We would like to set a cookie that remembers for 30 days which partner referred you, so your sponsor is recorded correctly. Necessary cookies (sign-in, language) are always set.',
   'consent.accept': 'Accept all',
   'consent.necessary': 'Necessary only',
   'toast.teamJoined': 'New in your team: {name}',

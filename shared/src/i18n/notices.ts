@@ -30,7 +30,8 @@ export const de = {
   'notice.moderation.limit': 'Du kannst bis {until} nicht in Feeds posten. Grund: {reason}',
   'notice.moderation.unlimit': 'Deine Sperre für Feeds wurde aufgehoben.',
   'notice.onboarding.complete': '{name} (@{handle}) hat alle Schritte der Einarbeitung geschafft.',
-  'chat.welcomeDefault': 'Hallo {name}, herzlich willkommen in meinem Team! Schön, dass du dabei bist. Schreib mir hier jederzeit – ich zeige dir die ersten Schritte.',
+  'chat.welcomeDefault':
+    'Hallo {name}, herzlich willkommen in meinem Team! Schön, dass du dabei bist. Schreib mir hier jederzeit – ich zeige dir die ersten Schritte.',
 } as const satisfies Catalog
 
 export const en: Translation<typeof de> = {

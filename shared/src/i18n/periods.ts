@@ -4,7 +4,8 @@ import type { Catalog, Translation } from './catalog.ts'
 export const de = {
   'periods.nav': 'Abrechnung',
   'periods.title': 'Abrechnungszeiträume',
-  'periods.lead': 'Provisionen werden pro Kalendermonat abgerechnet. Schließe einen Monat ab, wenn er vorbei ist: Seine Abrechnungen sind dann endgültig, und die Auszahlungen lassen sich für die Buchhaltung herunterladen.',
+  'periods.lead':
+    'Provisionen werden pro Kalendermonat abgerechnet. Schließe einen Monat ab, wenn er vorbei ist: Seine Abrechnungen sind dann endgültig, und die Auszahlungen lassen sich für die Buchhaltung herunterladen.',
   'periods.month': 'Monat',
   'periods.status': 'Status',
   'periods.credits': 'Gutschriften',
@@ -18,7 +19,8 @@ export const de = {
   'periods.close': 'Monat abschließen',
   'periods.download': 'Auszahlungen (CSV)',
   'periods.confirmTitle': '{month} abschließen?',
-  'periods.confirmText': 'Abgeschlossene Monate sind endgültig: Die Abrechnungen für {month} ändern sich danach nicht mehr, und dieser Schritt lässt sich nicht rückgängig machen.',
+  'periods.confirmText':
+    'Abgeschlossene Monate sind endgültig: Die Abrechnungen für {month} ändern sich danach nicht mehr, und dieser Schritt lässt sich nicht rückgängig machen.',
   'periods.confirmLater': 'Erstattungen, die erst später ankommen, werden als Storno im nächsten offenen Monat gebucht.',
   'periods.confirmYes': 'Ja, Monat abschließen',
   'periods.cancel': 'Abbrechen',
@@ -31,7 +33,8 @@ export const de = {
 export const en: Translation<typeof de> = {
   'periods.nav': 'Payouts',
   'periods.title': 'Commission periods',
-  'periods.lead': 'Commissions are settled per calendar month. Close a month once it is over: its statements are then final, and its payouts can be downloaded for the accounting system.',
+  'periods.lead':
+    'Commissions are settled per calendar month. Close a month once it is over: its statements are then final, and its payouts can be downloaded for the accounting system.',
   'periods.month': 'Month',
   'periods.status': 'Status',
   'periods.credits': 'Credits',

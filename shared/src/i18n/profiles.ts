@@ -41,7 +41,8 @@ export const de = {
   'profile.following': 'folgt {n}',
   'profile.noPosts': 'Noch keine Beiträge.',
   'edit.welcome': 'Begrüßung für neue Partner',
-  'edit.welcomeHint': 'Geht am ersten Tag als erste Nachricht an jeden, der über dich beitritt. {name} wird durch den Namen ersetzt. Leer lassen für den Standardtext.',
+  'edit.welcomeHint':
+    'Geht am ersten Tag als erste Nachricht an jeden, der über dich beitritt. {name} wird durch den Namen ersetzt. Leer lassen für den Standardtext.',
 } as const satisfies Catalog
 
 export const en: Translation<typeof de> = {

@@ -8,7 +8,8 @@ export const de = {
   'settings.title': 'Einstellungen',
   'settings.notifications': 'Benachrichtigungen',
   'settings.quietHours': 'Ruhezeit',
-  'settings.quietHoursHint': 'Während der Ruhezeit erscheinen neue Benachrichtigungen nur in der App. Push-Nachrichten auf deine Geräte kommen erst, wenn sie vorbei ist – mehrere zusammengefasst in einer Nachricht.',
+  'settings.quietHoursHint':
+    'Während der Ruhezeit erscheinen neue Benachrichtigungen nur in der App. Push-Nachrichten auf deine Geräte kommen erst, wenn sie vorbei ist – mehrere zusammengefasst in einer Nachricht.',
   'settings.quietEnabled': 'Ruhezeit einhalten',
   'settings.quietFrom': 'Von',
   'settings.quietTo': 'Bis',
@@ -25,7 +26,8 @@ export const de = {
   'settings.pushOff': 'Push ist auf diesem Gerät aus.',
   'settings.pushBusy': 'Einen Moment …',
   'settings.pushDenied': 'Dein Browser blockiert Benachrichtigungen von Vernetzt. Du kannst sie in den Website-Einstellungen des Browsers erlauben.',
-  'settings.pushUnsupported': 'Dieser Browser kann keine Push-Benachrichtigungen empfangen. Auf dem iPhone: Vernetzt zuerst zum Home-Bildschirm hinzufügen und von dort öffnen.',
+  'settings.pushUnsupported':
+    'Dieser Browser kann keine Push-Benachrichtigungen empfangen. Auf dem iPhone: Vernetzt zuerst zum Home-Bildschirm hinzufügen und von dort öffnen.',
   'settings.pushNoScript': 'Für Push-Benachrichtigungen braucht diese Seite JavaScript.',
   'settings.pushFailed': 'Push konnte nicht eingerichtet werden.',
   'settings.pushDevices': { one: 'Push ist bei dir auf einem Gerät aktiv.', other: 'Push ist bei dir auf {n} Geräten aktiv.' },
@@ -44,7 +46,8 @@ export const en: Translation<typeof de> = {
   'settings.title': 'Settings',
   'settings.notifications': 'Notifications',
   'settings.quietHours': 'Quiet hours',
-  'settings.quietHoursHint': 'During quiet hours new notifications only appear in the app. Push messages to your devices wait until quiet hours are over – several combined into one message.',
+  'settings.quietHoursHint':
+    'During quiet hours new notifications only appear in the app. Push messages to your devices wait until quiet hours are over – several combined into one message.',
   'settings.quietEnabled': 'Keep quiet hours',
   'settings.quietFrom': 'From',
   'settings.quietTo': 'To',

@@ -58,7 +58,8 @@ export const de = {
   'shop.order.adminBase': 'Provisionsbasis {base}',
   'shop.order.adminPlan': 'abgerechnet mit Vergütungsplan Version {version}',
   'shop.order.testTitle': 'Testzahlung',
-  'shop.order.testHint': 'Diese Installation nutzt den Test-Zahlungsanbieter: Es wird kein Geld bewegt. Der Knopf meldet die Zahlung so, wie es der Anbieter über seinen Webhook täte.',
+  'shop.order.testHint':
+    'Diese Installation nutzt den Test-Zahlungsanbieter: Es wird kein Geld bewegt. Der Knopf meldet die Zahlung so, wie es der Anbieter über seinen Webhook täte.',
   'shop.order.testPay': 'Testzahlung abschließen',
   'shop.order.testFail': 'Fehlschlag (Test)',
   'shop.order.testRefund': 'Erstatten (Test)',
@@ -152,7 +153,8 @@ export const en: Translation<typeof de> = {
   'shop.order.adminBase': 'Commission base {base}',
   'shop.order.adminPlan': 'credited with commission plan version {version}',
   'shop.order.testTitle': 'Test payment',
-  'shop.order.testHint': 'This installation uses the test payment provider: no money moves. The button reports the payment the way the provider would, through its webhook.',
+  'shop.order.testHint':
+    'This installation uses the test payment provider: no money moves. The button reports the payment the way the provider would, through its webhook.',
   'shop.order.testPay': 'Complete test payment',
   'shop.order.testFail': 'Fail (test)',
   'shop.order.testRefund': 'Refund (test)',

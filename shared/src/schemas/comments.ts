@@ -35,7 +35,12 @@ export const CommentSchema = {
     /** The oldest replies, in order (up to 20); more through /comments/:id/replies. */
     replies: {
       type: 'array',
-      items: { type: 'object', required: ['id', 'postId', 'parentId', 'author', 'html', 'deleted', 'createdAt'], additionalProperties: false, properties: CommentCore },
+      items: {
+        type: 'object',
+        required: ['id', 'postId', 'parentId', 'author', 'html', 'deleted', 'createdAt'],
+        additionalProperties: false,
+        properties: CommentCore,
+      },
     },
   },
 } as const

@@ -35,7 +35,20 @@ export type ProductBody = FromSchema<typeof ProductBodySchema>
 
 export const ProductSchema = {
   type: 'object',
-  required: ['id', 'name', 'description', 'descriptionHtml', 'imageUrls', 'imageIds', 'priceCents', 'currency', 'vatRateBp', 'commissionableCents', 'active', 'createdAt'],
+  required: [
+    'id',
+    'name',
+    'description',
+    'descriptionHtml',
+    'imageUrls',
+    'imageIds',
+    'priceCents',
+    'currency',
+    'vatRateBp',
+    'commissionableCents',
+    'active',
+    'createdAt',
+  ],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },
@@ -55,7 +68,9 @@ export const ProductSchema = {
 export type Product = FromSchema<typeof ProductSchema>
 
 export const ProductListSchema = {
-  type: 'object', required: ['items'], additionalProperties: false,
+  type: 'object',
+  required: ['items'],
+  additionalProperties: false,
   properties: { items: { type: 'array', items: ProductSchema } },
 } as const
 
@@ -71,9 +86,13 @@ export const CreateOrderBodySchema = {
   additionalProperties: false,
   properties: {
     items: {
-      type: 'array', minItems: 1, maxItems: ORDER_ITEMS_MAX,
+      type: 'array',
+      minItems: 1,
+      maxItems: ORDER_ITEMS_MAX,
       items: {
-        type: 'object', required: ['productId', 'quantity'], additionalProperties: false,
+        type: 'object',
+        required: ['productId', 'quantity'],
+        additionalProperties: false,
         properties: { productId: objectId, quantity: { type: 'integer', minimum: 1, maximum: ORDER_QUANTITY_MAX } },
       },
     },
@@ -87,7 +106,24 @@ export const ORDER_STATUSES = ['pending', 'paid', 'failed', 'refunded'] as const
 
 export const OrderSchema = {
   type: 'object',
-  required: ['id', 'number', 'status', 'items', 'totalCents', 'vatCents', 'commissionBaseCents', 'currency', 'buyer', 'attributedTo', 'payment', 'createdAt', 'paidAt', 'refundedAt', 'withdrawalEndsAt', 'planVersion'],
+  required: [
+    'id',
+    'number',
+    'status',
+    'items',
+    'totalCents',
+    'vatCents',
+    'commissionBaseCents',
+    'currency',
+    'buyer',
+    'attributedTo',
+    'payment',
+    'createdAt',
+    'paidAt',
+    'refundedAt',
+    'withdrawalEndsAt',
+    'planVersion',
+  ],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },
@@ -97,10 +133,16 @@ export const OrderSchema = {
     items: {
       type: 'array',
       items: {
-        type: 'object', required: ['productId', 'name', 'quantity', 'unitPriceCents', 'vatRateBp', 'commissionableCents'], additionalProperties: false,
+        type: 'object',
+        required: ['productId', 'name', 'quantity', 'unitPriceCents', 'vatRateBp', 'commissionableCents'],
+        additionalProperties: false,
         properties: {
-          productId: { type: 'string' }, name: { type: 'string' }, quantity: { type: 'integer' }, unitPriceCents: { type: 'integer' },
-          vatRateBp: { type: 'integer' }, commissionableCents: { type: 'integer' },
+          productId: { type: 'string' },
+          name: { type: 'string' },
+          quantity: { type: 'integer' },
+          unitPriceCents: { type: 'integer' },
+          vatRateBp: { type: 'integer' },
+          commissionableCents: { type: 'integer' },
         },
       },
     },
@@ -112,7 +154,9 @@ export const OrderSchema = {
     /** The partner the sale counts for: a customer's referrer, or the partner buying for themselves. */
     attributedTo: { anyOf: [{ type: 'null' }, MemberSummarySchema] },
     payment: {
-      type: 'object', required: ['provider', 'reference', 'checkoutUrl'], additionalProperties: false,
+      type: 'object',
+      required: ['provider', 'reference', 'checkoutUrl'],
+      additionalProperties: false,
       properties: { provider: { type: 'string' }, reference: { type: 'string' }, checkoutUrl: { type: ['string', 'null'] } },
     },
     createdAt: { type: 'string', format: 'date-time' },
@@ -126,7 +170,9 @@ export const OrderSchema = {
 export type Order = FromSchema<typeof OrderSchema>
 
 export const OrderPageSchema = {
-  type: 'object', required: ['items', 'nextCursor'], additionalProperties: false,
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  additionalProperties: false,
   properties: { items: { type: 'array', items: OrderSchema }, nextCursor: { type: ['string', 'null'] } },
 } as const
 
@@ -165,7 +211,9 @@ export const PlanBodySchema = {
     maxDepth: { type: 'integer', minimum: 1, maximum: MAX_COMMISSION_DEPTH },
     /** Optional activity rule: to earn on level `fromLevel` and deeper, buy this much yourself in the period. */
     qualification: {
-      type: 'object', required: ['minOwnPurchaseCents', 'fromLevel'], additionalProperties: false,
+      type: 'object',
+      required: ['minOwnPurchaseCents', 'fromLevel'],
+      additionalProperties: false,
       properties: { minOwnPurchaseCents: cents, fromLevel: { type: 'integer', minimum: 1, maximum: MAX_COMMISSION_DEPTH } },
     },
     note: { type: 'string', maxLength: 500 },
@@ -192,7 +240,9 @@ export const PlanSchema = {
 export type Plan = FromSchema<typeof PlanSchema>
 
 export const PlanListSchema = {
-  type: 'object', required: ['current', 'versions'], additionalProperties: false,
+  type: 'object',
+  required: ['current', 'versions'],
+  additionalProperties: false,
   properties: { current: { anyOf: [{ type: 'null' }, PlanSchema] }, versions: { type: 'array', items: PlanSchema } },
 } as const
 
@@ -219,7 +269,9 @@ export const LedgerEntrySchema = {
 export type LedgerEntry = FromSchema<typeof LedgerEntrySchema>
 
 export const PeriodParamsSchema = {
-  type: 'object', required: ['period'], additionalProperties: false,
+  type: 'object',
+  required: ['period'],
+  additionalProperties: false,
   properties: { period: { type: 'string', pattern: PERIOD_PATTERN } },
 } as const
 export type PeriodParams = FromSchema<typeof PeriodParamsSchema>
@@ -237,7 +289,12 @@ export const StatementSchema = {
     reversalsCents: { type: 'integer' },
     perLevel: {
       type: 'array',
-      items: { type: 'object', required: ['level', 'amountCents', 'salesCents', 'orders'], additionalProperties: false, properties: { level: { type: 'integer' }, amountCents: { type: 'integer' }, salesCents: { type: 'integer' }, orders: { type: 'integer' } } },
+      items: {
+        type: 'object',
+        required: ['level', 'amountCents', 'salesCents', 'orders'],
+        additionalProperties: false,
+        properties: { level: { type: 'integer' }, amountCents: { type: 'integer' }, salesCents: { type: 'integer' }, orders: { type: 'integer' } },
+      },
     },
     entries: { type: 'array', items: LedgerEntrySchema },
   },
@@ -255,12 +312,17 @@ export const UPLINE_MAX = MAX_COMMISSION_DEPTH
  * missing member is visible instead of shifting everyone above it a level down.
  */
 export const UplineSchema = {
-  type: 'object', required: ['items'], additionalProperties: false,
+  type: 'object',
+  required: ['items'],
+  additionalProperties: false,
   properties: {
     items: {
-      type: 'array', maxItems: UPLINE_MAX,
+      type: 'array',
+      maxItems: UPLINE_MAX,
       items: {
-        type: 'object', required: [...MemberSummarySchema.required, 'distance'], additionalProperties: false,
+        type: 'object',
+        required: [...MemberSummarySchema.required, 'distance'],
+        additionalProperties: false,
         properties: { ...MemberSummarySchema.properties, distance: { type: 'integer', minimum: 0 } },
       },
     },

@@ -10,7 +10,9 @@ export const DOWNLINE_TREE_PAGE = 25
 const objectId = { type: 'string', pattern: '^[0-9a-f]{24}$' } as const
 
 const LevelSumSchema = {
-  type: 'object', required: ['level', 'amountCents', 'salesCents', 'orders'], additionalProperties: false,
+  type: 'object',
+  required: ['level', 'amountCents', 'salesCents', 'orders'],
+  additionalProperties: false,
   properties: { level: { type: 'integer' }, amountCents: { type: 'integer' }, salesCents: { type: 'integer' }, orders: { type: 'integer' } },
 } as const
 
@@ -32,7 +34,9 @@ export const PeriodTotalsSchema = {
 export type PeriodTotals = FromSchema<typeof PeriodTotalsSchema>
 
 export const RecruitSchema = {
-  type: 'object', required: [...MemberSummarySchema.required, 'joinedAt'], additionalProperties: false,
+  type: 'object',
+  required: [...MemberSummarySchema.required, 'joinedAt'],
+  additionalProperties: false,
   properties: { ...MemberSummarySchema.properties, joinedAt: { type: 'string', format: 'date-time' } },
 } as const
 
@@ -48,23 +52,34 @@ export const EarningsDashboardSchema = {
     history: {
       type: 'array',
       items: {
-        type: 'object', required: ['period', 'totalCents', 'closed'], additionalProperties: false,
+        type: 'object',
+        required: ['period', 'totalCents', 'closed'],
+        additionalProperties: false,
         properties: { period: { type: 'string' }, totalCents: { type: 'integer' }, closed: { type: 'boolean' } },
       },
     },
     downline: {
-      type: 'object', required: ['total', 'levels'], additionalProperties: false,
+      type: 'object',
+      required: ['total', 'levels'],
+      additionalProperties: false,
       properties: {
         total: { type: 'integer' },
         levels: {
           type: 'array',
-          items: { type: 'object', required: ['level', 'count'], additionalProperties: false, properties: { level: { type: 'integer' }, count: { type: 'integer' } } },
+          items: {
+            type: 'object',
+            required: ['level', 'count'],
+            additionalProperties: false,
+            properties: { level: { type: 'integer' }, count: { type: 'integer' } },
+          },
         },
       },
     },
     /** Direct recruits who joined in the current period, newest first. */
     recruits: {
-      type: 'object', required: ['count', 'items', 'more'], additionalProperties: false,
+      type: 'object',
+      required: ['count', 'items', 'more'],
+      additionalProperties: false,
       properties: {
         count: { type: 'integer' },
         /** The newest few. */
@@ -97,13 +112,16 @@ export const TreeNodeSchema = {
 export type TreeNode = FromSchema<typeof TreeNodeSchema>
 
 export const TreeQuerySchema = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   properties: { parent: objectId, cursor: { type: 'string', pattern: '^[0-9]{1,12}$' } },
 } as const
 export type TreeQuery = FromSchema<typeof TreeQuerySchema>
 
 export const TreePageSchema = {
-  type: 'object', required: ['period', 'parent', 'items', 'nextCursor'], additionalProperties: false,
+  type: 'object',
+  required: ['period', 'parent', 'items', 'nextCursor'],
+  additionalProperties: false,
   properties: {
     period: { type: 'string' },
     parent: TreeNodeSchema,
@@ -114,13 +132,17 @@ export const TreePageSchema = {
 export type TreePage = FromSchema<typeof TreePageSchema>
 
 export const DownlineSearchQuerySchema = {
-  type: 'object', required: ['q'], additionalProperties: false,
+  type: 'object',
+  required: ['q'],
+  additionalProperties: false,
   properties: { q: { type: 'string', minLength: 2, maxLength: 60 } },
 } as const
 export type DownlineSearchQuery = FromSchema<typeof DownlineSearchQuerySchema>
 
 export const DownlineSearchResultSchema = {
-  type: 'object', required: ['items', 'scanned', 'scanLimit', 'complete'], additionalProperties: false,
+  type: 'object',
+  required: ['items', 'scanned', 'scanLimit', 'complete'],
+  additionalProperties: false,
   properties: {
     items: { type: 'array', items: TreeNodeSchema },
     /** How many members' names were compared. */
@@ -135,7 +157,8 @@ export type DownlineSearchResult = FromSchema<typeof DownlineSearchResultSchema>
 // --- Income disclosure ------------------------------------------------------------------------
 
 export const IncomeDisclosureQuerySchema = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   properties: { period: { type: 'string', pattern: PERIOD_PATTERN } },
 } as const
 export type IncomeDisclosureQuery = FromSchema<typeof IncomeDisclosureQuerySchema>
@@ -156,7 +179,9 @@ export const IncomeDisclosureSchema = {
     bands: {
       type: 'array',
       items: {
-        type: 'object', required: ['minCents', 'maxCents', 'partners', 'shareBp'], additionalProperties: false,
+        type: 'object',
+        required: ['minCents', 'maxCents', 'partners', 'shareBp'],
+        additionalProperties: false,
         properties: {
           /** Exclusive lower bound; null for the "0 €" band (nothing, or refunds only). */
           minCents: { type: ['integer', 'null'] },

@@ -33,7 +33,21 @@ export type SlugParams = FromSchema<typeof SlugParamsSchema>
 
 export const GroupSchema = {
   type: 'object',
-  required: ['id', 'slug', 'name', 'kind', 'visibility', 'adsAllowed', 'teamDepth', 'descriptionHtml', 'owner', 'memberCount', 'myRole', 'myRequest', 'createdAt'],
+  required: [
+    'id',
+    'slug',
+    'name',
+    'kind',
+    'visibility',
+    'adsAllowed',
+    'teamDepth',
+    'descriptionHtml',
+    'owner',
+    'memberCount',
+    'myRole',
+    'myRequest',
+    'createdAt',
+  ],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },

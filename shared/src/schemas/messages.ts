@@ -13,7 +13,13 @@ export const CreateConversationBodySchema = {
   additionalProperties: false,
   properties: {
     /** Handles of the others; one makes a direct conversation, more a named group conversation. */
-    participants: { type: 'array', minItems: 1, maxItems: GROUP_CONVERSATION_MAX - 1, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 60 } },
+    participants: {
+      type: 'array',
+      minItems: 1,
+      maxItems: GROUP_CONVERSATION_MAX - 1,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: 60 },
+    },
     title: { type: 'string', minLength: 1, maxLength: 80 },
   },
 } as const
@@ -34,7 +40,12 @@ export const ConversationSchema = {
     lastMessage: {
       anyOf: [
         { type: 'null' },
-        { type: 'object', required: ['text', 'at', 'author'], additionalProperties: false, properties: { text: { type: 'string' }, at: { type: 'string', format: 'date-time' }, author: { type: 'string' } } },
+        {
+          type: 'object',
+          required: ['text', 'at', 'author'],
+          additionalProperties: false,
+          properties: { text: { type: 'string' }, at: { type: 'string', format: 'date-time' }, author: { type: 'string' } },
+        },
       ],
     },
     unread: { type: 'integer' },

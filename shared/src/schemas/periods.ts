@@ -37,7 +37,9 @@ export const PeriodSummarySchema = {
 export type PeriodSummary = FromSchema<typeof PeriodSummarySchema>
 
 export const PeriodListSchema = {
-  type: 'object', required: ['items'], additionalProperties: false,
+  type: 'object',
+  required: ['items'],
+  additionalProperties: false,
   properties: { items: { type: 'array', items: PeriodSummarySchema } },
 } as const
 export type PeriodList = FromSchema<typeof PeriodListSchema>

@@ -14,8 +14,20 @@ export const LinkSchema = {
 export const ProfileSchema = {
   type: 'object',
   required: [
-    'id', 'handle', 'displayName', 'role', 'avatarUrl', 'bio', 'bioHtml', 'location', 'languages',
-    'links', 'joinedAt', 'profileUrl', 'subdomainUrl', 'sponsor',
+    'id',
+    'handle',
+    'displayName',
+    'role',
+    'avatarUrl',
+    'bio',
+    'bioHtml',
+    'location',
+    'languages',
+    'links',
+    'joinedAt',
+    'profileUrl',
+    'subdomainUrl',
+    'sponsor',
   ],
   additionalProperties: false,
   properties: {

@@ -70,7 +70,15 @@ describe('registration', () => {
   })
 
   it('rejects invalid and reserved handles with the reason', async () => {
-    for (const [handle, code] of [['ab', 'HANDLE_INVALID'], ['-anna', 'HANDLE_INVALID'], ['anna-', 'HANDLE_INVALID'], ['an_na', 'HANDLE_INVALID'], ['www', 'HANDLE_RESERVED'], ['admin', 'HANDLE_RESERVED'], ['socket', 'HANDLE_RESERVED']] as const) {
+    for (const [handle, code] of [
+      ['ab', 'HANDLE_INVALID'],
+      ['-anna', 'HANDLE_INVALID'],
+      ['anna-', 'HANDLE_INVALID'],
+      ['an_na', 'HANDLE_INVALID'],
+      ['www', 'HANDLE_RESERVED'],
+      ['admin', 'HANDLE_RESERVED'],
+      ['socket', 'HANDLE_RESERVED'],
+    ] as const) {
       const res = await new Client(server.url).post('/api/v1/auth/register', body(handle, { email: `x${Math.random()}@example.org` }))
       expect(res.status, handle).toBe(422)
       expect(res.body.error.code, handle).toBe(code)

@@ -9,27 +9,39 @@ const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
   const secure = ctx.config.secureCookies
 
-  app.post<{ Body: LoginBody }>('/auth/login', {
-    config: { limits: ['auth'] },
-    schema: { tags: ['auth'], body: LoginBodySchema, response: { 200: MeSchema, ...errorResponses } },
-  }, async (request, reply) => {
-    const member = await login(ctx, request.body)
-    const session = await createSession(ctx, member._id, { userAgent: request.headers['user-agent'], ip: request.ip })
-    setSessionCookie(reply, session.token, secure)
-    return toMe(ctx, member)
-  })
+  app.post<{ Body: LoginBody }>(
+    '/auth/login',
+    {
+      config: { limits: ['auth'] },
+      schema: { tags: ['auth'], body: LoginBodySchema, response: { 200: MeSchema, ...errorResponses } },
+    },
+    async (request, reply) => {
+      const member = await login(ctx, request.body)
+      const session = await createSession(ctx, member._id, { userAgent: request.headers['user-agent'], ip: request.ip })
+      setSessionCookie(reply, session.token, secure)
+      return toMe(ctx, member)
+    },
+  )
 
-  app.post('/auth/logout', {
-    schema: { tags: ['auth'], response: { 200: OkSchema, ...errorResponses } },
-  }, async (request, reply) => {
-    await revokeSession(ctx, request.cookies[SESSION_COOKIE])
-    clearSessionCookie(reply, secure)
-    return { ok: true }
-  })
+  app.post(
+    '/auth/logout',
+    {
+      schema: { tags: ['auth'], response: { 200: OkSchema, ...errorResponses } },
+    },
+    async (request, reply) => {
+      await revokeSession(ctx, request.cookies[SESSION_COOKIE])
+      clearSessionCookie(reply, secure)
+      return { ok: true }
+    },
+  )
 
-  app.get('/me', {
-    schema: { tags: ['auth'], response: { 200: MeSchema, ...errorResponses } },
-  }, async (request) => getMe(ctx, requireActor(request)))
+  app.get(
+    '/me',
+    {
+      schema: { tags: ['auth'], response: { 200: MeSchema, ...errorResponses } },
+    },
+    async (request) => getMe(ctx, requireActor(request)),
+  )
 }
 
 export default routes

@@ -32,7 +32,9 @@ export async function login(ctx: ServiceContext, input: LoginBody, now = new Dat
     if (record && now.getTime() - record.lastFailureAt.getTime() > LOGIN_FAILURES_FORGOTTEN_MS) await ctx.models.LoginFailure.deleteOne({ _id: key })
     // Counted atomically: wrong guesses sent at the same moment each count.
     const after = (await ctx.models.LoginFailure.findOneAndUpdate(
-      { _id: key }, { $inc: { failures: 1 }, $set: { lastFailureAt: now } }, { upsert: true, returnDocument: 'after' },
+      { _id: key },
+      { $inc: { failures: 1 }, $set: { lastFailureAt: now } },
+      { upsert: true, returnDocument: 'after' },
     ).lean()) as LoginFailureDoc | null
     const over = (after?.failures ?? 1) - ctx.config.limits.loginFailures
     if (over >= 0) {

@@ -37,7 +37,10 @@ export async function resolveSession(ctx: ServiceContext, token: string | undefi
 }
 
 /** The actor of a session token with the session's id and end, for sockets that must close with it. */
-export async function resolveSessionDetail(ctx: ServiceContext, token: string | undefined): Promise<{ actor: Actor; sessionId: string; expiresAt: Date } | null> {
+export async function resolveSessionDetail(
+  ctx: ServiceContext,
+  token: string | undefined,
+): Promise<{ actor: Actor; sessionId: string; expiresAt: Date } | null> {
   if (!token || token.length > 100) return null
   const id = sessionId(ctx, token)
   const session = await ctx.models.Session.findById(id).lean()

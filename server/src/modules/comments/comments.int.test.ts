@@ -82,7 +82,9 @@ describe('mentions in comments', () => {
     const seller = await makeMember(server, { handle: 'pm-seller' })
     const friend = await makeMember(server, { handle: 'pm-friend' })
     expect((await seller.client.post('/api/v1/posts', { body: 'Tolles Treffen mit @pm-friend heute!', kind: 'pr', area: { type: 'feed' } })).status).toBe(201)
-    expect((await seller.client.post('/api/v1/posts', { body: 'Jetzt kaufen, @pm-friend: 20 % Rabatt!', kind: 'ad', area: { type: 'marketplace' } })).status).toBe(201)
+    expect(
+      (await seller.client.post('/api/v1/posts', { body: 'Jetzt kaufen, @pm-friend: 20 % Rabatt!', kind: 'ad', area: { type: 'marketplace' } })).status,
+    ).toBe(201)
     const notes = (await friend.client.get('/api/v1/notifications')).body.items.filter((n: { type: string }) => n.type === 'post.mention')
     expect(notes).toHaveLength(1)
     expect(notes[0].text.de).toContain('Tolles Treffen')

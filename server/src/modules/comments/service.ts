@@ -31,9 +31,15 @@ function core(c: CommentDoc, authors: Map<string, MemberSummary>) {
 }
 
 async function toComments(ctx: ServiceContext, comments: CommentDoc[]): Promise<Comment[]> {
-  const replies = await Promise.all(comments.map(async (c) =>
-    (await Promise.all(c.firstReplyIds.map((id) => ctx.models.Comment.findById(id).lean()))).filter((r) => r !== null) as CommentDoc[]))
-  const authors = await memberSummaries(ctx, [...comments, ...replies.flat()].map((c) => c.authorId))
+  const replies = await Promise.all(
+    comments.map(
+      async (c) => (await Promise.all(c.firstReplyIds.map((id) => ctx.models.Comment.findById(id).lean()))).filter((r) => r !== null) as CommentDoc[],
+    ),
+  )
+  const authors = await memberSummaries(
+    ctx,
+    [...comments, ...replies.flat()].map((c) => c.authorId),
+  )
   return comments.map((c, i) => ({
     ...core(c, authors),
     replyCount: c.replyCount,
@@ -49,12 +55,19 @@ export async function addComment(ctx: ServiceContext, actor: Actor, postId: stri
   let parent: CommentDoc | null = null
   if (input.parentId) {
     parent = (await Comments.findById(input.parentId).lean()) as CommentDoc | null
-    if (!parent || !parent.postId.equals(post._id) || parent.deleted) throw new AppError('COMMENT_NOT_FOUND', 'The comment you reply to does not exist.', { field: 'parentId' })
+    if (!parent || !parent.postId.equals(post._id) || parent.deleted)
+      throw new AppError('COMMENT_NOT_FOUND', 'The comment you reply to does not exist.', { field: 'parentId' })
     if (parent.parentId) throw new AppError('REPLY_TOO_DEEP', 'Replies go to the top-level comment; threads are one level deep.', { field: 'parentId' })
   }
-  const comment = (await Comments.create({
-    postId: post._id, parentId: parent?._id ?? null, authorId: new Types.ObjectId(actor.id), body: input.body, html,
-  })).toObject() as CommentDoc
+  const comment = (
+    await Comments.create({
+      postId: post._id,
+      parentId: parent?._id ?? null,
+      authorId: new Types.ObjectId(actor.id),
+      body: input.body,
+      html,
+    })
+  ).toObject() as CommentDoc
   await bindMedia(ctx, actor, mediaReferences(input.body), await postAudience(ctx, post))
   if (parent) {
     const after = (await Comments.findOneAndUpdate({ _id: parent._id }, { $inc: { replyCount: 1 } }, { returnDocument: 'after' }).lean()) as CommentDoc | null
@@ -66,21 +79,37 @@ export async function addComment(ctx: ServiceContext, actor: Actor, postId: stri
   await Post.updateOne({ _id: post._id }, { $inc: { commentCount: 1 } })
   // Notices to the post's and parent comment's authors, and to anyone mentioned, are subscribers.
   await ctx.events.publish('comment.created', {
-    commentId: comment._id.toString(), postId: post._id.toString(), postAuthorId: post.authorId.toString(),
-    parentAuthorId: parent?.authorId.toString() ?? null, authorId: actor.id, authorHandle: actor.handle, body: input.body,
+    commentId: comment._id.toString(),
+    postId: post._id.toString(),
+    postAuthorId: post.authorId.toString(),
+    parentAuthorId: parent?.authorId.toString() ?? null,
+    authorId: actor.id,
+    authorHandle: actor.handle,
+    body: input.body,
   })
   const [dto] = await toComments(ctx, [comment])
   return dto!
 }
 
-export async function listComments(ctx: ServiceContext, reader: Actor | null, postId: string, query: { cursor?: string; limit?: number }): Promise<CommentPage> {
+export async function listComments(
+  ctx: ServiceContext,
+  reader: Actor | null,
+  postId: string,
+  query: { cursor?: string; limit?: number },
+): Promise<CommentPage> {
   const post = await visiblePost(ctx, postId, reader)
   const page = await readStream(ctx, threadStream(post._id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
-    Promise.all(refs.map(async (id) => (await ctx.models.Comment.findById(id).lean()) as CommentDoc | null)))
+    Promise.all(refs.map(async (id) => (await ctx.models.Comment.findById(id).lean()) as CommentDoc | null)),
+  )
   return { items: await toComments(ctx, page.items), nextCursor: page.nextCursor }
 }
 
-export async function listReplies(ctx: ServiceContext, reader: Actor | null, commentId: string, query: { cursor?: string; limit?: number }): Promise<CommentPage> {
+export async function listReplies(
+  ctx: ServiceContext,
+  reader: Actor | null,
+  commentId: string,
+  query: { cursor?: string; limit?: number },
+): Promise<CommentPage> {
   const parent = (await ctx.models.Comment.findById(commentId).lean()) as CommentDoc | null
   if (!parent) throw new AppError('COMMENT_NOT_FOUND', 'This comment does not exist.')
   // A comment under a post the reader may not see answers like a missing comment, not like a
@@ -89,7 +118,8 @@ export async function listReplies(ctx: ServiceContext, reader: Actor | null, com
     throw new AppError('COMMENT_NOT_FOUND', 'This comment does not exist.')
   })
   const page = await readStream(ctx, repliesStream(parent._id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
-    Promise.all(refs.map(async (id) => (await ctx.models.Comment.findById(id).lean()) as CommentDoc | null)))
+    Promise.all(refs.map(async (id) => (await ctx.models.Comment.findById(id).lean()) as CommentDoc | null)),
+  )
   return { items: await toComments(ctx, page.items), nextCursor: page.nextCursor }
 }
 

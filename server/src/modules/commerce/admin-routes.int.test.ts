@@ -19,7 +19,8 @@ afterAll(async () => {
 /** A line of partners below the root: the first one is the top. */
 async function line(prefix: string, length: number) {
   const chain = []
-  for (let i = 0; i < length; i++) chain.push(await makeMember(server, { handle: `${prefix}${i + 1}`, displayName: `Partner ${prefix}${i + 1}`, ...(i ? { sponsor: `${prefix}${i}` } : {}) }))
+  for (let i = 0; i < length; i++)
+    chain.push(await makeMember(server, { handle: `${prefix}${i + 1}`, displayName: `Partner ${prefix}${i + 1}`, ...(i ? { sponsor: `${prefix}${i}` } : {}) }))
   return chain
 }
 
@@ -30,7 +31,11 @@ describe('GET /admin/members/:handle/upline (plan simulator)', () => {
     await line('up-a', 3)
     const res = await upline(admin, 'up-a3')
     expect(res.status).toBe(200)
-    expect(res.body.items.map((m) => [m.handle, m.distance, m.role])).toEqual([['up-a3', 0, 'partner'], ['up-a2', 1, 'partner'], ['up-a1', 2, 'partner']])
+    expect(res.body.items.map((m) => [m.handle, m.distance, m.role])).toEqual([
+      ['up-a3', 0, 'partner'],
+      ['up-a2', 1, 'partner'],
+      ['up-a1', 2, 'partner'],
+    ])
     expect(res.body.items[0]).toMatchObject({ displayName: 'Partner up-a3', avatarUrl: null, id: expect.stringMatching(/^[0-9a-f]{24}$/) })
     expect(res.body.items.map((m) => m.handle)).not.toContain(server.config.root.handle)
     // The root itself has nobody above it who earns.
@@ -41,7 +46,11 @@ describe('GET /admin/members/:handle/upline (plan simulator)', () => {
     await line('up-c', 2)
     await makeMember(server, { handle: 'up-kundin', role: 'customer', sponsor: 'up-c2' })
     const res = await upline(admin, 'up-kundin')
-    expect(res.body.items.map((m) => [m.handle, m.role, m.distance])).toEqual([['up-kundin', 'customer', 0], ['up-c2', 'partner', 1], ['up-c1', 'partner', 2]])
+    expect(res.body.items.map((m) => [m.handle, m.role, m.distance])).toEqual([
+      ['up-kundin', 'customer', 0],
+      ['up-c2', 'partner', 1],
+      ['up-c1', 'partner', 2],
+    ])
   })
 
   it('stops after 10 members however deep the line is', async () => {

@@ -17,8 +17,15 @@ export async function uplineOf(ctx: ServiceContext, actor: Actor, handle: string
   if (!member) throw new AppError('PROFILE_NOT_FOUND', `There is no member with the handle "${handle}".`)
   // One more than the limit: the root sits at the top of every upline and is dropped below.
   const ids = [member._id, ...member.upline].slice(0, UPLINE_MAX + 1)
-  const found = await Promise.all(ids.map((id) =>
-    ctx.models.Member.findById(id, { ...SUMMARY_FIELDS, isRoot: 1 }).lean() as Promise<Pick<MemberDoc, '_id' | 'handle' | 'displayName' | 'role' | 'avatarId' | 'isRoot'> | null>))
+  const found = await Promise.all(
+    ids.map(
+      (id) =>
+        ctx.models.Member.findById(id, { ...SUMMARY_FIELDS, isRoot: 1 }).lean() as Promise<Pick<
+          MemberDoc,
+          '_id' | 'handle' | 'displayName' | 'role' | 'avatarId' | 'isRoot'
+        > | null>,
+    ),
+  )
   const items = found
     .map((m, distance) => (m && !m.isRoot ? { ...toMemberSummary(m), distance } : null))
     .filter((m) => m !== null)
@@ -29,14 +36,18 @@ export async function uplineOf(ctx: ServiceContext, actor: Actor, handle: string
 /** Admin tools for the commission plan editor. */
 const adminRoutes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
-  app.get<{ Params: HandleParams }>('/admin/members/:handle/upline', {
-    schema: {
-      tags: ['commissions'],
-      summary: 'A member and their upline, nearest first (without the company root, at most 10): for the plan simulator',
-      params: HandleParamsSchema,
-      response: { 200: UplineSchema, ...errorResponses },
+  app.get<{ Params: HandleParams }>(
+    '/admin/members/:handle/upline',
+    {
+      schema: {
+        tags: ['commissions'],
+        summary: 'A member and their upline, nearest first (without the company root, at most 10): for the plan simulator',
+        params: HandleParamsSchema,
+        response: { 200: UplineSchema, ...errorResponses },
+      },
     },
-  }, async (request) => uplineOf(ctx, requireActor(request), request.params.handle))
+    async (request) => uplineOf(ctx, requireActor(request), request.params.handle),
+  )
 }
 
 export default adminRoutes

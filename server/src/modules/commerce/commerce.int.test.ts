@@ -23,7 +23,15 @@ beforeAll(async () => {
   expect((await admin.post('/api/v1/admin/commission-plan', { ratesBp: [1000, 500, 300, 200, 100], maxDepth: 5, note: 'Start' })).status).toBe(201)
   // Tests pay some orders in the past (late webhooks, last month): the first plan was in force then too.
   await server.app.ctx.models.Plan.updateOne({ _id: 1 }, { $set: { activeFrom: new Date('2020-01-01T00:00:00Z') } })
-  product = (await admin.post('/api/v1/admin/products', { name: 'Aloe Vera Gel', description: 'Pflegt **sanft**.', priceCents: 11_900, vatRateBp: 1900, commissionableCents: 10_000 })).body
+  product = (
+    await admin.post('/api/v1/admin/products', {
+      name: 'Aloe Vera Gel',
+      description: 'Pflegt **sanft**.',
+      priceCents: 11_900,
+      vatRateBp: 1900,
+      commissionableCents: 10_000,
+    })
+  ).body
   starterKit = (await admin.post('/api/v1/admin/products', { name: 'Starterpaket', priceCents: 4_900, vatRateBp: 1900, commissionableCents: 0 })).body
 })
 afterAll(async () => {
@@ -31,9 +39,16 @@ afterAll(async () => {
 })
 
 /** The provider's webhook, signed as the provider signs it. */
-async function webhook(event: { id?: string; type: string; reference: string; occurredAt?: Date; amountCents?: number; currency?: string }, secret = server.app.ctx.config.paymentWebhookSecret) {
+async function webhook(
+  event: { id?: string; type: string; reference: string; occurredAt?: Date; amountCents?: number; currency?: string },
+  secret = server.app.ctx.config.paymentWebhookSecret,
+) {
   const body = await paymentEventBody(server, event)
-  const res = await fetch(`${server.url}/api/v1/payments/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(secret, body) } })
+  const res = await fetch(`${server.url}/api/v1/payments/webhook`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(secret, body) },
+  })
   return { status: res.status, body: (await res.json()) as any }
 }
 
@@ -56,7 +71,13 @@ describe('orders and payments', () => {
     const key = 'einmal-bestellen-1'
     const first = await order(customer.client, [{ productId: product.id, quantity: 2 }], key)
     expect(first.status).toBe(201)
-    expect(first.body).toMatchObject({ status: 'pending', totalCents: 23_800, vatCents: 3_800, commissionBaseCents: 20_000, attributedTo: { handle: 'ord-p4' } })
+    expect(first.body).toMatchObject({
+      status: 'pending',
+      totalCents: 23_800,
+      vatCents: 3_800,
+      commissionBaseCents: 20_000,
+      attributedTo: { handle: 'ord-p4' },
+    })
     // A double click: the same order, not a second one.
     const again = await order(customer.client, [{ productId: product.id, quantity: 2 }], key)
     expect(again.status).toBe(200)
@@ -71,7 +92,17 @@ describe('orders and payments', () => {
     const amounts = await Promise.all(chain.map(async (p) => total(await entriesOf(p.client), first.body.id)))
     expect(amounts).toEqual([400, 600, 1000, 2000])
     const mine = (await entriesOf(chain[3]!.client)).filter((e) => e.orderId === first.body.id)
-    expect(mine).toEqual([expect.objectContaining({ level: 1, kind: 'credit', rateBp: 1000, amountCents: 2000, baseCents: 20_000, planVersion: expect.any(Number), orderNumber: first.body.number })])
+    expect(mine).toEqual([
+      expect.objectContaining({
+        level: 1,
+        kind: 'credit',
+        rateBp: 1000,
+        amountCents: 2000,
+        baseCents: 20_000,
+        planVersion: expect.any(Number),
+        orderNumber: first.body.number,
+      }),
+    ])
     expect((await customer.client.get(`/api/v1/orders/${first.body.id}`)).body.status).toBe('paid')
   })
 
@@ -118,7 +149,10 @@ describe('orders and payments', () => {
     const periods = [...new Set([periodOf(paidAt), periodOf(new Date())])]
     const statementsOf = async (client: Client) => (await Promise.all(periods.map((p) => entriesOf(client, p)))).flat()
     const midEntries = (await statementsOf(mid!.client)).filter((e) => e.orderId === placed.id)
-    expect(midEntries.map((e) => [e.kind, e.amountCents])).toEqual([['credit', 1000], ['reversal', -1000]])
+    expect(midEntries.map((e) => [e.kind, e.amountCents])).toEqual([
+      ['credit', 1000],
+      ['reversal', -1000],
+    ])
     expect(total(await statementsOf(top!.client), placed.id)).toBe(0)
     expect((await mid!.client.get(`/api/v1/orders/${placed.id}`)).body).toMatchObject({ status: 'refunded', paidAt: paidAt.toISOString() })
   })
@@ -152,10 +186,14 @@ describe('orders and payments', () => {
     expect((await admin.post('/api/v1/admin/commission-plan', { ratesBp: Array(11).fill(100), maxDepth: 11 })).body.error.code).toBe('VALIDATION_FAILED')
     expect((await admin.post('/api/v1/admin/commission-plan', { ratesBp: [3000, 2500], maxDepth: 2 })).body.error.code).toBe('PLAN_INVALID')
     // There is no way to pay for recruiting: unknown fields are refused.
-    expect((await admin.post('/api/v1/admin/commission-plan', { ratesBp: [1000], maxDepth: 1, signupBonusCents: 5000 })).body.error.code).toBe('VALIDATION_FAILED')
+    expect((await admin.post('/api/v1/admin/commission-plan', { ratesBp: [1000], maxDepth: 1, signupBonusCents: 5000 })).body.error.code).toBe(
+      'VALIDATION_FAILED',
+    )
     const partner = await makeMember(server, { handle: 'plan-partner' })
     expect((await partner.client.post('/api/v1/admin/commission-plan', { ratesBp: [1000], maxDepth: 1 })).status).toBe(403)
-    expect((await admin.post('/api/v1/admin/products', { name: 'Zu teuer', priceCents: 1000, vatRateBp: 1900, commissionableCents: 2000 })).body.error.code).toBe('VALIDATION_FAILED')
+    expect(
+      (await admin.post('/api/v1/admin/products', { name: 'Zu teuer', priceCents: 1000, vatRateBp: 1900, commissionableCents: 2000 })).body.error.code,
+    ).toBe('VALIDATION_FAILED')
   })
 })
 
@@ -214,8 +252,18 @@ describe('recovery and periods', () => {
     const buyerId = new Types.ObjectId(buyer!.me.id)
     const key = entryKey(id, buyerId, 1, 'credit')
     await models.LedgerEntry.create({
-      _id: entryId(key), key, orderId: id, orderNumber: placed.number, beneficiaryId: buyerId, level: 1, kind: 'credit', rateBp: 1000,
-      amountCents: 1000, baseCents: 10_000, planVersion: (await models.Plan.find().lean()).length, period: periodOf(new Date()),
+      _id: entryId(key),
+      key,
+      orderId: id,
+      orderNumber: placed.number,
+      beneficiaryId: buyerId,
+      level: 1,
+      kind: 'credit',
+      rateBp: 1000,
+      amountCents: 1000,
+      baseCents: 10_000,
+      planVersion: (await models.Plan.find().lean()).length,
+      period: periodOf(new Date()),
     })
     expect(total(await entriesOf(top!.client), placed.id)).toBe(0)
 

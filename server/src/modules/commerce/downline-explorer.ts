@@ -28,7 +28,14 @@ export async function periodVolume(ctx: ServiceContext, memberId: Types.ObjectId
   let cursor: string | undefined
   do {
     const page = await readStream(ctx, volumeStream(memberId, period), { cursor, limit: 200, maxProbe: 400 }, async (refs) =>
-      Promise.all(refs.map(async (id) => (seen.has(id.toString()) ? null : (await ctx.models.LedgerEntry.findById(id, { kind: 1, baseCents: 1 }).lean()) as Pick<LedgerEntryDoc, '_id' | 'kind' | 'baseCents'> | null))))
+      Promise.all(
+        refs.map(async (id) =>
+          seen.has(id.toString())
+            ? null
+            : ((await ctx.models.LedgerEntry.findById(id, { kind: 1, baseCents: 1 }).lean()) as Pick<LedgerEntryDoc, '_id' | 'kind' | 'baseCents'> | null),
+        ),
+      ),
+    )
     for (const e of page.items) {
       if (seen.has(e._id.toString())) continue // listed twice after a crash
       seen.add(e._id.toString())
@@ -42,7 +49,9 @@ export async function periodVolume(ctx: ServiceContext, memberId: Types.ObjectId
 async function toNode(ctx: ServiceContext, m: NodeMember, level: number, period: string): Promise<TreeNode> {
   const counts = (m.downline ?? {}) as Record<string, number>
   return {
-    ...toMemberSummary(m), level, joinedAt: m.createdAt.toISOString(),
+    ...toMemberSummary(m),
+    level,
+    joinedAt: m.createdAt.toISOString(),
     directCount: counts[levelKey(1)] ?? 0,
     // Only partners earn, so only partners have lines; the others cost no read.
     periodVolumeCents: m.role === 'partner' ? await periodVolume(ctx, m._id, period) : 0,
@@ -89,7 +98,12 @@ export async function downlineTree(ctx: ServiceContext, actor: Actor, query: { p
 
 /** Case, accents and "ß" do not matter when looking for a name. */
 export function foldName(text: string): string {
-  return text.normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/ß/g, 'ss').toLowerCase().trim()
+  return text
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .replace(/ß/g, 'ss')
+    .toLowerCase()
+    .trim()
 }
 
 const SEARCH_RESULTS_MAX = DOWNLINE_TREE_PAGE

@@ -55,7 +55,15 @@ export async function periodTotals(ctx: ServiceContext, memberId: Types.ObjectId
   const key = `${memberId.toString()}:${period}`
   if (final) {
     const cached = await ctx.models.PeriodTotal.findById(key).lean()
-    if (cached) return { period, closed, totalCents: cached.totalCents, creditsCents: cached.creditsCents, reversalsCents: cached.reversalsCents, perLevel: cached.perLevel.map(({ level, amountCents, salesCents, orders }) => ({ level, amountCents, salesCents, orders })) }
+    if (cached)
+      return {
+        period,
+        closed,
+        totalCents: cached.totalCents,
+        creditsCents: cached.creditsCents,
+        reversalsCents: cached.reversalsCents,
+        perLevel: cached.perLevel.map(({ level, amountCents, salesCents, orders }) => ({ level, amountCents, salesCents, orders })),
+      }
   }
   if ((await headOf(ctx, ledgerStream(memberId, period))) === 0) return emptyTotals(period, closed)
   const totals = summarize(period, closed, await periodEntries(ctx, memberId, period))

@@ -35,19 +35,26 @@ afterAll(async () => {
 
 async function webhook(type: string, reference: string, occurredAt = new Date()) {
   const body = await paymentEventBody(server, { type, reference, occurredAt })
-  const res = await fetch(`${server.url}/api/v1/payments/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(server.app.ctx.config.paymentWebhookSecret, body) } })
+  const res = await fetch(`${server.url}/api/v1/payments/webhook`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(server.app.ctx.config.paymentWebhookSecret, body) },
+  })
   expect(res.status).toBe(200)
 }
 
 /** Orders `quantity` × 100 € commissionable and has the provider report it paid (at `paidAt`). */
 async function buy(member: Member, quantity = 1, paidAt = new Date()): Promise<Order> {
-  const placed = (await member.client.post('/api/v1/orders', { items: [{ productId: product.id, quantity }], idempotencyKey: `k-${randomBytes(6).toString('hex')}` })).body as Order
+  const placed = (
+    await member.client.post('/api/v1/orders', { items: [{ productId: product.id, quantity }], idempotencyKey: `k-${randomBytes(6).toString('hex')}` })
+  ).body as Order
   await webhook('payment.paid', placed.payment.reference, paidAt)
   return placed
 }
 
 /** Backdates a join (createdAt is immutable through mongoose, so through the driver). */
-const setJoined = async (m: Member, at: Date) => server.app.ctx.models.Member.collection.updateOne({ _id: new Types.ObjectId(m.me.id) }, { $set: { createdAt: at } })
+const setJoined = async (m: Member, at: Date) =>
+  server.app.ctx.models.Member.collection.updateOne({ _id: new Types.ObjectId(m.me.id) }, { $set: { createdAt: at } })
 const dashboard = async (m: Member) => (await m.client.get<EarningsDashboard>('/api/v1/me/earnings')).body
 const tree = async (m: Member, query = '') => m.client.get<TreePage>(`/api/v1/me/downline/tree${query}`)
 const search = async (m: Member, q: string) => (await m.client.get<DownlineSearchResult>(`/api/v1/me/downline/search?q=${encodeURIComponent(q)}`)).body
@@ -84,7 +91,10 @@ describe('the partner dashboard', () => {
     const statement = (await mid.client.get(`/api/v1/statements/${current}`)).body
     expect(d.current.perLevel).toEqual(statement.perLevel)
     expect(d.current.totalCents).toBe(statement.totalCents)
-    expect((await dashboard(top)).current.perLevel.map((l) => [l.level, l.amountCents])).toEqual([[2, 500], [3, 900]])
+    expect((await dashboard(top)).current.perLevel.map((l) => [l.level, l.amountCents])).toEqual([
+      [2, 500],
+      [3, 900],
+    ])
   })
 
   it('charts the last 12 months, oldest first, ending with this one', async () => {
@@ -98,7 +108,13 @@ describe('the partner dashboard', () => {
 
   it('counts the team per level and lists this month’s direct recruits, newest first', async () => {
     const d = await dashboard(mid)
-    expect(d.downline).toEqual({ total: 3, levels: [{ level: 1, count: 2 }, { level: 2, count: 1 }] })
+    expect(d.downline).toEqual({
+      total: 3,
+      levels: [
+        { level: 1, count: 2 },
+        { level: 2, count: 1 },
+      ],
+    })
     expect(d.recruits.count).toBe(2)
     expect(d.recruits.more).toBe(false)
     expect(d.recruits.items.map((r) => r.handle)).toEqual(['ein-leaf2', 'ein-leaf1'])
@@ -112,7 +128,7 @@ describe('the partner dashboard', () => {
   })
 
   it('gives a customer an empty dashboard and a signed-out visitor none', async () => {
-    expect((await dashboard(customer))).toMatchObject({ current: { totalCents: 0, perLevel: [] }, recruits: { count: 0 } })
+    expect(await dashboard(customer)).toMatchObject({ current: { totalCents: 0, perLevel: [] }, recruits: { count: 0 } })
     expect((await new Client(server.url).get('/api/v1/me/earnings')).status).toBe(401)
   })
 })
@@ -139,7 +155,9 @@ describe('the downline explorer', () => {
   it("answers 404 for someone outside the viewer's downline, above them, or unknown", async () => {
     expect((await tree(stranger, `?parent=${leaf1.me.id}`)).status).toBe(404)
     expect((await tree(leaf1, `?parent=${mid.me.id}`)).status).toBe(404)
-    expect(((await tree(mid, `?parent=${new Types.ObjectId().toString()}`)).body as unknown as { error: { code: string } }).error.code).toBe('PROFILE_NOT_FOUND')
+    expect(((await tree(mid, `?parent=${new Types.ObjectId().toString()}`)).body as unknown as { error: { code: string } }).error.code).toBe(
+      'PROFILE_NOT_FOUND',
+    )
     expect((await tree(mid, '?parent=nope')).status).toBe(400)
   })
 
@@ -185,7 +203,10 @@ describe('the income disclosure', () => {
     const dMid = await makeMember(server, { handle: 'dis-mid', sponsor: 'dis-top' })
     const dLeaf = await makeMember(server, { handle: 'dis-leaf', sponsor: 'dis-mid' })
     const dKunde = await makeMember(server, { handle: 'dis-kunde', role: 'customer', sponsor: 'dis-leaf' })
-    const quiet = [await makeMember(server, { handle: 'dis-ruhig1', sponsor: 'dis-top' }), await makeMember(server, { handle: 'dis-ruhig2', sponsor: 'dis-top' })]
+    const quiet = [
+      await makeMember(server, { handle: 'dis-ruhig1', sponsor: 'dis-top' }),
+      await makeMember(server, { handle: 'dis-ruhig2', sponsor: 'dis-top' }),
+    ]
     for (const m of [dTop, dMid, dLeaf, dKunde, ...quiet]) await setJoined(m, new Date(lastMonth.getTime() - 20 * 86_400_000))
     await buy(dKunde, 10, lastMonth) // 1,000 €: dis-leaf 100 €, dis-mid 50 €, dis-top 30 €
     await buy(dMid, 1, lastMonth) // 100 €: dis-mid 10 €, dis-top 5 €
@@ -195,7 +216,16 @@ describe('the income disclosure', () => {
     // Partners by last month's end: the five above; plus ein-mid and ein-top, who joined this
     // month (in this test) but earned last month, so they count too. Earnings last month:
     // dis-leaf 100 €, dis-mid 60 €, dis-top 35 €, ein-mid 10 €, ein-top 5 €.
-    expect(month).toMatchObject({ scope: 'month', periods: [last], partners: 7, earners: 5, totalPaidCents: 21_000, medianCents: 1000, earnersMedianCents: 3500, earnersMeanCents: 4200 })
+    expect(month).toMatchObject({
+      scope: 'month',
+      periods: [last],
+      partners: 7,
+      earners: 5,
+      totalPaidCents: 21_000,
+      medianCents: 1000,
+      earnersMedianCents: 3500,
+      earnersMeanCents: 4200,
+    })
     expect(month.bands.map((b) => [b.minCents, b.maxCents, b.partners, b.shareBp])).toEqual([
       [null, 0, 2, 2857],
       [0, 5_000, 3, 4286],
@@ -206,7 +236,10 @@ describe('the income disclosure', () => {
     ])
     const year = (await new Client(server.url).get<IncomeDisclosure>('/api/v1/income-disclosure')).body
     expect(year).toMatchObject({ scope: 'year', periods: [last], partners: 7, earners: 5 })
-    expect(year.bands.slice(0, 2).map((b) => [b.maxCents, b.partners])).toEqual([[0, 2], [50_000, 5]])
+    expect(year.bands.slice(0, 2).map((b) => [b.maxCents, b.partners])).toEqual([
+      [0, 2],
+      [50_000, 5],
+    ])
   })
 
   it('keeps the sums of a closed month once it has settled, and shows them on the dashboard', async () => {

@@ -61,10 +61,7 @@ export async function earningsDashboard(ctx: ServiceContext, actor: Actor, now =
   const period = periodOf(now)
   const periods = periodsUpTo(period, 12)
   const states = await Promise.all(periods.map((p) => periodState(ctx, p, now.getTime())))
-  const [totals, recruits] = await Promise.all([
-    Promise.all(periods.map((p, i) => periodTotals(ctx, me._id, p, states[i]))),
-    recruitsIn(ctx, me, period),
-  ])
+  const [totals, recruits] = await Promise.all([Promise.all(periods.map((p, i) => periodTotals(ctx, me._id, p, states[i]))), recruitsIn(ctx, me, period)])
   const counts = (me.downline ?? {}) as Record<string, number>
   return {
     period,
@@ -72,7 +69,10 @@ export async function earningsDashboard(ctx: ServiceContext, actor: Actor, now =
     history: totals.map((t) => ({ period: t.period, totalCents: t.totalCents, closed: t.closed })),
     downline: {
       total: me.downlineTotal ?? 0,
-      levels: Object.entries(counts).map(([key, count]) => ({ level: Number(key.slice(1)), count })).filter((r) => r.count > 0).sort((a, b) => a.level - b.level),
+      levels: Object.entries(counts)
+        .map(([key, count]) => ({ level: Number(key.slice(1)), count }))
+        .filter((r) => r.count > 0)
+        .sort((a, b) => a.level - b.level),
     },
     recruits,
   }

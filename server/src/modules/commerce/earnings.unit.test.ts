@@ -7,15 +7,30 @@ describe('periods', () => {
   it('starts a month at midnight Berlin time, summer and winter', () => {
     expect(periodStart('2026-01').toISOString()).toBe('2025-12-31T23:00:00.000Z')
     expect(periodStart('2026-07').toISOString()).toBe('2026-06-30T22:00:00.000Z')
-    fc.assert(fc.property(fc.integer({ min: 2000, max: 2100 }), fc.integer({ min: 1, max: 12 }), (y, m) => {
-      const p = `${y}-${String(m).padStart(2, '0')}`
-      const start = periodStart(p)
-      return periodOf(start) === p && periodOf(new Date(start.getTime() - 1)) !== p
-    }))
+    fc.assert(
+      fc.property(fc.integer({ min: 2000, max: 2100 }), fc.integer({ min: 1, max: 12 }), (y, m) => {
+        const p = `${y}-${String(m).padStart(2, '0')}`
+        const start = periodStart(p)
+        return periodOf(start) === p && periodOf(new Date(start.getTime() - 1)) !== p
+      }),
+    )
   })
 
   it('lists the last twelve months across a year end, oldest first', () => {
-    expect(periodsUpTo('2026-03', 12)).toEqual(['2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03'])
+    expect(periodsUpTo('2026-03', 12)).toEqual([
+      '2025-04',
+      '2025-05',
+      '2025-06',
+      '2025-07',
+      '2025-08',
+      '2025-09',
+      '2025-10',
+      '2025-11',
+      '2025-12',
+      '2026-01',
+      '2026-02',
+      '2026-03',
+    ])
   })
 })
 
@@ -32,10 +47,12 @@ describe('income bands', () => {
   })
 
   it('places every partner in exactly one band', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: -10_000, max: 2_000_000 }), { maxLength: 60 }), fc.nat(40), (totals, more) => {
-      const r = incomeBands(totals.length + more, totals, MONTH_BANDS)
-      return r.bands.reduce((s, b) => s + b.partners, 0) === r.partners && r.partners === totals.length + more
-    }))
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -10_000, max: 2_000_000 }), { maxLength: 60 }), fc.nat(40), (totals, more) => {
+        const r = incomeBands(totals.length + more, totals, MONTH_BANDS)
+        return r.bands.reduce((s, b) => s + b.partners, 0) === r.partners && r.partners === totals.length + more
+      }),
+    )
   })
 })
 

@@ -66,14 +66,16 @@ async function periodDistribution(ctx: ServiceContext, period: string, now: numb
   const key = `${period}:${state.final}`
   let job = running.get(key)
   if (!job) {
-    job = computeDistribution(ctx, period, state).then(async (d) => {
-      if (state.final) {
-        await ctx.models.IncomeDisclosure.create({ _id: period, ...d }).catch((error: unknown) => {
-          if (!isDuplicateKey(error)) throw error
-        })
-      }
-      return d
-    }).finally(() => running.delete(key))
+    job = computeDistribution(ctx, period, state)
+      .then(async (d) => {
+        if (state.final) {
+          await ctx.models.IncomeDisclosure.create({ _id: period, ...d }).catch((error: unknown) => {
+            if (!isDuplicateKey(error)) throw error
+          })
+        }
+        return d
+      })
+      .finally(() => running.delete(key))
     running.set(key, job)
   }
   return job
@@ -104,7 +106,11 @@ export function incomeBands(population: number, totals: readonly number[], edges
   const overall = partners === 0 ? 0 : partners % 2 ? at(mid) : Math.floor((at(mid - 1) + at(mid)) / 2)
   const paid = positive.reduce((s, c) => s + c, 0)
   return {
-    partners, earners: positive.length, bands, medianCents: overall, earnersMedianCents: median(positive),
+    partners,
+    earners: positive.length,
+    bands,
+    medianCents: overall,
+    earnersMedianCents: median(positive),
     earnersMeanCents: positive.length ? Math.round(paid / positive.length) : 0,
     totalPaidCents: totals.reduce((s, c) => s + c, 0),
   }

@@ -23,8 +23,13 @@ export const volumeStream = (beneficiaryId: Types.ObjectId | string, period: str
 
 function toPlan(p: PlanDoc): Plan {
   return {
-    version: p._id, ratesBp: p.ratesBp, maxDepth: p.maxDepth, qualification: p.qualification ?? null, note: p.note ?? '',
-    activeFrom: p.activeFrom.toISOString(), createdBy: p.createdBy?.toString() ?? null,
+    version: p._id,
+    ratesBp: p.ratesBp,
+    maxDepth: p.maxDepth,
+    qualification: p.qualification ?? null,
+    note: p.note ?? '',
+    activeFrom: p.activeFrom.toISOString(),
+    createdBy: p.createdBy?.toString() ?? null,
   }
 }
 
@@ -47,7 +52,9 @@ export async function planAt(ctx: ServiceContext, at: Date): Promise<PlanDoc | n
 /** Rules JSON Schema cannot say: depth and rates agree, and the total stays within bounds. */
 export function checkPlan(input: PlanBody): void {
   if (input.ratesBp.length !== input.maxDepth) {
-    throw new AppError('PLAN_INVALID', `The plan has ${input.maxDepth} levels but ${input.ratesBp.length} rates; give one rate per level.`, { field: 'ratesBp' })
+    throw new AppError('PLAN_INVALID', `The plan has ${input.maxDepth} levels but ${input.ratesBp.length} rates; give one rate per level.`, {
+      field: 'ratesBp',
+    })
   }
   const total = input.ratesBp.reduce((a, b) => a + b, 0)
   if (total > PLAN_TOTAL_MAX_BP) {
@@ -65,11 +72,24 @@ export async function createPlan(ctx: ServiceContext, actor: Actor, input: PlanB
   for (;;) {
     const version = ((await allPlans(ctx))[0]?._id ?? 0) + 1
     try {
-      const plan = (await ctx.models.Plan.create({
-        _id: version, ratesBp: input.ratesBp, maxDepth: input.maxDepth, qualification: input.qualification ?? null, note: input.note ?? '',
-        activeFrom: new Date(), createdBy: new Types.ObjectId(actor.id),
-      })).toObject() as PlanDoc
-      await ctx.models.Audit.create({ actorId: new Types.ObjectId(actor.id), action: 'plan.create', subjectId: new Types.ObjectId(actor.id), reason: input.note ?? '', data: { version, ratesBp: input.ratesBp } })
+      const plan = (
+        await ctx.models.Plan.create({
+          _id: version,
+          ratesBp: input.ratesBp,
+          maxDepth: input.maxDepth,
+          qualification: input.qualification ?? null,
+          note: input.note ?? '',
+          activeFrom: new Date(),
+          createdBy: new Types.ObjectId(actor.id),
+        })
+      ).toObject() as PlanDoc
+      await ctx.models.Audit.create({
+        actorId: new Types.ObjectId(actor.id),
+        action: 'plan.create',
+        subjectId: new Types.ObjectId(actor.id),
+        reason: input.note ?? '',
+        data: { version, ratesBp: input.ratesBp },
+      })
       return toPlan(plan)
     } catch (error) {
       if (!isDuplicateKey(error)) throw error // two admins at once: take the next number
@@ -96,7 +116,13 @@ export async function closePeriod(ctx: ServiceContext, actor: Actor, period: str
   if (period >= periodOf(now)) throw new AppError('PERIOD_NOT_OVER', `${period} is not over yet; a month can be closed from the first day of the next.`)
   try {
     const doc = await ctx.models.Period.create({ _id: period, closedAt: now, closedBy: new Types.ObjectId(actor.id) })
-    await ctx.models.Audit.create({ actorId: new Types.ObjectId(actor.id), action: 'period.close', subjectId: new Types.ObjectId(actor.id), reason: period, data: { period } })
+    await ctx.models.Audit.create({
+      actorId: new Types.ObjectId(actor.id),
+      action: 'period.close',
+      subjectId: new Types.ObjectId(actor.id),
+      reason: period,
+      data: { period },
+    })
     return { period, closedAt: doc.closedAt.toISOString() }
   } catch (error) {
     if (isDuplicateKey(error)) throw new AppError('PERIOD_CLOSED', `${period} is closed already.`)
@@ -125,7 +151,11 @@ async function writeEntry(ctx: ServiceContext, fields: Omit<LedgerEntryDoc, '_id
   }
   if (entry.listed === null) {
     await listPayee(ctx, entry.period, entry.beneficiaryId)
-    const [n] = await append(ctx, [ledgerStream(entry.beneficiaryId, entry.period), ...(entry.level === 1 ? [volumeStream(entry.beneficiaryId, entry.period)] : [])], _id)
+    const [n] = await append(
+      ctx,
+      [ledgerStream(entry.beneficiaryId, entry.period), ...(entry.level === 1 ? [volumeStream(entry.beneficiaryId, entry.period)] : [])],
+      _id,
+    )
     await ctx.models.LedgerEntry.updateOne({ _id }, { $set: { listed: n } })
   }
   return entry
@@ -146,7 +176,10 @@ export async function ownPurchasesCents(ctx: ServiceContext, memberId: Types.Obj
   let cursor: string | undefined
   for (let pages = 0; pages < 10; pages++) {
     const page = await readStream(ctx, `orders:${memberId.toString()}`, { cursor, limit: 50 }, async (refs) =>
-      Promise.all(refs.map(async (id) => (await ctx.models.Order.findById(id, { paidAt: 1, refundedAt: 1, totalCents: 1, createdAt: 1 }).lean()) as OrderDoc | null)))
+      Promise.all(
+        refs.map(async (id) => (await ctx.models.Order.findById(id, { paidAt: 1, refundedAt: 1, totalCents: 1, createdAt: 1 }).lean()) as OrderDoc | null),
+      ),
+    )
     for (const o of page.items) if (o.paidAt && !o.refundedAt && periodOf(o.paidAt) === period) total += o.totalCents
     const oldest = page.items.at(-1)
     // Orders are listed when placed; one placed two months before the period is not paid in it.
@@ -162,15 +195,19 @@ async function chainOf(ctx: ServiceContext, order: OrderDoc, plan: PlanDoc, peri
   const partner = await ctx.models.Member.findById(order.attributedPartnerId, { upline: 1 }).lean()
   if (!partner) return []
   const ids = [partner._id, ...partner.upline].slice(0, plan.maxDepth)
-  const members = await Promise.all(ids.map((id) => ctx.models.Member.findById(id, { role: 1, isRoot: 1 }).lean() as Promise<Pick<MemberDoc, '_id' | 'role' | 'isRoot'> | null>))
+  const members = await Promise.all(
+    ids.map((id) => ctx.models.Member.findById(id, { role: 1, isRoot: 1 }).lean() as Promise<Pick<MemberDoc, '_id' | 'role' | 'isRoot'> | null>),
+  )
   const rule = plan.qualification
-  return Promise.all(ids.map(async (id, i) => {
-    const m = members[i]
-    // The company root and anyone no longer a partner earn nothing; their level is not passed on.
-    let qualified = !!m && m.role === 'partner' && !m.isRoot
-    if (qualified && rule && i + 1 >= rule.fromLevel) qualified = (await ownPurchasesCents(ctx, id, period)) >= rule.minOwnPurchaseCents
-    return { id: id.toString(), qualified }
-  }))
+  return Promise.all(
+    ids.map(async (id, i) => {
+      const m = members[i]
+      // The company root and anyone no longer a partner earn nothing; their level is not passed on.
+      let qualified = !!m && m.role === 'partner' && !m.isRoot
+      if (qualified && rule && i + 1 >= rule.fromLevel) qualified = (await ownPurchasesCents(ctx, id, period)) >= rule.minOwnPurchaseCents
+      return { id: id.toString(), qualified }
+    }),
+  )
 }
 
 async function credit(ctx: ServiceContext, order: OrderDoc & { paidAt: Date }): Promise<void> {
@@ -181,8 +218,16 @@ async function credit(ctx: ServiceContext, order: OrderDoc & { paidAt: Date }): 
     const lines = computeCommissions(order.commissionBaseCents, await chainOf(ctx, order, plan, periodOf(order.paidAt)), plan)
     for (const line of lines) {
       const entry = await writeEntry(ctx, {
-        orderId: order._id, orderNumber: order.number, beneficiaryId: new Types.ObjectId(line.beneficiaryId), level: line.level, kind: 'credit',
-        rateBp: line.rateBp, amountCents: line.amountCents, baseCents: order.commissionBaseCents, planVersion: plan._id, period,
+        orderId: order._id,
+        orderNumber: order.number,
+        beneficiaryId: new Types.ObjectId(line.beneficiaryId),
+        level: line.level,
+        kind: 'credit',
+        rateBp: line.rateBp,
+        amountCents: line.amountCents,
+        baseCents: order.commissionBaseCents,
+        planVersion: plan._id,
+        period,
       })
       keys.push(entry.key)
     }
@@ -197,8 +242,16 @@ async function reverse(ctx: ServiceContext, order: OrderDoc & { refundedAt: Date
     const credited = (await ctx.models.LedgerEntry.findById(entryId(key)).lean()) as LedgerEntryDoc | null
     if (!credited) continue
     await writeEntry(ctx, {
-      orderId: order._id, orderNumber: order.number, beneficiaryId: credited.beneficiaryId, level: credited.level, kind: 'reversal',
-      rateBp: credited.rateBp, amountCents: -credited.amountCents, baseCents: credited.baseCents, planVersion: credited.planVersion, period,
+      orderId: order._id,
+      orderNumber: order.number,
+      beneficiaryId: credited.beneficiaryId,
+      level: credited.level,
+      kind: 'reversal',
+      rateBp: credited.rateBp,
+      amountCents: -credited.amountCents,
+      baseCents: credited.baseCents,
+      planVersion: credited.planVersion,
+      period,
     })
   }
   await ctx.models.Order.updateOne({ _id: order._id }, { $set: { reversedAt: new Date() } })
@@ -244,8 +297,17 @@ export async function repairLedger(ctx: ServiceContext, olderThanMs = 30_000): P
 
 export function toEntry(e: LedgerEntryDoc): LedgerEntry {
   return {
-    id: e._id.toString(), orderId: e.orderId.toString(), orderNumber: e.orderNumber, level: e.level, kind: e.kind as EntryKind,
-    rateBp: e.rateBp, amountCents: e.amountCents, baseCents: e.baseCents, planVersion: e.planVersion, period: e.period, createdAt: e.createdAt.toISOString(),
+    id: e._id.toString(),
+    orderId: e.orderId.toString(),
+    orderNumber: e.orderNumber,
+    level: e.level,
+    kind: e.kind as EntryKind,
+    rateBp: e.rateBp,
+    amountCents: e.amountCents,
+    baseCents: e.baseCents,
+    planVersion: e.planVersion,
+    period: e.period,
+    createdAt: e.createdAt.toISOString(),
   }
 }
 
@@ -256,7 +318,8 @@ export async function periodEntries(ctx: ServiceContext, beneficiaryId: Types.Ob
   let cursor: string | undefined
   do {
     const page = await readStream(ctx, ledgerStream(beneficiaryId, period), { cursor, limit: 200, maxProbe: 400 }, async (refs) =>
-      Promise.all(refs.map(async (id) => (seen.has(id.toString()) ? null : (await ctx.models.LedgerEntry.findById(id).lean()) as LedgerEntryDoc | null))))
+      Promise.all(refs.map(async (id) => (seen.has(id.toString()) ? null : ((await ctx.models.LedgerEntry.findById(id).lean()) as LedgerEntryDoc | null)))),
+    )
     for (const e of page.items) {
       if (seen.has(e._id.toString())) continue
       seen.add(e._id.toString())
@@ -268,7 +331,11 @@ export async function periodEntries(ctx: ServiceContext, beneficiaryId: Types.Ob
 }
 
 /** A partner's sums for a period: per level the amount, the sales (refunds deducted) and the orders. */
-export function summarize(period: string, closed: boolean, entries: Array<Pick<LedgerEntryDoc, 'level' | 'kind' | 'amountCents' | 'baseCents' | 'orderId'>>): PeriodTotals {
+export function summarize(
+  period: string,
+  closed: boolean,
+  entries: Array<Pick<LedgerEntryDoc, 'level' | 'kind' | 'amountCents' | 'baseCents' | 'orderId'>>,
+): PeriodTotals {
   const levels = new Map<number, { amountCents: number; salesCents: number; orders: Set<string> }>()
   let creditsCents = 0
   let reversalsCents = 0
@@ -282,8 +349,14 @@ export function summarize(period: string, closed: boolean, entries: Array<Pick<L
     else reversalsCents += e.amountCents
   }
   return {
-    period, closed, totalCents: creditsCents + reversalsCents, creditsCents, reversalsCents,
-    perLevel: [...levels].sort(([a], [b]) => a - b).map(([level, v]) => ({ level, amountCents: v.amountCents, salesCents: v.salesCents, orders: v.orders.size })),
+    period,
+    closed,
+    totalCents: creditsCents + reversalsCents,
+    creditsCents,
+    reversalsCents,
+    perLevel: [...levels]
+      .sort(([a], [b]) => a - b)
+      .map(([level, v]) => ({ level, amountCents: v.amountCents, salesCents: v.salesCents, orders: v.orders.size })),
   }
 }
 
@@ -294,7 +367,8 @@ export async function statement(ctx: ServiceContext, actor: Actor, memberId: str
   if (!member) throw new AppError('PROFILE_NOT_FOUND', 'There is no such member.')
   const [entries, closed] = await Promise.all([periodEntries(ctx, member._id, period), isClosed(ctx, period)])
   return {
-    ...summarize(period, closed, entries), member: toMemberSummary(member),
+    ...summarize(period, closed, entries),
+    member: toMemberSummary(member),
     entries: entries.map(toEntry),
   }
 }

@@ -25,10 +25,18 @@ function requireAdmin(actor: Actor): void {
 
 function toProduct(p: ProductDoc): Product {
   return {
-    id: p._id.toString(), name: p.name, description: p.description, descriptionHtml: p.descriptionHtml,
-    imageIds: p.imageIds.map(String), imageUrls: p.imageIds.map((id) => `/media/${id.toString()}`),
-    priceCents: p.priceCents, currency: p.currency, vatRateBp: p.vatRateBp, commissionableCents: p.commissionableCents,
-    active: p.active, createdAt: p.createdAt.toISOString(),
+    id: p._id.toString(),
+    name: p.name,
+    description: p.description,
+    descriptionHtml: p.descriptionHtml,
+    imageIds: p.imageIds.map(String),
+    imageUrls: p.imageIds.map((id) => `/media/${id.toString()}`),
+    priceCents: p.priceCents,
+    currency: p.currency,
+    vatRateBp: p.vatRateBp,
+    commissionableCents: p.commissionableCents,
+    active: p.active,
+    createdAt: p.createdAt.toISOString(),
   }
 }
 
@@ -47,9 +55,14 @@ function checkProduct(input: ProductBody): void {
 export async function createProduct(ctx: ServiceContext, actor: Actor, input: ProductBody): Promise<Product> {
   requireAdmin(actor)
   checkProduct(input)
-  const product = (await ctx.models.Product.create({
-    ...input, description: input.description ?? '', descriptionHtml: renderMarkdown(input.description ?? ''), imageIds: input.imageIds ?? [],
-  })).toObject() as ProductDoc
+  const product = (
+    await ctx.models.Product.create({
+      ...input,
+      description: input.description ?? '',
+      descriptionHtml: renderMarkdown(input.description ?? ''),
+      imageIds: input.imageIds ?? [],
+    })
+  ).toObject() as ProductDoc
   await publishProductMedia(ctx, actor, input)
   await append(ctx, [CATALOG], product._id)
   return toProduct(product)
@@ -60,9 +73,13 @@ export async function updateProduct(ctx: ServiceContext, actor: Actor, id: strin
   checkProduct(input)
   if (!Types.ObjectId.isValid(id)) throw new AppError('PRODUCT_NOT_FOUND', 'There is no such product.')
   // Orders keep their own copy of name, price and commissionable value: editing never changes the past.
-  const product = (await ctx.models.Product.findByIdAndUpdate(id, {
-    $set: { ...input, description: input.description ?? '', descriptionHtml: renderMarkdown(input.description ?? ''), imageIds: input.imageIds ?? [] },
-  }, { returnDocument: 'after' }).lean()) as ProductDoc | null
+  const product = (await ctx.models.Product.findByIdAndUpdate(
+    id,
+    {
+      $set: { ...input, description: input.description ?? '', descriptionHtml: renderMarkdown(input.description ?? ''), imageIds: input.imageIds ?? [] },
+    },
+    { returnDocument: 'after' },
+  ).lean()) as ProductDoc | null
   if (!product) throw new AppError('PRODUCT_NOT_FOUND', 'There is no such product.')
   await publishProductMedia(ctx, actor, input)
   return toProduct(product)
@@ -74,7 +91,8 @@ export async function listProducts(ctx: ServiceContext, actor: Actor | null): Pr
   let cursor: string | undefined
   do {
     const page = await readStream(ctx, CATALOG, { cursor, limit: 100 }, async (refs) =>
-      Promise.all(refs.map(async (id) => (await ctx.models.Product.findById(id).lean()) as ProductDoc | null)))
+      Promise.all(refs.map(async (id) => (await ctx.models.Product.findById(id).lean()) as ProductDoc | null)),
+    )
     items.push(...page.items.filter((p) => p.active || actor?.role === 'admin').map(toProduct))
     cursor = page.nextCursor ?? undefined
   } while (cursor && items.length < 1000)
@@ -91,12 +109,20 @@ export async function toOrder(ctx: ServiceContext, o: OrderDoc): Promise<Order> 
   const people = await memberSummaries(ctx, [o.buyerId, ...(o.attributedPartnerId ? [o.attributedPartnerId] : [])])
   const buyer = people.get(o.buyerId.toString())
   return {
-    id: o._id.toString(), number: o.number, status: statusOf(o),
+    id: o._id.toString(),
+    number: o.number,
+    status: statusOf(o),
     items: o.items.map((i) => ({ ...i, productId: i.productId.toString() })),
-    totalCents: o.totalCents, vatCents: o.vatCents, commissionBaseCents: o.commissionBaseCents, currency: o.currency,
+    totalCents: o.totalCents,
+    vatCents: o.vatCents,
+    commissionBaseCents: o.commissionBaseCents,
+    currency: o.currency,
     buyer: buyer ?? { id: o.buyerId.toString(), handle: '', displayName: '—', role: 'customer', avatarUrl: null },
     attributedTo: o.attributedPartnerId ? (people.get(o.attributedPartnerId.toString()) ?? null) : null,
-    payment: o.payment, createdAt: o.createdAt.toISOString(), paidAt: o.paidAt?.toISOString() ?? null, refundedAt: o.refundedAt?.toISOString() ?? null,
+    payment: o.payment,
+    createdAt: o.createdAt.toISOString(),
+    paidAt: o.paidAt?.toISOString() ?? null,
+    refundedAt: o.refundedAt?.toISOString() ?? null,
     withdrawalEndsAt: o.paidAt ? new Date(o.paidAt.getTime() + WITHDRAWAL_DAYS * DAY).toISOString() : null,
     planVersion: o.planVersion,
   }
@@ -125,7 +151,13 @@ async function attributionOf(ctx: ServiceContext, buyer: MemberDoc): Promise<Typ
  * Places an order and starts its payment. The same idempotency key from the same buyer is the
  * same order (a double click or a retried request never orders twice).
  */
-export async function createOrder(ctx: ServiceContext, provider: PaymentProvider, actor: Actor, input: CreateOrderBody, attempt = 0): Promise<{ order: Order; created: boolean }> {
+export async function createOrder(
+  ctx: ServiceContext,
+  provider: PaymentProvider,
+  actor: Actor,
+  input: CreateOrderBody,
+  attempt = 0,
+): Promise<{ order: Order; created: boolean }> {
   const key = `order:${actor.id}:${input.idempotencyKey}`
   const earlier = await ctx.models.Key.findById(key).lean()
   if (earlier) {
@@ -149,9 +181,20 @@ export async function createOrder(ctx: ServiceContext, provider: PaymentProvider
       // Lines of one product are one line: the cap holds for what is ordered, not per line sent.
       same.quantity += line.quantity
       if (same.quantity > ORDER_QUANTITY_MAX) {
-        throw new AppError('VALIDATION_FAILED', `At most ${ORDER_QUANTITY_MAX} of one product per order.`, { field: `items/${i}/quantity`, max: ORDER_QUANTITY_MAX })
+        throw new AppError('VALIDATION_FAILED', `At most ${ORDER_QUANTITY_MAX} of one product per order.`, {
+          field: `items/${i}/quantity`,
+          max: ORDER_QUANTITY_MAX,
+        })
       }
-    } else items.push({ productId: product._id, name: product.name, quantity: line.quantity, unitPriceCents: product.priceCents, vatRateBp: product.vatRateBp, commissionableCents: product.commissionableCents })
+    } else
+      items.push({
+        productId: product._id,
+        name: product.name,
+        quantity: line.quantity,
+        unitPriceCents: product.priceCents,
+        vatRateBp: product.vatRateBp,
+        commissionableCents: product.commissionableCents,
+      })
   }
   const totalCents = items.reduce((s, it) => s + it.unitPriceCents * it.quantity, 0)
   // VAT contained in a gross price: price × rate / (1 + rate), rounded per line.
@@ -168,10 +211,19 @@ export async function createOrder(ctx: ServiceContext, provider: PaymentProvider
     const [seq] = await append(ctx, [ALL_ORDERS], _id)
     const number = `B-${new Date().getUTCFullYear()}-${String(seq).padStart(6, '0')}`
     const payment = await provider.createPayment({ id: _id.toString(), number, totalCents, currency: 'EUR' })
-    order = (await ctx.models.Order.create({
-      _id, number, buyerId: buyer._id, attributedPartnerId: await attributionOf(ctx, buyer), items, totalCents, vatCents,
-      commissionBaseCents: items.reduce((s, it) => s + it.commissionableCents * it.quantity, 0), payment: { provider: provider.name, ...payment },
-    })).toObject() as OrderDoc
+    order = (
+      await ctx.models.Order.create({
+        _id,
+        number,
+        buyerId: buyer._id,
+        attributedPartnerId: await attributionOf(ctx, buyer),
+        items,
+        totalCents,
+        vatCents,
+        commissionBaseCents: items.reduce((s, it) => s + it.commissionableCents * it.quantity, 0),
+        payment: { provider: provider.name, ...payment },
+      })
+    ).toObject() as OrderDoc
     await ctx.models.Key.create({ _id: `payment:${payment.reference}`, memberId: _id })
   } catch (error) {
     await ctx.models.Key.deleteOne({ _id: key }) // a retry with the same key starts afresh
@@ -190,7 +242,8 @@ export async function getOrder(ctx: ServiceContext, actor: Actor, id: string): P
 export async function listOrders(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number; all?: boolean }) {
   if (query.all) requireAdmin(actor)
   const page = await readStream(ctx, query.all ? ALL_ORDERS : ordersOf(actor.id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
-    Promise.all(refs.map(async (id) => (await ctx.models.Order.findById(id).lean()) as OrderDoc | null)))
+    Promise.all(refs.map(async (id) => (await ctx.models.Order.findById(id).lean()) as OrderDoc | null)),
+  )
   return { items: await Promise.all(page.items.map((o) => toOrder(ctx, o))), nextCursor: page.nextCursor }
 }
 
@@ -207,13 +260,18 @@ export async function listOrders(ctx: ServiceContext, actor: Actor, query: { cur
 function checkPaymentAmount(ctx: ServiceContext, event: PaymentEvent, order: Pick<OrderDoc, 'totalCents' | 'currency'>): void {
   const currency = order.currency ?? 'EUR'
   const wrongCurrency = event.currency !== undefined && event.currency !== currency
-  const wrongAmount = event.type === 'payment.paid'
-    ? event.amountCents !== order.totalCents || event.currency === undefined
-    : event.amountCents !== undefined && event.amountCents > order.totalCents
+  const wrongAmount =
+    event.type === 'payment.paid'
+      ? event.amountCents !== order.totalCents || event.currency === undefined
+      : event.amountCents !== undefined && event.amountCents > order.totalCents
   if (wrongCurrency || wrongAmount) {
-    ctx.log.warn({ event: { id: event.id, type: event.type, reference: event.reference, amountCents: event.amountCents, currency: event.currency }, order }, 'payment event refused: amount or currency does not match the order')
+    ctx.log.warn(
+      { event: { id: event.id, type: event.type, reference: event.reference, amountCents: event.amountCents, currency: event.currency }, order },
+      'payment event refused: amount or currency does not match the order',
+    )
     throw new AppError('PAYMENT_MISMATCH', `The ${event.type} event does not match the order (${order.totalCents} ${currency}).`, {
-      expected: { amountCents: order.totalCents, currency }, got: { amountCents: event.amountCents ?? null, currency: event.currency ?? null },
+      expected: { amountCents: order.totalCents, currency },
+      got: { amountCents: event.amountCents ?? null, currency: event.currency ?? null },
     })
   }
 }

@@ -6,7 +6,10 @@ import { translate, type Lang, type MessageKey, type ParamsOf } from '@vernetzt/
 import type { Statement } from '@vernetzt/shared/schemas/commerce'
 import { decimalDe, isoDay, percentDe } from './statement-format.ts'
 
-const inLang = (lang: Lang) => <K extends MessageKey>(key: K, ...params: ParamsOf<K>) => translate(lang, key, ...params)
+const inLang =
+  (lang: Lang) =>
+  <K extends MessageKey>(key: K, ...params: ParamsOf<K>) =>
+    translate(lang, key, ...params)
 
 /**
  * A text cell a person may have typed (a display name, an e-mail address). Spreadsheets run a
@@ -40,14 +43,30 @@ export function statementCsv(s: Statement, company: string, lang: Lang = 'de'): 
     [t('statements.period'), s.period],
     [t('statements.status'), t(s.closed ? 'statements.closed' : 'statements.provisional')],
     [],
-    [t('statements.date'), t('statements.orderNumber'), t('statements.level'), t('statements.kind'), t('statements.baseEur'), t('statements.ratePercent'), t('statements.amountEur')],
+    [
+      t('statements.date'),
+      t('statements.orderNumber'),
+      t('statements.level'),
+      t('statements.kind'),
+      t('statements.baseEur'),
+      t('statements.ratePercent'),
+      t('statements.amountEur'),
+    ],
   ]
   for (const e of s.entries) {
     rows.push([isoDay(e.createdAt), textCell(e.orderNumber), e.level, kind[e.kind], decimalDe(e.baseCents), percentDe(e.rateBp), decimalDe(e.amountCents)])
   }
   rows.push([])
   for (const l of s.perLevel) {
-    rows.push([t('statements.levelSum', { level: l.level }), t('statements.orderCount', { n: l.orders }), l.level, '', decimalDe(l.salesCents), '', decimalDe(l.amountCents)])
+    rows.push([
+      t('statements.levelSum', { level: l.level }),
+      t('statements.orderCount', { n: l.orders }),
+      l.level,
+      '',
+      decimalDe(l.salesCents),
+      '',
+      decimalDe(l.amountCents),
+    ])
   }
   rows.push([t('statements.credits'), '', '', '', '', '', decimalDe(s.creditsCents)])
   rows.push([t('statements.reversals'), '', '', '', '', '', decimalDe(s.reversalsCents)])
@@ -60,10 +79,25 @@ export function payoutsCsvBody(rows: readonly PayoutRow[], lang: Lang = 'de'): s
   const t = inLang(lang)
   return toCsv([
     [
-      t('statements.payouts.memberId'), t('statements.payouts.handle'), t('statements.payouts.name'), t('statements.payouts.email'),
-      t('statements.payouts.creditsEur'), t('statements.payouts.reversalsEur'), t('statements.payouts.payoutEur'), t('statements.payouts.entries'),
+      t('statements.payouts.memberId'),
+      t('statements.payouts.handle'),
+      t('statements.payouts.name'),
+      t('statements.payouts.email'),
+      t('statements.payouts.creditsEur'),
+      t('statements.payouts.reversalsEur'),
+      t('statements.payouts.payoutEur'),
+      t('statements.payouts.entries'),
     ],
-    ...rows.map((r) => [r.memberId, textCell(r.handle), textCell(r.displayName), textCell(r.email), decimalDe(r.creditsCents), decimalDe(r.reversalsCents), decimalDe(r.totalCents), r.entries]),
+    ...rows.map((r) => [
+      r.memberId,
+      textCell(r.handle),
+      textCell(r.displayName),
+      textCell(r.email),
+      decimalDe(r.creditsCents),
+      decimalDe(r.reversalsCents),
+      decimalDe(r.totalCents),
+      r.entries,
+    ]),
   ])
 }
 

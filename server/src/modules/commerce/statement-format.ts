@@ -41,8 +41,18 @@ export function percent(lang: Lang, bp: number): string {
 }
 
 const MONTHS = [
-  'calendar.month.1', 'calendar.month.2', 'calendar.month.3', 'calendar.month.4', 'calendar.month.5', 'calendar.month.6',
-  'calendar.month.7', 'calendar.month.8', 'calendar.month.9', 'calendar.month.10', 'calendar.month.11', 'calendar.month.12',
+  'calendar.month.1',
+  'calendar.month.2',
+  'calendar.month.3',
+  'calendar.month.4',
+  'calendar.month.5',
+  'calendar.month.6',
+  'calendar.month.7',
+  'calendar.month.8',
+  'calendar.month.9',
+  'calendar.month.10',
+  'calendar.month.11',
+  'calendar.month.12',
 ] as const satisfies readonly MessageKey[]
 
 /** "2026-05" → "Mai 2026" (or "May 2026"). */

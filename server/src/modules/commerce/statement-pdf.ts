@@ -28,7 +28,12 @@ const ROW = 14
 const FOOTER_Y = A4.height - 38
 const BOTTOM = A4.height - 62
 type Align = 'left' | 'right'
-interface Column { title: MessageKey; x: number; w: number; align: Align }
+interface Column {
+  title: MessageKey
+  x: number
+  w: number
+  align: Align
+}
 /** Entry table columns: left edge, width, alignment; they span the 495 pt between the margins. */
 const COLUMNS: readonly Column[] = [
   { title: 'statements.date', x: MARGIN, w: 62, align: 'left' },
@@ -71,7 +76,11 @@ export function statementPdf(s: Statement, options: PdfOptions): Promise<Buffer>
   const title = t('statements.titleOf', { period: s.period })
   const kind = { credit: t('statements.kind.credit'), reversal: t('statements.kind.reversal') }
   const doc = new PDFDocument({
-    size: 'A4', margin: MARGIN, bufferPages: true, compress: options.compress ?? true, autoFirstPage: true,
+    size: 'A4',
+    margin: MARGIN,
+    bufferPages: true,
+    compress: options.compress ?? true,
+    autoFirstPage: true,
     info: { Title: `${title} – ${partner}`, Author: company, Creator: company, CreationDate: now },
   })
   const chunks: Buffer[] = []
@@ -93,9 +102,17 @@ export function statementPdf(s: Statement, options: PdfOptions): Promise<Buffer>
 
   const tableHead = () => {
     font(true, 8.5)
-    row(COLUMNS, COLUMNS.map((c) => t(c.title)))
+    row(
+      COLUMNS,
+      COLUMNS.map((c) => t(c.title)),
+    )
     y += ROW - 2
-    doc.moveTo(MARGIN, y - 2).lineTo(A4.width - MARGIN, y - 2).lineWidth(0.6).strokeColor('#333333').stroke()
+    doc
+      .moveTo(MARGIN, y - 2)
+      .lineTo(A4.width - MARGIN, y - 2)
+      .lineWidth(0.6)
+      .strokeColor('#333333')
+      .stroke()
     y += 2
     font(false, 8.5)
   }
@@ -147,8 +164,20 @@ export function statementPdf(s: Statement, options: PdfOptions): Promise<Buffer>
     tableHead()
     for (const [i, e] of s.entries.entries()) {
       room(ROW, true)
-      if (i % 2 === 1) doc.rect(MARGIN, y - 2.5, A4.width - 2 * MARGIN, ROW).fill('#f1f3f5').fillColor('#000000')
-      row(COLUMNS, [isoDay(e.createdAt), winAnsi(e.orderNumber), String(e.level), kind[e.kind], euros(lang, e.baseCents), percent(lang, e.rateBp), euros(lang, e.amountCents)])
+      if (i % 2 === 1)
+        doc
+          .rect(MARGIN, y - 2.5, A4.width - 2 * MARGIN, ROW)
+          .fill('#f1f3f5')
+          .fillColor('#000000')
+      row(COLUMNS, [
+        isoDay(e.createdAt),
+        winAnsi(e.orderNumber),
+        String(e.level),
+        kind[e.kind],
+        euros(lang, e.baseCents),
+        percent(lang, e.rateBp),
+        euros(lang, e.amountCents),
+      ])
       y += ROW
     }
     y += 12
@@ -160,7 +189,10 @@ export function statementPdf(s: Statement, options: PdfOptions): Promise<Buffer>
   put(t('statements.sums'), MARGIN, y, 200)
   y += ROW + 4
   font(true, 9)
-  row(SUM_COLUMNS, SUM_COLUMNS.map((c) => t(c.title)))
+  row(
+    SUM_COLUMNS,
+    SUM_COLUMNS.map((c) => t(c.title)),
+  )
   y += ROW
   font(false, 9)
   for (const l of s.perLevel) {
@@ -170,9 +202,18 @@ export function statementPdf(s: Statement, options: PdfOptions): Promise<Buffer>
   }
   room(ROW * 4, false)
   y += 4
-  doc.moveTo(MARGIN, y - 3).lineTo(A4.width - MARGIN, y - 3).lineWidth(0.6).strokeColor('#333333').stroke()
+  doc
+    .moveTo(MARGIN, y - 3)
+    .lineTo(A4.width - MARGIN, y - 3)
+    .lineWidth(0.6)
+    .strokeColor('#333333')
+    .stroke()
   const last = SUM_COLUMNS[3]!
-  const totals = [[t('statements.credits'), s.creditsCents, false], [t('statements.reversals'), s.reversalsCents, false], [t('statements.total'), s.totalCents, true]] as const
+  const totals = [
+    [t('statements.credits'), s.creditsCents, false],
+    [t('statements.reversals'), s.reversalsCents, false],
+    [t('statements.total'), s.totalCents, true],
+  ] as const
   for (const [label, cents, bold] of totals) {
     font(bold, bold ? 11 : 9)
     put(label, MARGIN, y, 200)

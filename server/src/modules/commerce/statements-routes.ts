@@ -23,27 +23,48 @@ const routes: FastifyPluginAsync = async (app) => {
 
   // find-my-way tells "/statements/2026-05" (JSON, routes.ts) from "/statements/2026-05.csv" by the static suffix.
   for (const format of ['csv', 'pdf'] as const) {
-    app.get<{ Params: PeriodParams; Querystring: { member?: string } }>(`/statements/:period.${format}`, {
-      schema: {
-        tags: ['commissions'], summary: `Your commission statement for a month as ${format.toUpperCase()} (admins: any partner with ?member=<id>)`,
-        params: PeriodParamsSchema, querystring: memberQuery, response: { ...errorResponses },
+    app.get<{ Params: PeriodParams; Querystring: { member?: string } }>(
+      `/statements/:period.${format}`,
+      {
+        schema: {
+          tags: ['commissions'],
+          summary: `Your commission statement for a month as ${format.toUpperCase()} (admins: any partner with ?member=<id>)`,
+          params: PeriodParamsSchema,
+          querystring: memberQuery,
+          response: { ...errorResponses },
+        },
       },
-    }, async (request, reply) => {
-      const actor = requireActor(request)
-      return sendFile(reply, await statementExport(ctx, actor, request.query.member ?? actor.id, request.params.period, format))
-    })
+      async (request, reply) => {
+        const actor = requireActor(request)
+        return sendFile(reply, await statementExport(ctx, actor, request.query.member ?? actor.id, request.params.period, format))
+      },
+    )
   }
 
-  app.get('/admin/periods', {
-    schema: { tags: ['commissions'], summary: 'The current month and the twelve before it: status and totals', response: { 200: PeriodListSchema, ...errorResponses } },
-  }, async (request) => listPeriods(ctx, requireActor(request)))
-
-  app.get<{ Params: PeriodParams }>('/admin/periods/:period/payouts.csv', {
-    schema: {
-      tags: ['commissions'], summary: 'A closed month\'s payouts per partner, as CSV for the accounting system',
-      params: PeriodParamsSchema, response: { ...errorResponses },
+  app.get(
+    '/admin/periods',
+    {
+      schema: {
+        tags: ['commissions'],
+        summary: 'The current month and the twelve before it: status and totals',
+        response: { 200: PeriodListSchema, ...errorResponses },
+      },
     },
-  }, async (request, reply) => sendFile(reply, await payoutsCsv(ctx, requireActor(request), request.params.period)))
+    async (request) => listPeriods(ctx, requireActor(request)),
+  )
+
+  app.get<{ Params: PeriodParams }>(
+    '/admin/periods/:period/payouts.csv',
+    {
+      schema: {
+        tags: ['commissions'],
+        summary: "A closed month's payouts per partner, as CSV for the accounting system",
+        params: PeriodParamsSchema,
+        response: { ...errorResponses },
+      },
+    },
+    async (request, reply) => sendFile(reply, await payoutsCsv(ctx, requireActor(request), request.params.period)),
+  )
 }
 
 export default routes

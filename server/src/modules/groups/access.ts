@@ -31,7 +31,11 @@ export async function bySlug(ctx: ServiceContext, slug: string): Promise<GroupDo
 }
 
 /** A private group is invisible to outsiders: the same 404 as a group that does not exist. */
-export async function visibleGroup(ctx: ServiceContext, actor: Actor | null, slug: string): Promise<{ group: GroupDoc; role: GroupRole | null; request: GroupRequestDoc | null }> {
+export async function visibleGroup(
+  ctx: ServiceContext,
+  actor: Actor | null,
+  slug: string,
+): Promise<{ group: GroupDoc; role: GroupRole | null; request: GroupRequestDoc | null }> {
   const group = await bySlug(ctx, slug)
   const notFound = new AppError('GROUP_NOT_FOUND', 'There is no such group.')
   if (!group) throw notFound
@@ -47,11 +51,13 @@ export async function teamGroupsOf(ctx: ServiceContext, memberId: string): Promi
   const member = await ctx.models.Member.findById(memberId, { upline: 1 }).lean()
   if (!member) return []
   const candidates = [new Types.ObjectId(memberId), ...member.upline.slice(0, 10)]
-  const groups = await Promise.all(candidates.map(async (ownerId, level) => {
-    const key = await ctx.models.Key.findById(teamKey(ownerId)).lean()
-    const group = key ? ((await ctx.models.Group.findById(key.memberId).lean()) as GroupDoc | null) : null
-    return group && (level === 0 || level <= (group.teamDepth ?? 0)) ? group : null
-  }))
+  const groups = await Promise.all(
+    candidates.map(async (ownerId, level) => {
+      const key = await ctx.models.Key.findById(teamKey(ownerId)).lean()
+      const group = key ? ((await ctx.models.Group.findById(key.memberId).lean()) as GroupDoc | null) : null
+      return group && (level === 0 || level <= (group.teamDepth ?? 0)) ? group : null
+    }),
+  )
   return groups.filter((g) => g !== null)
 }
 
@@ -73,10 +79,13 @@ export async function memberGroups(ctx: ServiceContext, memberId: string): Promi
   const [teams, page] = await Promise.all([
     teamGroupsOf(ctx, memberId),
     readStream(ctx, streams.mine(memberId), { limit: 50 }, async (refs) =>
-      Promise.all(refs.map(async (id) => {
-        const group = (await ctx.models.Group.findById(id).lean()) as GroupDoc | null
-        return group && group.kind !== 'team' && (await roleIn(ctx, group, memberId)) ? group : null
-      }))),
+      Promise.all(
+        refs.map(async (id) => {
+          const group = (await ctx.models.Group.findById(id).lean()) as GroupDoc | null
+          return group && group.kind !== 'team' && (await roleIn(ctx, group, memberId)) ? group : null
+        }),
+      ),
+    ),
   ])
   const seen = new Set<string>()
   return [...teams, ...page.items].filter((g) => !seen.has(g._id.toString()) && seen.add(g._id.toString()))
@@ -89,7 +98,9 @@ export async function groupForPost(ctx: ServiceContext, actor: Actor, groupId: s
   if (!group || (group.visibility === 'private' && !role)) throw new AppError('GROUP_NOT_FOUND', 'There is no such group.', { field: 'area.groupId' })
   if (!role) throw new AppError('NOT_A_MEMBER', 'Join the group before you post in it.', { field: 'area.groupId' })
   if (kind === 'ad' && !group.adsAllowed) {
-    throw new AppError('AD_NOT_ALLOWED_HERE', 'This group has no ad channel. Post advertising in the marketplace or the offers tab of your profile.', { allowedAreas: ['marketplace', 'profile'] })
+    throw new AppError('AD_NOT_ALLOWED_HERE', 'This group has no ad channel. Post advertising in the marketplace or the offers tab of your profile.', {
+      allowedAreas: ['marketplace', 'profile'],
+    })
   }
   return group
 }

@@ -24,7 +24,7 @@ async function allFeed(client: Client, limit: number): Promise<string[]> {
 }
 
 describe('posts in groups', () => {
-  it('reach members\' home feeds and the group, never outsiders; ads only in an ad channel the owner switched on', async () => {
+  it("reach members' home feeds and the group, never outsiders; ads only in an ad channel the owner switched on", async () => {
     const owner = await makeMember(server, { handle: 'gp-owner' })
     const member = await makeMember(server, { handle: 'gp-member' })
     const outsider = await makeMember(server, { handle: 'gp-outsider' })
@@ -32,7 +32,11 @@ describe('posts in groups', () => {
     await owner.client.post('/api/v1/groups/gp-schulung/invitations', { handle: 'gp-member' })
     await member.client.post('/api/v1/groups/gp-schulung/join')
 
-    const posted = await member.client.post('/api/v1/posts', { body: 'Frage an die Gruppe: Wer kommt Donnerstag?', kind: 'pr', area: { type: 'group', groupId: group.id } })
+    const posted = await member.client.post('/api/v1/posts', {
+      body: 'Frage an die Gruppe: Wer kommt Donnerstag?',
+      kind: 'pr',
+      area: { type: 'group', groupId: group.id },
+    })
     expect(posted.status).toBe(201)
     expect(posted.body.area).toEqual({ type: 'group', groupId: group.id })
     expect(bodies(await owner.client.get('/api/v1/feed'))).toEqual(['Frage an die Gruppe: Wer kommt Donnerstag?'])
@@ -52,7 +56,9 @@ describe('posts in groups', () => {
     expect(viaGroup.body.area).toEqual({ type: 'group', groupId: group.id })
     expect((await outsider.client.post('/api/v1/groups/gp-schulung/posts', { body: 'Ich auch?', kind: 'pr' })).status).toBe(404)
 
-    const market = (await owner.client.post('/api/v1/groups', { name: 'Tauschbörse', slug: 'gp-boerse', kind: 'community', visibility: 'public', adsAllowed: true })).body
+    const market = (
+      await owner.client.post('/api/v1/groups', { name: 'Tauschbörse', slug: 'gp-boerse', kind: 'community', visibility: 'public', adsAllowed: true })
+    ).body
     const notYet = await member.client.post('/api/v1/posts', { body: 'Set für 19 €', kind: 'ad', area: { type: 'group', groupId: market.id } })
     expect(notYet.body.error.code).toBe('NOT_A_MEMBER')
     await member.client.post('/api/v1/groups/gp-boerse/join')
@@ -63,7 +69,7 @@ describe('posts in groups', () => {
     expect(bodies(await new Client(server.url).get('/api/v1/marketplace?author=gp-member'))).toEqual([])
   })
 
-  it('brings a team group\'s posts to the whole downline within its depth', async () => {
+  it("brings a team group's posts to the whole downline within its depth", async () => {
     const leader = await makeMember(server, { handle: 'gp-leader' })
     const team = (await leader.client.post('/api/v1/groups', { name: 'Team Leader', slug: 'gp-team', kind: 'team', visibility: 'private', teamDepth: 2 })).body
     await makeMember(server, { handle: 'gp-l1', sponsor: 'gp-leader' })
@@ -109,15 +115,19 @@ describe('posts in groups', () => {
 })
 
 describe('moderating a group', () => {
-  it('lets the group\'s owner and moderators pin and remove posts and decide reports of their group', async () => {
+  it("lets the group's owner and moderators pin and remove posts and decide reports of their group", async () => {
     const owner = await makeMember(server, { handle: 'gm-owner' })
     const mod = await makeMember(server, { handle: 'gm-mod' })
     const member = await makeMember(server, { handle: 'gm-member' })
-    const group = (await owner.client.post('/api/v1/groups', { name: 'Moderierte Runde', slug: 'gm-runde', kind: 'community', visibility: 'public', adsAllowed: true })).body
+    const group = (
+      await owner.client.post('/api/v1/groups', { name: 'Moderierte Runde', slug: 'gm-runde', kind: 'community', visibility: 'public', adsAllowed: true })
+    ).body
     for (const m of [mod, member]) await m.client.post('/api/v1/groups/gm-runde/join')
     await owner.client.post('/api/v1/groups/gm-runde/roles', { handle: 'gm-mod', role: 'moderator' })
-    const post = async (body: string) => (await member.client.post('/api/v1/posts', { body, kind: 'pr', area: { type: 'group', groupId: group.id } })).body.id as string
-    const rules = (await owner.client.post('/api/v1/posts', { body: 'Regeln der Runde', kind: 'pr', area: { type: 'group', groupId: group.id } })).body.id as string
+    const post = async (body: string) =>
+      (await member.client.post('/api/v1/posts', { body, kind: 'pr', area: { type: 'group', groupId: group.id } })).body.id as string
+    const rules = (await owner.client.post('/api/v1/posts', { body: 'Regeln der Runde', kind: 'pr', area: { type: 'group', groupId: group.id } })).body
+      .id as string
     const rude = await post('Unfreundlicher Beitrag')
     const sneaky = await post('Heute 30 % Rabatt, jetzt bestellen!')
     await post('Ganz normaler Beitrag')
@@ -145,7 +155,9 @@ describe('moderating a group', () => {
     // Outside their group, group moderators have no say.
     const elsewhere = (await member.client.post('/api/v1/posts', { body: 'Im Feed', kind: 'pr', area: { type: 'feed' } })).body.id
     await owner.client.post(`/api/v1/posts/${elsewhere}/reports`, { reason: 'spam' })
-    expect((await mod.client.post(`/api/v1/moderation/posts/${elsewhere}/actions`, { action: 'hide', reason: 'nicht meins' })).body.error.code).toBe('FORBIDDEN')
+    expect((await mod.client.post(`/api/v1/moderation/posts/${elsewhere}/actions`, { action: 'hide', reason: 'nicht meins' })).body.error.code).toBe(
+      'FORBIDDEN',
+    )
     expect((await mod.client.request('DELETE', `/api/v1/posts/${elsewhere}`)).body.error.code).toBe('NOT_AUTHOR')
   })
 })

@@ -33,9 +33,14 @@ describe('team groups follow the downline', () => {
     const join = await outsider.client.post('/api/v1/groups/team-chefin/join')
     expect(join.status).toBe(422)
     expect(join.body.error.code).toBe('TEAM_MEMBERSHIP_FOLLOWS_DOWNLINE')
-    expect((await owner.client.post('/api/v1/groups/team-chefin/invitations', { handle: 'tc-outsider' })).body.error.code).toBe('TEAM_MEMBERSHIP_FOLLOWS_DOWNLINE')
+    expect((await owner.client.post('/api/v1/groups/team-chefin/invitations', { handle: 'tc-outsider' })).body.error.code).toBe(
+      'TEAM_MEMBERSHIP_FOLLOWS_DOWNLINE',
+    )
     expect((await l1.client.post('/api/v1/groups/team-chefin/leave')).body.error.code).toBe('TEAM_MEMBERSHIP_FOLLOWS_DOWNLINE')
-    expect((await owner.client.post('/api/v1/groups', { name: 'Zweites Team', slug: 'team-zwei', kind: 'team', visibility: 'private', teamDepth: 1 })).body.error.code).toBe('TEAM_GROUP_EXISTS')
+    expect(
+      (await owner.client.post('/api/v1/groups', { name: 'Zweites Team', slug: 'team-zwei', kind: 'team', visibility: 'private', teamDepth: 1 })).body.error
+        .code,
+    ).toBe('TEAM_GROUP_EXISTS')
 
     // An admin moves tc-l2 (and tc-l3 below) to the outsider: both leave the team group.
     await ensureAdmin(server.app.ctx, { email: 'g-admin@example.org', password: 'admin password 1', handle: 'g-admin' })
@@ -65,7 +70,13 @@ describe('team groups follow the downline', () => {
 describe('community groups', () => {
   it('lets anyone join a public group and leave it again', async () => {
     const owner = await makeMember(server, { handle: 'c-owner', role: 'customer' })
-    const created = await owner.client.post('/api/v1/groups', { name: 'Rezepte mit Aloe', slug: 'aloe-rezepte', kind: 'community', visibility: 'public', description: 'Wir **kochen** gemeinsam.' })
+    const created = await owner.client.post('/api/v1/groups', {
+      name: 'Rezepte mit Aloe',
+      slug: 'aloe-rezepte',
+      kind: 'community',
+      visibility: 'public',
+      description: 'Wir **kochen** gemeinsam.',
+    })
     expect(created.status).toBe(201)
     expect(created.body.descriptionHtml).toContain('<strong>kochen</strong>')
     const fan = await makeMember(server, { handle: 'c-fan' })
@@ -77,9 +88,15 @@ describe('community groups', () => {
     expect((await fan.client.post('/api/v1/groups/aloe-rezepte/leave')).status).toBe(200)
     expect((await fan.client.get('/api/v1/groups/aloe-rezepte')).body).toMatchObject({ myRole: null, memberCount: 1 })
     expect((await owner.client.post('/api/v1/groups/aloe-rezepte/leave')).body.error.code).toBe('OWNER_CANNOT_LEAVE')
-    expect((await owner.client.post('/api/v1/groups', { name: 'Nochmal', slug: 'Aloe-Rezepte', kind: 'community', visibility: 'public' })).body.error.code).toBe('SLUG_TAKEN')
-    expect((await owner.client.post('/api/v1/groups', { name: 'Kurs', slug: 'kurs', kind: 'training', visibility: 'public' })).body.error.code).toBe('ONLY_PARTNERS_LEAD_GROUPS')
-    expect((await owner.client.post('/api/v1/groups', { name: 'Bad', slug: '-x-', kind: 'community', visibility: 'public' })).body.error.code).toBe('SLUG_INVALID')
+    expect(
+      (await owner.client.post('/api/v1/groups', { name: 'Nochmal', slug: 'Aloe-Rezepte', kind: 'community', visibility: 'public' })).body.error.code,
+    ).toBe('SLUG_TAKEN')
+    expect((await owner.client.post('/api/v1/groups', { name: 'Kurs', slug: 'kurs', kind: 'training', visibility: 'public' })).body.error.code).toBe(
+      'ONLY_PARTNERS_LEAD_GROUPS',
+    )
+    expect((await owner.client.post('/api/v1/groups', { name: 'Bad', slug: '-x-', kind: 'community', visibility: 'public' })).body.error.code).toBe(
+      'SLUG_INVALID',
+    )
   })
 
   it('keeps a private group invisible to outsiders through every endpoint, and admits by request or invitation', async () => {

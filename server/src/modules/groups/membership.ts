@@ -33,7 +33,10 @@ export async function joinGroup(ctx: ServiceContext, actor: Actor, slug: string)
   const request = (await ctx.models.GroupRequest.findById(memberKey(group._id, actor.id)).lean()) as GroupRequestDoc | null
   if (role) return { status: 'member' }
   if (group.kind === 'team') {
-    throw new AppError('TEAM_MEMBERSHIP_FOLLOWS_DOWNLINE', `Team groups are for ${group.teamDepth} levels of the owner's downline; membership follows the join graph.`)
+    throw new AppError(
+      'TEAM_MEMBERSHIP_FOLLOWS_DOWNLINE',
+      `Team groups are for ${group.teamDepth} levels of the owner's downline; membership follows the join graph.`,
+    )
   }
   const memberId = new Types.ObjectId(actor.id)
   if (group.visibility === 'public' || request?.type === 'invite') {
@@ -46,7 +49,12 @@ export async function joinGroup(ctx: ServiceContext, actor: Actor, slug: string)
     try {
       await ctx.models.GroupRequest.create({ _id: memberKey(group._id, memberId), type: 'request', seq })
       await ctx.events.publish('group.join_requested', {
-        groupId: group._id.toString(), groupName: group.name, slug: group.slug, ownerId: group.ownerId.toString(), memberId: actor.id, memberHandle: actor.handle,
+        groupId: group._id.toString(),
+        groupName: group.name,
+        slug: group.slug,
+        ownerId: group.ownerId.toString(),
+        memberId: actor.id,
+        memberHandle: actor.handle,
       })
     } catch (error) {
       if (!isDuplicateKey(error)) throw error
@@ -65,7 +73,12 @@ export async function leaveGroup(ctx: ServiceContext, actor: Actor, slug: string
   await ctx.events.publish('group.member_left', { groupId: group._id.toString(), memberId: actor.id, removed: false })
 }
 
-export async function listMembers(ctx: ServiceContext, actor: Actor | null, slug: string, query: { cursor?: string; limit?: number }): Promise<GroupMemberPage> {
+export async function listMembers(
+  ctx: ServiceContext,
+  actor: Actor | null,
+  slug: string,
+  query: { cursor?: string; limit?: number },
+): Promise<GroupMemberPage> {
   const { group } = await visibleGroup(ctx, actor, slug)
   if (group.visibility === 'private' && !(await roleIn(ctx, group, actor?.id ?? null)) && actor?.role !== 'admin') {
     throw new AppError('GROUP_NOT_FOUND', 'There is no such group.')
@@ -73,17 +86,22 @@ export async function listMembers(ctx: ServiceContext, actor: Actor | null, slug
   const limit = query.limit ?? 25
   if (group.kind === 'team') return listTeamMembers(ctx, group, query.cursor, limit)
   const page = await readStream(ctx, streams.members(group._id), { cursor: query.cursor, limit }, async (refs, seqs) =>
-    Promise.all(refs.map(async (id, i) => {
-      if (group.ownerId.equals(id)) return { id, role: 'owner' as const }
-      const doc = (await ctx.models.GroupMember.findById(memberKey(group._id, id)).lean()) as GroupMemberDoc | null
-      return doc && doc.role !== 'removed' && doc.seq === seqs[i] ? { id, role: doc.role } : null
-    })),
+    Promise.all(
+      refs.map(async (id, i) => {
+        if (group.ownerId.equals(id)) return { id, role: 'owner' as const }
+        const doc = (await ctx.models.GroupMember.findById(memberKey(group._id, id)).lean()) as GroupMemberDoc | null
+        return doc && doc.role !== 'removed' && doc.seq === seqs[i] ? { id, role: doc.role } : null
+      }),
+    ),
   )
   return { items: await withSummaries(ctx, page.items), nextCursor: page.nextCursor }
 }
 
 async function withSummaries(ctx: ServiceContext, rows: Array<{ id: Types.ObjectId; role: 'owner' | 'moderator' | 'member' }>) {
-  const members = await memberSummaries(ctx, rows.map((r) => r.id))
+  const members = await memberSummaries(
+    ctx,
+    rows.map((r) => r.id),
+  )
   return rows.flatMap((r) => {
     const member = members.get(r.id.toString())
     return member ? [{ member, role: r.role }] : []
@@ -106,7 +124,10 @@ async function listTeamMembers(ctx: ServiceContext, group: GroupDoc, cursor: str
     for (const m of page.items) {
       const doc = (await ctx.models.GroupMember.findById(memberKey(group._id, m.id)).lean()) as GroupMemberDoc | null
       if (doc?.role === 'removed') continue
-      items.push({ member: { id: m.id, handle: m.handle, displayName: m.displayName, role: m.role, avatarUrl: m.avatarUrl }, role: doc?.role === 'moderator' ? 'moderator' : 'member' })
+      items.push({
+        member: { id: m.id, handle: m.handle, displayName: m.displayName, role: m.role, avatarUrl: m.avatarUrl },
+        role: doc?.role === 'moderator' ? 'moderator' : 'member',
+      })
     }
     if (page.nextCursor) {
       inner = page.nextCursor
@@ -122,10 +143,12 @@ async function listTeamMembers(ctx: ServiceContext, group: GroupDoc, cursor: str
 export async function listRequests(ctx: ServiceContext, actor: Actor, slug: string) {
   const group = await manage(ctx, actor, slug)
   const page = await readStream(ctx, streams.requests(group._id), { limit: 50 }, async (refs, seqs) =>
-    Promise.all(refs.map(async (id, i) => {
-      const doc = (await ctx.models.GroupRequest.findById(memberKey(group._id, id)).lean()) as GroupRequestDoc | null
-      return doc?.type === 'request' && doc.seq === seqs[i] ? id : null
-    })),
+    Promise.all(
+      refs.map(async (id, i) => {
+        const doc = (await ctx.models.GroupRequest.findById(memberKey(group._id, id)).lean()) as GroupRequestDoc | null
+        return doc?.type === 'request' && doc.seq === seqs[i] ? id : null
+      }),
+    ),
   )
   const members = await memberSummaries(ctx, page.items)
   return { items: page.items.flatMap((id) => members.get(id.toString()) ?? []) }
@@ -138,7 +161,11 @@ export async function decideRequest(ctx: ServiceContext, actor: Actor, slug: str
   if (deletedCount !== 1) throw new AppError('REQUEST_NOT_FOUND', `There is no open request from "${member.handle}".`)
   if (input.approve) await addMember(ctx, group, member._id, 'approved')
   await ctx.events.publish('group.request_decided', {
-    groupId: group._id.toString(), groupName: group.name, slug: group.slug, memberId: member._id.toString(), approved: input.approve,
+    groupId: group._id.toString(),
+    groupName: group.name,
+    slug: group.slug,
+    memberId: member._id.toString(),
+    approved: input.approve,
   })
 }
 
@@ -147,9 +174,17 @@ export async function invite(ctx: ServiceContext, actor: Actor, slug: string, in
   if (group.kind === 'team') throw new AppError('TEAM_MEMBERSHIP_FOLLOWS_DOWNLINE', 'Members cannot be added to a team group from outside the downline.')
   const member = await target(ctx, input.handle)
   if (await roleIn(ctx, group, member._id.toString())) return
-  await ctx.models.GroupRequest.updateOne({ _id: memberKey(group._id, member._id) }, { $set: { type: 'invite', seq: null, createdAt: new Date() } }, { upsert: true })
+  await ctx.models.GroupRequest.updateOne(
+    { _id: memberKey(group._id, member._id) },
+    { $set: { type: 'invite', seq: null, createdAt: new Date() } },
+    { upsert: true },
+  )
   await ctx.events.publish('group.invited', {
-    groupId: group._id.toString(), groupName: group.name, slug: group.slug, memberId: member._id.toString(), byHandle: actor.handle,
+    groupId: group._id.toString(),
+    groupName: group.name,
+    slug: group.slug,
+    memberId: member._id.toString(),
+    byHandle: actor.handle,
   })
 }
 

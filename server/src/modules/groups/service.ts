@@ -72,18 +72,20 @@ export async function createGroup(ctx: ServiceContext, actor: Actor, input: Crea
     for (const key of claimed) await Key.deleteOne({ _id: key })
     throw error
   }
-  const group = (await Group.create({
-    _id,
-    slug,
-    name: input.name.trim(),
-    kind: input.kind,
-    visibility: input.visibility,
-    adsAllowed: input.adsAllowed ?? false,
-    teamDepth: input.kind === 'team' ? input.teamDepth : null,
-    description: input.description ?? '',
-    descriptionHtml: renderMarkdown(input.description ?? ''),
-    ownerId,
-  })).toObject() as GroupDoc
+  const group = (
+    await Group.create({
+      _id,
+      slug,
+      name: input.name.trim(),
+      kind: input.kind,
+      visibility: input.visibility,
+      adsAllowed: input.adsAllowed ?? false,
+      teamDepth: input.kind === 'team' ? input.teamDepth : null,
+      description: input.description ?? '',
+      descriptionHtml: renderMarkdown(input.description ?? ''),
+      ownerId,
+    })
+  ).toObject() as GroupDoc
   await bindMedia(ctx, actor, mediaReferences(input.description ?? ''), groupAudience(group))
   const [seq] = await append(ctx, [streams.members(_id)], ownerId)
   if (input.kind !== 'team') await GroupMember.create({ _id: memberKey(_id, ownerId), role: 'moderator', seq })
@@ -135,15 +137,17 @@ export async function listGroups(ctx: ServiceContext, actor: Actor | null, query
   const teams = mine && !query.cursor ? (await teamGroupsOf(ctx, actor!.id)).filter(matches) : []
   const seen = new Set(teams.map((g) => g._id.toString()))
   const page = await readStream(ctx, stream, { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
-    Promise.all(refs.map(async (id) => {
-      const group = (await ctx.models.Group.findById(id).lean()) as GroupDoc | null
-      if (!group || seen.has(group._id.toString()) || !matches(group)) return null
-      const role = await roleIn(ctx, group, actor?.id ?? null)
-      // The directory shows public groups and the viewer's own; "mine" only current memberships.
-      if (mine ? !role : group.visibility === 'private' && !role) return null
-      seen.add(group._id.toString())
-      return { group, role }
-    })),
+    Promise.all(
+      refs.map(async (id) => {
+        const group = (await ctx.models.Group.findById(id).lean()) as GroupDoc | null
+        if (!group || seen.has(group._id.toString()) || !matches(group)) return null
+        const role = await roleIn(ctx, group, actor?.id ?? null)
+        // The directory shows public groups and the viewer's own; "mine" only current memberships.
+        if (mine ? !role : group.visibility === 'private' && !role) return null
+        seen.add(group._id.toString())
+        return { group, role }
+      }),
+    ),
   )
   const items = await Promise.all([
     ...teams.map(async (g) => toGroup(ctx, g, await roleIn(ctx, g, actor!.id), null)),

@@ -10,10 +10,14 @@ afterAll(async () => {
 })
 
 describe('training groups and lessons', () => {
-  it('puts a new recruit into the sponsor\'s onboarding course, tracks their progress, and shows it to the sponsor', async () => {
+  it("puts a new recruit into the sponsor's onboarding course, tracks their progress, and shows it to the sponsor", async () => {
     const sponsor = await makeMember(server, { handle: 'trainerin' })
     await sponsor.client.post('/api/v1/groups', { name: 'Starterkurs', slug: 'starterkurs', kind: 'training', visibility: 'private' })
-    const first = await sponsor.client.post('/api/v1/groups/starterkurs/lessons', { title: 'Willkommen', body: 'Lies **das** zuerst.', checklist: ['Profil ausfüllen', 'Foto hochladen'] })
+    const first = await sponsor.client.post('/api/v1/groups/starterkurs/lessons', {
+      title: 'Willkommen',
+      body: 'Lies **das** zuerst.',
+      checklist: ['Profil ausfüllen', 'Foto hochladen'],
+    })
     expect(first.status).toBe(201)
     expect(first.body).toMatchObject({ position: 1, html: expect.stringContaining('<strong>das</strong>'), checklist: ['Profil ausfüllen', 'Foto hochladen'] })
     const second = await sponsor.client.post('/api/v1/groups/starterkurs/lessons', { title: 'Ehrlich beraten', body: 'Kunden informieren statt überreden.' })
@@ -55,11 +59,16 @@ describe('training groups and lessons', () => {
     expect((await outsider.client.post('/api/v1/groups/offener-kurs/lessons', { title: 'Meins', body: '' })).body.error.code).toBe('FORBIDDEN')
 
     const reordered = await owner.client.post('/api/v1/groups/offener-kurs/lessons/order', { ids: [second.id, lesson.id] })
-    expect(reordered.body.items.map((l: { title: string; position: number }) => `${l.position}. ${l.title}`)).toEqual(['1. Zweite Schritte', '2. Erste Schritte'])
+    expect(reordered.body.items.map((l: { title: string; position: number }) => `${l.position}. ${l.title}`)).toEqual([
+      '1. Zweite Schritte',
+      '2. Erste Schritte',
+    ])
     expect((await owner.client.post('/api/v1/groups/offener-kurs/lessons/order', { ids: [lesson.id] })).body.error.code).toBe('VALIDATION_FAILED')
     expect((await owner.client.patch(`/api/v1/lessons/${lesson.id}`, { title: 'Erste Schritte (neu)' })).body.title).toBe('Erste Schritte (neu)')
     expect((await owner.client.request('DELETE', `/api/v1/lessons/${second.id}`)).status).toBe(200)
-    expect((await outsider.client.get('/api/v1/groups/offener-kurs/lessons')).body.items.map((l: { title: string }) => l.title)).toEqual(['Erste Schritte (neu)'])
+    expect((await outsider.client.get('/api/v1/groups/offener-kurs/lessons')).body.items.map((l: { title: string }) => l.title)).toEqual([
+      'Erste Schritte (neu)',
+    ])
     const community = await owner.client.post('/api/v1/groups', { name: 'Plaudern', slug: 'plaudern', kind: 'community', visibility: 'public' })
     expect(community.status).toBe(201)
     expect((await owner.client.post('/api/v1/groups/plaudern/lessons', { title: 'Nein', body: '' })).body.error.code).toBe('NOT_A_TRAINING_GROUP')

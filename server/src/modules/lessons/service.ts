@@ -26,7 +26,8 @@ async function lessonFor(ctx: ServiceContext, actor: Actor, id: string, asManage
   if (!group) throw notFound
   const role = await roleIn(ctx, group, actor.id)
   if (!role && actor.role !== 'admin') throw notFound
-  if (asManager && role !== 'owner' && role !== 'moderator' && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only the owner and moderators can change lessons.')
+  if (asManager && role !== 'owner' && role !== 'moderator' && actor.role !== 'admin')
+    throw new AppError('FORBIDDEN', 'Only the owner and moderators can change lessons.')
   return { lesson, group }
 }
 
@@ -53,12 +54,22 @@ export async function listLessons(ctx: ServiceContext, actor: Actor, slug: strin
 
 export async function createLesson(ctx: ServiceContext, actor: Actor, slug: string, input: LessonBody): Promise<Lesson> {
   const group = await trainingGroup(ctx, actor, slug, true)
-  const lesson = (await ctx.models.Lesson.create({
-    groupId: group._id, title: input.title.trim(), body: input.body, html: renderMarkdown(input.body), checklist: input.checklist ?? [],
-  })).toObject() as LessonDoc
+  const lesson = (
+    await ctx.models.Lesson.create({
+      groupId: group._id,
+      title: input.title.trim(),
+      body: input.body,
+      html: renderMarkdown(input.body),
+      checklist: input.checklist ?? [],
+    })
+  ).toObject() as LessonDoc
   // Lessons are for the group's members only, also in a public group: so are their files.
   await bindMedia(ctx, actor, mediaReferences(input.body), { groupId: group._id.toString() })
-  const updated = (await ctx.models.Group.findOneAndUpdate({ _id: group._id }, { $push: { lessonIds: lesson._id } }, { returnDocument: 'after' }).lean()) as GroupDoc
+  const updated = (await ctx.models.Group.findOneAndUpdate(
+    { _id: group._id },
+    { $push: { lessonIds: lesson._id } },
+    { returnDocument: 'after' },
+  ).lean()) as GroupDoc
   return toLesson(lesson, updated, null)
 }
 
@@ -106,16 +117,18 @@ export async function recordProgress(ctx: ServiceContext, actor: Actor, id: stri
   const checked = (input.checked ?? before?.checked ?? []).filter((i) => i < lesson.checklist.length).sort((a, b) => a - b)
   const done = input.done ?? before?.done ?? false
   const doneAt = done ? (before?.doneAt ?? new Date()) : null
-  await ctx.models.Progress.updateOne(
-    { _id: key },
-    { $set: { checked, done, doneAt } },
-    { upsert: true },
-  )
+  await ctx.models.Progress.updateOne({ _id: key }, { $set: { checked, done, doneAt } }, { upsert: true })
   if (done && !before?.done) {
     // The owner and the member's sponsor hear of it, and the onboarding checklist ticks (subscribers).
     await ctx.events.publish('lesson.completed', {
-      lessonId: lesson._id.toString(), lessonTitle: lesson.title, groupId: group._id.toString(), groupSlug: group.slug,
-      groupOwnerId: group.ownerId.toString(), memberId: actor.id, memberHandle: actor.handle, at: (doneAt ?? new Date()).toISOString(),
+      lessonId: lesson._id.toString(),
+      lessonTitle: lesson.title,
+      groupId: group._id.toString(),
+      groupSlug: group.slug,
+      groupOwnerId: group.ownerId.toString(),
+      memberId: actor.id,
+      memberHandle: actor.handle,
+      at: (doneAt ?? new Date()).toISOString(),
     })
   }
   return getLesson(ctx, actor, id)
@@ -125,7 +138,9 @@ export async function recordProgress(ctx: ServiceContext, actor: Actor, id: stri
 export async function lessonProgress(ctx: ServiceContext, actor: Actor, id: string, query: { cursor?: string; limit?: number }): Promise<LessonProgressPage> {
   const { lesson, group } = await lessonFor(ctx, actor, id, true)
   const members = await listMembers(ctx, actor, group.slug, query)
-  const progress = await Promise.all(members.items.map((m) => ctx.models.Progress.findById(progressId(lesson._id, m.member.id)).lean() as Promise<ProgressDoc | null>))
+  const progress = await Promise.all(
+    members.items.map((m) => ctx.models.Progress.findById(progressId(lesson._id, m.member.id)).lean() as Promise<ProgressDoc | null>),
+  )
   return {
     items: members.items.map((m, i) => ({
       member: m.member,

@@ -22,9 +22,10 @@ export async function processImage(input: Buffer, mode: 'avatar' | 'post', field
     throw new AppError('UNSUPPORTED_MEDIA', 'The file must be a JPEG, PNG, WebP, GIF or AVIF image.', { field })
   }
   const image = sharp(input, { limitInputPixels: 40_000_000 }).rotate() // honour EXIF orientation before it is dropped
-  const resized = mode === 'avatar'
-    ? image.resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'cover', position: 'attention' })
-    : image.resize(POST_IMAGE_MAX, POST_IMAGE_MAX, { fit: 'inside', withoutEnlargement: true })
+  const resized =
+    mode === 'avatar'
+      ? image.resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'cover', position: 'attention' })
+      : image.resize(POST_IMAGE_MAX, POST_IMAGE_MAX, { fit: 'inside', withoutEnlargement: true })
   const { data, info } = await resized.webp({ quality: 82 }).toBuffer({ resolveWithObject: true })
   return { data, width: info.width, height: info.height }
 }

@@ -18,7 +18,8 @@ export async function namedFile(request: FastifyRequest, field: string): Promise
   } catch (error) {
     // A body that is not the multipart it claims to be (no parts, a broken boundary) is the
     // client's mistake; too large a file keeps its own answer.
-    if (error instanceof AppError || (error as { statusCode?: number }).statusCode === 413 || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw error
+    if (error instanceof AppError || (error as { statusCode?: number }).statusCode === 413 || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
+      throw error
     throw new AppError('VALIDATION_FAILED', `The upload could not be read; send the file as multipart/form-data in the field "${field}".`, { field })
   }
   if (file.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'The file is too large (8 MB at most).', { field })

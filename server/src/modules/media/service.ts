@@ -83,7 +83,12 @@ export type MediaAudience = { public: true } | { groupId: string }
  * public post does not publish it; administrators keeping the catalog may use each other's),
  * and access only widens: a file once public stays public.
  */
-export async function bindMedia(ctx: ServiceContext, by: { id: Types.ObjectId | string; role?: string }, ids: string[], audience: MediaAudience): Promise<void> {
+export async function bindMedia(
+  ctx: ServiceContext,
+  by: { id: Types.ObjectId | string; role?: string },
+  ids: string[],
+  audience: MediaAudience,
+): Promise<void> {
   for (const id of ids) {
     const media = await findMedia(ctx, id, false)
     if (!media || media.kind === 'attachment' || media.publishedAt) continue

@@ -20,6 +20,14 @@ export async function uploadFile(ctx: ServiceContext, actor: Actor, input: Buffe
     throw new AppError('UNSUPPORTED_MEDIA', 'Only PDF files can be attached.', { field: 'file' })
   }
   const name = (filename.replace(/[^\p{L}\p{N} ._-]/gu, '_').slice(0, 100) || 'datei') + (filename.toLowerCase().endsWith('.pdf') ? '' : '.pdf')
-  const media = await storeMedia(ctx, { ownerId: new Types.ObjectId(actor.id), kind: 'file', contentType: 'application/pdf', data: input, width: 0, height: 0, name })
+  const media = await storeMedia(ctx, {
+    ownerId: new Types.ObjectId(actor.id),
+    kind: 'file',
+    contentType: 'application/pdf',
+    data: input,
+    width: 0,
+    height: 0,
+    name,
+  })
   return { id: media._id.toString(), url: `/media/${media._id.toString()}`, name }
 }

@@ -11,7 +11,9 @@ export const mentionSubscription: ModuleSubscription = {
       if (e.kind !== 'pr') return
       const area = e.group ? { type: 'group' as const, groupId: e.group.id } : { type: 'feed' as const }
       await notifyMentions(ctx, e.authorId, e.body, {
-        type: 'post.mention', where: 'post', data: { postId: e.postId },
+        type: 'post.mention',
+        where: 'post',
+        data: { postId: e.postId },
         canSee: (member) => canSeePost(ctx, { area }, member._id.toString()),
       })
     },
@@ -21,7 +23,10 @@ export const mentionSubscription: ModuleSubscription = {
       // The post's and the parent comment's authors were told of the comment already.
       const skip = new Set([e.postAuthorId, ...(e.parentAuthorId ? [e.parentAuthorId] : [])])
       await notifyMentions(ctx, e.authorId, e.body, {
-        type: 'comment.mention', where: 'comment', data: { postId: e.postId, commentId: e.commentId }, skip,
+        type: 'comment.mention',
+        where: 'comment',
+        data: { postId: e.postId, commentId: e.commentId },
+        skip,
         canSee: (member) => canSeePost(ctx, post, member._id.toString()),
       })
     },

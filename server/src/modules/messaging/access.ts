@@ -40,7 +40,11 @@ export async function access(ctx: ServiceContext, conversationId: string, member
 }
 
 /** The gate for sending, from this node's memory where it can: the same answers as access(). */
-export async function sendAccess(ctx: ServiceContext, conversationId: string, memberId: string): Promise<{ conversation: ConversationInfo; me: ParticipantDoc }> {
+export async function sendAccess(
+  ctx: ServiceContext,
+  conversationId: string,
+  memberId: string,
+): Promise<{ conversation: ConversationInfo; me: ParticipantDoc }> {
   if (!isConversationId(conversationId)) throw notFound()
   const conversation = await conversationInfo(ctx, conversationId)
   if (!conversation) throw notFound()

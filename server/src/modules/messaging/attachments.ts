@@ -8,13 +8,23 @@ import type { AttachmentRef } from './model.ts'
 
 export function toAttachment(conversationId: Types.ObjectId, ref: AttachmentRef): Attachment {
   return {
-    id: ref.id.toString(), kind: ref.kind, url: `/api/v1/conversations/${conversationId.toString()}/attachments/${ref.id.toString()}`,
-    name: ref.name, size: ref.size, width: ref.width, height: ref.height,
+    id: ref.id.toString(),
+    kind: ref.kind,
+    url: `/api/v1/conversations/${conversationId.toString()}/attachments/${ref.id.toString()}`,
+    name: ref.name,
+    size: ref.size,
+    width: ref.width,
+    height: ref.height,
   }
 }
 
 function cleanName(filename: string, extension: string): string {
-  const base = filename.replace(/\.[a-z0-9]{1,5}$/i, '').replace(/[^\p{L}\p{N} ._-]/gu, '_').trim().slice(0, 100) || 'datei'
+  const base =
+    filename
+      .replace(/\.[a-z0-9]{1,5}$/i, '')
+      .replace(/[^\p{L}\p{N} ._-]/gu, '_')
+      .trim()
+      .slice(0, 100) || 'datei'
   return `${base}.${extension}`
 }
 
@@ -41,7 +51,15 @@ export async function uploadAttachment(ctx: ServiceContext, actor: Actor, conver
       throw error
     }
     const name = cleanName(filename, 'webp')
-    media = await storeMedia(ctx, { ...common, name, contentType: 'image/webp', data: image.data, size: image.data.length, width: image.width, height: image.height })
+    media = await storeMedia(ctx, {
+      ...common,
+      name,
+      contentType: 'image/webp',
+      data: image.data,
+      size: image.data.length,
+      width: image.width,
+      height: image.height,
+    })
     ref = { kind: 'image', name, size: image.data.length, width: image.width, height: image.height }
   }
   return toAttachment(conversation._id, { id: media._id, ...ref })

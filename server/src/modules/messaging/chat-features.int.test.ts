@@ -17,14 +17,19 @@ afterAll(async () => {
 const socketFor = async (cookie: string) => (await openSocket(server.url, { cookie })).socket
 const send = (socket: ClientSocket, payload: { conversationId: string; body: string; clientMessageId: string; attachments?: string[] }) =>
   new Promise<SendAck>((resolve) => socket.emit('message:send', payload, resolve))
-const join = (socket: ClientSocket, conversationId: string) => new Promise<{ ok: boolean }>((resolve) => socket.emit('conversation:join', { conversationId }, resolve))
+const join = (socket: ClientSocket, conversationId: string) =>
+  new Promise<{ ok: boolean }>((resolve) => socket.emit('conversation:join', { conversationId }, resolve))
 let ids = 0
 const nextId = () => `cid-${Date.now().toString(36)}-${(ids += 1)}`
 
 async function upload(client: Client, conversationId: string, bytes: Buffer, filename: string, type: string) {
   const form = new FormData()
   form.append('file', new Blob([new Uint8Array(bytes)], { type }), filename)
-  const res = await fetch(`${server.url}/api/v1/conversations/${conversationId}/attachments`, { method: 'POST', body: form, headers: { cookie: client.cookie } })
+  const res = await fetch(`${server.url}/api/v1/conversations/${conversationId}/attachments`, {
+    method: 'POST',
+    body: form,
+    headers: { cookie: client.cookie },
+  })
   return { status: res.status, body: (await res.json()) as any }
 }
 
@@ -33,7 +38,9 @@ describe("a group's chat room", () => {
     const lead = await makeMember(server, { handle: 'room-lead' })
     const recruit = await makeMember(server, { handle: 'room-recruit', sponsor: 'room-lead' })
     const outsider = await makeMember(server, { handle: 'room-outsider' })
-    expect((await lead.client.post('/api/v1/groups', { name: 'Team Lead', slug: 'room-team', kind: 'team', visibility: 'private', teamDepth: 2 })).status).toBe(201)
+    expect((await lead.client.post('/api/v1/groups', { name: 'Team Lead', slug: 'room-team', kind: 'team', visibility: 'private', teamDepth: 2 })).status).toBe(
+      201,
+    )
 
     const room = await recruit.client.get('/api/v1/groups/room-team/chat')
     expect(room.status).toBe(200)
@@ -46,7 +53,10 @@ describe("a group's chat room", () => {
     expect((await outsider.client.get(`/api/v1/conversations/${room.body.id}/messages`)).body.error.code).toBe('CONVERSATION_NOT_FOUND')
     const outsiderSocket = await socketFor(outsider.client.cookie)
     expect(await join(outsiderSocket, room.body.id)).toEqual({ ok: false })
-    expect(await send(outsiderSocket, { conversationId: room.body.id, body: 'Hallo?', clientMessageId: nextId() })).toMatchObject({ ok: false, error: { code: 'CONVERSATION_NOT_FOUND' } })
+    expect(await send(outsiderSocket, { conversationId: room.body.id, body: 'Hallo?', clientMessageId: nextId() })).toMatchObject({
+      ok: false,
+      error: { code: 'CONVERSATION_NOT_FOUND' },
+    })
 
     const leadSocket = await socketFor(lead.client.cookie)
     const recruitSocket = await socketFor(recruit.client.cookie)
@@ -58,7 +68,10 @@ describe("a group's chat room", () => {
     const ack = await send(recruitSocket, { conversationId: room.body.id, body: 'Hallo Team!', clientMessageId: nextId() })
     expect(ack).toMatchObject({ ok: true, seq: 1 })
     await expect.poll(() => heard.map((m) => m.html)).toEqual(['<p>Hallo Team!</p>\n'])
-    expect((await lead.client.get('/api/v1/conversations')).body.rooms.find((r: { id: string }) => r.id === room.body.id)).toMatchObject({ unread: 1, lastMessage: { text: 'Hallo Team!' } })
+    expect((await lead.client.get('/api/v1/conversations')).body.rooms.find((r: { id: string }) => r.id === room.body.id)).toMatchObject({
+      unread: 1,
+      lastMessage: { text: 'Hallo Team!' },
+    })
     expect(leaked).toEqual([])
   })
 })
@@ -79,7 +92,10 @@ describe('blocking and muting', () => {
     const carlaSocket = await socketFor(carla.client.cookie)
     const carlaHeard: Message[] = []
     carlaSocket.on('message:new', (m) => carlaHeard.push(m))
-    expect(await send(dirkSocket, { conversationId: direct.id, body: 'Hallo?', clientMessageId: nextId() })).toMatchObject({ ok: false, error: { code: 'BLOCKED' } })
+    expect(await send(dirkSocket, { conversationId: direct.id, body: 'Hallo?', clientMessageId: nextId() })).toMatchObject({
+      ok: false,
+      error: { code: 'BLOCKED' },
+    })
     expect((await dirk.client.post('/api/v1/conversations', { participants: ['block-carla'], title: 'Neu' })).body.error.code).toBe('BLOCKED')
 
     // In the group conversation Dirk still writes; Eva sees it, Carla does not, live or later.
@@ -117,7 +133,9 @@ describe('blocking and muting', () => {
     // After reading, the next message is a new stretch.
     await gina.client.post(`/api/v1/conversations/${chat.id}/read`, { seq: 3 })
     // Reading just now counts as looking at the chat; pretend a minute passed.
-    await server.db.connection.collection('conversation_participants').updateOne({ _id: `${chat.id}:${gina.me.id}` } as never, { $set: { lastReadAt: new Date(Date.now() - 120_000) } })
+    await server.db.connection
+      .collection('conversation_participants')
+      .updateOne({ _id: `${chat.id}:${gina.me.id}` } as never, { $set: { lastReadAt: new Date(Date.now() - 120_000) } })
     chatMemory(server.app.ctx).participants.clear() // the write went around the server, so must its memory
     await fritz.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: 'Vier', clientMessageId: nextId() })
     expect(await notices(gina.client)).toHaveLength(2)
@@ -156,7 +174,8 @@ describe('limits', () => {
     const kai = await makeMember(server, { handle: 'req-kai' })
     const lena = await makeMember(server, { handle: 'req-lena' })
     const chat = (await kai.client.post('/api/v1/conversations', { participants: ['req-lena'] })).body
-    for (let i = 0; i < 3; i++) expect((await kai.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: `Hallo ${i}`, clientMessageId: nextId() })).status).toBe(201)
+    for (let i = 0; i < 3; i++)
+      expect((await kai.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: `Hallo ${i}`, clientMessageId: nextId() })).status).toBe(201)
     const fourth = await kai.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: 'Hallo?', clientMessageId: nextId() })
     expect(fourth.status).toBe(403)
     expect(fourth.body.error.code).toBe('MESSAGE_REQUEST_PENDING')
@@ -202,20 +221,32 @@ describe('attachments', () => {
     const paul = await makeMember(server, { handle: 'file-paul', sponsor: 'file-olga' })
     const stranger = await makeMember(server, { handle: 'file-stranger' })
     const chat = (await olga.client.post('/api/v1/conversations', { participants: ['file-paul'] })).body
-    const photo = await sharp({ create: { width: 2400, height: 1200, channels: 3, background: '#36c' } }).jpeg().withMetadata({ exif: { IFD0: { Copyright: 'secret' } } }).toBuffer()
+    const photo = await sharp({ create: { width: 2400, height: 1200, channels: 3, background: '#36c' } })
+      .jpeg()
+      .withMetadata({ exif: { IFD0: { Copyright: 'secret' } } })
+      .toBuffer()
     const image = await upload(olga.client, chat.id, photo, 'Urlaub.jpg', 'image/jpeg')
     expect(image.status).toBe(201)
     expect(image.body).toMatchObject({ kind: 'image', name: 'Urlaub.webp', width: 1600, height: 800 })
     const pdf = await upload(olga.client, chat.id, Buffer.from('%PDF-1.4\n% Preisliste\n'), 'Preisliste Herbst.pdf', 'application/pdf')
     expect(pdf.body).toMatchObject({ kind: 'pdf', name: 'Preisliste Herbst.pdf', size: 22 })
-    expect((await upload(olga.client, chat.id, Buffer.from('MZ not a document'), 'tool.exe', 'application/octet-stream')).body.error.code).toBe('UNSUPPORTED_MEDIA')
+    expect((await upload(olga.client, chat.id, Buffer.from('MZ not a document'), 'tool.exe', 'application/octet-stream')).body.error.code).toBe(
+      'UNSUPPORTED_MEDIA',
+    )
     expect((await upload(stranger.client, chat.id, photo, 'x.jpg', 'image/jpeg')).status).toBe(404)
 
     // Only the uploader can attach it, and only in this conversation.
     const paulsChat = (await paul.client.post('/api/v1/conversations', { participants: ['file-olga'] })).body
-    expect((await paul.client.post(`/api/v1/conversations/${paulsChat.id}/messages`, { body: 'Meins?', clientMessageId: nextId(), attachments: [pdf.body.id] })).body.error.code).toBe('ATTACHMENT_INVALID')
+    expect(
+      (await paul.client.post(`/api/v1/conversations/${paulsChat.id}/messages`, { body: 'Meins?', clientMessageId: nextId(), attachments: [pdf.body.id] })).body
+        .error.code,
+    ).toBe('ATTACHMENT_INVALID')
 
-    const sent = await olga.client.post(`/api/v1/conversations/${chat.id}/messages`, { body: '', clientMessageId: nextId(), attachments: [image.body.id, pdf.body.id] })
+    const sent = await olga.client.post(`/api/v1/conversations/${chat.id}/messages`, {
+      body: '',
+      clientMessageId: nextId(),
+      attachments: [image.body.id, pdf.body.id],
+    })
     expect(sent.status).toBe(201)
     expect(sent.body.attachments.map((a: { kind: string }) => a.kind)).toEqual(['image', 'pdf'])
     const [img, doc] = (await paul.client.get(`/api/v1/conversations/${chat.id}/messages`)).body.items.at(-1).attachments

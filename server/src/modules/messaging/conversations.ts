@@ -102,9 +102,15 @@ export async function createConversation(ctx: ServiceContext, actor: Actor, inpu
   }
   // Opening a conversation with people outside one's circle is what spam looks like.
   if (!(await Promise.all(others.map((o) => inCircle(ctx, o, me)))).every(Boolean)) limitsOf(ctx).conversations.take(actor.id)
-  const conversation = (await ctx.models.Conversation.create({
-    _id, kind, title: kind === 'group' ? (input.title ?? null) : null, participantIds: [me._id, ...others.map((o) => o._id)], createdBy: me._id,
-  })).toObject() as ConversationDoc
+  const conversation = (
+    await ctx.models.Conversation.create({
+      _id,
+      kind,
+      title: kind === 'group' ? (input.title ?? null) : null,
+      participantIds: [me._id, ...others.map((o) => o._id)],
+      createdBy: me._id,
+    })
+  ).toObject() as ConversationDoc
   await ctx.models.Participant.create({ _id: participantId(_id, me._id), status: 'active' })
   for (const other of others) {
     await ctx.models.Participant.create({ _id: participantId(_id, other._id), status: (await inCircle(ctx, other, me)) ? 'active' : 'request' })
@@ -120,47 +126,71 @@ export async function createConversation(ctx: ServiceContext, actor: Actor, inpu
 export async function touchInboxes(ctx: ServiceContext, conversation: ConversationInfo): Promise<void> {
   const top = chatMemory(ctx).inboxTop
   const id = conversation._id.toString()
-  await Promise.all(conversation.participantIds.map(async (memberId) => {
-    if (top.get(memberId.toString()) === id) return
-    const _id = participantId(conversation._id, memberId)
-    const [state, head] = await Promise.all([
-      ctx.models.Participant.findById(_id).lean() as Promise<ParticipantDoc | null>,
-      headOf(ctx, inbox(memberId)),
-    ])
-    if (!state) return
-    if (state.inboxSeq === null || state.inboxSeq !== head) {
-      const [place] = await append(ctx, [inbox(memberId)], conversation._id)
-      await ctx.models.Participant.updateOne({ _id }, { $max: { inboxSeq: place } })
-    }
-    top.set(memberId.toString(), id)
-  }))
+  await Promise.all(
+    conversation.participantIds.map(async (memberId) => {
+      if (top.get(memberId.toString()) === id) return
+      const _id = participantId(conversation._id, memberId)
+      const [state, head] = await Promise.all([ctx.models.Participant.findById(_id).lean() as Promise<ParticipantDoc | null>, headOf(ctx, inbox(memberId))])
+      if (!state) return
+      if (state.inboxSeq === null || state.inboxSeq !== head) {
+        const [place] = await append(ctx, [inbox(memberId)], conversation._id)
+        await ctx.models.Participant.updateOne({ _id }, { $max: { inboxSeq: place } })
+      }
+      top.set(memberId.toString(), id)
+    }),
+  )
 }
 
 export async function listConversations(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<ConversationPage> {
   const page = await readStream(ctx, inbox(actor.id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs, seqs) =>
-    Promise.all(refs.map(async (id, i) => {
-      const me = (await ctx.models.Participant.findById(participantId(id, actor.id)).lean()) as ParticipantDoc | null
-      if (!me || me.inboxSeq !== seqs[i]) return null // only its newest place in the inbox
-      const conversation = (await ctx.models.Conversation.findById(id).lean()) as ConversationDoc | null
-      return conversation ? toConversation(ctx, withPending(ctx, conversation), me) : null
-    })),
+    Promise.all(
+      refs.map(async (id, i) => {
+        const me = (await ctx.models.Participant.findById(participantId(id, actor.id)).lean()) as ParticipantDoc | null
+        if (!me || me.inboxSeq !== seqs[i]) return null // only its newest place in the inbox
+        const conversation = (await ctx.models.Conversation.findById(id).lean()) as ConversationDoc | null
+        return conversation ? toConversation(ctx, withPending(ctx, conversation), me) : null
+      }),
+    ),
   )
   if (query.cursor) return { items: page.items, nextCursor: page.nextCursor }
   // Rooms are not in the inbox (one message would touch every member's); they come with the first page.
   const groups = await memberGroups(ctx, actor.id)
-  const roomList = await Promise.all(groups.map(async (group) => {
-    const stored = (await ctx.models.Conversation.findById(group._id).lean()) as ConversationDoc | null
-    const conversation = stored && withPending(ctx, stored)
-    if (!conversation) return toConversation(ctx, virtualRoom(group), { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null }, group)
-    const me = (await ctx.models.Participant.findById(participantId(group._id, actor.id)).lean()) as ParticipantDoc | null
-    return toConversation(ctx, conversation, me ?? { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null }, group)
-  }))
+  const roomList = await Promise.all(
+    groups.map(async (group) => {
+      const stored = (await ctx.models.Conversation.findById(group._id).lean()) as ConversationDoc | null
+      const conversation = stored && withPending(ctx, stored)
+      if (!conversation)
+        return toConversation(
+          ctx,
+          virtualRoom(group),
+          { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null },
+          group,
+        )
+      const me = (await ctx.models.Participant.findById(participantId(group._id, actor.id)).lean()) as ParticipantDoc | null
+      return toConversation(
+        ctx,
+        conversation,
+        me ?? { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null },
+        group,
+      )
+    }),
+  )
   return { items: page.items, nextCursor: page.nextCursor, rooms: roomList }
 }
 
 /** A room nobody has written in yet, shown without storing anything. */
 function virtualRoom(group: GroupDoc): ConversationDoc {
-  return { _id: group._id, kind: 'room', title: null, groupId: group._id, participantIds: [], createdBy: group.ownerId, lastSeq: 0, lastPreview: null, createdAt: new Date() }
+  return {
+    _id: group._id,
+    kind: 'room',
+    title: null,
+    groupId: group._id,
+    participantIds: [],
+    createdBy: group.ownerId,
+    lastSeq: 0,
+    lastPreview: null,
+    createdAt: new Date(),
+  }
 }
 
 export async function acceptRequest(ctx: ServiceContext, actor: Actor, conversationId: string): Promise<Conversation> {

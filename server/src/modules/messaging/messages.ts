@@ -15,24 +15,39 @@ import { lastStoredFrom } from './writer.ts'
 
 export function toMessage(m: MessageDoc, author: ReturnType<typeof toMemberSummary>): Message {
   return {
-    id: m._id, conversationId: m.conversationId.toString(), seq: m.seq, author, html: m.deleted ? '' : m.html,
-    attachments: m.deleted ? [] : (m.attachments ?? []).map((a) => toAttachment(m.conversationId, a)), clientMessageId: m.clientMessageId,
-    createdAt: m.createdAt.toISOString(), editedAt: m.editedAt?.toISOString() ?? null, deleted: m.deleted ?? false,
+    id: m._id,
+    conversationId: m.conversationId.toString(),
+    seq: m.seq,
+    author,
+    html: m.deleted ? '' : m.html,
+    attachments: m.deleted ? [] : (m.attachments ?? []).map((a) => toAttachment(m.conversationId, a)),
+    clientMessageId: m.clientMessageId,
+    createdAt: m.createdAt.toISOString(),
+    editedAt: m.editedAt?.toISOString() ?? null,
+    deleted: m.deleted ?? false,
   }
 }
 
 /** DTOs for stored messages; messages by people the reader blocked are left out. */
 export async function withAuthors(ctx: ServiceContext, messages: MessageDoc[], hidden: Types.ObjectId[] = []): Promise<Message[]> {
   const shown = messages.filter((m) => !hidden.some((id) => id.equals(m.authorId)))
-  const authors = await memberSummaries(ctx, shown.map((m) => m.authorId))
+  const authors = await memberSummaries(
+    ctx,
+    shown.map((m) => m.authorId),
+  )
   return shown.filter((m) => authors.has(m.authorId.toString())).map((m) => toMessage(m, authors.get(m.authorId.toString())!))
 }
 
 /** Where a conversation's live events go: its participants' user rooms, or the sockets that joined a group room. */
-export function audience(ctx: ServiceContext, conversation: Pick<ConversationInfo, '_id' | 'kind' | 'participantIds'>, except: Array<{ toString(): string }> = []) {
-  const target = conversation.kind === 'room'
-    ? ctx.realtime.to(rooms.conversation(conversation._id.toString()))
-    : ctx.realtime.to(conversation.participantIds.map((id) => rooms.user(id.toString())))
+export function audience(
+  ctx: ServiceContext,
+  conversation: Pick<ConversationInfo, '_id' | 'kind' | 'participantIds'>,
+  except: Array<{ toString(): string }> = [],
+) {
+  const target =
+    conversation.kind === 'room'
+      ? ctx.realtime.to(rooms.conversation(conversation._id.toString()))
+      : ctx.realtime.to(conversation.participantIds.map((id) => rooms.user(id.toString())))
   return except.length ? target.except(except.map((id) => rooms.user(id.toString()))) : target
 }
 
@@ -103,14 +118,18 @@ export async function changeMessage(ctx: ServiceContext, actor: Actor, conversat
   const message = (await ctx.models.Message.findById(messageId(conversation._id, seq)).lean()) as MessageDoc | null
   if (!message || message.deleted) throw new AppError('CONVERSATION_NOT_FOUND', 'There is no such message.')
   if (!message.authorId.equals(actor.id)) throw new AppError('NOT_AUTHOR', 'Only the author can change this message.')
-  if (body !== null && !body.trim() && !message.attachments?.length) throw new AppError('VALIDATION_FAILED', 'A message cannot be empty; delete it instead.', { field: 'body' })
+  if (body !== null && !body.trim() && !message.attachments?.length)
+    throw new AppError('VALIDATION_FAILED', 'A message cannot be empty; delete it instead.', { field: 'body' })
   if (body !== null && !message.attachments?.length) refuseInvisible(body)
-  const set = body === null
-    ? { deleted: true, body: '', html: '', attachments: [] }
-    : { body, html: body.trim() ? renderMarkdown(body) : '', editedAt: new Date() }
+  const set =
+    body === null ? { deleted: true, body: '', html: '', attachments: [] } : { body, html: body.trim() ? renderMarkdown(body) : '', editedAt: new Date() }
   await ctx.models.Message.updateOne({ _id: message._id }, { $set: set })
   // A deleted message takes its files with it.
-  if (body === null && message.attachments?.length) await deleteMedia(ctx, message.attachments.map((a) => a.id))
+  if (body === null && message.attachments?.length)
+    await deleteMedia(
+      ctx,
+      message.attachments.map((a) => a.id),
+    )
   const [dto] = await withAuthors(ctx, [{ ...message, ...set } as MessageDoc])
   audience(ctx, conversation).emit('message:update', dto!)
   return dto!

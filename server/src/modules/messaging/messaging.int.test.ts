@@ -36,7 +36,9 @@ describe('conversations', () => {
     // The sponsor's welcome is message 1.
     expect([...seqOf.values()].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 2))
     const { items } = (await lea.client.get(`/api/v1/conversations/${conversation.id}/messages?limit=50`)).body as { items: Message[] }
-    expect(items.filter((m) => m.clientMessageId.startsWith('burst-')).map((m) => m.clientMessageId)).toEqual([...ids].sort((x, y) => seqOf.get(x)! - seqOf.get(y)!))
+    expect(items.filter((m) => m.clientMessageId.startsWith('burst-')).map((m) => m.clientMessageId)).toEqual(
+      [...ids].sort((x, y) => seqOf.get(x)! - seqOf.get(y)!),
+    )
     // Writing is reading: none of her own messages count as unread for her.
     expect((await lea.client.get(`/api/v1/conversations/${conversation.id}`)).body).toMatchObject({ unread: 0, lastSeq: 41 })
     socket.disconnect()
@@ -106,7 +108,10 @@ describe('conversations', () => {
     const eveSocket = await socketFor(eve.client.cookie)
     const leaked: Message[] = []
     eveSocket.on('message:new', (m) => leaked.push(m))
-    expect(await send(eveSocket, { conversationId: c.id, body: 'Hallo?', clientMessageId: 'eve-socket-1' })).toMatchObject({ ok: false, error: { code: 'CONVERSATION_NOT_FOUND' } })
+    expect(await send(eveSocket, { conversationId: c.id, body: 'Hallo?', clientMessageId: 'eve-socket-1' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONVERSATION_NOT_FOUND' },
+    })
     await a.client.post(`/api/v1/conversations/${c.id}/messages`, { body: 'Noch geheimer', clientMessageId: 'secret-0002' })
     await new Promise((r) => setTimeout(r, 300))
     expect(leaked).toEqual([])
@@ -192,7 +197,7 @@ describe('editing and deleting messages', () => {
 })
 
 describe('onboarding', () => {
-  it('uses the sponsor\'s own welcome text when they wrote one', async () => {
+  it("uses the sponsor's own welcome text when they wrote one", async () => {
     const sponsor = await makeMember(server, { handle: 'own-welcome' })
     expect((await sponsor.client.get('/api/v1/me/welcome')).body).toMatchObject({ text: null, defaultText: expect.stringContaining('{name}') })
     expect((await sponsor.client.request('PUT', '/api/v1/me/welcome', { text: 'Servus {name}! Morgen rufe ich dich an.' })).status).toBe(200)
@@ -203,7 +208,7 @@ describe('onboarding', () => {
     expect((await sponsor.client.request('PUT', '/api/v1/me/welcome', { text: '   ' })).status).toBe(400)
   })
 
-  it('opens a chat with the sponsor\'s welcome on the day a recruit joins, and tells the sponsor', async () => {
+  it("opens a chat with the sponsor's welcome on the day a recruit joins, and tells the sponsor", async () => {
     const sponsor = await makeMember(server, { handle: 'welcome-sponsor' })
     const recruit = await makeMember(server, { handle: 'welcome-recruit', sponsor: 'welcome-sponsor', displayName: 'Wilma Neu' })
     const conversations = (await recruit.client.get('/api/v1/conversations')).body.items

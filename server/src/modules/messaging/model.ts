@@ -123,7 +123,8 @@ const PresenceSchema = new Schema<PresenceDoc>(
 
 export const messageId = (conversationId: Types.ObjectId | string, seq: number) => `${conversationId.toString()}:${seq}`
 
-export const participantId = (conversationId: Types.ObjectId | string, memberId: Types.ObjectId | string) => `${conversationId.toString()}:${memberId.toString()}`
+export const participantId = (conversationId: Types.ObjectId | string, memberId: Types.ObjectId | string) =>
+  `${conversationId.toString()}:${memberId.toString()}`
 
 export function messagingModels(conn: Connection) {
   return {

@@ -20,14 +20,18 @@ export const chatNotices: ModuleSubscribers = {
     const blockedBy = new Set(e.authorBlockedBy)
     const preview = e.body.replace(/\s+/g, ' ').trim().slice(0, 80) || '📎'
     const data = { conversationId: conversation.id, seq: String(e.seq) }
-    const mentioned = conversation.kind === 'direct' ? new Set<string>() : await notifyMentions(ctx, e.authorId, e.body, {
-      type: 'message.mention',
-      where: 'chat',
-      data,
-      canSee: async (member) => (conversation.kind === 'room' && conversation.groupId
-        ? isGroupMember(ctx, conversation.groupId, member._id.toString())
-        : conversation.participantIds.includes(member._id.toString())),
-    })
+    const mentioned =
+      conversation.kind === 'direct'
+        ? new Set<string>()
+        : await notifyMentions(ctx, e.authorId, e.body, {
+            type: 'message.mention',
+            where: 'chat',
+            data,
+            canSee: async (member) =>
+              conversation.kind === 'room' && conversation.groupId
+                ? isGroupMember(ctx, conversation.groupId, member._id.toString())
+                : conversation.participantIds.includes(member._id.toString()),
+          })
     if (conversation.kind === 'room') return
     const now = Date.now()
     for (const memberId of conversation.participantIds) {

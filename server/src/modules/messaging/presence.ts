@@ -11,15 +11,17 @@ export const HEARTBEAT_MS = 60_000
 
 /** Presence as others may see it: nothing at all for members who switched it off. */
 export async function presenceOf(ctx: ServiceContext, memberIds: string[], now = Date.now()): Promise<Presence[]> {
-  const rows = await Promise.all(memberIds.map(async (id) => {
-    const [member, presence] = await Promise.all([
-      ctx.models.Member.findById(id, { handle: 1, showPresence: 1 }).lean(),
-      ctx.models.Presence.findById(id).lean() as Promise<PresenceDoc | null>,
-    ])
-    if (!member) return null
-    if (member.showPresence === false) return { handle: member.handle, online: null, lastSeenAt: null }
-    return { handle: member.handle, online: !!presence && presence.onlineUntil.getTime() > now, lastSeenAt: presence?.lastSeenAt.toISOString() ?? null }
-  }))
+  const rows = await Promise.all(
+    memberIds.map(async (id) => {
+      const [member, presence] = await Promise.all([
+        ctx.models.Member.findById(id, { handle: 1, showPresence: 1 }).lean(),
+        ctx.models.Presence.findById(id).lean() as Promise<PresenceDoc | null>,
+      ])
+      if (!member) return null
+      if (member.showPresence === false) return { handle: member.handle, online: null, lastSeenAt: null }
+      return { handle: member.handle, online: !!presence && presence.onlineUntil.getTime() > now, lastSeenAt: presence?.lastSeenAt.toISOString() ?? null }
+    }),
+  )
   return rows.filter((r) => r !== null)
 }
 
@@ -34,7 +36,9 @@ export async function markOnline(ctx: ServiceContext, memberId: string): Promise
   if (ctx.realtime.stopping) return
   const now = new Date()
   const before = (await ctx.models.Presence.findOneAndUpdate(
-    { _id: memberId }, { $set: { onlineUntil: new Date(now.getTime() + ONLINE_TTL_MS), lastSeenAt: now } }, { upsert: true },
+    { _id: memberId },
+    { $set: { onlineUntil: new Date(now.getTime() + ONLINE_TTL_MS), lastSeenAt: now } },
+    { upsert: true },
   ).lean()) as PresenceDoc | null
   if (!before || before.onlineUntil.getTime() <= now.getTime()) await announcePresence(ctx, memberId)
 }

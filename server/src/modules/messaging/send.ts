@@ -156,11 +156,19 @@ async function followUp(ctx: ServiceContext, written: Written[]): Promise<void> 
   for (const { job, doc } of written.sort((a, b) => a.doc.seq - b.doc.seq)) {
     await ctx.events.publish('message.stored', {
       conversation: {
-        id: conversation._id.toString(), kind: conversation.kind, groupId: conversation.groupId?.toString() ?? null,
+        id: conversation._id.toString(),
+        kind: conversation.kind,
+        groupId: conversation.groupId?.toString() ?? null,
         participantIds: conversation.kind === 'room' ? [] : conversation.participantIds.map(String),
       },
-      seq: doc.seq, authorId: job.actor.id, authorHandle: job.actor.handle, authorName: job.author.summary.displayName,
-      authorBlockedBy: job.author.blockedBy.map(String), body: doc.body, hasAttachments: (doc.attachments?.length ?? 0) > 0, automatic: job.automatic,
+      seq: doc.seq,
+      authorId: job.actor.id,
+      authorHandle: job.actor.handle,
+      authorName: job.author.summary.displayName,
+      authorBlockedBy: job.author.blockedBy.map(String),
+      body: doc.body,
+      hasAttachments: (doc.attachments?.length ?? 0) > 0,
+      automatic: job.automatic,
     })
   }
 }

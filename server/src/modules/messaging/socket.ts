@@ -15,11 +15,15 @@ import { sendMessage } from './send.ts'
 const ajv = new Ajv({ allErrors: false })
 const validateSend = ajv.compile<SendMessage>(SendMessageSchema)
 const validateConversation = ajv.compile<{ conversationId: string }>({
-  type: 'object', required: ['conversationId'], additionalProperties: false,
+  type: 'object',
+  required: ['conversationId'],
+  additionalProperties: false,
   properties: { conversationId: SendMessageSchema.properties.conversationId },
 })
 const validateRead = ajv.compile<{ conversationId: string; seq: number }>({
-  type: 'object', required: ['conversationId', 'seq'], additionalProperties: false,
+  type: 'object',
+  required: ['conversationId', 'seq'],
+  additionalProperties: false,
   properties: { conversationId: SendMessageSchema.properties.conversationId, seq: { type: 'integer', minimum: 0 } },
 })
 
@@ -34,7 +38,10 @@ const eventLimiters = new WeakMap<ServiceContext, Record<keyof typeof EVENT_LIMI
 function allowed(ctx: ServiceContext, event: keyof typeof EVENT_LIMITS, memberId: string): boolean {
   let limiters = eventLimiters.get(ctx)
   if (!limiters) {
-    limiters = Object.fromEntries(Object.entries(EVENT_LIMITS).map(([name, perMinute]) => [name, new SenderLimiter(perMinute, name)])) as Record<keyof typeof EVENT_LIMITS, SenderLimiter>
+    limiters = Object.fromEntries(Object.entries(EVENT_LIMITS).map(([name, perMinute]) => [name, new SenderLimiter(perMinute, name)])) as Record<
+      keyof typeof EVENT_LIMITS,
+      SenderLimiter
+    >
     eventLimiters.set(ctx, limiters)
   }
   try {
@@ -52,9 +59,10 @@ const lateReads = new Map<string, { seq: number }>()
 export function registerMessagingEvents(ctx: ServiceContext, socket: Socket): void {
   // Fire-and-forget events: invalid payloads and foreign conversations are dropped silently,
   // so a guessed id learns nothing.
-  const quietly = (work: () => Promise<void>) => work().catch((error) => {
-    if (!(error instanceof AppError)) ctx.log.error({ err: error }, 'socket event failed')
-  })
+  const quietly = (work: () => Promise<void>) =>
+    work().catch((error) => {
+      if (!(error instanceof AppError)) ctx.log.error({ err: error }, 'socket event failed')
+    })
   const answer = <T>(ack: unknown, result: T) => (typeof ack === 'function' ? (ack as (r: T) => void)(result) : undefined)
 
   const me = socket.data.actor as { id: string } | null
@@ -113,13 +121,17 @@ export function registerMessagingEvents(ctx: ServiceContext, socket: Socket): vo
     if (!actor) return reply({ ok: false, error: { code: 'UNAUTHENTICATED', message: apiMessage('UNAUTHENTICATED') } })
     if (!validateSend(payload)) {
       const first = validateSend.errors?.[0]
-      return reply({ ok: false, error: { code: 'VALIDATION_FAILED', message: `${first?.instancePath.slice(1) || 'payload'} ${first?.message ?? 'is invalid'}` } })
+      return reply({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED', message: `${first?.instancePath.slice(1) || 'payload'} ${first?.message ?? 'is invalid'}` },
+      })
     }
     try {
       const message = await sendMessage(ctx, actor, payload)
       reply({ ok: true, id: message.id, seq: message.seq, createdAt: message.createdAt })
     } catch (error) {
-      if (error instanceof AppError) return reply({ ok: false, error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } })
+      if (error instanceof AppError)
+        return reply({ ok: false, error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } })
       ctx.log.error({ err: error }, 'message:send failed')
       reply({ ok: false, error: { code: 'INTERNAL', message: apiMessage('INTERNAL') } })
     }

@@ -82,7 +82,8 @@ export async function participantState(ctx: ServiceContext, _id: string): Promis
 /** Keeps the remembered state in step with a write this node just made. */
 export function rememberParticipant(ctx: ServiceContext, _id: string, change: Partial<ParticipantDoc>): void {
   chatMemory(ctx).participants.update(_id, (state) => ({
-    ...state, ...change,
+    ...state,
+    ...change,
     ...(change.lastReadSeq !== undefined ? { lastReadSeq: Math.max(state.lastReadSeq, change.lastReadSeq) } : {}),
     ...(change.notifiedSeq !== undefined ? { notifiedSeq: Math.max(state.notifiedSeq, change.notifiedSeq) } : {}),
   }))

@@ -19,9 +19,18 @@ export async function openOnboardingConversation(ctx: ServiceContext, recruitId:
   const sponsorActor = { id: sponsor._id.toString(), handle: sponsor.handle, role: sponsor.role }
   const conversation = await createConversation(ctx, sponsorActor, { participants: [recruit.handle] })
   const text = (sponsor.welcomeText ?? DEFAULT_WELCOME).replaceAll('{name}', recruit.displayName)
-  await sendMessage(ctx, sponsorActor, { conversationId: conversation.id, body: text, clientMessageId: `welcome-${recruit._id.toString()}` }, { automatic: true })
+  await sendMessage(
+    ctx,
+    sponsorActor,
+    { conversationId: conversation.id, body: text, clientMessageId: `welcome-${recruit._id.toString()}` },
+    { automatic: true },
+  )
   await ctx.events.publish('conversation.welcomed', {
-    sponsorId: sponsor._id.toString(), recruitId: recruit._id.toString(), recruitHandle: recruit.handle, recruitName: recruit.displayName, conversationId: conversation.id,
+    sponsorId: sponsor._id.toString(),
+    recruitId: recruit._id.toString(),
+    recruitHandle: recruit.handle,
+    recruitName: recruit.displayName,
+    conversationId: conversation.id,
   })
 }
 

@@ -63,7 +63,10 @@ export async function ownsKey(keys: ServiceContext['models']['MessageKey'], key:
 }
 
 export async function isSameMessage(ctx: ServiceContext, doc: MessageDoc): Promise<boolean> {
-  const stored = (await ctx.models.Message.findById(doc._id, { authorId: 1, clientMessageId: 1 }).lean()) as Pick<MessageDoc, 'authorId' | 'clientMessageId'> | null
+  const stored = (await ctx.models.Message.findById(doc._id, { authorId: 1, clientMessageId: 1 }).lean()) as Pick<
+    MessageDoc,
+    'authorId' | 'clientMessageId'
+  > | null
   return !!stored && stored.authorId.equals(doc.authorId) && stored.clientMessageId === doc.clientMessageId
 }
 

@@ -3,7 +3,19 @@ import { Types } from 'mongoose'
 import type { ServiceContext } from '../../context.ts'
 import { Memory } from './memory.ts'
 import { messageId, type MessageDoc } from './model.ts'
-import { ResendError, insertAll, isSameMessage, lastStoredFrom, ownsKey, previewOf, type ConversationHead, type SendJob, type Waiting, type Written, type WriterHooks } from './writer-parts.ts'
+import {
+  ResendError,
+  insertAll,
+  isSameMessage,
+  lastStoredFrom,
+  ownsKey,
+  previewOf,
+  type ConversationHead,
+  type SendJob,
+  type Waiting,
+  type Written,
+  type WriterHooks,
+} from './writer-parts.ts'
 
 // Kept where they were: senders and readers import these from the writer.
 export { ResendError, internalError, lastStoredFrom, type ConversationHead, type SendJob, type Written } from './writer-parts.ts'
@@ -81,9 +93,11 @@ export class MessageWriter {
         // A batch whose database call never returns must not hold up every later message: its
         // senders are told it failed (they may resend; the key makes that safe) and the next
         // batch goes ahead. Seen after a kill -9 of the embedded database, about once in four.
-        await Promise.race([this.writeBatch(batch), stalled]).catch((error: unknown) => {
-          for (const w of batch) w.reject(error)
-        }).finally(() => clearTimeout(timer))
+        await Promise.race([this.writeBatch(batch), stalled])
+          .catch((error: unknown) => {
+            for (const w of batch) w.reject(error)
+          })
+          .finally(() => clearTimeout(timer))
       }
     } finally {
       this.running = null
@@ -108,17 +122,22 @@ export class MessageWriter {
     await this.loadCounters(fresh.map((w) => w.job.conversation._id.toString()))
     const planned = fresh.map((w) => ({ ...w, doc: this.messageDoc(w.job, this.next(w.job.conversation._id.toString())) }))
     const claiming = planned.filter((p) => !p.job.claimed)
-    const lost = await insertAll(MessageKey.collection, claiming.map((p) => ({ _id: p.job.key, messageId: p.doc._id, createdAt: p.doc.createdAt })))
+    const lost = await insertAll(
+      MessageKey.collection,
+      claiming.map((p) => ({ _id: p.job.key, messageId: p.doc._id, createdAt: p.doc.createdAt })),
+    )
     const resent: typeof planned = []
     const refused: typeof planned = []
-    await Promise.all(claiming.map(async (p, i) => {
-      const outcome = lost.get(i)
-      // A key already pointing at this very message is our own claim, written by an attempt whose
-      // answer was lost (the database went away after committing it): it is claimed, not taken.
-      if (outcome === 'duplicate') {
-        if (!(await ownsKey(MessageKey, p.job.key, p.doc._id))) resent.push(p)
-      } else if (outcome) refused.push(p)
-    }))
+    await Promise.all(
+      claiming.map(async (p, i) => {
+        const outcome = lost.get(i)
+        // A key already pointing at this very message is our own claim, written by an attempt whose
+        // answer was lost (the database went away after committing it): it is claimed, not taken.
+        if (outcome === 'duplicate') {
+          if (!(await ownsKey(MessageKey, p.job.key, p.doc._id))) resent.push(p)
+        } else if (outcome) refused.push(p)
+      }),
+    )
     for (const p of refused) p.reject(new Error('could not claim the message key'))
     claiming.forEach((p, i) => {
       if (!lost.has(i)) this.recentKeys.set(p.job.key, true)
@@ -131,15 +150,20 @@ export class MessageWriter {
     const stored: typeof planned = []
     const renumbered = new Set<(typeof planned)[number]>()
     for (let attempt = 0; pending.length; attempt++) {
-      const failed = await insertAll(this.ctx.models.Message.collection, pending.map((p) => p.doc))
+      const failed = await insertAll(
+        this.ctx.models.Message.collection,
+        pending.map((p) => p.doc),
+      )
       const again: typeof planned = []
-      await Promise.all(pending.map(async (p, i) => {
-        const outcome = failed.get(i)
-        // The number is taken by this very message when an earlier attempt committed it.
-        if (!outcome || (outcome === 'duplicate' && (await isSameMessage(this.ctx, p.doc)))) stored.push(p)
-        else if (outcome === 'duplicate' && attempt < RENUMBER_ATTEMPTS) again.push(p)
-        else p.reject(new Error(`message ${p.doc._id} could not be stored`))
-      }))
+      await Promise.all(
+        pending.map(async (p, i) => {
+          const outcome = failed.get(i)
+          // The number is taken by this very message when an earlier attempt committed it.
+          if (!outcome || (outcome === 'duplicate' && (await isSameMessage(this.ctx, p.doc)))) stored.push(p)
+          else if (outcome === 'duplicate' && attempt < RENUMBER_ATTEMPTS) again.push(p)
+          else p.reject(new Error(`message ${p.doc._id} could not be stored`))
+        }),
+      )
       if (!again.length) break
       await this.reloadCounters(again.map((p) => p.doc.conversationId.toString()))
       for (const p of again) {
@@ -164,9 +188,13 @@ export class MessageWriter {
     const repoint = stored.filter((p) => p.job.claimed || renumbered.has(p))
     const accepting = [...new Set(stored.filter((p) => p.job.me.status === 'request').map((p) => p.job.me._id))]
     await Promise.all([
-      repoint.length && MessageKey.bulkWrite(repoint.map((p) => ({
-        updateOne: { filter: { _id: p.job.key }, update: { $set: { messageId: p.doc._id } } },
-      })), { ordered: false }),
+      repoint.length &&
+        MessageKey.bulkWrite(
+          repoint.map((p) => ({
+            updateOne: { filter: { _id: p.job.key }, update: { $set: { messageId: p.doc._id } } },
+          })),
+          { ordered: false },
+        ),
       ...accepting.map((_id) => Participant.updateOne({ _id }, { $set: { status: 'active' } })),
     ])
     this.hooks.written(stored.map((p) => ({ job: p.job, doc: p.doc })))
@@ -207,15 +235,18 @@ export class MessageWriter {
         await new Promise((resolve) => setTimeout(resolve, HEAD_FLUSH_MS))
         const heads = [...this.heads]
         try {
-          await this.ctx.models.Conversation.bulkWrite(heads.map(([id, head]) => ({
-            updateOne: {
-              filter: { _id: new Types.ObjectId(id) },
-              update: {
-                $max: { lastSeq: head.lastSeq, ...Object.fromEntries(Object.entries(head.wrote).map(([member, seq]) => [`wrote.${member}`, seq])) },
-                $set: { lastPreview: head.lastPreview },
+          await this.ctx.models.Conversation.bulkWrite(
+            heads.map(([id, head]) => ({
+              updateOne: {
+                filter: { _id: new Types.ObjectId(id) },
+                update: {
+                  $max: { lastSeq: head.lastSeq, ...Object.fromEntries(Object.entries(head.wrote).map(([member, seq]) => [`wrote.${member}`, seq])) },
+                  $set: { lastPreview: head.lastPreview },
+                },
               },
-            },
-          })), { ordered: false })
+            })),
+            { ordered: false },
+          )
           // Only what was written is forgotten; newer notes made meanwhile stay for the next round.
           for (const [id, head] of heads) if (this.heads.get(id) === head) this.heads.delete(id)
         } catch (error) {
@@ -230,9 +261,17 @@ export class MessageWriter {
   private messageDoc(job: SendJob, seq: number): MessageDoc {
     const conversationId = job.conversation._id
     return {
-      _id: messageId(conversationId, seq), conversationId, authorId: new Types.ObjectId(job.actor.id), seq,
-      body: job.input.body, html: job.input.body.trim() ? renderMarkdown(job.input.body) : '', attachments: job.attachments,
-      clientMessageId: job.input.clientMessageId, editedAt: null, deleted: false, createdAt: new Date(),
+      _id: messageId(conversationId, seq),
+      conversationId,
+      authorId: new Types.ObjectId(job.actor.id),
+      seq,
+      body: job.input.body,
+      html: job.input.body.trim() ? renderMarkdown(job.input.body) : '',
+      attachments: job.attachments,
+      clientMessageId: job.input.clientMessageId,
+      editedAt: null,
+      deleted: false,
+      createdAt: new Date(),
     }
   }
 
@@ -250,18 +289,21 @@ export class MessageWriter {
   /** The last number of conversations this node has not written to yet. */
   private async loadCounters(ids: string[]): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.counters.has(id))
-    await Promise.all(missing.map(async (id) => {
-      const stored = await this.ctx.models.Conversation.findById(id, { lastSeq: 1 }).lean()
-      if (!this.counters.has(id)) this.counters.set(id, stored?.lastSeq ?? 0)
-    }))
+    await Promise.all(
+      missing.map(async (id) => {
+        const stored = await this.ctx.models.Conversation.findById(id, { lastSeq: 1 }).lean()
+        if (!this.counters.has(id)) this.counters.set(id, stored?.lastSeq ?? 0)
+      }),
+    )
   }
 
   /** After a duplicate number: the stored lastSeq, then on past messages written after it. */
   private async reloadCounters(ids: string[]): Promise<void> {
-    await Promise.all([...new Set(ids)].map(async (id) => {
-      const stored = await this.ctx.models.Conversation.findById(id, { lastSeq: 1 }).lean()
-      this.counters.set(id, await lastStoredFrom(this.ctx, id, Math.max(stored?.lastSeq ?? 0, this.counters.get(id) ?? 0)))
-    }))
+    await Promise.all(
+      [...new Set(ids)].map(async (id) => {
+        const stored = await this.ctx.models.Conversation.findById(id, { lastSeq: 1 }).lean()
+        this.counters.set(id, await lastStoredFrom(this.ctx, id, Math.max(stored?.lastSeq ?? 0, this.counters.get(id) ?? 0)))
+      }),
+    )
   }
-
 }

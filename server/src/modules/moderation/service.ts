@@ -63,30 +63,37 @@ export async function moderationQueue(ctx: ServiceContext, actor: Actor, query: 
     requireModerator(actor)
   }
   const page = await readStream(ctx, stream, { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs, seqs) =>
-    Promise.all(refs.map(async (id, i) => {
-      const post = (await Post.findById(id).lean()) as PostDoc | null
-      if (!post || post.openReportIds.length === 0 || post.status === 'deleted') return null
-      // A post reported again after a decision is queued anew; only its newest place counts.
-      if (groupId) return post.area.groupId === groupId ? post : null
-      return post.queueSeq === seqs[i] ? post : null
-    })),
+    Promise.all(
+      refs.map(async (id, i) => {
+        const post = (await Post.findById(id).lean()) as PostDoc | null
+        if (!post || post.openReportIds.length === 0 || post.status === 'deleted') return null
+        // A post reported again after a decision is queued anew; only its newest place counts.
+        if (groupId) return post.area.groupId === groupId ? post : null
+        return post.queueSeq === seqs[i] ? post : null
+      }),
+    ),
   )
   // In a group's queue a post can stand twice (reported, decided, reported again): show it once.
   const seen = new Set<string>()
   page.items = page.items.filter((p) => !seen.has(p._id.toString()) && seen.add(p._id.toString()))
-  const items = await Promise.all(page.items.map(async (post) => {
-    const author = await Member.findById(post.authorId).lean()
-    const reports = (await Promise.all(post.openReportIds.map((id) => Report.findById(id).lean()))).filter((r) => r !== null)
-    const reporters = await memberSummaries(ctx, reports.map((r) => r.reporterId))
-    return {
-      post: { ...toPost(post, toMemberSummary(author!)), status: post.status },
-      reports: reports.flatMap((r) => {
-        const reporter = reporters.get(r.reporterId.toString())
-        return reporter ? [{ id: r._id, reason: r.reason, text: r.text, reporter, createdAt: r.createdAt.toISOString() }] : []
-      }),
-      authorOffences: (author as MemberDoc | null)?.adOffences ?? 0,
-    }
-  }))
+  const items = await Promise.all(
+    page.items.map(async (post) => {
+      const author = await Member.findById(post.authorId).lean()
+      const reports = (await Promise.all(post.openReportIds.map((id) => Report.findById(id).lean()))).filter((r) => r !== null)
+      const reporters = await memberSummaries(
+        ctx,
+        reports.map((r) => r.reporterId),
+      )
+      return {
+        post: { ...toPost(post, toMemberSummary(author!)), status: post.status },
+        reports: reports.flatMap((r) => {
+          const reporter = reporters.get(r.reporterId.toString())
+          return reporter ? [{ id: r._id, reason: r.reason, text: r.text, reporter, createdAt: r.createdAt.toISOString() }] : []
+        }),
+        authorOffences: (author as MemberDoc | null)?.adOffences ?? 0,
+      }
+    }),
+  )
   return { items, nextCursor: page.nextCursor }
 }
 
@@ -139,8 +146,13 @@ export async function moderate(ctx: ServiceContext, actor: Actor, postId: string
 
   const warned = input.action === 'reclassify' && offences >= WARN_AFTER_OFFENCES
   await ctx.events.publish('post.moderated', {
-    postId: post._id.toString(), authorId: author._id.toString(), action: input.action, reason: input.reason, moderatorId: actor.id,
-    authorOffences: offences, authorWarned: warned,
+    postId: post._id.toString(),
+    authorId: author._id.toString(),
+    action: input.action,
+    reason: input.reason,
+    moderatorId: actor.id,
+    authorOffences: offences,
+    authorWarned: warned,
   })
   return { postId: post._id.toString(), action: input.action, resolvedReports: post.openReportIds.length, authorOffences: offences, authorWarned: warned }
 }
@@ -153,7 +165,11 @@ export async function limitPosting(ctx: ServiceContext, actor: Actor, handle: st
   const until = input.days > 0 ? new Date(Date.now() + input.days * 86_400_000) : null
   await ctx.models.Member.updateOne({ _id: member._id }, { $set: { postingLimitedUntil: until } })
   await ctx.models.Audit.create({
-    actorId: new Types.ObjectId(actor.id), action: 'member.limit-posting', subjectId: member._id, reason: input.reason, data: { days: input.days },
+    actorId: new Types.ObjectId(actor.id),
+    action: 'member.limit-posting',
+    subjectId: member._id,
+    reason: input.reason,
+    data: { days: input.days },
   })
   await ctx.events.publish('member.posting_limited', { memberId: member._id.toString(), until: until?.toISOString() ?? null, reason: input.reason })
   return { handle: member.handle, limitedUntil: until?.toISOString() ?? null }

@@ -54,7 +54,10 @@ function browser(path: string) {
   const endpoint = `${pushUrl}${path}`
   const hkdf = (salt: Buffer, ikm: Buffer, info: string | Buffer, length: number) => {
     const prk = createHmac('sha256', salt).update(ikm).digest()
-    return createHmac('sha256', prk).update(Buffer.concat([Buffer.from(info), Buffer.of(1)])).digest().subarray(0, length)
+    return createHmac('sha256', prk)
+      .update(Buffer.concat([Buffer.from(info), Buffer.of(1)]))
+      .digest()
+      .subarray(0, length)
   }
   return {
     endpoint,
@@ -117,7 +120,10 @@ describe('web push', () => {
     const [, h, c, s] = auth!
     expect(JSON.parse(Buffer.from(c!, 'base64url').toString())).toMatchObject({ aud: pushUrl, sub: 'mailto:ops@vernetzt.test' })
     const point = Buffer.from(vapid.publicKey, 'base64url')
-    const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') }, format: 'jwk' })
+    const key = createPublicKey({
+      key: { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') },
+      format: 'jwk',
+    })
     expect(verify('sha256', Buffer.from(`${h}.${c}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(s!, 'base64url'))).toBe(true)
 
     const payload = phone.decrypt(message!.body)
@@ -230,7 +236,10 @@ describe('settings and subscriptions API', () => {
   it('validates quiet hours', async () => {
     const member = await makeMember(server)
     const put = (body: unknown) => member.client.request('PUT', '/api/v1/me/notification-settings', body)
-    expect((await put({ quietHours: { timeZone: 'Mars/Olympus_Mons' } })).body.error).toMatchObject({ code: 'TIME_ZONE_UNKNOWN', details: { field: 'quietHours.timeZone' } })
+    expect((await put({ quietHours: { timeZone: 'Mars/Olympus_Mons' } })).body.error).toMatchObject({
+      code: 'TIME_ZONE_UNKNOWN',
+      details: { field: 'quietHours.timeZone' },
+    })
     expect((await put({ quietHours: { start: '24:00' } })).body.error.code).toBe('VALIDATION_FAILED')
     expect((await put({ quietHours: {} })).body.error.code).toBe('VALIDATION_FAILED')
     expect((await new Client(server.url).get('/api/v1/me/notification-settings')).status).toBe(401)
@@ -240,7 +249,12 @@ describe('settings and subscriptions API', () => {
     const member = await makeMember(server)
     const keys = browser('/x').subscription.keys
     const post = (body: unknown) => member.client.post('/api/v1/push/subscriptions', body)
-    for (const endpoint of ['https://169.254.169.254/latest/meta-data', 'https://intranet.local/push', 'http://10.0.0.5/push', `${server.url}/api/v1/auth/logout`.replace('127.0.0.1', '127.0.0.2')]) {
+    for (const endpoint of [
+      'https://169.254.169.254/latest/meta-data',
+      'https://intranet.local/push',
+      'http://10.0.0.5/push',
+      `${server.url}/api/v1/auth/logout`.replace('127.0.0.1', '127.0.0.2'),
+    ]) {
       const res = await post({ endpoint, keys })
       expect(res.status, endpoint).toBe(422)
       expect(res.body.error).toMatchObject({ code: 'PUSH_ENDPOINT_REFUSED', details: { field: 'endpoint' } })
@@ -248,7 +262,10 @@ describe('settings and subscriptions API', () => {
     // A browser's real push service is accepted (nothing is sent: no notification follows).
     expect((await post({ endpoint: 'https://fcm.googleapis.com/fcm/send/abc:APA91b', keys })).status).toBe(200)
     // Not a point on the curve.
-    const res = await post({ endpoint: `${pushUrl}/sub/broken`, keys: { p256dh: Buffer.concat([Buffer.of(4), Buffer.alloc(64, 1)]).toString('base64url'), auth: keys.auth } })
+    const res = await post({
+      endpoint: `${pushUrl}/sub/broken`,
+      keys: { p256dh: Buffer.concat([Buffer.of(4), Buffer.alloc(64, 1)]).toString('base64url'), auth: keys.auth },
+    })
     expect(res.body.error.code).toBe('VALIDATION_FAILED')
     expect((await new Client(server.url).post('/api/v1/push/subscriptions', { endpoint: `${pushUrl}/sub/anon`, keys })).status).toBe(401)
   })

@@ -21,7 +21,11 @@ export const notificationSubscription: ModuleSubscription = {
       }
     },
     'group.join_requested': (ctx, e) =>
-      notify(ctx, e.ownerId, { type: 'group.request', text: noticeText('notice.group.request', { handle: e.memberHandle, group: e.groupName }), data: { group: e.slug, handle: e.memberHandle } }),
+      notify(ctx, e.ownerId, {
+        type: 'group.request',
+        text: noticeText('notice.group.request', { handle: e.memberHandle, group: e.groupName }),
+        data: { group: e.slug, handle: e.memberHandle },
+      }),
     'group.request_decided': (ctx, e) =>
       notify(ctx, e.memberId, {
         type: e.approved ? 'group.approved' : 'group.declined',
@@ -29,11 +33,19 @@ export const notificationSubscription: ModuleSubscription = {
         data: { group: e.slug },
       }),
     'group.invited': (ctx, e) =>
-      notify(ctx, e.memberId, { type: 'group.invite', text: noticeText('notice.group.invite', { handle: e.byHandle, group: e.groupName }), data: { group: e.slug } }),
+      notify(ctx, e.memberId, {
+        type: 'group.invite',
+        text: noticeText('notice.group.invite', { handle: e.byHandle, group: e.groupName }),
+        data: { group: e.slug },
+      }),
     'lesson.completed': async (ctx, e) => {
       const data = { lessonId: e.lessonId, group: e.groupSlug, handle: e.memberHandle }
       if (e.groupOwnerId !== e.memberId) {
-        await notify(ctx, e.groupOwnerId, { type: 'lesson.completed', text: noticeText('notice.lesson.owner', { handle: e.memberHandle, title: e.lessonTitle }), data })
+        await notify(ctx, e.groupOwnerId, {
+          type: 'lesson.completed',
+          text: noticeText('notice.lesson.owner', { handle: e.memberHandle, title: e.lessonTitle }),
+          data,
+        })
       }
       // The recruit's sponsor hears of every lesson they finish, once: not when the sponsor leads
       // the course (the owner's notice told them). The title is named only if the sponsor may see

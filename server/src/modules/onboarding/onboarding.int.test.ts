@@ -13,7 +13,9 @@ afterAll(async () => {
 })
 
 async function uploadAvatar(client: Client, color = '#c33') {
-  const image = await sharp({ create: { width: 200, height: 200, channels: 3, background: color } }).png().toBuffer()
+  const image = await sharp({ create: { width: 200, height: 200, channels: 3, background: color } })
+    .png()
+    .toBuffer()
   const form = new FormData()
   form.append('avatar', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'me.png')
   const res = await fetch(`${server.url}/api/v1/me/avatar`, { method: 'PUT', body: form, headers: { cookie: client.cookie } })
@@ -21,12 +23,15 @@ async function uploadAvatar(client: Client, color = '#c33') {
 }
 
 const checklistOf = async (viewer: Client, handle: string) => (await viewer.get(`/api/v1/onboarding/${handle}`)).body
-const notificationsOf = async (viewer: Client) => (await viewer.get('/api/v1/notifications?limit=50')).body.items as Array<{ type: string; text: { de: string }; data: Record<string, string> }>
+const notificationsOf = async (viewer: Client) =>
+  (await viewer.get('/api/v1/notifications?limit=50')).body.items as Array<{ type: string; text: { de: string }; data: Record<string, string> }>
 
 describe('onboarding checklist', () => {
-  it('ticks every step from the recruit\'s own actions and shows the sponsor when each was done', async () => {
+  it("ticks every step from the recruit's own actions and shows the sponsor when each was done", async () => {
     const sponsor = await makeMember(server, { handle: 'ob-sponsorin', displayName: 'Sabine Sponsor' })
-    expect((await sponsor.client.post('/api/v1/groups', { name: 'Team Sabine', slug: 'ob-team', kind: 'team', visibility: 'private', teamDepth: 2 })).status).toBe(201)
+    expect(
+      (await sponsor.client.post('/api/v1/groups', { name: 'Team Sabine', slug: 'ob-team', kind: 'team', visibility: 'private', teamDepth: 2 })).status,
+    ).toBe(201)
     await sponsor.client.post('/api/v1/groups', { name: 'Starterkurs Sabine', slug: 'ob-kurs', kind: 'training', visibility: 'private' })
     const lesson = (await sponsor.client.post('/api/v1/groups/ob-kurs/lessons', { title: 'Willkommen', body: 'Los geht es.' })).body
     await sponsor.client.request('PUT', '/api/v1/me/onboarding-course', { slug: 'ob-kurs' })
@@ -78,7 +83,11 @@ describe('onboarding checklist', () => {
     await recruit.client.post(`/api/v1/lessons/${lesson.id}/progress`, { done: false })
     await recruit.client.post(`/api/v1/lessons/${lesson.id}/progress`, { done: true })
     const again = await checklistOf(sponsor.client, 'ob-anna')
-    expect({ items: again.items, done: again.done, completedAt: again.completedAt }).toEqual({ items: complete.items, done: 5, completedAt: complete.completedAt })
+    expect({ items: again.items, done: again.done, completedAt: again.completedAt }).toEqual({
+      items: complete.items,
+      done: 5,
+      completedAt: complete.completedAt,
+    })
     const notes = await notificationsOf(sponsor.client)
     expect(notes.filter((n) => n.type === 'onboarding.complete')).toEqual([expect.objectContaining({ data: { handle: 'ob-anna' } })])
 
@@ -98,7 +107,11 @@ describe('onboarding checklist', () => {
 
     expect((await sponsor.client.get('/api/v1/onboarding/ob-ben')).status).toBe(200)
     expect((await top.client.get('/api/v1/onboarding/ob-ben')).status).toBe(200)
-    for (const [viewer, handle] of [[stranger.client, 'ob-ben'], [sibling.client, 'ob-ben'], [stranger.client, 'ob-nobody-here']] as const) {
+    for (const [viewer, handle] of [
+      [stranger.client, 'ob-ben'],
+      [sibling.client, 'ob-ben'],
+      [stranger.client, 'ob-nobody-here'],
+    ] as const) {
       const res = await viewer.get(`/api/v1/onboarding/${handle}`)
       expect(res.status).toBe(404)
       expect(res.body.error.code).toBe('PROFILE_NOT_FOUND')
@@ -118,12 +131,13 @@ describe('onboarding checklist', () => {
     expect((await admin.post('/api/v1/admin/members/move', { member: 'ob-ben', newSponsor: 'ob-stranger', reason: 'Wechsel' })).status).toBe(200)
     expect((await sponsor.client.get('/api/v1/onboarding/ob-ben')).status).toBe(404)
     expect((await stranger.client.get('/api/v1/onboarding/ob-ben')).body.sponsor.handle).toBe('ob-stranger')
-    const handlesOf = async (c: Client) => (await c.get('/api/v1/me/recruits/onboarding')).body.items.map((x: { member: { handle: string } }) => x.member.handle)
+    const handlesOf = async (c: Client) =>
+      (await c.get('/api/v1/me/recruits/onboarding')).body.items.map((x: { member: { handle: string } }) => x.member.handle)
     expect(await handlesOf(sponsor.client)).toEqual(['ob-sibling'])
     expect(await handlesOf(stranger.client)).toEqual(['ob-ben'])
   })
 
-  it('lists the sponsor\'s direct recruits newest first, a page at a time', async () => {
+  it("lists the sponsor's direct recruits newest first, a page at a time", async () => {
     const sponsor = await makeMember(server, { handle: 'ob-pager' })
     for (const handle of ['ob-p1', 'ob-p2', 'ob-p3']) await makeMember(server, { handle, sponsor: 'ob-pager' })
     await makeMember(server, { handle: 'ob-p3-kid', sponsor: 'ob-p3' }) // level 2: not on this page
@@ -141,7 +155,8 @@ describe('onboarding checklist', () => {
     const { socket: sponsorSocket } = await openSocket(server.url, { cookie: sponsor.client.cookie })
     const { socket: recruitSocket } = await openSocket(server.url, { cookie: recruit.client.cookie })
     // 'onboarding:update' is not in the typed socket contract yet.
-    const next = (socket: typeof sponsorSocket) => new Promise<any>((resolve) => (socket as unknown as { once(e: string, f: (p: unknown) => void): void }).once('onboarding:update', resolve))
+    const next = (socket: typeof sponsorSocket) =>
+      new Promise<any>((resolve) => (socket as unknown as { once(e: string, f: (p: unknown) => void): void }).once('onboarding:update', resolve))
     const seen = Promise.all([next(sponsorSocket), next(recruitSocket)])
     await uploadAvatar(recruit.client)
     const [bySponsor, byRecruit] = await seen
@@ -149,7 +164,7 @@ describe('onboarding checklist', () => {
     expect(byRecruit).toEqual(bySponsor)
   })
 
-  it('tells the sponsor of a lesson finished in someone else\'s course, and names it only if the sponsor may see the course', async () => {
+  it("tells the sponsor of a lesson finished in someone else's course, and names it only if the sponsor may see the course", async () => {
     const sponsor = await makeMember(server, { handle: 'ob-les-sponsor' })
     const trainer = await makeMember(server, { handle: 'ob-les-trainer' })
     const recruit = await makeMember(server, { handle: 'ob-les-recruit', sponsor: 'ob-les-sponsor' })

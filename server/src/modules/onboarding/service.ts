@@ -1,6 +1,12 @@
 import { AppError } from '@vernetzt/shared/errors'
 import type { MemberSummary } from '@vernetzt/shared/schemas/common'
-import { ONBOARDING_ITEMS, type OnboardingChecklist, type OnboardingItem, type RecruitsOnboardingPage, type RecruitsOnboardingQuery } from '@vernetzt/shared/schemas/onboarding'
+import {
+  ONBOARDING_ITEMS,
+  type OnboardingChecklist,
+  type OnboardingItem,
+  type RecruitsOnboardingPage,
+  type RecruitsOnboardingQuery,
+} from '@vernetzt/shared/schemas/onboarding'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
@@ -16,7 +22,6 @@ import { profileComplete } from '../profiles/index.ts'
 
 type Id = Types.ObjectId | string
 const oid = (id: Id) => (typeof id === 'string' ? new Types.ObjectId(id) : id)
-
 
 const MEMBER_FIELDS = { ...SUMMARY_FIELDS, sponsorId: 1, createdAt: 1 } as const
 type ChecklistMember = Pick<MemberDoc, '_id' | 'handle' | 'displayName' | 'role' | 'avatarId' | 'sponsorId' | 'createdAt'>
@@ -71,7 +76,8 @@ async function firstPrPost(ctx: ServiceContext, memberId: Types.ObjectId): Promi
   const stream = streams.profile(memberId, 'pr')
   if ((await headOf(ctx, stream)) === 0) return null
   const page = await readStream(ctx, stream, { cursor: '2', limit: 1, maxProbe: 1 }, async (refs) =>
-    Promise.all(refs.map(async (id) => (await ctx.models.Post.findById(id, { kind: 1, createdAt: 1 }).lean()) as Pick<PostDoc, 'kind' | 'createdAt'> | null)))
+    Promise.all(refs.map(async (id) => (await ctx.models.Post.findById(id, { kind: 1, createdAt: 1 }).lean()) as Pick<PostDoc, 'kind' | 'createdAt'> | null)),
+  )
   const post = page.items[0]
   return post?.kind === 'pr' ? post.createdAt : null
 }
@@ -91,7 +97,12 @@ async function backfill(ctx: ServiceContext, memberId: Types.ObjectId): Promise<
 }
 
 /** One atomic write by _id; two first writes racing on a new document are retried once. */
-async function upsert(ctx: ServiceContext, _id: Types.ObjectId, update: Record<string, unknown>, returnDocument: 'before' | 'after'): Promise<OnboardingDoc | null> {
+async function upsert(
+  ctx: ServiceContext,
+  _id: Types.ObjectId,
+  update: Record<string, unknown>,
+  returnDocument: 'before' | 'after',
+): Promise<OnboardingDoc | null> {
   const run = () => ctx.models.Onboarding.findOneAndUpdate({ _id }, update, { upsert: true, returnDocument }).lean() as Promise<OnboardingDoc | null>
   try {
     return await run()

@@ -15,7 +15,8 @@ function decodeFeedCursor(cursor: string | undefined): Record<string, number> | 
   if (cursor === undefined) return null
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
-    if (value && typeof value === 'object' && Object.values(value).every((n) => Number.isInteger(n) && (n as number) >= 0)) return value as Record<string, number>
+    if (value && typeof value === 'object' && Object.values(value).every((n) => Number.isInteger(n) && (n as number) >= 0))
+      return value as Record<string, number>
   } catch {}
   throw new AppError('BAD_REQUEST', 'The cursor is not valid.', { field: 'cursor' })
 }
@@ -41,18 +42,24 @@ export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { curso
       if (!viewer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
       // Never an ad, never a removed post.
       const posts = (await postsByIds(ctx, refs)).map((p) =>
-        p && p.status === 'visible' && p.kind === 'pr' && p.area.type === (isGroup ? 'group' : 'feed') ? p : null)
+        p && p.status === 'visible' && p.kind === 'pr' && p.area.type === (isGroup ? 'group' : 'feed') ? p : null,
+      )
       const authorIds = [...new Set(posts.filter((p) => p !== null).map((p) => p.authorId.toString()))]
-      const authors = new Map(await Promise.all(authorIds.map(async (id) => {
-        const [author, follows] = await Promise.all([
-          ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1, sponsorId: 1 }).lean(),
-          isGroup ? Promise.resolve(true) : isFollowing(ctx, actor.id, id),
-        ])
-        // Feed posts only while the author is still in the viewer's circle (unfollows apply at once);
-        // group posts while the viewer is in the group (the sources above).
-        const inCircle = author && (isGroup || author._id.equals(viewer._id) || follows || viewer.sponsorId?.equals(author._id) || author.sponsorId?.equals(viewer._id))
-        return [id, inCircle ? toMemberSummary(author) : null] as const
-      })))
+      const authors = new Map(
+        await Promise.all(
+          authorIds.map(async (id) => {
+            const [author, follows] = await Promise.all([
+              ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1, sponsorId: 1 }).lean(),
+              isGroup ? Promise.resolve(true) : isFollowing(ctx, actor.id, id),
+            ])
+            // Feed posts only while the author is still in the viewer's circle (unfollows apply at once);
+            // group posts while the viewer is in the group (the sources above).
+            const inCircle =
+              author && (isGroup || author._id.equals(viewer._id) || follows || viewer.sponsorId?.equals(author._id) || author.sponsorId?.equals(viewer._id))
+            return [id, inCircle ? toMemberSummary(author) : null] as const
+          }),
+        ),
+      )
       return posts.map((p) => {
         const author = p && authors.get(p.authorId.toString())
         return p && author ? toPost(p, author) : null

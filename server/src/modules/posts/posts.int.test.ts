@@ -93,7 +93,13 @@ describe('the home feed', () => {
     expect((await me.client.post('/api/v1/profiles/feed-idol/follow')).body).toEqual({ following: true, followers: 1, followingCount: 0 })
     expect((await new Client(server.url).get('/api/v1/profiles/feed-me/follow')).body).toEqual({ following: false, followers: 0, followingCount: 1 })
     expect((await me.client.post('/api/v1/profiles/feed-idol/follow')).body.followers).toBe(1)
-    for (const [who, text] of [[sponsor, 'vom Sponsor'], [recruit, 'vom Partner'], [idol, 'vom Vorbild'], [stranger, 'vom Fremden'], [me, 'von mir']] as const) {
+    for (const [who, text] of [
+      [sponsor, 'vom Sponsor'],
+      [recruit, 'vom Partner'],
+      [idol, 'vom Vorbild'],
+      [stranger, 'vom Fremden'],
+      [me, 'von mir'],
+    ] as const) {
       expect((await post(who.client, text, 'pr', { type: 'feed' })).status).toBe(201)
     }
     expect((await allPages(me.client, '/api/v1/feed')).map((p) => p.body)).toEqual(['von mir', 'vom Vorbild', 'vom Partner', 'vom Sponsor'])
@@ -181,7 +187,9 @@ describe('images in posts', () => {
   it('stores an uploaded photo as WebP no larger than 1600 px and without EXIF, for use in a post', async () => {
     const author = await makeMember(server, { handle: 'fotografin' })
     const photo = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#48a' } })
-      .jpeg().withExif({ IFD0: { Make: 'GeheimeKamera' } }).toBuffer()
+      .jpeg()
+      .withExif({ IFD0: { Make: 'GeheimeKamera' } })
+      .toBuffer()
     const form = new FormData()
     form.append('image', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'urlaub.jpg')
     const res = await fetch(`${server.url}/api/v1/media`, { method: 'POST', body: form, headers: { cookie: author.client.cookie } })

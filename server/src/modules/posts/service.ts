@@ -29,7 +29,9 @@ const AD_AREA_NAMES = 'the marketplace, the offers tab of your profile, or a gro
 export function checkPlacement(kind: 'pr' | 'ad', areaType: string, role: MemberDoc['role']): void {
   if (kind === 'ad') {
     if (!(AD_AREAS as readonly string[]).includes(areaType) && areaType !== 'group') {
-      throw new AppError('AD_NOT_ALLOWED_HERE', `Advertising is not allowed here. Post it in ${AD_AREA_NAMES}.`, { allowedAreas: ['marketplace', 'profile', 'group'] })
+      throw new AppError('AD_NOT_ALLOWED_HERE', `Advertising is not allowed here. Post it in ${AD_AREA_NAMES}.`, {
+        allowedAreas: ['marketplace', 'profile', 'group'],
+      })
     }
     if (role !== 'partner') throw new AppError('ONLY_PARTNERS_ADVERTISE', 'Only partners can post advertising.')
   } else if (areaType === 'marketplace') {
@@ -40,7 +42,8 @@ export function checkPlacement(kind: 'pr' | 'ad', areaType: string, role: Member
 /** Rendered, sanitized HTML of a text, refused when nothing of it would show. */
 export function renderVisible(body: string, field = 'body'): string {
   const html = renderMarkdown(body)
-  if (isBlankHtml(html)) throw new AppError('CONTENT_EMPTY', 'Nothing of this text can be shown (scripts, frames and styles are removed). Write some text.', { field })
+  if (isBlankHtml(html))
+    throw new AppError('CONTENT_EMPTY', 'Nothing of this text can be shown (scripts, frames and styles are removed). Write some text.', { field })
   return html
 }
 
@@ -61,7 +64,10 @@ export function toPost(post: PostDoc, author: MemberSummary): Post {
 }
 
 export async function withAuthors(ctx: ServiceContext, posts: PostDoc[]): Promise<Post[]> {
-  const byId = await memberSummaries(ctx, posts.map((p) => p.authorId))
+  const byId = await memberSummaries(
+    ctx,
+    posts.map((p) => p.authorId),
+  )
   return posts.filter((p) => byId.has(p.authorId.toString())).map((p) => toPost(p, byId.get(p.authorId.toString())!))
 }
 
@@ -85,28 +91,36 @@ export async function createPost(ctx: ServiceContext, actor: Actor, input: Creat
   if (!author) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
   const limitedUntil = author.postingLimitedUntil
   if (limitedUntil && limitedUntil.getTime() > Date.now() && input.area.type === 'feed') {
-    throw new AppError('POSTING_LIMITED', `An administrator limited your posting to feeds until ${limitedUntil.toISOString()}.`, { until: limitedUntil.toISOString() })
+    throw new AppError('POSTING_LIMITED', `An administrator limited your posting to feeds until ${limitedUntil.toISOString()}.`, {
+      until: limitedUntil.toISOString(),
+    })
   }
   checkPlacement(input.kind, input.area.type, author.role)
   const html = renderVisible(input.body)
   const group = input.area.type === 'group' ? await groupForPost(ctx, actor, input.area.groupId, input.kind) : null
   const score = scoreAd(input.body)
-  const post = (await ctx.models.Post.create({
-    authorId: author._id,
-    kind: input.kind,
-    area: group ? { type: 'group', groupId: group._id.toString() } : { type: input.area.type },
-    body: input.body,
-    html,
-    adScore: score.score,
-    adSignals: score.signals,
-  })).toObject() as PostDoc
+  const post = (
+    await ctx.models.Post.create({
+      authorId: author._id,
+      kind: input.kind,
+      area: group ? { type: 'group', groupId: group._id.toString() } : { type: input.area.type },
+      body: input.body,
+      html,
+      adScore: score.score,
+      adSignals: score.signals,
+    })
+  ).toObject() as PostDoc
   await bindMedia(ctx, actor, mediaReferences(input.body), group ? groupAudience(group) : { public: true })
   const audience = await place(ctx, post, author)
   if (audience.length > 0) {
     ctx.realtime.to(audience.map((id) => rooms.user(id.toString()))).emit('feed:new', { postId: post._id.toString(), author: author.handle })
   }
   await ctx.events.publish('post.created', {
-    postId: post._id.toString(), authorId: author._id.toString(), authorHandle: author.handle, kind: post.kind, body: post.body,
+    postId: post._id.toString(),
+    authorId: author._id.toString(),
+    authorHandle: author.handle,
+    kind: post.kind,
+    body: post.body,
     createdAt: post.createdAt.toISOString(),
     group: group ? { id: group._id.toString(), kind: group.kind, ownerId: group.ownerId.toString() } : null,
     audienceIds: audience.map(String),
@@ -123,7 +137,11 @@ async function place(ctx: ServiceContext, post: PostDoc, author: MemberDoc): Pro
     return []
   }
   if (post.kind === 'ad') {
-    await append(ctx, post.area.type === 'marketplace' ? [streams.marketplace, streams.profile(author._id, 'ad')] : [streams.profile(author._id, 'ad')], post._id)
+    await append(
+      ctx,
+      post.area.type === 'marketplace' ? [streams.marketplace, streams.profile(author._id, 'ad')] : [streams.profile(author._id, 'ad')],
+      post._id,
+    )
     return []
   }
   if (post.area.type !== 'feed') {
@@ -161,10 +179,13 @@ export async function editPost(ctx: ServiceContext, actor: Actor, id: string, in
   const html = renderVisible(input.body)
   const score = scoreAd(input.body)
   const now = new Date()
-  await ctx.models.Post.updateOne({ _id: post._id }, {
-    $set: { body: input.body, html, adScore: score.score, adSignals: score.signals, editedAt: now },
-    $push: { history: { body: post.body, editedAt: now } },
-  })
+  await ctx.models.Post.updateOne(
+    { _id: post._id },
+    {
+      $set: { body: input.body, html, adScore: score.score, adSignals: score.signals, editedAt: now },
+      $push: { history: { body: post.body, editedAt: now } },
+    },
+  )
   await bindMedia(ctx, { id: post.authorId }, mediaReferences(input.body), await postAudience(ctx, post))
   return getPost(ctx, actor, id)
 }
@@ -182,7 +203,13 @@ export async function deletePost(ctx: ServiceContext, actor: Actor, id: string):
   }
   if (!(await canModerateIn(ctx, actor, post.area.type === 'group' ? post.area.groupId : null))) return refuseChange(ctx, actor, post)
   await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'hidden' } })
-  await ctx.models.Audit.create({ actorId: new Types.ObjectId(actor.id), action: 'group.post.remove', subjectId: post._id, reason: '', data: { groupId: post.area.groupId } })
+  await ctx.models.Audit.create({
+    actorId: new Types.ObjectId(actor.id),
+    action: 'group.post.remove',
+    subjectId: post._id,
+    reason: '',
+    data: { groupId: post.area.groupId },
+  })
 }
 
 /** A group's owner and moderators pin up to three posts at the top of the group's feed. */

@@ -56,7 +56,12 @@ describe('public profile', () => {
     expect(res.body.bioHtml).toContain('<strong>Bea</strong>')
     expect(res.body.bioHtml).not.toMatch(/<script|javascript:/)
     const again = await new Client(server.url).get('/api/v1/profiles/bea')
-    expect(again.body).toMatchObject({ displayName: 'Bea Berger', location: 'Graz', languages: ['de', 'en'], links: [{ label: 'Blog', url: 'https://bea.example' }] })
+    expect(again.body).toMatchObject({
+      displayName: 'Bea Berger',
+      location: 'Graz',
+      languages: ['de', 'en'],
+      links: [{ label: 'Blog', url: 'https://bea.example' }],
+    })
   })
 
   it('rejects bad profile input field by field and keeps what was stored', async () => {
@@ -95,7 +100,14 @@ describe('avatar', () => {
     expect(meta).toMatchObject({ format: 'webp', width: 400, height: 400 })
     expect(meta.exif).toBeUndefined()
 
-    const second = await upload(client, await sharp({ create: { width: 300, height: 300, channels: 3, background: '#3c3' } }).png().toBuffer(), 'avatar', 'image/png')
+    const second = await upload(
+      client,
+      await sharp({ create: { width: 300, height: 300, channels: 3, background: '#3c3' } })
+        .png()
+        .toBuffer(),
+      'avatar',
+      'image/png',
+    )
     expect(second.body.avatarUrl).not.toBe(res.body.avatarUrl)
     expect((await fetch(`${server.url}${res.body.avatarUrl}`)).status).toBe(404)
   })
@@ -116,7 +128,10 @@ describe('referral card', () => {
     await makeMember(server, { handle: 'frida' })
     const png = await fetch(`${server.url}/api/v1/profiles/frida/qr.png`)
     expect(png.headers.get('content-type')).toBe('image/png')
-    const { data, info } = await sharp(Buffer.from(await png.arrayBuffer())).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
+    const { data, info } = await sharp(Buffer.from(await png.arrayBuffer()))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
     const decoded = jsQR(new Uint8ClampedArray(data), info.width, info.height)
     expect(decoded?.data).toBe('https://frida.vernetzt.example')
     const svg = await fetch(`${server.url}/api/v1/profiles/frida/qr.svg`)

@@ -65,7 +65,6 @@ export async function updateProfile(ctx: ServiceContext, actor: Actor, patch: Pr
   return toProfile(ctx, member as MemberDoc)
 }
 
-
 export async function setAvatar(ctx: ServiceContext, actor: Actor, input: Buffer): Promise<Profile> {
   const { data, width, height } = await processImage(input, 'avatar', 'avatar')
   const ownerId = new Types.ObjectId(actor.id)
@@ -77,14 +76,11 @@ export async function setAvatar(ctx: ServiceContext, actor: Actor, input: Buffer
   return getProfile(ctx, actor.handle)
 }
 
-
 /** The referral card's QR code points at the profile's own address. */
 export async function referralQr(ctx: ServiceContext, handle: string, format: 'svg' | 'png'): Promise<string | Buffer> {
   const member = await findByHandle(ctx, handle)
   if (member.role !== 'partner') throw new AppError('PROFILE_NOT_FOUND', `"${handle}" has no referral card.`)
   const { subdomainUrl } = profileUrls(ctx.config, member.handle)
   const options = { errorCorrectionLevel: 'M' as const, margin: 2 }
-  return format === 'svg'
-    ? QRCode.toString(subdomainUrl, { ...options, type: 'svg' })
-    : QRCode.toBuffer(subdomainUrl, { ...options, type: 'png', width: 600 })
+  return format === 'svg' ? QRCode.toString(subdomainUrl, { ...options, type: 'svg' }) : QRCode.toBuffer(subdomainUrl, { ...options, type: 'png', width: 600 })
 }

@@ -118,7 +118,9 @@ describe('the decryption these tests use', () => {
 describe('sending a push', () => {
   let service: PushService
   beforeAll(async () => {
-    service = await pushService((req, res) => res.writeHead(req.url?.startsWith('/gone/') ? 410 : req.url?.startsWith('/unknown/') ? 404 : req.url?.startsWith('/busy/') ? 429 : 201).end())
+    service = await pushService((req, res) =>
+      res.writeHead(req.url?.startsWith('/gone/') ? 410 : req.url?.startsWith('/unknown/') ? 404 : req.url?.startsWith('/busy/') ? 429 : 201).end(),
+    )
   })
   afterAll(() => service.close())
   afterEach(() => {
@@ -135,7 +137,13 @@ describe('sending a push', () => {
     expect(service.received).toHaveLength(1)
     const [message] = service.received
     expect(message!.path).toBe('/sub/phone')
-    expect(message!.headers).toMatchObject({ 'content-encoding': 'aes128gcm', 'content-type': 'application/octet-stream', ttl: '86400', urgency: 'high', topic: 'summary' })
+    expect(message!.headers).toMatchObject({
+      'content-encoding': 'aes128gcm',
+      'content-type': 'application/octet-stream',
+      ttl: '86400',
+      urgency: 'high',
+      topic: 'summary',
+    })
 
     const { claims, publicKey } = verifyVapid(message!.headers.authorization)
     expect(publicKey).toBe(vapid.publicKey)
@@ -163,8 +171,15 @@ describe('sending a push', () => {
     const library = vi.spyOn(webpush, 'generateRequestDetails')
     const phone = browser(`${service.url}/sub/refused`)
     // The same local service, but without PUSH_ALLOW_LOOPBACK: refused.
-    await expect(sendPush(phone.target, { title: 't' }, options({ endpoints: { extraHosts: [], allowLoopback: false } }))).rejects.toBeInstanceOf(PushEndpointRefusedError)
-    for (const endpoint of ['http://10.0.0.5/push', 'https://169.254.169.254/latest/meta-data', 'https://user:pw@fcm.googleapis.com/fcm/send/x', 'https://fcm.googleapis.com.attacker.example/x']) {
+    await expect(sendPush(phone.target, { title: 't' }, options({ endpoints: { extraHosts: [], allowLoopback: false } }))).rejects.toBeInstanceOf(
+      PushEndpointRefusedError,
+    )
+    for (const endpoint of [
+      'http://10.0.0.5/push',
+      'https://169.254.169.254/latest/meta-data',
+      'https://user:pw@fcm.googleapis.com/fcm/send/x',
+      'https://fcm.googleapis.com.attacker.example/x',
+    ]) {
       await expect(sendPush({ ...phone.target, endpoint }, { title: 't' }, options()), endpoint).rejects.toThrow(/push endpoint refused/)
     }
     expect(library).not.toHaveBeenCalled()
@@ -224,7 +239,16 @@ describe('where a push can go', () => {
     `
     try {
       const output = await new Promise<string>((resolve, reject) => {
-        const env = { ...process.env, NODE_USE_ENV_PROXY: '1', HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, http_proxy: proxyUrl, https_proxy: proxyUrl, NO_PROXY: '', no_proxy: '' }
+        const env = {
+          ...process.env,
+          NODE_USE_ENV_PROXY: '1',
+          HTTP_PROXY: proxyUrl,
+          HTTPS_PROXY: proxyUrl,
+          http_proxy: proxyUrl,
+          https_proxy: proxyUrl,
+          NO_PROXY: '',
+          no_proxy: '',
+        }
         const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
           env: { ...env, SERVICE: service.url, PUSH: JSON.stringify([browser(`${service.url}/sub/1`).target, options()]) },
         })
@@ -251,7 +275,9 @@ describe('where a push can go', () => {
     })
     try {
       await expect(sendPush(browser(`${silent.url}/sub/1`).target, { title: 't' }, options({ timeoutMs: 200 }))).rejects.toThrow(/did not answer within 200 ms/)
-      await expect(sendPush(browser(`${stalling.url}/sub/1`).target, { title: 't' }, options({ timeoutMs: 200 }))).rejects.toThrow(/did not answer within 200 ms/)
+      await expect(sendPush(browser(`${stalling.url}/sub/1`).target, { title: 't' }, options({ timeoutMs: 200 }))).rejects.toThrow(
+        /did not answer within 200 ms/,
+      )
       expect(silent.received).toHaveLength(1)
       expect(stalling.received).toHaveLength(1)
     } finally {
@@ -279,7 +305,8 @@ describe('push endpoints the server may contact', () => {
       'https://updates.push.services.mozilla.com/wpush/v2/gAAAAA',
       'https://web.push.apple.com/QGx1c2h5',
       'https://wns2-par02p.notify.windows.com/w/?token=BQYAAA',
-    ]) expect(endpointProblem(url, rule), url).toBeNull()
+    ])
+      expect(endpointProblem(url, rule), url).toBeNull()
   })
   it('refuses anything else, so a member cannot make the server call internal hosts', () => {
     for (const url of [
@@ -295,7 +322,8 @@ describe('push endpoints the server may contact', () => {
       'http://localhost:3000/api/v1/admin',
       'file:///etc/passwd',
       'not a url',
-    ]) expect(endpointProblem(url, rule), url).not.toBeNull()
+    ])
+      expect(endpointProblem(url, rule), url).not.toBeNull()
   })
   it('accepts loopback endpoints only when configured (tests, development), and extra hosts from the configuration', () => {
     const dev = { extraHosts: ['push.example.net'], allowLoopback: true }

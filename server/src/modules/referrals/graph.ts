@@ -49,7 +49,10 @@ export async function applyJoinCounters(ctx: ServiceContext, member: Pick<Member
   }
   if (seqs.length === 0) return
   await Member.updateOne({ _id: member._id }, { $set: { upSeqs: seqs } })
-  await insertEntries(ctx, seqs.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })))
+  await insertEntries(
+    ctx,
+    seqs.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })),
+  )
 }
 
 /** Rebuilds one member's counters from the tree itself. Used for crash repair; O(downline). */
@@ -90,7 +93,10 @@ export async function repairPendingJoins(ctx: ServiceContext, olderThanMs = PEND
       for (const id of member.upline) ancestors.set(id.toString(), id)
       const numbered = member.upSeqs?.length === member.upline.length
       if (numbered) {
-        await insertEntries(ctx, member.upSeqs!.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })))
+        await insertEntries(
+          ctx,
+          member.upSeqs!.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })),
+        )
       } else {
         unnumbered.push(member)
       }
@@ -109,7 +115,10 @@ export async function repairPendingJoins(ctx: ServiceContext, olderThanMs = PEND
       seqs.push(await bumpAndReadSeq(ctx, ancestorId, i + 1, { [`downlineSeq.${levelKey(i + 1)}`]: 1 }))
     }
     await Member.updateOne({ _id: member._id }, { $set: { upSeqs: seqs } })
-    await insertEntries(ctx, seqs.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })))
+    await insertEntries(
+      ctx,
+      seqs.map((seq, i) => ({ _id: entryId(member.upline[i]!, i + 1, seq), m: member._id })),
+    )
   }
   for (const pending of stale) await PendingJoin.deleteOne({ _id: pending._id })
   if (stale.length > 0) ctx.log.warn({ joins: stale.length, ancestors: ancestors.size }, 'repaired interrupted joins')

@@ -1,7 +1,17 @@
 import { AppError } from '@vernetzt/shared/errors'
 import { Types } from 'mongoose'
 import type { ServiceContext } from '../../context.ts'
-import { findMemberByHandle, type MemberDoc, ROOT_KEY, emailKey, findMemberByEmail, findRoot, handleKey, hashPassword, normalizeEmail } from '../accounts/index.ts'
+import {
+  findMemberByHandle,
+  type MemberDoc,
+  ROOT_KEY,
+  emailKey,
+  findMemberByEmail,
+  findRoot,
+  handleKey,
+  hashPassword,
+  normalizeEmail,
+} from '../accounts/index.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 import type { RegisterBody } from '@vernetzt/shared/schemas/auth'
 import { checkHandle, normalizeHandle } from '@vernetzt/shared/handles'
@@ -120,8 +130,12 @@ export async function register(ctx: ServiceContext, input: RegisterBody): Promis
   })
   // The one place that says a member joined: course, welcome chat, live notice and checklist follow as subscribers.
   await ctx.events.publish('member.joined', {
-    memberId: member._id.toString(), handle: member.handle, displayName: member.displayName, role: member.role,
-    sponsorId: member.sponsorId?.toString() ?? null, via: 'register',
+    memberId: member._id.toString(),
+    handle: member.handle,
+    displayName: member.displayName,
+    role: member.role,
+    sponsorId: member.sponsorId?.toString() ?? null,
+    via: 'register',
   })
   return member
 }
@@ -149,10 +163,7 @@ export async function ensureRoot(ctx: ServiceContext): Promise<MemberDoc> {
 }
 
 /** Creates (or promotes) an administrator; the only ways in are ADMIN_EMAIL at boot and `npm run admin:create`. */
-export async function ensureAdmin(
-  ctx: ServiceContext,
-  input: { email: string; password: string; handle?: string; displayName?: string },
-): Promise<MemberDoc> {
+export async function ensureAdmin(ctx: ServiceContext, input: { email: string; password: string; handle?: string; displayName?: string }): Promise<MemberDoc> {
   const existing = await findMemberByEmail(ctx, input.email)
   if (existing) {
     if (existing.role !== 'admin') await ctx.models.Member.updateOne({ _id: existing._id }, { $set: { role: 'admin' } })

@@ -12,10 +12,7 @@ export interface DownlineEntryDoc {
   m: Types.ObjectId
 }
 
-const DownlineEntrySchema = new Schema<DownlineEntryDoc>(
-  { _id: { type: String }, m: { type: Schema.Types.ObjectId, required: true } },
-  { versionKey: false },
-)
+const DownlineEntrySchema = new Schema<DownlineEntryDoc>({ _id: { type: String }, m: { type: Schema.Types.ObjectId, required: true } }, { versionKey: false })
 
 export const entryId = (ancestorId: Types.ObjectId | string, level: number, seq: number) => `${ancestorId.toString()}:${level}:${seq}`
 

@@ -47,8 +47,21 @@ describe('join graph', () => {
     await makeMember(server, { handle: 'lvl2-b1', sponsor: 'lvl1-b' })
     await makeMember(server, { handle: 'lvl3-a1x', sponsor: 'lvl2-a1' })
 
-    expect(await stats(top.client)).toEqual({ total: 6, levels: [{ level: 1, count: 3 }, { level: 2, count: 2 }, { level: 3, count: 1 }] })
-    expect(await stats(a.client)).toEqual({ total: 2, levels: [{ level: 1, count: 1 }, { level: 2, count: 1 }] })
+    expect(await stats(top.client)).toEqual({
+      total: 6,
+      levels: [
+        { level: 1, count: 3 },
+        { level: 2, count: 2 },
+        { level: 3, count: 1 },
+      ],
+    })
+    expect(await stats(a.client)).toEqual({
+      total: 2,
+      levels: [
+        { level: 1, count: 1 },
+        { level: 2, count: 1 },
+      ],
+    })
     expect(await stats(a1.client)).toEqual({ total: 1, levels: [{ level: 1, count: 1 }] })
     expect(await levelHandles(top.client, 1)).toEqual(['lvl1-a', 'lvl1-b', 'lvl1-c'])
     expect((await levelHandles(top.client, 2)).sort()).toEqual(['lvl2-a1', 'lvl2-b1'])
@@ -91,7 +104,16 @@ describe('join graph', () => {
     await PendingJoin.create({ _id: ghost, keys: ['handle:ghost', 'email:ghost@example.org'], upline, createdAt: old })
     await Key.create({ _id: 'handle:ghost', memberId: ghost })
     await Key.create({ _id: 'email:ghost@example.org', memberId: ghost })
-    await Member.create({ _id: ghost, handle: 'ghost', email: 'ghost@example.org', displayName: 'Ghost', role: 'partner', sponsorId: sponsor!._id, upline, depth: upline.length })
+    await Member.create({
+      _id: ghost,
+      handle: 'ghost',
+      email: 'ghost@example.org',
+      displayName: 'Ghost',
+      role: 'partner',
+      sponsorId: sponsor!._id,
+      upline,
+      depth: upline.length,
+    })
     // Crash 2: handle claimed, member never written.
     const lost = new Types.ObjectId()
     await PendingJoin.create({ _id: lost, keys: ['handle:lost', 'email:lost@example.org'], upline, createdAt: old })
@@ -100,16 +122,38 @@ describe('join graph', () => {
     await PendingJoin.create({ _id: new Types.ObjectId(), keys: ['handle:busy'], upline, createdAt: new Date() })
 
     expect((await stats(boss.client)).total).toBe(1)
-    expect((await new Client(server.url).post('/api/v1/auth/register', { email: 'x@lost.example', password: 'a long password', handle: 'lost', displayName: 'L', role: 'partner' })).body.error.code).toBe('HANDLE_TAKEN')
+    expect(
+      (
+        await new Client(server.url).post('/api/v1/auth/register', {
+          email: 'x@lost.example',
+          password: 'a long password',
+          handle: 'lost',
+          displayName: 'L',
+          role: 'partner',
+        })
+      ).body.error.code,
+    ).toBe('HANDLE_TAKEN')
 
     expect(await repairPendingJoins(server.app.ctx)).toBe(2)
-    expect(await stats(boss.client)).toEqual({ total: 2, levels: [{ level: 1, count: 1 }, { level: 2, count: 1 }] })
+    expect(await stats(boss.client)).toEqual({
+      total: 2,
+      levels: [
+        { level: 1, count: 1 },
+        { level: 2, count: 1 },
+      ],
+    })
     expect(await levelHandles(boss.client, 2)).toEqual(['ghost'])
     expect(await Key.exists({ _id: 'handle:lost' })).toBeNull()
     expect(await Key.exists({ _id: 'handle:ghost' })).not.toBeNull()
     expect(await PendingJoin.countDocuments()).toBe(1)
     expect(await repairPendingJoins(server.app.ctx)).toBe(0)
-    const reg = await new Client(server.url).post('/api/v1/auth/register', { email: 'x@lost.example', password: 'a long password', handle: 'lost', displayName: 'L', role: 'partner' })
+    const reg = await new Client(server.url).post('/api/v1/auth/register', {
+      email: 'x@lost.example',
+      password: 'a long password',
+      handle: 'lost',
+      displayName: 'L',
+      role: 'partner',
+    })
     expect(reg.status).toBe(201)
   })
 
@@ -117,13 +161,26 @@ describe('join graph', () => {
     await makeMember(server, { handle: 'taken-mail' })
     // Past the friendly pre-checks (as in a race): the handle is claimed first, then the email clashes.
     const root = await server.app.ctx.models.Member.findOne({ isRoot: true }).lean()
-    await expect(insertMember(server.app.ctx, {
-      handle: 'fresh-handle', email: 'Taken-Mail@example.org', passwordHash: null, displayName: 'F', role: 'partner', sponsor: root,
-    })).rejects.toMatchObject({ code: 'EMAIL_TAKEN' })
+    await expect(
+      insertMember(server.app.ctx, {
+        handle: 'fresh-handle',
+        email: 'Taken-Mail@example.org',
+        passwordHash: null,
+        displayName: 'F',
+        role: 'partner',
+        sponsor: root,
+      }),
+    ).rejects.toMatchObject({ code: 'EMAIL_TAKEN' })
     const { Key, PendingJoin } = server.app.ctx.models
     expect(await Key.exists({ _id: 'handle:fresh-handle' })).toBeNull()
     expect(await PendingJoin.find({ keys: 'handle:fresh-handle' }).lean()).toEqual([])
-    const reg = await new Client(server.url).post('/api/v1/auth/register', { email: 'fresh@example.org', password: 'a long password', handle: 'fresh-handle', displayName: 'F', role: 'partner' })
+    const reg = await new Client(server.url).post('/api/v1/auth/register', {
+      email: 'fresh@example.org',
+      password: 'a long password',
+      handle: 'fresh-handle',
+      displayName: 'F',
+      role: 'partner',
+    })
     expect(reg.status).toBe(201)
   })
 })
@@ -143,7 +200,14 @@ describe('admin move', () => {
     expect(res.body).toEqual({ member: 'mover', oldSponsor: 'left', newSponsor: 'right', movedCount: 3 })
 
     expect(await stats(left.client)).toEqual({ total: 1, levels: [{ level: 1, count: 1 }] })
-    expect(await stats(right.client)).toEqual({ total: 3, levels: [{ level: 1, count: 1 }, { level: 2, count: 1 }, { level: 3, count: 1 }] })
+    expect(await stats(right.client)).toEqual({
+      total: 3,
+      levels: [
+        { level: 1, count: 1 },
+        { level: 2, count: 1 },
+        { level: 3, count: 1 },
+      ],
+    })
     expect(await levelHandles(right.client, 3)).toEqual(['mover-grandkid'])
     expect(await levelHandles(left.client, 2)).toEqual([])
     const me = await child.client.get('/api/v1/me')
@@ -168,12 +232,22 @@ describe('admin move', () => {
     for (const name of names) await makeMember(server, { handle: `hub-${name}`, sponsor: 'hub' })
     await makeMember(server, { handle: 'hub-k2-child', sponsor: 'hub-k2' })
     // Two leave (holes in hub's numbering), one of them comes back (a new number at the end).
-    for (const [m, to] of [['hub-k2', 'elsewhere'], ['hub-k4', 'elsewhere'], ['hub-k2', 'hub']]) {
+    for (const [m, to] of [
+      ['hub-k2', 'elsewhere'],
+      ['hub-k4', 'elsewhere'],
+      ['hub-k2', 'hub'],
+    ]) {
       expect((await admin.post('/api/v1/admin/members/move', { member: m, newSponsor: to, reason: 'test' })).status).toBe(200)
     }
     expect(await levelHandles(hub.client, 1)).toEqual(['hub-k1', 'hub-k3', 'hub-k5', 'hub-k2'])
     expect(await levelHandles(hub.client, 2)).toEqual(['hub-k2-child'])
-    expect(await stats(hub.client)).toEqual({ total: 5, levels: [{ level: 1, count: 4 }, { level: 2, count: 1 }] })
+    expect(await stats(hub.client)).toEqual({
+      total: 5,
+      levels: [
+        { level: 1, count: 4 },
+        { level: 2, count: 1 },
+      ],
+    })
     const elsewhere = new Client(server.url)
     await elsewhere.post('/api/v1/auth/login', { email: 'elsewhere@example.org', password: 'correct horse battery' })
     expect(await levelHandles(elsewhere, 1)).toEqual(['hub-k4'])
@@ -203,8 +277,14 @@ describe('admin move', () => {
     expect(res.body.error.code).toBe('FORBIDDEN')
     const admin = await adminClient()
     await makeMember(server, { handle: 'kunde-x', role: 'customer' })
-    expect((await admin.post('/api/v1/admin/members/move', { member: 'victim', newSponsor: 'kunde-x', reason: 'test' })).body.error.code).toBe('SPONSOR_NOT_PARTNER')
-    expect((await admin.post('/api/v1/admin/members/move', { member: 'victim', newSponsor: 'nobody-x', reason: 'test' })).body.error.code).toBe('SPONSOR_NOT_FOUND')
-    expect((await admin.post('/api/v1/admin/members/move', { member: 'vernetzt', newSponsor: 'victim', reason: 'test' })).body.error.code).toBe('MOVE_NOT_ALLOWED')
+    expect((await admin.post('/api/v1/admin/members/move', { member: 'victim', newSponsor: 'kunde-x', reason: 'test' })).body.error.code).toBe(
+      'SPONSOR_NOT_PARTNER',
+    )
+    expect((await admin.post('/api/v1/admin/members/move', { member: 'victim', newSponsor: 'nobody-x', reason: 'test' })).body.error.code).toBe(
+      'SPONSOR_NOT_FOUND',
+    )
+    expect((await admin.post('/api/v1/admin/members/move', { member: 'vernetzt', newSponsor: 'victim', reason: 'test' })).body.error.code).toBe(
+      'MOVE_NOT_ALLOWED',
+    )
   })
 })

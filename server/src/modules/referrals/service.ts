@@ -20,11 +20,7 @@ export async function downlineStats(ctx: ServiceContext, actor: Actor): Promise<
 /** How many list numbers one page request looks at before it returns what it found (holes from moves). */
 const MAX_PROBE = 400
 
-export async function listDownline(
-  ctx: ServiceContext,
-  actor: Actor,
-  query: { level?: number; cursor?: string; limit?: number },
-): Promise<DownlinePage> {
+export async function listDownline(ctx: ServiceContext, actor: Actor, query: { level?: number; cursor?: string; limit?: number }): Promise<DownlinePage> {
   const level = query.level ?? 1
   const limit = query.limit ?? 25
   const { DownlineEntry, Member } = ctx.models
@@ -40,9 +36,21 @@ export async function listDownline(
     // One window of numbers at a time, each an _id lookup, in parallel.
     const window = Array.from({ length: Math.min(limit - rows.length, last - seq) }, (_, i) => seq + 1 + i)
     const entries = await Promise.all(window.map((n) => DownlineEntry.findById(entryId(me._id, level, n)).lean()))
-    const members = await Promise.all(entries.map((e) => (e ? Member.findById(e.m, {
-      handle: 1, displayName: 1, role: 1, avatarId: 1, createdAt: 1, sponsorId: 1, upline: 1,
-    }).lean() : null)))
+    const members = await Promise.all(
+      entries.map((e) =>
+        e
+          ? Member.findById(e.m, {
+              handle: 1,
+              displayName: 1,
+              role: 1,
+              avatarId: 1,
+              createdAt: 1,
+              sponsorId: 1,
+              upline: 1,
+            }).lean()
+          : null,
+      ),
+    )
     members.forEach((member, i) => {
       // An entry left by an interrupted move points at someone no longer at this place: skip it.
       if (member && member.upline[level - 1]?.equals(me._id)) rows.push({ seq: window[i]!, member: member as MemberDoc })
@@ -83,7 +91,10 @@ export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveB
     throw new AppError('SPONSOR_NOT_PARTNER', `"${target.handle}" is not a partner and cannot sponsor anyone.`, { field: 'newSponsor' })
   }
   if (target._id.equals(member._id) || target.upline.some((id) => id.equals(member._id))) {
-    throw new AppError('MOVE_WOULD_CREATE_CYCLE', `"${target.handle}" is ${member.handle} or in ${member.handle}'s own downline; the move would create a cycle.`)
+    throw new AppError(
+      'MOVE_WOULD_CREATE_CYCLE',
+      `"${target.handle}" is ${member.handle} or in ${member.handle}'s own downline; the move would create a cycle.`,
+    )
   }
   if (member.sponsorId?.equals(target._id)) {
     throw new AppError('MOVE_NOT_ALLOWED', `"${member.handle}" is already sponsored by "${target.handle}".`)
@@ -123,9 +134,15 @@ export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveB
   // The moving members, the member first; each keeps its list places inside the subtree and
   // gets new ones under the new ancestors.
   const descendants = await Member.find({ upline: member._id }, { upline: 1, upSeqs: 1 }).lean()
-  const moving = [{ _id: member._id, upline: member.upline, upSeqs: member.upSeqs, cut: -1 }, ...descendants.map((d) => ({
-    _id: d._id, upline: d.upline, upSeqs: d.upSeqs, cut: d.upline.findIndex((id) => id.equals(member._id)),
-  }))]
+  const moving = [
+    { _id: member._id, upline: member.upline, upSeqs: member.upSeqs, cut: -1 },
+    ...descendants.map((d) => ({
+      _id: d._id,
+      upline: d.upline,
+      upSeqs: d.upSeqs,
+      cut: d.upline.findIndex((id) => id.equals(member._id)),
+    })),
+  ]
   // Reserve list numbers: for each new ancestor and level, one $inc by the number arriving there.
   const arriving = new Map<string, { ancestor: Types.ObjectId; level: number; members: Types.ObjectId[] }>()
   for (const m of moving) {
@@ -169,7 +186,10 @@ export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveB
   if (counterOps.length > 0) await Member.bulkWrite(counterOps, { ordered: false })
   await Audit.updateOne({ _id: audit._id }, { $set: { 'data.status': 'done' } })
   await ctx.events.publish('member.moved', {
-    memberId: member._id.toString(), formerUplineIds: member.upline.map(String), movedIds: moving.map((m) => m._id.toString()), newSponsorId: target._id.toString(),
+    memberId: member._id.toString(),
+    formerUplineIds: member.upline.map(String),
+    movedIds: moving.map((m) => m._id.toString()),
+    newSponsorId: target._id.toString(),
   })
 
   return {

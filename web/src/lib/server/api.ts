@@ -1,8 +1,6 @@
 import type { ErrorResponse } from '@vernetzt/shared/schemas/common'
 
-export type ApiResult<T> =
-  | { ok: true; status: number; data: T }
-  | { ok: false; status: number; error: ErrorResponse['error'] }
+export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ErrorResponse['error'] }
 
 type Fetch = typeof fetch
 

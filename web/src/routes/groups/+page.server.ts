@@ -24,7 +24,11 @@ export const actions: Actions = {
       teamDepth: Number(form.get('teamDepth') ?? 3),
     }
     const res = await api<Group>(fetch, 'POST', '/groups', {
-      name: values.name, slug: values.slug, kind: values.kind, visibility: values.visibility, adsAllowed: values.adsAllowed,
+      name: values.name,
+      slug: values.slug,
+      kind: values.kind,
+      visibility: values.visibility,
+      adsAllowed: values.adsAllowed,
       ...(values.description ? { description: values.description } : {}),
       ...(values.kind === 'team' ? { teamDepth: values.teamDepth } : {}),
     })

@@ -41,7 +41,10 @@ export async function saveProduct(request: Request, fetch: typeof globalThis.fet
     vat: String(form.get('vat') ?? '1900'),
     commissionable: String(form.get('commissionable') ?? ''),
     active: form.get('active') === 'on',
-    imageIds: form.getAll('imageIds').map(String).filter((v) => /^[0-9a-f]{24}$/.test(v)),
+    imageIds: form
+      .getAll('imageIds')
+      .map(String)
+      .filter((v) => /^[0-9a-f]{24}$/.test(v)),
   }
   const priceCents = parseHundredths(values.price)
   if (priceCents === null || priceCents < 1) return problem(400, values, 'price', 'VALIDATION_FAILED', 'shop.form.amountInvalid')
@@ -64,8 +67,14 @@ export async function saveProduct(request: Request, fetch: typeof globalThis.fet
   }
 
   const body: ProductBody = {
-    name: values.name, description: values.description, priceCents, commissionableCents,
-    vatRateBp: Number(values.vat) as ProductBody['vatRateBp'], active: values.active, imageIds: values.imageIds, currency: 'EUR',
+    name: values.name,
+    description: values.description,
+    priceCents,
+    commissionableCents,
+    vatRateBp: Number(values.vat) as ProductBody['vatRateBp'],
+    active: values.active,
+    imageIds: values.imageIds,
+    currency: 'EUR',
   }
   const res = await api<Product>(fetch, id ? 'PUT' : 'POST', id ? `/admin/products/${encodeURIComponent(id)}` : '/admin/products', body)
   if (!res.ok) {

@@ -9,7 +9,10 @@ describe('the cart cookie', () => {
     let cart = addToCart([], A, 2)
     cart = addToCart(cart, B, 1)
     cart = addToCart(cart, A, 3)
-    expect(cart).toEqual([{ productId: A, quantity: 5 }, { productId: B, quantity: 1 }])
+    expect(cart).toEqual([
+      { productId: A, quantity: 5 },
+      { productId: B, quantity: 1 },
+    ])
     expect(parseCart(serializeCart(cart))).toEqual(cart)
   })
 
@@ -20,8 +23,14 @@ describe('the cart cookie', () => {
   })
 
   it('changes a quantity, and removes the line at 0', () => {
-    const cart = [{ productId: A, quantity: 2 }, { productId: B, quantity: 1 }]
-    expect(setQuantity(cart, A, 4)).toEqual([{ productId: A, quantity: 4 }, { productId: B, quantity: 1 }])
+    const cart = [
+      { productId: A, quantity: 2 },
+      { productId: B, quantity: 1 },
+    ]
+    expect(setQuantity(cart, A, 4)).toEqual([
+      { productId: A, quantity: 4 },
+      { productId: B, quantity: 1 },
+    ])
     expect(setQuantity(cart, A, 0)).toEqual([{ productId: B, quantity: 1 }])
     expect(setQuantity(cart, A, -1)).toEqual(cart)
   })

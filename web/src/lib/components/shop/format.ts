@@ -34,5 +34,8 @@ export function formatDay(iso: string): string {
 }
 
 export const STATUS_KEYS = {
-  pending: 'shop.status.pending', paid: 'shop.status.paid', failed: 'shop.status.failed', refunded: 'shop.status.refunded',
+  pending: 'shop.status.pending',
+  paid: 'shop.status.paid',
+  failed: 'shop.status.failed',
+  refunded: 'shop.status.refunded',
 } as const satisfies Record<string, MessageKey>

@@ -3,7 +3,18 @@ import { draftFrom, rulesOf } from './plan-draft.ts'
 
 describe('the plan editor draft', () => {
   it('starts from the plan in force and reads percentages back into basis points', () => {
-    const draft = draftFrom({ version: 3, ratesBp: [1000, 250, 25], maxDepth: 3, qualification: { minOwnPurchaseCents: 5000, fromLevel: 2 }, note: '', activeFrom: '2026-01-01T00:00:00.000Z', createdBy: null }, 'de')
+    const draft = draftFrom(
+      {
+        version: 3,
+        ratesBp: [1000, 250, 25],
+        maxDepth: 3,
+        qualification: { minOwnPurchaseCents: 5000, fromLevel: 2 },
+        note: '',
+        activeFrom: '2026-01-01T00:00:00.000Z',
+        createdBy: null,
+      },
+      'de',
+    )
     expect(draft.rates.slice(0, 4)).toEqual(['10', '2,5', '0,25', '0'])
     expect(draft).toMatchObject({ depth: 3, qualify: true, minOwnPurchase: '50,00', fromLevel: '2' })
     expect(rulesOf(draft).rules).toEqual({ ratesBp: [1000, 250, 25], maxDepth: 3 })

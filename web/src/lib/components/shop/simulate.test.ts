@@ -1,14 +1,26 @@
 import { describe, expect, it } from 'vitest'
 import { simulate, type SimMember } from './simulate.ts'
 
-const member = (handle: string, distance: number, role: SimMember['role'] = 'partner'): SimMember =>
-  ({ id: handle.padEnd(24, '0'), handle, displayName: handle, role, avatarUrl: null, distance })
+const member = (handle: string, distance: number, role: SimMember['role'] = 'partner'): SimMember => ({
+  id: handle.padEnd(24, '0'),
+  handle,
+  displayName: handle,
+  role,
+  avatarUrl: null,
+  distance,
+})
 const plan = { ratesBp: [1000, 500, 300, 200, 100], maxDepth: 5 }
 
 describe('the plan simulator', () => {
   it('pays every level of a full example chain: 21 % of 100 €', () => {
     const sim = simulate(10_000, null, plan)
-    expect(sim.rows.map((r) => [r.level, r.amountCents, r.reason])).toEqual([[1, 1000, 'paid'], [2, 500, 'paid'], [3, 300, 'paid'], [4, 200, 'paid'], [5, 100, 'paid']])
+    expect(sim.rows.map((r) => [r.level, r.amountCents, r.reason])).toEqual([
+      [1, 1000, 'paid'],
+      [2, 500, 'paid'],
+      [3, 300, 'paid'],
+      [4, 200, 'paid'],
+      [5, 100, 'paid'],
+    ])
     expect(sim.totalCents).toBe(2100)
     expect(sim.ceilingCents).toBe(2100)
   })
@@ -17,7 +29,11 @@ describe('the plan simulator', () => {
     const sim = simulate(10_000, [member('jonas', 0), member('anna', 1)], plan)
     expect(sim.attributed?.handle).toBe('jonas')
     expect(sim.rows.map((r) => [r.member?.handle ?? null, r.amountCents, r.reason])).toEqual([
-      ['jonas', 1000, 'paid'], ['anna', 500, 'paid'], [null, 0, 'nobody'], [null, 0, 'nobody'], [null, 0, 'nobody'],
+      ['jonas', 1000, 'paid'],
+      ['anna', 500, 'paid'],
+      [null, 0, 'nobody'],
+      [null, 0, 'nobody'],
+      [null, 0, 'nobody'],
     ])
     expect(sim.totalCents).toBe(1500)
     expect(sim.ceilingCents).toBe(2100)
@@ -27,7 +43,10 @@ describe('the plan simulator', () => {
     const sim = simulate(10_000, [member('karin', 0, 'customer'), member('jonas', 1), member('anna', 2)], plan)
     expect(sim.viaReferrer?.handle).toBe('karin')
     expect(sim.attributed?.handle).toBe('jonas')
-    expect(sim.rows.slice(0, 2).map((r) => [r.member?.handle, r.amountCents])).toEqual([['jonas', 1000], ['anna', 500]])
+    expect(sim.rows.slice(0, 2).map((r) => [r.member?.handle, r.amountCents])).toEqual([
+      ['jonas', 1000],
+      ['anna', 500],
+    ])
   })
 
   it('pays nothing on a zero rate or to a member who is not a partner, and never more than the rates', () => {
@@ -37,6 +56,9 @@ describe('the plan simulator', () => {
     // 332.97 € twice: the one cent left over goes to the level nearer the buyer.
     expect(sim.rows.map((r) => r.amountCents)).toEqual([333, 0, 332])
     const notPartner = simulate(10_000, [member('a', 0), member('b', 1, 'admin')], { ratesBp: [1000, 500], maxDepth: 2 })
-    expect(notPartner.rows.map((r) => [r.reason, r.amountCents])).toEqual([['paid', 1000], ['notPartner', 0]])
+    expect(notPartner.rows.map((r) => [r.reason, r.amountCents])).toEqual([
+      ['paid', 1000],
+      ['notPartner', 0],
+    ])
   })
 })

@@ -56,7 +56,11 @@ export function simulate(baseCents: number, upline: readonly SimMember[] | null,
   })
   const attributed = byLevel.get(1) ?? null
   return {
-    example: upline === null, attributed, viaReferrer, rows,
-    totalCents: lines.reduce((s, l) => s + l.amountCents, 0), ceilingCents: planCeiling(baseCents, plan),
+    example: upline === null,
+    attributed,
+    viaReferrer,
+    rows,
+    totalCents: lines.reduce((s, l) => s + l.amountCents, 0),
+    ceilingCents: planCeiling(baseCents, plan),
   }
 }

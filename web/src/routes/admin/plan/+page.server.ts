@@ -49,7 +49,8 @@ export const actions: Actions = {
       const minOwnPurchaseCents = parseHundredths(values.minOwnPurchase)
       if (minOwnPurchaseCents === null) return problem(400, 'minOwnPurchase', 'VALIDATION_FAILED', 'shop.form.amountInvalid')
       const fromLevel = Number(values.fromLevel)
-      if (!Number.isInteger(fromLevel) || fromLevel < 1 || fromLevel > ratesBp.length) return problem(400, 'fromLevel', 'PLAN_INVALID', 'plan.form.fromLevelInvalid')
+      if (!Number.isInteger(fromLevel) || fromLevel < 1 || fromLevel > ratesBp.length)
+        return problem(400, 'fromLevel', 'PLAN_INVALID', 'plan.form.fromLevelInvalid')
       body.qualification = { minOwnPurchaseCents, fromLevel }
     }
     const res = await api<Plan>(fetch, 'POST', '/admin/commission-plan', body)

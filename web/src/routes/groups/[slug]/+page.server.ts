@@ -24,7 +24,11 @@ export const load: PageServerLoad = async ({ params, fetch, url, locals }) => {
   const [posts, members, lessons, requests, queue] = await Promise.all([
     canSee && (tab === 'posts' || tab === 'ads') ? api<PostPage>(fetch, 'GET', `${base}/posts?kind=${tab === 'ads' ? 'ad' : 'pr'}&limit=20`) : null,
     canSee && tab === 'members'
-      ? api<GroupMemberPage>(fetch, 'GET', `${base}/members?limit=100${url.searchParams.get('cursor') ? `&cursor=${encodeURIComponent(url.searchParams.get('cursor')!)}` : ''}`)
+      ? api<GroupMemberPage>(
+          fetch,
+          'GET',
+          `${base}/members?limit=100${url.searchParams.get('cursor') ? `&cursor=${encodeURIComponent(url.searchParams.get('cursor')!)}` : ''}`,
+        )
       : null,
     member && tab === 'lessons' && group.kind === 'training' ? api<LessonList>(fetch, 'GET', `${base}/lessons`) : null,
     manager ? api<{ items: MemberSummary[] }>(fetch, 'GET', `${base}/requests`) : null,
@@ -57,7 +61,10 @@ export const actions: Actions = {
   },
   decide: async ({ params, fetch, request }) => {
     const form = await request.formData()
-    const res = await api(fetch, 'POST', `/groups/${slugOf(params)}/requests`, { handle: String(form.get('handle') ?? ''), approve: form.get('approve') === 'true' })
+    const res = await api(fetch, 'POST', `/groups/${slugOf(params)}/requests`, {
+      handle: String(form.get('handle') ?? ''),
+      approve: form.get('approve') === 'true',
+    })
     return res.ok ? { decided: true } : fail(res.status, { code: res.error.code })
   },
   invite: async ({ params, fetch, request }) => {
@@ -92,7 +99,10 @@ export const actions: Actions = {
   },
   lesson: async ({ params, fetch, request }) => {
     const form = await request.formData()
-    const checklist = String(form.get('checklist') ?? '').split('\n').map((l) => l.trim()).filter(Boolean)
+    const checklist = String(form.get('checklist') ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
     const res = await api(fetch, 'POST', `/groups/${slugOf(params)}/lessons`, {
       title: String(form.get('title') ?? ''),
       body: String(form.get('body') ?? ''),

@@ -15,7 +15,10 @@ export const load: PageServerLoad = async ({ params, fetch, locals, url }) => {
 export const actions: Actions = {
   edit: async ({ params, fetch, request }) => {
     const form = await request.formData()
-    const checklist = String(form.get('checklist') ?? '').split('\n').map((l) => l.trim()).filter(Boolean)
+    const checklist = String(form.get('checklist') ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
     const res = await api<Lesson>(fetch, 'PATCH', `/lessons/${encodeURIComponent(params.id)}`, {
       title: String(form.get('title') ?? ''),
       body: String(form.get('body') ?? ''),
@@ -31,7 +34,10 @@ export const actions: Actions = {
   },
   progress: async ({ params, fetch, request }) => {
     const form = await request.formData()
-    const checked = form.getAll('checked').map(Number).filter((n) => Number.isInteger(n))
+    const checked = form
+      .getAll('checked')
+      .map(Number)
+      .filter((n) => Number.isInteger(n))
     const res = await api<Lesson>(fetch, 'POST', `/lessons/${encodeURIComponent(params.id)}/progress`, {
       checked,
       ...(form.has('done') ? { done: form.get('done') === 'true' } : {}),

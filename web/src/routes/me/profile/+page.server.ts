@@ -40,7 +40,10 @@ export const actions: Actions = {
       displayName: values.displayName,
       bio: values.bio,
       location: values.location,
-      languages: values.languages.split(/[,\s]+/).map((l) => l.trim().toLowerCase()).filter(Boolean),
+      languages: values.languages
+        .split(/[,\s]+/)
+        .map((l) => l.trim().toLowerCase())
+        .filter(Boolean),
       links: parseLinks(values.links),
     })
     if (!res.ok) return fail(res.status, { action: 'save', values, code: res.error.code, field: errorField(res.error), message: res.error.message })
