@@ -13,7 +13,8 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node, ...globals.browser },
       parserOptions: {
-        projectService: true,
+        // The service worker is outside the web's tsconfig (SvelteKit types it on its own).
+        projectService: { allowDefaultProject: ['web/src/service-worker.ts'] },
         tsconfigRootDir: import.meta.dirname,
         extraFileExtensions: ['.svelte'],
       },

@@ -1,11 +1,10 @@
 import type { FromSchema } from 'json-schema-to-ts'
-import { MAX_COMMISSION_DEPTH } from '../commissions.ts'
 import { MediaIdSchema, MemberSummarySchema } from './common.ts'
+import { cents, objectId } from './money.ts'
 
-const cents = { type: 'integer', minimum: 0, maximum: 100_000_000 } as const
-const objectId = { type: 'string', pattern: '^[0-9a-f]{24}$' } as const
-/** Calendar months, "2026-11"; periods follow Europe/Berlin time. */
-export const PERIOD_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])$'
+// Plans, ledger entries, statements and uplines live in ledger.ts; importers of this file get them too.
+export * from './ledger.ts'
+export { PERIOD_PATTERN } from './money.ts'
 
 // --- Products ---------------------------------------------------------------------------------
 
@@ -31,6 +30,7 @@ export const ProductBodySchema = {
     active: { type: 'boolean', default: true },
   },
 } as const
+
 export type ProductBody = FromSchema<typeof ProductBodySchema>
 
 export const ProductSchema = {
@@ -65,6 +65,7 @@ export const ProductSchema = {
     createdAt: { type: 'string', format: 'date-time' },
   },
 } as const
+
 export type Product = FromSchema<typeof ProductSchema>
 
 export const ProductListSchema = {
@@ -77,6 +78,7 @@ export const ProductListSchema = {
 // --- Orders and payments ----------------------------------------------------------------------
 
 export const ORDER_ITEMS_MAX = 50
+
 /** Of one product in one order, also when it is sent as several lines. */
 export const ORDER_QUANTITY_MAX = 999
 
@@ -100,6 +102,7 @@ export const CreateOrderBodySchema = {
     idempotencyKey: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
   },
 } as const
+
 export type CreateOrderBody = FromSchema<typeof CreateOrderBodySchema>
 
 export const ORDER_STATUSES = ['pending', 'paid', 'failed', 'refunded'] as const
@@ -167,6 +170,7 @@ export const OrderSchema = {
     planVersion: { type: ['integer', 'null'] },
   },
 } as const
+
 export type Order = FromSchema<typeof OrderSchema>
 
 export const OrderPageSchema = {
@@ -194,138 +198,5 @@ export const PaymentEventSchema = {
     currency: { type: 'string', pattern: '^[A-Z]{3}$' },
   },
 } as const
+
 export type PaymentEvent = FromSchema<typeof PaymentEventSchema>
-
-// --- Commission plans -------------------------------------------------------------------------
-
-export const PlanBodySchema = {
-  type: 'object',
-  required: ['ratesBp', 'maxDepth'],
-  additionalProperties: false,
-  properties: {
-    /**
-     * Rates per level in basis points (1000 = 10 %), level 1 first. There is deliberately no
-     * field that pays for a registration or a recruit: commissions come from sales only.
-     */
-    ratesBp: { type: 'array', minItems: 1, maxItems: MAX_COMMISSION_DEPTH, items: { type: 'integer', minimum: 0, maximum: 5000 } },
-    maxDepth: { type: 'integer', minimum: 1, maximum: MAX_COMMISSION_DEPTH },
-    /** Optional activity rule: to earn on level `fromLevel` and deeper, buy this much yourself in the period. */
-    qualification: {
-      type: 'object',
-      required: ['minOwnPurchaseCents', 'fromLevel'],
-      additionalProperties: false,
-      properties: { minOwnPurchaseCents: cents, fromLevel: { type: 'integer', minimum: 1, maximum: MAX_COMMISSION_DEPTH } },
-    },
-    note: { type: 'string', maxLength: 500 },
-  },
-} as const
-export type PlanBody = FromSchema<typeof PlanBodySchema>
-/** The plan may never pay out more than this share of the commissionable value in total. */
-export const PLAN_TOTAL_MAX_BP = 5000
-
-export const PlanSchema = {
-  type: 'object',
-  required: ['version', 'ratesBp', 'maxDepth', 'qualification', 'note', 'activeFrom', 'createdBy'],
-  additionalProperties: false,
-  properties: {
-    version: { type: 'integer' },
-    ratesBp: { type: 'array', items: { type: 'integer' } },
-    maxDepth: { type: 'integer' },
-    qualification: { anyOf: [{ type: 'null' }, PlanBodySchema.properties.qualification] },
-    note: { type: 'string' },
-    activeFrom: { type: 'string', format: 'date-time' },
-    createdBy: { type: ['string', 'null'] },
-  },
-} as const
-export type Plan = FromSchema<typeof PlanSchema>
-
-export const PlanListSchema = {
-  type: 'object',
-  required: ['current', 'versions'],
-  additionalProperties: false,
-  properties: { current: { anyOf: [{ type: 'null' }, PlanSchema] }, versions: { type: 'array', items: PlanSchema } },
-} as const
-
-// --- Ledger and statements --------------------------------------------------------------------
-
-export const LedgerEntrySchema = {
-  type: 'object',
-  required: ['id', 'orderId', 'orderNumber', 'level', 'kind', 'rateBp', 'amountCents', 'baseCents', 'planVersion', 'period', 'createdAt'],
-  additionalProperties: false,
-  properties: {
-    id: { type: 'string' },
-    orderId: { type: 'string' },
-    orderNumber: { type: 'string' },
-    level: { type: 'integer' },
-    kind: { type: 'string', enum: ['credit', 'reversal'] },
-    rateBp: { type: 'integer' },
-    amountCents: { type: 'integer' },
-    baseCents: { type: 'integer' },
-    planVersion: { type: 'integer' },
-    period: { type: 'string' },
-    createdAt: { type: 'string', format: 'date-time' },
-  },
-} as const
-export type LedgerEntry = FromSchema<typeof LedgerEntrySchema>
-
-export const PeriodParamsSchema = {
-  type: 'object',
-  required: ['period'],
-  additionalProperties: false,
-  properties: { period: { type: 'string', pattern: PERIOD_PATTERN } },
-} as const
-export type PeriodParams = FromSchema<typeof PeriodParamsSchema>
-
-export const StatementSchema = {
-  type: 'object',
-  required: ['period', 'closed', 'member', 'totalCents', 'creditsCents', 'reversalsCents', 'perLevel', 'entries'],
-  additionalProperties: false,
-  properties: {
-    period: { type: 'string' },
-    closed: { type: 'boolean' },
-    member: MemberSummarySchema,
-    totalCents: { type: 'integer' },
-    creditsCents: { type: 'integer' },
-    reversalsCents: { type: 'integer' },
-    perLevel: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['level', 'amountCents', 'salesCents', 'orders'],
-        additionalProperties: false,
-        properties: { level: { type: 'integer' }, amountCents: { type: 'integer' }, salesCents: { type: 'integer' }, orders: { type: 'integer' } },
-      },
-    },
-    entries: { type: 'array', items: LedgerEntrySchema },
-  },
-} as const
-export type Statement = FromSchema<typeof StatementSchema>
-
-// --- Admin: the plan simulator ----------------------------------------------------------------
-
-/** At most this many members: the plan's hard depth limit. */
-export const UPLINE_MAX = MAX_COMMISSION_DEPTH
-
-/**
- * A member and their upline (nearest first, the company root left out), for the plan simulator.
- * `distance` is the number of steps above the named member (0 = the member), so a gap left by a
- * missing member is visible instead of shifting everyone above it a level down.
- */
-export const UplineSchema = {
-  type: 'object',
-  required: ['items'],
-  additionalProperties: false,
-  properties: {
-    items: {
-      type: 'array',
-      maxItems: UPLINE_MAX,
-      items: {
-        type: 'object',
-        required: [...MemberSummarySchema.required, 'distance'],
-        additionalProperties: false,
-        properties: { ...MemberSummarySchema.properties, distance: { type: 'integer', minimum: 0 } },
-      },
-    },
-  },
-} as const
-export type Upline = FromSchema<typeof UplineSchema>

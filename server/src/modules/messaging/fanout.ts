@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../../context.ts'
-import type { Written } from './writer.ts'
+import type { Written } from './writer-parts.ts'
 
 /**
  * What follows a stored message besides its delivery: moving the conversation up in everyone's

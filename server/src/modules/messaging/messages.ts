@@ -11,7 +11,7 @@ import { deleteMedia } from '../media/index.ts'
 import type { ConversationInfo } from './memory.ts'
 import { messageId, type ConversationDoc, type MessageDoc } from './model.ts'
 import { rememberParticipant } from './state.ts'
-import { lastStoredFrom } from './writer.ts'
+import { lastStoredFrom } from './writer-parts.ts'
 
 export function toMessage(m: MessageDoc, author: ReturnType<typeof toMemberSummary>): Message {
   return {

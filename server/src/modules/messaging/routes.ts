@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { MediaIdSchema, OkSchema, errorResponses, HandleParamsSchema, type HandleParams } from '@vernetzt/shared/schemas/common'
+import { MediaIdSchema, OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import {
   AttachmentSchema,
-  BlockListSchema,
   ConversationPageSchema,
   ConversationSchema,
   ConversationSettingsBodySchema,
@@ -10,28 +9,20 @@ import {
   MessagePageSchema,
   MessageSchema,
   MessagesQuerySchema,
-  PrivacyBodySchema,
-  PrivacySchema,
   SendMessageSchema,
-  WelcomeBodySchema,
-  WelcomeSchema,
   type CreateConversationBody,
   type MessagesQuery,
-  type Privacy,
 } from '@vernetzt/shared/schemas/messages'
 import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
 import { FeedQuerySchema, PostIdParamsSchema, type FeedQuery, type PostIdParams } from '@vernetzt/shared/schemas/posts'
-import { renderMarkdown } from '@vernetzt/shared/markdown'
 import { requireActor } from '../../plugins/auth.ts'
 import { readableGroup } from '../groups/index.ts'
 import { getAttachment, uploadAttachment } from './attachments.ts'
-import { block, listBlocks, unblock } from './blocks.ts'
 import { namedFile } from '../media/index.ts'
 import { acceptRequest, createConversation, getConversation, groupRoom, listConversations, setMuted } from './conversations.ts'
 import { changeMessage, listMessages, readUpTo } from './messages.ts'
-import { getPrivacy, setPrivacy } from './privacy.ts'
 import { sendMessage } from './send.ts'
-import { getWelcome, setWelcome } from './welcome.ts'
+import chatSettingsRoutes from './settings-routes.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
@@ -138,45 +129,6 @@ const routes: FastifyPluginAsync = async (app) => {
     async (request) => changeMessage(ctx, requireActor(request), request.params.id, request.params.seq, null),
   )
 
-  app.get(
-    '/me/welcome',
-    {
-      schema: {
-        tags,
-        summary: 'Your welcome message to new recruits ({name} becomes their name); null uses the default',
-        response: { 200: WelcomeSchema, ...errorResponses },
-      },
-    },
-    async (request) => getWelcome(ctx, requireActor(request)),
-  )
-  app.put<{ Body: { text: string | null } }>(
-    '/me/welcome',
-    {
-      schema: { tags, body: WelcomeBodySchema, response: { 200: WelcomeSchema, ...errorResponses } },
-    },
-    async (request) => setWelcome(ctx, requireActor(request), request.body.text),
-  )
-
-  app.get(
-    '/me/privacy',
-    {
-      schema: { tags, summary: 'Whether others see your read receipts and your online status', response: { 200: PrivacySchema, ...errorResponses } },
-    },
-    async (request) => getPrivacy(ctx, requireActor(request)),
-  )
-  app.put<{ Body: Partial<Privacy> }>(
-    '/me/privacy',
-    {
-      schema: {
-        tags,
-        summary: 'Switch read receipts and online status (either or both)',
-        body: PrivacyBodySchema,
-        response: { 200: PrivacySchema, ...errorResponses },
-      },
-    },
-    async (request) => setPrivacy(ctx, requireActor(request), request.body),
-  )
-
   app.get<{ Params: PostIdParams }>(
     '/conversations/:id',
     {
@@ -248,49 +200,6 @@ const routes: FastifyPluginAsync = async (app) => {
     },
   )
 
-  app.post<{ Body: { text: string } }>(
-    '/markdown/preview',
-    {
-      schema: {
-        tags,
-        summary: 'Render markdown exactly as a message or post would show it (for composer previews)',
-        body: { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string', maxLength: 20_000 } } },
-        response: { 200: { type: 'object', required: ['html'], additionalProperties: false, properties: { html: { type: 'string' } } }, ...errorResponses },
-      },
-    },
-    async (request) => {
-      requireActor(request)
-      return { html: renderMarkdown(request.body.text) }
-    },
-  )
-
-  app.get(
-    '/me/blocks',
-    {
-      schema: { tags, summary: 'Members you blocked', response: { 200: BlockListSchema, ...errorResponses } },
-    },
-    async (request) => listBlocks(ctx, requireActor(request)),
-  )
-  app.put<{ Params: HandleParams }>(
-    '/me/blocks/:handle',
-    {
-      schema: {
-        tags,
-        summary: 'Block a member: no messages from them, theirs hidden in shared chats',
-        params: HandleParamsSchema,
-        response: { 200: BlockListSchema, ...errorResponses },
-      },
-    },
-    async (request) => block(ctx, requireActor(request), request.params.handle),
-  )
-  app.delete<{ Params: HandleParams }>(
-    '/me/blocks/:handle',
-    {
-      schema: { tags, params: HandleParamsSchema, response: { 200: BlockListSchema, ...errorResponses } },
-    },
-    async (request) => unblock(ctx, requireActor(request), request.params.handle),
-  )
-
   app.post<{ Params: PostIdParams }>(
     '/conversations/:id/accept',
     {
@@ -298,6 +207,9 @@ const routes: FastifyPluginAsync = async (app) => {
     },
     async (request) => acceptRequest(ctx, requireActor(request), request.params.id),
   )
+
+  // Chat settings (welcome text, privacy, blocks) and the markdown preview.
+  await app.register(chatSettingsRoutes)
 }
 
 export default routes

@@ -4,7 +4,7 @@ import { SUMMARY_FIELDS, toMemberSummary, type MemberDoc } from '../accounts/ind
 import { type GroupDoc, roleIn } from '../groups/index.ts'
 import { Memory, type AuthorInfo, type ConversationInfo } from './memory.ts'
 import type { ConversationDoc, ParticipantDoc } from './model.ts'
-import type { ConversationHead } from './writer.ts'
+import type { ConversationHead } from './writer-parts.ts'
 
 /**
  * How long this node trusts what it remembers about members and participants. Changes made on

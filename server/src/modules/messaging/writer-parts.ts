@@ -108,3 +108,16 @@ export async function insertAll(
 export function internalError(): AppError {
   return new AppError('INTERNAL', 'Something went wrong on our side. Please try again.')
 }
+
+// The writer's tuning.
+/** How often conversation heads are written: the longer, the more messages share one write. */
+export const HEAD_FLUSH_MS = 1000
+
+/** A batch is cut at this size; the next one starts as soon as it is written. */
+export const BATCH_MAX = 500
+
+/** A batch still unwritten after this fails its senders, so the writer can go on. */
+export const BATCH_TIMEOUT_MS = 15_000
+
+/** How often a batch retries numbers that another node took meanwhile. */
+export const RENUMBER_ATTEMPTS = 8

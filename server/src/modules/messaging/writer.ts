@@ -4,6 +4,10 @@ import type { ServiceContext } from '../../context.ts'
 import { Memory } from './memory.ts'
 import { messageId, type MessageDoc } from './model.ts'
 import {
+  BATCH_MAX,
+  BATCH_TIMEOUT_MS,
+  HEAD_FLUSH_MS,
+  RENUMBER_ATTEMPTS,
   ResendError,
   insertAll,
   isSameMessage,
@@ -16,21 +20,6 @@ import {
   type Written,
   type WriterHooks,
 } from './writer-parts.ts'
-
-// Kept where they were: senders and readers import these from the writer.
-export { ResendError, internalError, lastStoredFrom, type ConversationHead, type SendJob, type Written } from './writer-parts.ts'
-
-/** How often conversation heads are written: the longer, the more messages share one write. */
-const HEAD_FLUSH_MS = 1000
-
-/** A batch is cut at this size; the next one starts as soon as it is written. */
-const BATCH_MAX = 500
-
-/** A batch still unwritten after this fails its senders, so the writer can go on. */
-const BATCH_TIMEOUT_MS = 15_000
-
-/** How often a batch retries numbers that another node took meanwhile. */
-const RENUMBER_ATTEMPTS = 8
 
 /**
  * Writes messages in batches. Sends that arrive while a batch is being written wait for the next
