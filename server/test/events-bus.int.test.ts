@@ -44,6 +44,7 @@ const left: DomainEvents['group.member_left'] = { groupId: 'g1', memberId: 'm1',
 const comment: DomainEvents['comment.created'] = {
   commentId: 'c1',
   postId: 'p1',
+  postArea: { type: 'feed' },
   postAuthorId: 'a1',
   parentAuthorId: null,
   authorId: 'w1',

@@ -47,6 +47,8 @@ export interface DomainEvents {
   'comment.created': {
     commentId: string
     postId: string
+    /** Where the post is, which decides who may read the comment. */
+    postArea: { type: 'feed' | 'marketplace' | 'profile' | 'group'; groupId?: string }
     postAuthorId: string
     parentAuthorId: string | null
     authorId: string

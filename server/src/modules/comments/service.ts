@@ -81,6 +81,7 @@ export async function addComment(ctx: ServiceContext, actor: Actor, postId: stri
   await ctx.events.publish('comment.created', {
     commentId: comment._id.toString(),
     postId: post._id.toString(),
+    postArea: post.area,
     postAuthorId: post.authorId.toString(),
     parentAuthorId: parent?.authorId.toString() ?? null,
     authorId: actor.id,

@@ -18,8 +18,6 @@ export const mentionSubscription: ModuleSubscription = {
       })
     },
     'comment.created': async (ctx, e) => {
-      const post = await ctx.models.Post.findById(e.postId, { area: 1 }).lean()
-      if (!post) return
       // The post's and the parent comment's authors were told of the comment already.
       const skip = new Set([e.postAuthorId, ...(e.parentAuthorId ? [e.parentAuthorId] : [])])
       await notifyMentions(ctx, e.authorId, e.body, {
@@ -27,7 +25,7 @@ export const mentionSubscription: ModuleSubscription = {
         where: 'comment',
         data: { postId: e.postId, commentId: e.commentId },
         skip,
-        canSee: (member) => canSeePost(ctx, post, member._id.toString()),
+        canSee: (member) => canSeePost(ctx, { area: e.postArea }, member._id.toString()),
       })
     },
   },
