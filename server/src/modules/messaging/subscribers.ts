@@ -25,7 +25,7 @@ export const messagingSubscription: ModuleSubscription = {
   },
   subscribers: {
     // The sponsor's welcome chat opens on the day a recruit joins.
-    'member.joined': (ctx, e) => openOnboardingConversation(ctx, e.memberId),
+    'member.joined': (ctx, e) => openOnboardingConversation(ctx, e),
     // Sockets leave the room at once, on every node (socket.io's adapter carries it).
     'group.member_left': (ctx, e) => ctx.realtime.leaveRoom(e.memberId, e.groupId),
     'member.block_changed': (ctx, e) => {

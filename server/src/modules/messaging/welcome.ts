@@ -1,4 +1,5 @@
 import type { Actor, ServiceContext } from '../../context.ts'
+import type { DomainEvents } from '../../events/index.ts'
 import type { MemberDoc } from '../accounts/index.ts'
 import { translate } from '@vernetzt/shared/i18n'
 import { createConversation } from './conversations.ts'
@@ -9,25 +10,19 @@ export const DEFAULT_WELCOME: string = translate('de', 'chat.welcomeDefault')
 
 /**
  * On the day a recruit joins: a direct conversation with the sponsor, opened by the sponsor's
- * welcome text. The company root welcomes nobody.
+ * welcome text. The company root welcomes nobody. The recruit is as the event tells (just written).
  */
-export async function openOnboardingConversation(ctx: ServiceContext, recruitId: string): Promise<void> {
-  const recruit = (await ctx.models.Member.findById(recruitId).lean()) as MemberDoc | null
-  if (!recruit?.sponsorId) return
+export async function openOnboardingConversation(ctx: ServiceContext, recruit: DomainEvents['member.joined']): Promise<void> {
+  if (!recruit.sponsorId) return
   const sponsor = (await ctx.models.Member.findById(recruit.sponsorId).lean()) as MemberDoc | null
   if (!sponsor || sponsor.isRoot) return
   const sponsorActor = { id: sponsor._id.toString(), handle: sponsor.handle, role: sponsor.role }
   const conversation = await createConversation(ctx, sponsorActor, { participants: [recruit.handle] })
   const text = (sponsor.welcomeText ?? DEFAULT_WELCOME).replaceAll('{name}', recruit.displayName)
-  await sendMessage(
-    ctx,
-    sponsorActor,
-    { conversationId: conversation.id, body: text, clientMessageId: `welcome-${recruit._id.toString()}` },
-    { automatic: true },
-  )
+  await sendMessage(ctx, sponsorActor, { conversationId: conversation.id, body: text, clientMessageId: `welcome-${recruit.memberId}` }, { automatic: true })
   await ctx.events.publish('conversation.welcomed', {
     sponsorId: sponsor._id.toString(),
-    recruitId: recruit._id.toString(),
+    recruitId: recruit.memberId,
     recruitHandle: recruit.handle,
     recruitName: recruit.displayName,
     conversationId: conversation.id,
