@@ -3,7 +3,7 @@ import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { messagingIdle } from '../src/modules/messaging/index.ts'
 import { ensureAdmin } from '../src/modules/referrals/index.ts'
-import { Client, closeSockets, makeMember, openSocket, startTestServer, uniqueDbName, type ClientSocket, type TestServer } from './harness.ts'
+import { Client, closeSockets, makeMember, openSocket, startTestServer, uniqueDbName, type ClientSocket, type TestServer, privateRoom } from './harness.ts'
 import { startRedis } from './redis.ts'
 
 /**
@@ -77,10 +77,7 @@ describe('every-node subscribers across two nodes', () => {
   it("ends a removed member's access to the room on node B at once (group.member_left)", async () => {
     const owner = await makeMember(nodeA, { handle: 'evs-gate-owner' })
     const member = await makeMember(nodeA, { handle: 'evs-gate-member' })
-    await owner.client.post('/api/v1/groups', { name: 'Zwei Knoten', slug: 'evs-gate', kind: 'community', visibility: 'private' })
-    await owner.client.post('/api/v1/groups/evs-gate/invitations', { handle: member.handle })
-    expect((await member.client.post('/api/v1/groups/evs-gate/join')).body.status).toBe('joined')
-    const room = (await member.client.get('/api/v1/groups/evs-gate/chat')).body as { id: string }
+    const room = { id: (await privateRoom(owner, member, { slug: 'evs-gate', name: 'Zwei Knoten' })).roomId }
     const [ownerSocket, memberSocket] = await Promise.all([socketOn(nodeA, owner), socketOn(nodeB, member)])
     expect(await new Promise((resolve) => memberSocket.emit('conversation:join', { conversationId: room.id }, resolve))).toEqual({ ok: true })
     const heard: string[] = []

@@ -4,7 +4,7 @@ import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { messagingIdle } from '../src/modules/messaging/index.ts'
 import { ensureAdmin } from '../src/modules/referrals/index.ts'
-import { Client, closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer } from './harness.ts'
+import { Client, closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer, privateRoom } from './harness.ts'
 
 /**
  * Every subscriber of the domain event bus (server/src/compose.ts, SUBSCRIPTIONS), each driven by
@@ -124,12 +124,8 @@ async function pair(prefix: string) {
 async function communityRoom(prefix: string) {
   const owner = await makeMember(server, { handle: `${prefix}-owner` })
   const member = await makeMember(server, { handle: `${prefix}-member` })
-  const slug = `${prefix}-gruppe`
-  expect((await owner.client.post('/api/v1/groups', { name: `Gruppe ${prefix}`, slug, kind: 'community', visibility: 'private' })).status).toBe(201)
-  await owner.client.post(`/api/v1/groups/${slug}/invitations`, { handle: member.handle })
-  expect((await member.client.post(`/api/v1/groups/${slug}/join`)).body.status).toBe('joined')
-  const room = (await member.client.get(`/api/v1/groups/${slug}/chat`)).body as { id: string }
-  return { owner, member, slug, roomId: room.id }
+  const { slug, roomId } = await privateRoom(owner, member, { slug: `${prefix}-gruppe`, name: `Gruppe ${prefix}` })
+  return { owner, member, slug, roomId }
 }
 
 /** A lead with a team group (one level) and two recruits, one of whom an admin will move away. */

@@ -177,3 +177,21 @@ export async function paymentEventBody(
     currency: event.currency ?? order?.currency ?? 'EUR',
   })
 }
+
+/**
+ * A private community group whose owner invited a member who joined, and its chat room (made by
+ * the member opening it). Throws if any step does not answer as a member would expect.
+ */
+export async function privateRoom(
+  owner: { client: Client },
+  member: { client: Client; handle: string },
+  group: { slug: string; name: string },
+): Promise<{ slug: string; roomId: string }> {
+  const created = await owner.client.post('/api/v1/groups', { ...group, kind: 'community', visibility: 'private' })
+  if (created.status !== 201) throw new Error(`creating ${group.slug} failed: ${created.status}`)
+  await owner.client.post(`/api/v1/groups/${group.slug}/invitations`, { handle: member.handle })
+  const joined = await member.client.post(`/api/v1/groups/${group.slug}/join`)
+  if (joined.body.status !== 'joined') throw new Error(`joining ${group.slug} failed: ${JSON.stringify(joined.body)}`)
+  const room = (await member.client.get(`/api/v1/groups/${group.slug}/chat`)).body as { id: string }
+  return { slug: group.slug, roomId: room.id }
+}

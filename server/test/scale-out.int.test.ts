@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closeSockets, makeMember, openSocket, startTestServer, uniqueDbName, type TestServer } from './harness.ts'
+import { closeSockets, makeMember, openSocket, startTestServer, uniqueDbName, type TestServer, privateRoom } from './harness.ts'
 import { startRedis } from './redis.ts'
 
 /**
@@ -147,10 +147,7 @@ describe('two server nodes behind one Redis', () => {
   it('takes a removed member out of the room on the other node, and closes a signed-out session there', async () => {
     const owner = await makeMember(nodeA, { handle: 'zwei-raum-chefin' })
     const member = await makeMember(nodeA, { handle: 'zwei-raum-mitglied' })
-    await owner.client.post('/api/v1/groups', { name: 'Zwei Knoten Raum', slug: 'zwei-knoten-raum', kind: 'community', visibility: 'private' })
-    await owner.client.post('/api/v1/groups/zwei-knoten-raum/invitations', { handle: member.handle })
-    expect((await member.client.post('/api/v1/groups/zwei-knoten-raum/join')).body.status).toBe('joined')
-    const room = (await member.client.get('/api/v1/groups/zwei-knoten-raum/chat')).body as { id: string }
+    const room = { id: (await privateRoom(owner, member, { slug: 'zwei-knoten-raum', name: 'Zwei Knoten Raum' })).roomId }
     const { socket: ownerSocket } = await openSocket(nodeA.url, { cookie: owner.client.cookie })
     const { socket: memberSocket } = await openSocket(nodeB.url, { cookie: member.client.cookie })
     expect(await new Promise((resolve) => memberSocket.emit('conversation:join', { conversationId: room.id }, resolve))).toEqual({ ok: true })
