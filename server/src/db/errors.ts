@@ -16,3 +16,25 @@ export function perDocumentErrors(error: unknown, count: number): Array<{ index:
   if (raw.length === 0 || typeof inserted !== 'number' || inserted + raw.length !== count) return null
   return raw.map((e) => ({ index: e.index, code: e.code ?? e.err?.code ?? 0 }))
 }
+
+/**
+ * insertMany that writes what it can: index in `docs` → 'duplicate' or 'failed' for those it could
+ * not. It answers only when every document is accounted for: the driver reports a connection
+ * lost mid-command as a bulk write error with no write errors and nothing inserted, and reading
+ * that as "all written" acknowledged chat messages the database never stored. Such an error is thrown.
+ */
+export async function insertAll(
+  collection: { insertMany(docs: object[], options: { ordered: false }): Promise<unknown> },
+  docs: object[],
+): Promise<Map<number, 'duplicate' | 'failed'>> {
+  const failed = new Map<number, 'duplicate' | 'failed'>()
+  if (!docs.length) return failed
+  try {
+    await collection.insertMany(docs, { ordered: false })
+  } catch (error) {
+    const writeErrors = perDocumentErrors(error, docs.length)
+    if (!writeErrors) throw error
+    for (const e of writeErrors) failed.set(e.index, e.code === 11000 ? 'duplicate' : 'failed')
+  }
+  return failed
+}

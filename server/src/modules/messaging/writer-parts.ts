@@ -2,7 +2,6 @@
 import { AppError } from '@vernetzt/shared/errors'
 import type { SendMessage } from '@vernetzt/shared/schemas/messages'
 import type { Actor, ServiceContext } from '../../context.ts'
-import { perDocumentErrors } from '../../db/errors.ts'
 import { type AuthorInfo, type ConversationInfo } from './memory.ts'
 import { messageId, type AttachmentRef, type MessageDoc, type ParticipantDoc } from './model.ts'
 
@@ -81,28 +80,6 @@ export class ResendError extends Error {
 
 export function previewOf(job: Pick<SendJob, 'input' | 'attachments'>): string {
   return (job.input.body.replace(/\s+/g, ' ').trim() || job.attachments.map((a) => a.name).join(', ')).slice(0, 120)
-}
-
-/**
- * insertMany that writes what it can: index in `docs` → 'duplicate' or 'failed' for those it could
- * not. It answers only when every document is accounted for: the driver reports a connection
- * lost mid-command as a bulk write error with no write errors and nothing inserted, and reading
- * that as "all written" acknowledged messages the database never stored. Such an error is thrown.
- */
-export async function insertAll(
-  collection: { insertMany(docs: object[], options: { ordered: false }): Promise<unknown> },
-  docs: object[],
-): Promise<Map<number, 'duplicate' | 'failed'>> {
-  const failed = new Map<number, 'duplicate' | 'failed'>()
-  if (!docs.length) return failed
-  try {
-    await collection.insertMany(docs, { ordered: false })
-  } catch (error) {
-    const writeErrors = perDocumentErrors(error, docs.length)
-    if (!writeErrors) throw error
-    for (const e of writeErrors) failed.set(e.index, e.code === 11000 ? 'duplicate' : 'failed')
-  }
-  return failed
 }
 
 export function internalError(): AppError {

@@ -1,6 +1,7 @@
 import { renderMarkdown } from '@vernetzt/shared/markdown'
 import { Types } from 'mongoose'
 import type { ServiceContext } from '../../context.ts'
+import { insertAll } from '../../db/errors.ts'
 import { Memory } from './memory.ts'
 import { messageId, type MessageDoc } from './model.ts'
 import {
@@ -9,7 +10,6 @@ import {
   HEAD_FLUSH_MS,
   RENUMBER_ATTEMPTS,
   ResendError,
-  insertAll,
   isSameMessage,
   lastStoredFrom,
   ownsKey,
