@@ -4,6 +4,7 @@ import { auditModels } from '../modules/audit/model.ts'
 import { mediaModels } from '../modules/media/model.ts'
 import { referralModels } from '../modules/referrals/model.ts'
 import { streamModels } from './streams.ts'
+import { listModels } from './lists.ts'
 import { jobModels } from '../jobs/model.ts'
 import { followModels } from '../modules/follows/model.ts'
 import { postModels } from '../modules/posts/model.ts'
@@ -24,6 +25,7 @@ export function createModels(conn: Connection) {
     ...mediaModels(conn),
     ...referralModels(conn),
     ...streamModels(conn),
+    ...listModels(conn),
     ...jobModels(conn),
     ...postModels(conn),
     ...followModels(conn),

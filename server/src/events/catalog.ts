@@ -23,6 +23,8 @@ export interface DomainEvents {
   'member.block_changed': { memberId: string; otherId: string; blocked: boolean }
   'profile.updated': { memberId: string; fields: string[]; complete: boolean }
   'profile.avatar_changed': { memberId: string; at: string }
+  'follow.created': { followerId: string; followeeId: string; at: string }
+  'follow.ended': { followerId: string; followeeId: string }
   'post.created': {
     postId: string
     authorId: string
@@ -32,8 +34,6 @@ export interface DomainEvents {
     createdAt: string
     /** The group it was posted in, and that group's kind and owner. */
     group: { id: string; kind: string; ownerId: string } | null
-    /** Members whose home feed got the post (feed posts only). */
-    audienceIds: string[]
   }
   'post.moderated': {
     postId: string

@@ -28,6 +28,12 @@ const MemberSchema = new Schema(
     /** upSeqs[i] is this member's number in the level-(i+1) list of upline[i]; see referrals/model.ts. */
     upSeqs: { type: [Number], default: undefined },
     followerCount: { type: Number, default: 0 },
+    /**
+     * Whether this member's audience (followers and recruits lists, db/lists.ts) was kept from the
+     * start: set for every member who joined since lists exist; older members' lists are built once,
+     * on their first post (posts/audience.ts), and then this is set.
+     */
+    audienceListed: { type: Boolean, default: false },
     followingCount: { type: Number, default: 0 },
     unreadNotifications: { type: Number, default: 0 },
     /** Posts reclassified as unflagged advertising; repeated offences earn a warning. */

@@ -1,2 +1,2 @@
 // The follows module's face.
-export { currentFollowers, isFollowing } from './service.ts'
+export { followerChunks, isFollowing, pastFollowPeriods, rebuildFollowersList } from './service.ts'

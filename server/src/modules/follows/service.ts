@@ -2,12 +2,15 @@ import type { FollowState } from '@vernetzt/shared/schemas/posts'
 import { AppError } from '@vernetzt/shared/errors'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
+import { addAllToList, addToList, readList, removeFromList } from '../../db/lists.ts'
 import { append, headOf } from '../../db/streams.ts'
 import { findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
 import { followId } from './model.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 
 export const followersStream = (memberId: Types.ObjectId | string) => `followers:${memberId.toString()}`
+/** The chunked list of a member's current followers (see db/lists.ts), numbered by the followers stream. */
+export const followersList = (memberId: Types.ObjectId | string) => `followers:${memberId.toString()}`
 
 async function target(ctx: ServiceContext, handle: string): Promise<MemberDoc> {
   const member = await findMemberByHandle(ctx, handle)
@@ -33,40 +36,69 @@ export async function followState(ctx: ServiceContext, actor: Actor | null, hand
 export async function follow(ctx: ServiceContext, actor: Actor, handle: string): Promise<FollowState> {
   const member = await target(ctx, handle)
   if (member._id.equals(actor.id)) throw new AppError('CANNOT_FOLLOW_SELF', 'You cannot follow yourself.')
+  const _id = followId(actor.id, member._id.toString())
+  const at = new Date()
   try {
-    await ctx.models.Follow.create({ _id: followId(actor.id, member._id.toString()) })
+    await ctx.models.Follow.create({ _id, createdAt: at })
   } catch (error) {
     if (isDuplicateKey(error)) return state(ctx, actor.id, member)
     throw error
   }
+  const follower = new Types.ObjectId(actor.id)
   await ctx.models.Member.updateOne({ _id: member._id }, { $inc: { followerCount: 1 } })
   await ctx.models.Member.updateOne({ _id: actor.id }, { $inc: { followingCount: 1 } })
-  await append(ctx, [followersStream(member._id)], new Types.ObjectId(actor.id))
+  const [seq] = await append(ctx, [followersStream(member._id)], follower)
+  await addToList(ctx, followersList(member._id), seq!, follower)
+  await ctx.models.Follow.updateOne({ _id }, { $set: { seq } })
+  // `at`: from now on the follower is in the list every fan-out reads; the backfill covers what came before.
+  await ctx.events.publish('follow.created', { followerId: actor.id, followeeId: member._id.toString(), at: new Date().toISOString() })
   return state(ctx, actor.id, member)
 }
 
 export async function unfollow(ctx: ServiceContext, actor: Actor, handle: string): Promise<FollowState> {
   const member = await target(ctx, handle)
-  const { deletedCount } = await ctx.models.Follow.deleteOne({ _id: followId(actor.id, member._id.toString()) })
-  if (deletedCount === 1) {
+  const _id = followId(actor.id, member._id.toString())
+  const ended = await ctx.models.Follow.findOneAndDelete({ _id }).lean()
+  if (ended) {
+    const follower = new Types.ObjectId(actor.id)
     await ctx.models.Member.updateOne({ _id: member._id }, { $inc: { followerCount: -1 } })
     await ctx.models.Member.updateOne({ _id: actor.id }, { $inc: { followingCount: -1 } })
+    await removeFromList(ctx, followersList(member._id), follower, { n: ended.seq, count: await headOf(ctx, followersStream(member._id)) })
+    await ctx.models.FollowPast.updateOne({ _id }, { $push: { periods: { from: ended.createdAt, to: new Date() } } }, { upsert: true })
+    await ctx.events.publish('follow.ended', { followerId: actor.id, followeeId: member._id.toString() })
   }
   return state(ctx, actor.id, member)
 }
 
+/** Everyone who follows `memberId` now, in the chunks of the followers list (one read per 1,000). */
+export async function followerChunks(ctx: ServiceContext, memberId: Types.ObjectId): Promise<Types.ObjectId[][]> {
+  return readList(ctx, followersList(memberId), await headOf(ctx, followersStream(memberId)))
+}
+
+/** When earlier follows of `followeeId` by `followerId` began and ended. */
+export async function pastFollowPeriods(ctx: ServiceContext, followerId: string, followeeId: string): Promise<Array<{ from: Date; to: Date }>> {
+  return (await ctx.models.FollowPast.findById(followId(followerId, followeeId)).lean())?.periods ?? []
+}
+
 /**
- * Everyone who follows `memberId` now. The followers stream also holds people who unfollowed
- * (and refollowed), so each is checked against the follow itself and counted once.
+ * Builds the followers list of a member from data written before lists existed, the slow way:
+ * the followers stream also holds people who unfollowed (and refollowed), so each entry is one
+ * read and each is checked against the follow itself. Run once per member (see posts/audience.ts);
+ * adding is idempotent, so a repeat after a crash is harmless.
  */
-export async function currentFollowers(ctx: ServiceContext, memberId: Types.ObjectId): Promise<Types.ObjectId[]> {
-  const head = await headOf(ctx, followersStream(memberId))
-  const seen = new Map<string, Types.ObjectId>()
+export async function rebuildFollowersList(ctx: ServiceContext, memberId: Types.ObjectId): Promise<void> {
+  const stream = followersStream(memberId)
+  const head = await headOf(ctx, stream)
+  const latest = new Map<string, { id: Types.ObjectId; n: number }>()
   for (let from = 1; from <= head; from += 100) {
     const numbers = Array.from({ length: Math.min(100, head - from + 1) }, (_, i) => from + i)
-    const entries = await Promise.all(numbers.map((n) => ctx.models.StreamEntry.findById(`${followersStream(memberId)}#${n}`).lean()))
-    for (const entry of entries) if (entry) seen.set(entry.ref.toString(), entry.ref)
+    const entries = await Promise.all(numbers.map((n) => ctx.models.StreamEntry.findById(`${stream}#${n}`).lean()))
+    entries.forEach((entry, i) => entry && latest.set(entry.ref.toString(), { id: entry.ref, n: numbers[i]! }))
   }
-  const checks = await Promise.all([...seen.values()].map(async (id) => ((await isFollowing(ctx, id.toString(), memberId.toString())) ? id : null)))
-  return checks.filter((id): id is Types.ObjectId => id !== null)
+  const current = await Promise.all([...latest.values()].map(async (f) => ((await isFollowing(ctx, f.id.toString(), memberId.toString())) ? f : null)))
+  await addAllToList(
+    ctx,
+    followersList(memberId),
+    current.filter((f) => f !== null),
+  )
 }

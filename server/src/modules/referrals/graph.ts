@@ -3,6 +3,7 @@ import type { ServiceContext } from '../../context.ts'
 import type { MemberDoc } from '../accounts/index.ts'
 import { entryId } from './model.ts'
 import { isDuplicateKey, perDocumentErrors } from '../../db/errors.ts'
+import { addAllToList, readList, removeFromList } from '../../db/lists.ts'
 
 /**
  * The join graph. Each member stores its upline (nearest first) and depth, and each member
@@ -12,8 +13,41 @@ import { isDuplicateKey, perDocumentErrors } from '../../db/errors.ts'
 
 export const levelKey = (level: number) => `l${level}`
 
+/** The chunked list of a member's direct recruits (see db/lists.ts), numbered by the level-1 list. */
+export const recruitsList = (memberId: Types.ObjectId | string) => `recruits:${memberId.toString()}`
+
+/** The ancestor, level and number of a level-list entry id ("<ancestor>:<level>:<n>"). */
+function parseEntryId(id: string): { ancestor: string; level: number; n: number } {
+  const [ancestor, level, n] = id.split(':')
+  return { ancestor: ancestor!, level: Number(level), n: Number(n) }
+}
+
+/** Level-1 entries are also kept in the ancestor's recruits list (what a feed fan-out reads). */
+async function addRecruits(ctx: ServiceContext, entries: Array<{ _id: string; m: Types.ObjectId }>): Promise<void> {
+  const bySponsor = new Map<string, Array<{ id: Types.ObjectId; n: number }>>()
+  for (const e of entries) {
+    const { ancestor, level, n } = parseEntryId(e._id)
+    if (level === 1) bySponsor.set(ancestor, [...(bySponsor.get(ancestor) ?? []), { id: e.m, n }])
+  }
+  for (const [sponsor, members] of bySponsor) await addAllToList(ctx, recruitsList(sponsor), members)
+}
+
+/** Removes level-list entries (a move), and level-1 ones from the recruits list too. */
+export async function deleteEntries(ctx: ServiceContext, entries: Array<{ _id: string; m: Types.ObjectId }>): Promise<void> {
+  for (const e of entries) {
+    await ctx.models.DownlineEntry.deleteOne({ _id: e._id })
+    const { ancestor, level, n } = parseEntryId(e._id)
+    if (level === 1) await removeFromList(ctx, recruitsList(ancestor), e.m, { n, count: n })
+  }
+}
+
 /** Inserts level-list entries; an entry that exists already (a repeated repair) is fine. */
 export async function insertEntries(ctx: ServiceContext, entries: Array<{ _id: string; m: Types.ObjectId }>): Promise<void> {
+  await insertLevelEntries(ctx, entries)
+  await addRecruits(ctx, entries)
+}
+
+async function insertLevelEntries(ctx: ServiceContext, entries: Array<{ _id: string; m: Types.ObjectId }>): Promise<void> {
   for (let i = 0; i < entries.length; i += 1000) {
     const chunk = entries.slice(i, i + 1000)
     try {
@@ -125,16 +159,25 @@ export async function repairPendingJoins(ctx: ServiceContext, olderThanMs = PEND
   return stale.length
 }
 
-/** Everyone directly below a member now (level 1), read through the numbered level list. */
-export async function directRecruits(ctx: ServiceContext, memberId: Types.ObjectId): Promise<Types.ObjectId[]> {
+/** Everyone directly below a member now, in the chunks of the recruits list (one read per 1,000). */
+export async function recruitChunks(ctx: ServiceContext, member: Pick<MemberDoc, '_id' | 'downlineSeq'>): Promise<Types.ObjectId[][]> {
+  const last = ((member.downlineSeq ?? {}) as Record<string, number>)[levelKey(1)] ?? 0
+  return readList(ctx, recruitsList(member._id), last)
+}
+
+/**
+ * Builds the recruits list of a member from data written before lists existed: the level-1 list,
+ * one read per entry, each checked against the member's current sponsor. Run once per member
+ * (see posts/audience.ts); adding is idempotent.
+ */
+export async function rebuildRecruitsList(ctx: ServiceContext, memberId: Types.ObjectId): Promise<void> {
   const me = await ctx.models.Member.findById(memberId, { downlineSeq: 1 }).lean()
   const last = ((me?.downlineSeq ?? {}) as Record<string, number>)[levelKey(1)] ?? 0
-  const out: Types.ObjectId[] = []
   for (let from = 1; from <= last; from += 100) {
     const numbers = Array.from({ length: Math.min(100, last - from + 1) }, (_, i) => from + i)
     const entries = await Promise.all(numbers.map((n) => ctx.models.DownlineEntry.findById(entryId(memberId, 1, n)).lean()))
     const members = await Promise.all(entries.map((e) => (e ? ctx.models.Member.findById(e.m, { upline: 1 }).lean() : null)))
-    for (const m of members) if (m && m.upline[0]?.equals(memberId)) out.push(m._id)
+    const current = numbers.flatMap((n, i) => (members[i]?.upline[0]?.equals(memberId) ? [{ id: members[i]._id, n }] : []))
+    await addAllToList(ctx, recruitsList(memberId), current)
   }
-  return out
 }

@@ -88,6 +88,7 @@ export async function insertMember(
       sponsorId: fields.sponsor?._id ?? null,
       upline,
       depth: upline.length,
+      audienceListed: true,
       ...(fields.createdAt ? { createdAt: fields.createdAt } : {}),
     })
     const created = doc.toObject() as MemberDoc

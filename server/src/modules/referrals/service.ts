@@ -4,7 +4,7 @@ import { Types, type AnyBulkWriteOperation } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { toMemberSummary, findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
 import { entryId } from './model.ts'
-import { bumpAndReadSeq, insertEntries, levelKey } from './graph.ts'
+import { bumpAndReadSeq, deleteEntries, insertEntries, levelKey } from './graph.ts'
 
 export async function downlineStats(ctx: ServiceContext, actor: Actor): Promise<DownlineStats> {
   const me = await ctx.models.Member.findById(actor.id, { downline: 1, downlineTotal: 1 }).lean()
@@ -81,7 +81,7 @@ export async function listDownline(ctx: ServiceContext, actor: Actor, query: { l
  */
 export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveBody): Promise<MoveResult> {
   if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can move members.')
-  const { Member, Audit, DownlineEntry } = ctx.models
+  const { Member, Audit } = ctx.models
   const member = await findMemberByHandle(ctx, input.member)
   if (!member) throw new AppError('PROFILE_NOT_FOUND', `No member with the handle "${input.member}".`, { field: 'member' })
   const target = await findMemberByHandle(ctx, input.newSponsor)
@@ -161,13 +161,13 @@ export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveB
   }
   const pathOps: AnyBulkWriteOperation<MemberDoc>[] = []
   const added: Array<{ _id: string; m: Types.ObjectId }> = []
-  const removed: string[] = []
+  const removed: Array<{ _id: string; m: Types.ObjectId }> = []
   for (const m of moving) {
     const kept = m.upline.slice(0, m.cut + 1)
     const upline = [...kept, ...newUpline]
     const seqs = [...(m.upSeqs ?? []).slice(0, m.cut + 1), ...newUpline.map((a) => newSeq.get(`${m._id.toString()}:${a.toString()}`)!)]
     m.upline.forEach((ancestor, p) => {
-      if (p > m.cut && m.upSeqs?.[p] !== undefined) removed.push(entryId(ancestor, p + 1, m.upSeqs[p]!))
+      if (p > m.cut && m.upSeqs?.[p] !== undefined) removed.push({ _id: entryId(ancestor, p + 1, m.upSeqs[p]!), m: m._id })
     })
     newUpline.forEach((ancestor, j) => added.push({ _id: entryId(ancestor, m.cut + 2 + j, seqs[m.cut + 1 + j]!), m: m._id }))
     const set: Record<string, unknown> = { upline, depth: upline.length, upSeqs: seqs }
@@ -178,7 +178,7 @@ export async function moveMember(ctx: ServiceContext, actor: Actor, input: MoveB
     await Member.bulkWrite(pathOps.slice(i, i + 1000), { ordered: false })
   }
   await insertEntries(ctx, added)
-  for (const id of removed) await DownlineEntry.deleteOne({ _id: id })
+  await deleteEntries(ctx, removed)
   const counterOps: AnyBulkWriteOperation<MemberDoc>[] = [...deltas.values()]
     .map(({ id, inc }) => ({ id, inc: Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0)) }))
     .filter(({ inc }) => Object.keys(inc).length > 0)
