@@ -10,6 +10,8 @@ import { mentionSubscription } from './modules/mentions/subscribers.ts'
 import { messagingSubscription } from './modules/messaging/subscribers.ts'
 import { notificationSubscription } from './modules/notifications/subscribers.ts'
 import { onboardingSubscription } from './modules/onboarding/subscribers.ts'
+import { backfill, fanOut } from './modules/posts/delivery.ts'
+import { postSubscription } from './modules/posts/subscribers.ts'
 import { referralSubscription } from './modules/referrals/subscribers.ts'
 
 /**
@@ -21,6 +23,7 @@ export const SUBSCRIPTIONS: ModuleSubscription[] = [
   messagingSubscription,
   groupSubscription,
   referralSubscription,
+  postSubscription,
   onboardingSubscription,
   mentionSubscription,
   notificationSubscription,
@@ -34,8 +37,12 @@ export function createContext(
   const bus = new EventBus<ServiceContext>(parts.log, CROSS_NODE_EVENTS)
   for (const subscription of subscriptions) bus.register(subscription)
   const ctx = { ...parts, events: bus, realtime: NO_REALTIME } as Omit<ServiceContext, 'jobs'> as ServiceContext
-  // Each module's job handlers are defined here, beside its subscribers, when it has any (see jobs/catalog.ts).
+  // Each module's job handlers are defined here, beside its subscribers (see jobs/catalog.ts).
   const jobs = new JobRunner<ServiceContext, AppJobs>(ctx)
+    // One fan-out at a time per node keeps an author's posts in order in every feed it writes.
+    .define('feed.fanout', fanOut, { concurrency: 1, maxAttempts: 8, leaseMs: 20_000 })
+    // A backfill that waits for a running fan-out tries again after 0.5, 1, 2… s.
+    .define('feed.backfill', backfill, { concurrency: 2, maxAttempts: 10, backoffMs: 500, maxBackoffMs: 10_000 })
   ctx.jobs = jobs
   bus.bind(ctx)
   return { ctx, bus, jobs }

@@ -12,6 +12,7 @@ import { sweepExpiredSessions } from './modules/accounts/sessions.ts'
 import { flushHeldPushes } from './modules/notifications/push.ts'
 import { repairLedger } from './modules/commerce/ledger.ts'
 import { repairPendingJoins } from './modules/referrals/index.ts'
+import { feedWriter, migrateFeedHeads } from './modules/posts/index.ts'
 import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web')
@@ -52,6 +53,7 @@ export async function prepareData(app: FastifyInstance): Promise<void> {
   await ensureRoot(app.ctx)
   if (app.ctx.config.admin) await ensureAdmin(app.ctx, app.ctx.config.admin)
   await repairPendingJoins(app.ctx)
+  await migrateFeedHeads(app.ctx)
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
@@ -135,6 +137,10 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     clearInterval(pusher)
     // Running jobs finish first; one cut off by the forced exit runs again after its lease.
     await app.jobs.stop().catch(() => {})
+    // What this node knows of feed ends, so the next start reads no stale hints.
+    await feedWriter(app.ctx)
+      .stop(app.ctx)
+      .catch(() => {})
     await app.close().catch(() => {})
     await web?.close?.().catch(() => {})
     await db.close().catch(() => {})

@@ -45,6 +45,9 @@ export async function startTestServer(options: { dbName?: string; config?: Parti
   })
   await prepareData(app)
   await app.listen({ port: 0, host: '127.0.0.1' })
+  // Background jobs run as on a real node (feed delivery, backfills); tests that read their
+  // results first wait for them with `settle`.
+  app.jobs.start()
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : 0
   const url = `http://127.0.0.1:${port}`
@@ -54,10 +57,26 @@ export async function startTestServer(options: { dbName?: string; config?: Parti
     db,
     config: base,
     async close() {
+      await app.jobs.stop()
       await app.close()
       await db.connection.dropDatabase().catch(() => {})
       await db.close()
     },
+  }
+}
+
+/**
+ * Waits until no background job (feed delivery, backfills) is pending or running, retries waiting
+ * for their backoff included. (A test may scan the jobs collection; the app never does.)
+ */
+export async function settle(server: Pick<TestServer, 'app'>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    await server.app.jobs.drain()
+    const open = await server.app.ctx.models.Job.collection.countDocuments({ state: { $in: ['pending', 'running'] } })
+    if (open === 0) return
+    if (Date.now() > deadline) throw new Error(`${open} background jobs still open after ${ms} ms`)
+    await new Promise((r) => setTimeout(r, 100))
   }
 }
 

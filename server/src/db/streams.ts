@@ -72,11 +72,12 @@ export interface StreamPage<T> {
 export async function readStream<T>(
   ctx: StreamStore,
   stream: string,
-  options: { cursor?: string | undefined; limit: number; maxProbe?: number },
+  options: { cursor?: string | undefined; limit: number; maxProbe?: number; head?: () => Promise<number> },
   resolve: (refs: Types.ObjectId[], seqs: number[]) => Promise<Array<T | null>>,
 ): Promise<StreamPage<T>> {
   const maxProbe = options.maxProbe ?? 500
-  const start = options.cursor !== undefined ? Number(options.cursor) - 1 : await headOf(ctx, stream)
+  // Without a cursor the page starts at the stream's end: its head, or what `head` finds (feeds, see posts/feed-writer.ts).
+  const start = options.cursor !== undefined ? Number(options.cursor) - 1 : await (options.head ?? (() => headOf(ctx, stream)))()
   const items: T[] = []
   const itemSeqs: number[] = []
   let next = start // the next number to look at

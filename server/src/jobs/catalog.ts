@@ -1,8 +1,17 @@
 /**
  * The app's background jobs: name → payload. Work that must survive a crash is enqueued here
  * (`ctx.jobs.enqueue(name, key, payload)`) and handled by the module that owns it, defined in
- * server/src/compose.ts. Empty until the first feature needs it: feed fan-out (issue 12) and
- * mail (issue 13) are the first planned.
+ * server/src/compose.ts.
  */
-// A type, not an interface, so it fits the runner's catalog constraint; e.g. `{ 'mail.welcome': { memberId: string } }`.
-export type AppJobs = Record<never, never>
+// A type, not an interface, so it fits the runner's catalog constraint.
+export type AppJobs = {
+  /** A feed post's delivery to its audience's home feeds (posts/delivery.ts); key: the post id. */
+  'feed.fanout': { postId: string }
+  /** A new follow's backfill of recent posts (posts/delivery.ts); key: follower:followee:time. */
+  'feed.backfill': {
+    followerId: string
+    followeeId: string
+    /** When the follow began: posts from before it are brought in. */
+    at: string
+  }
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
+import { Client, makeMember, settle, startTestServer, type TestServer } from '../../../test/harness.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -93,6 +93,7 @@ describe('posts in groups', () => {
       expect((await friend.client.post('/api/v1/posts', { body: text, kind: 'pr', area })).status).toBe(201)
       expected.unshift(text)
     }
+    await settle(server) // feed posts reach the reader through the background fan-out
     const seen: string[] = []
     let cursor: string | null = null
     let round = 0
@@ -107,6 +108,7 @@ describe('posts in groups', () => {
       ])
     } while (cursor)
     expect(seen).toEqual(expected)
+    await settle(server)
     const fresh = await allFeed(reader.client, 50)
     expect(new Set(fresh).size).toBe(fresh.length)
     expect(fresh.filter((b) => b.startsWith('Neu'))).toHaveLength(2 * round)

@@ -7,6 +7,7 @@ import { readStream } from '../../db/streams.ts'
 import { toMemberSummary, findMemberByHandle } from '../accounts/index.ts'
 import { isFollowing } from '../follows/index.ts'
 import { memberGroups, readableGroup } from '../groups/index.ts'
+import { feedEnd } from './feed-writer.ts'
 import type { PostDoc } from './model.ts'
 import { postsByIds, streams, toPost, withAuthors } from './service.ts'
 
@@ -37,7 +38,8 @@ export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { curso
     const position = positions?.[stream]
     if (position === 0) return { stream, items: [] as Post[], seqs: [] as number[], nextCursor: null }
     const isGroup = stream.startsWith('group:')
-    const page = await readStream(ctx, stream, { cursor: position === undefined ? undefined : String(position), limit }, async (refs) => {
+    const options = { cursor: position === undefined ? undefined : String(position), limit, ...(isGroup ? {} : { head: () => feedEnd(ctx, actor.id) }) }
+    const page = await readStream(ctx, stream, options, async (refs) => {
       const viewer = await viewerLoad
       if (!viewer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
       // Never an ad, never a removed post.
@@ -77,6 +79,9 @@ export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { curso
   // from each stream is a prefix of it even if two posts were appended out of time order.
   const heads = pages.map(() => 0)
   const taken: Post[] = []
+  // A post can be in the feed twice (a backfill racing the fan-out, a follow ended and begun
+  // again): it is shown once, at its newest place on the page.
+  const shown = new Set<string>()
   while (taken.length < limit) {
     let best = -1
     for (let i = 0; i < pages.length; i++) {
@@ -86,9 +91,13 @@ export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { curso
       if (!current || candidate.createdAt > current.createdAt || (candidate.createdAt === current.createdAt && candidate.id > current.id)) best = i
     }
     if (best < 0) break
-    taken.push(pages[best]!.items[heads[best]!]!)
+    const next = pages[best]!.items[heads[best]!]!
+    if (!shown.has(next.id)) taken.push(next)
+    shown.add(next.id)
     heads[best]! += 1
   }
+  // Two deliveries that ran at once may have landed out of time order; a page shows time order.
+  taken.sort((a, b) => (a.createdAt === b.createdAt ? 0 : a.createdAt < b.createdAt ? 1 : -1))
   // Each stream moves on past what was taken from it; an untouched one stays where it was.
   const next: Record<string, number> = {}
   let more = false

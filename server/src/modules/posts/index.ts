@@ -2,3 +2,5 @@
 export { placePost, renderVisible, streams, toPost } from './service.ts'
 export { assertReadable, canSeePost, readablePost } from './visibility.ts'
 export type { PostDoc } from './model.ts'
+export { migrateFeedHeads } from './delivery.ts'
+export { feedWriter } from './feed-writer.ts'

@@ -51,6 +51,41 @@ const PostSchema = new Schema<PostDoc>(
 // Shard key on MongoDB; the feed itself reads through streams (server/src/db/streams.ts).
 PostSchema.index({ authorId: 1, createdAt: -1 })
 
+/**
+ * Where each member's home feed stream ends, as a hint: the feed writer (feed-writer.ts) keeps the
+ * exact numbers in memory and writes them here in bulk, one document per partition of members,
+ * so a fan-out to 10,000 feeds reads and writes a few hundred documents instead of 10,000 heads.
+ */
+export interface FeedHintDoc {
+  _id: string
+  /** member id → highest number known to be in use in that member's feed stream. */
+  h: Record<string, number>
+}
+const FeedHintSchema = new Schema<FeedHintDoc>(
+  { _id: { type: String }, h: { type: Schema.Types.Mixed, default: () => ({}) } },
+  { versionKey: false, minimize: false },
+)
+
+/**
+ * How far a delivery job got. `<job>`: units (audience chunks) before `done` are delivered.
+ * `<job>@<unit>`: written (an insert) before the unit is, with each recipient's feed end before it
+ * (`since`, "member:n,…"), so a run after a crash checks that unit's feeds for the post instead of
+ * delivering it twice.
+ */
+export interface DeliveryProgressDoc {
+  _id: string
+  done?: number
+  since?: string
+}
+const DeliveryProgressSchema = new Schema<DeliveryProgressDoc>(
+  { _id: { type: String }, done: { type: Number }, since: { type: String } },
+  { versionKey: false },
+)
+
 export function postModels(conn: Connection) {
-  return { Post: conn.model('Post', PostSchema, 'posts') as Model<PostDoc> }
+  return {
+    Post: conn.model('Post', PostSchema, 'posts') as Model<PostDoc>,
+    FeedHint: conn.model('FeedHint', FeedHintSchema, 'feed_hints') as Model<FeedHintDoc>,
+    DeliveryProgress: conn.model('DeliveryProgress', DeliveryProgressSchema, 'feed_deliveries') as Model<DeliveryProgressDoc>,
+  }
 }

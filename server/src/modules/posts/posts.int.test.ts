@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
+import { Client, makeMember, settle, startTestServer, type TestServer } from '../../../test/harness.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -17,6 +17,7 @@ async function post(client: Client, body: string, kind: 'pr' | 'ad', area: Recor
 }
 
 async function allPages(client: Client, path: string, limit = 5): Promise<Page['items']> {
+  await settle(server) // feed delivery runs as background jobs
   const items: Page['items'] = []
   let cursor: string | null = null
   do {
@@ -115,6 +116,7 @@ describe('the home feed', () => {
     const reader = await makeMember(server, { handle: 'leserin' })
     await reader.client.post('/api/v1/profiles/vielschreiber/follow')
     for (let i = 1; i <= 23; i++) await post(writer.client, `Beitrag ${i}`, 'pr', { type: 'feed' })
+    await settle(server)
     const seen: string[] = []
     let cursor: string | null = null
     let round = 0
@@ -126,6 +128,7 @@ describe('the home feed', () => {
       round++
       await Promise.all([post(writer.client, `Neu ${round}a`, 'pr', { type: 'feed' }), post(writer.client, `Neu ${round}b`, 'pr', { type: 'feed' })])
     } while (cursor)
+    await settle(server)
     expect(seen).toEqual(Array.from({ length: 23 }, (_, i) => `Beitrag ${23 - i}`))
     const fresh = await reader.client.get('/api/v1/feed?limit=50')
     const bodies = (fresh.body as Page).items.map((p) => p.body)

@@ -3,21 +3,19 @@ import { AppError } from '@vernetzt/shared/errors'
 import { isBlankHtml, renderMarkdown } from '@vernetzt/shared/markdown'
 import type { MemberSummary } from '@vernetzt/shared/schemas/common'
 import { AD_AREAS, type CreatePostBody, type EditPostBody, type Post } from '@vernetzt/shared/schemas/posts'
-import { rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { append } from '../../db/streams.ts'
 import { memberSummaries, toMemberSummary, type MemberDoc } from '../accounts/index.ts'
-import { currentFollowers } from '../follows/index.ts'
 import { groupForPost, manage, canModerateIn } from '../groups/index.ts'
 import { bindMedia, groupAudience, mediaReferences, postAudience } from '../media/index.ts'
-import { directRecruits } from '../referrals/index.ts'
+import { feedStream, feedWriter } from './feed-writer.ts'
 import type { PostDoc } from './model.ts'
 import { assertReadable, readablePost } from './visibility.ts'
 
 /** Where posts are listed. All feeds go through this module, so the strategy can change in one place. */
 export const streams = {
-  feed: (memberId: Types.ObjectId | string) => `feed:${memberId.toString()}`,
+  feed: feedStream,
   profile: (memberId: Types.ObjectId | string, kind: 'pr' | 'ad') => `profile:${memberId.toString()}:${kind}`,
   marketplace: 'market',
   group: (groupId: Types.ObjectId | string, kind: 'pr' | 'ad') => `group:${groupId.toString()}:${kind}`,
@@ -76,16 +74,6 @@ export async function postsByIds(ctx: ServiceContext, ids: Types.ObjectId[]): Pr
   return Promise.all(ids.map((id) => ctx.models.Post.collection.findOne({ _id: id }) as Promise<PostDoc | null>))
 }
 
-/** Who sees an author's feed posts: followers, the author's sponsor and direct recruits. */
-async function audienceOf(ctx: ServiceContext, author: MemberDoc): Promise<Types.ObjectId[]> {
-  const ids = new Map<string, Types.ObjectId>()
-  for (const id of await currentFollowers(ctx, author._id)) ids.set(id.toString(), id)
-  if (author.sponsorId) ids.set(author.sponsorId.toString(), author.sponsorId)
-  for (const id of await directRecruits(ctx, author._id)) ids.set(id.toString(), id)
-  ids.delete(author._id.toString())
-  return [...ids.values()]
-}
-
 export async function createPost(ctx: ServiceContext, actor: Actor, input: CreatePostBody): Promise<Post> {
   const author = (await ctx.models.Member.findById(actor.id).lean()) as MemberDoc | null
   if (!author) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
@@ -99,8 +87,13 @@ export async function createPost(ctx: ServiceContext, actor: Actor, input: Creat
   const html = renderVisible(input.body)
   const group = input.area.type === 'group' ? await groupForPost(ctx, actor, input.area.groupId, input.kind) : null
   const score = scoreAd(input.body)
+  const _id = new Types.ObjectId()
+  // The delivery job is stored first, so a crash right after the post is written loses no delivery
+  // (the job finds the post, or retries a few times and gives up if it never came).
+  if (input.kind === 'pr' && input.area.type === 'feed') await ctx.jobs.enqueue('feed.fanout', _id.toString(), { postId: _id.toString() })
   const post = (
     await ctx.models.Post.create({
+      _id,
       authorId: author._id,
       kind: input.kind,
       area: group ? { type: 'group', groupId: group._id.toString() } : { type: input.area.type },
@@ -111,10 +104,7 @@ export async function createPost(ctx: ServiceContext, actor: Actor, input: Creat
     })
   ).toObject() as PostDoc
   await bindMedia(ctx, actor, mediaReferences(input.body), group ? groupAudience(group) : { public: true })
-  const audience = await place(ctx, post, author)
-  if (audience.length > 0) {
-    ctx.realtime.to(audience.map((id) => rooms.user(id.toString()))).emit('feed:new', { postId: post._id.toString(), author: author.handle })
-  }
+  await place(ctx, post, author)
   await ctx.events.publish('post.created', {
     postId: post._id.toString(),
     authorId: author._id.toString(),
@@ -123,18 +113,21 @@ export async function createPost(ctx: ServiceContext, actor: Actor, input: Creat
     body: post.body,
     createdAt: post.createdAt.toISOString(),
     group: group ? { id: group._id.toString(), kind: group.kind, ownerId: group.ownerId.toString() } : null,
-    audienceIds: audience.map(String),
   })
   return toPost(post, toMemberSummary(author))
 }
 
-/** Lists a post where it belongs; feed posts also reach their audience's feeds. Returns that audience. */
-async function place(ctx: ServiceContext, post: PostDoc, author: MemberDoc): Promise<Types.ObjectId[]> {
+/**
+ * Lists a post where it belongs. A feed post is in the author's own feed at once; its delivery to
+ * followers, sponsor and direct recruits is a durable job (delivery.ts), so the answer does not
+ * wait for the audience, however large.
+ */
+async function place(ctx: ServiceContext, post: PostDoc, author: MemberDoc): Promise<void> {
   if (post.area.type === 'group' && post.area.groupId) {
     // Group posts stay in the group (its PR feed or its ad channel); members' home feeds read
     // them from there, so they never show outside the group.
     await append(ctx, [streams.group(post.area.groupId, post.kind)], post._id)
-    return []
+    return
   }
   if (post.kind === 'ad') {
     await append(
@@ -142,15 +135,13 @@ async function place(ctx: ServiceContext, post: PostDoc, author: MemberDoc): Pro
       post.area.type === 'marketplace' ? [streams.marketplace, streams.profile(author._id, 'ad')] : [streams.profile(author._id, 'ad')],
       post._id,
     )
-    return []
+    return
   }
-  if (post.area.type !== 'feed') {
-    await append(ctx, [streams.profile(author._id, 'pr')], post._id)
-    return []
-  }
-  const audience = await audienceOf(ctx, author)
-  await append(ctx, [streams.profile(author._id, 'pr'), streams.feed(author._id), ...audience.map((id) => streams.feed(id))], post._id)
-  return audience
+  await append(ctx, [streams.profile(author._id, 'pr')], post._id)
+  if (post.area.type !== 'feed') return
+  const writer = feedWriter(ctx)
+  await writer.deliver(ctx, [author._id.toString()], [post._id])
+  writer.flushSoon(ctx)
 }
 
 /** Someone who may not read a post learns nothing of it; someone who may, learns they cannot change it. */
