@@ -24,6 +24,7 @@ import { createSession } from '../../server/src/modules/accounts/sessions.ts'
 import { followId } from '../../server/src/modules/follows/model.ts'
 import { streams } from '../../server/src/modules/posts/service.ts'
 import { homeFeed } from '../../server/src/modules/posts/feeds.ts'
+import { hintPartition } from '../../server/src/modules/posts/feed-writer.ts'
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 200_000)
 const AUTHORS = 2_000
@@ -103,7 +104,9 @@ for (let i = 0; i < POSTS; i += 5000) {
   await models.Post.collection.insertMany(posts as never[], { ordered: false })
   if (entries.length) await models.StreamEntry.collection.insertMany(entries as never[], { ordered: false })
 }
-await models.StreamHead.collection.insertOne({ _id: feedKey, seq: feedSeq } as never)
+// The feed's end is a hint in the reader's partition document (posts/feed-writer.ts).
+const hintId = hintPartition(reader._id.toString())
+await models.FeedHint.collection.updateOne({ _id: hintId as never }, { $set: { [`h.${reader._id.toString()}`]: feedSeq } }, { upsert: true })
 console.log(`Built in ${((performance.now() - t0) / 1000).toFixed(1)} s; the reader's feed holds ${feedSeq.toLocaleString('en')} posts.`)
 
 const actor = { id: reader._id.toString(), handle: 'reader', role: 'partner' as const }
@@ -114,8 +117,9 @@ const deepCursor = Buffer.from(JSON.stringify({ [feedKey]: deepSeq })).toString(
 /** The reads that answer a feed page, straight through the driver, in parallel where they can be. */
 async function raw(cursor: number | null) {
   if (cursor === null) {
-    // The first page starts at the stream's head, which the service reads too.
-    cursor = ((await db.connection.db!.collection('stream_heads').findOne({ _id: feedKey as never })) as { seq: number } | null)!.seq + 1
+    // The first page starts at the stream's end, whose hint the service reads too.
+    const hint = (await db.connection.db!.collection('feed_hints').findOne({ _id: hintId as never })) as { h: Record<string, number> } | null
+    cursor = hint!.h[reader._id.toString()]! + 1
   }
   const numbers = Array.from({ length: PAGE }, (_, i) => cursor - 1 - i).filter((n) => n >= 1)
   const entries = await Promise.all(numbers.map((n) => db.connection.db!.collection('stream_entries').findOne({ _id: `${feedKey}#${n}` as never })))

@@ -21,8 +21,8 @@
  * --warmup false (no unmeasured first message per member before the steps)
  * --only vernetzt|baseline  --json <file>  --profile  --keep (keep the database and logs)
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -30,16 +30,14 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { Types } from 'mongoose'
 import pino from 'pino'
-import type { Conversation } from '@vernetzt/shared/schemas/messages'
 import { flags } from '../../server/src/cli.ts'
 import { loadConfig } from '../../server/src/config.ts'
 import { createContext } from '../../server/src/compose.ts'
 import { openDatabase } from '../../server/src/db/connect.ts'
-import { freePort } from '../../server/src/db/ferretdb.ts'
 import { createModels } from '../../server/src/db/models.ts'
-import { ensureRoot, insertMember } from '../../server/src/modules/referrals/index.ts'
-import { SESSION_COOKIE, createSession } from '../../server/src/modules/accounts/sessions.ts'
-import { ChatLoad, checkStored, type HistoryReader, type Seat, type StepOptions, type StepResult, type StoredCheck } from './generator.ts'
+import { seedTeams } from './teams.ts'
+import { cpuSeconds, ferretdbPid, killOnExit, machineBusySeconds, startProcess } from './processes.ts'
+import { ChatLoad, checkStored, type Seat, type StepOptions, type StepResult, type StoredCheck } from './generator.ts'
 
 const TARGET = { rate: 1000, p99Ms: 100, baselineShare: 0.5 }
 
@@ -99,115 +97,9 @@ if (ONLY !== 'baseline' && !existsSync(path.join(root, 'web', 'build', 'handler.
 const runDir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-load-'))
 const dataDir = path.join(runDir, 'data')
 const children = new Set<ChildProcess>()
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL')
-})
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    for (const child of children) child.kill('SIGTERM')
-    process.exit(130)
-  })
-}
-
-interface Started {
-  child: ChildProcess
-  url: string
-  logFile: string
-  stop(): Promise<number | null>
-}
-
-/** Starts `node <script>` with `env` and waits until `ready` answers (or the child dies). */
-async function startChild(
-  name: string,
-  script: string,
-  env: Record<string, string>,
-  ready: (url: string) => Promise<boolean>,
-  nodeFlags: string[] = [],
-): Promise<Started> {
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  const logFile = path.join(runDir, `${name}.log`)
-  // The child writes straight into the file: what it prints while crashing is there even if we exit first.
-  const out = openSync(logFile, 'a')
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port) }
-  delete childEnv.MONGODB_URI // always a fresh embedded database, never the operator's
-  delete childEnv.REDIS_URL
-  const child = spawn(process.execPath, [...nodeFlags, path.join(root, script)], { cwd: root, env: childEnv, stdio: ['ignore', out, out] })
-  closeSync(out)
-  children.add(child)
-  let exitCode: number | null | undefined
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      exitCode = code
-      children.delete(child)
-      resolve(code)
-    }),
-  )
-  const deadline = Date.now() + 180_000
-  for (;;) {
-    if (exitCode !== undefined) throw new Error(`${name} exited with code ${exitCode} while starting; see ${logFile}:\n${tail(logFile)}`)
-    if (await ready(url).catch(() => false)) break
-    if (Date.now() > deadline) throw new Error(`${name} did not come up within 180 s; see ${logFile}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  return {
-    child,
-    url,
-    logFile,
-    async stop() {
-      if (exitCode !== undefined) return exitCode
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-      const code = await exited
-      clearTimeout(timer)
-      return code
-    },
-  }
-}
-
-function tail(file: string, lines = 15): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
-  } catch {
-    return ''
-  }
-}
-
-/** CPU seconds a process has used so far (Linux /proc; NaN elsewhere). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in USER_HZ (100 on Linux)
-  } catch {
-    return NaN
-  }
-}
-
-/** The FerretDB process serving `port` (the server starts it through a small shell watchdog). */
-function ferretdbPid(port: number): number | undefined {
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
-      if (argv[0]?.endsWith('ferretdb') && argv.includes(`--listen-addr=127.0.0.1:${port}`)) return Number(entry)
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return undefined
-}
-
-/** Busy CPU seconds of the whole machine so far, over all cores (Linux /proc/stat; NaN elsewhere). */
-function machineBusySeconds(): number {
-  try {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number)
-    const [user, nice, system, , , irq, softirq, steal] = ticks as number[]
-    return (user! + nice! + system! + irq! + softirq! + steal!) / 100
-  } catch {
-    return NaN
-  }
-}
+killOnExit(children)
+const startChild = (name: string, script: string, env: Record<string, string>, ready: (url: string) => Promise<boolean>, nodeFlags: string[] = []) =>
+  startProcess({ name, script, env, ready, nodeFlags, runDir, children })
 
 interface Measured extends StepResult {
   /** Share of one core each process used during the step; `other`: everything else on the machine. */
@@ -295,65 +187,16 @@ async function runBaseline(): Promise<Measured[]> {
 // ---------------------------------------------------------------------------------------------
 // Vernetzt: the real server on a fresh database
 
-interface Seeded {
-  seats: Seat[]
-  conversations: HistoryReader[]
-}
-
-/**
- * Each conversation is a team: a leader and the members they sponsored, so everyone is in
- * everyone's circle and no conversation starts as a message request. Members and sessions go
- * straight into the database (registering 1,000 members would mostly time password hashing);
- * conversations are opened through the API, as a leader would.
- */
-async function seed(url: string): Promise<Seeded> {
+/** The teams of the load, seeded into the server's database (see teams.ts). */
+async function seed(url: string) {
   const config = loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET, LOG_LEVEL: 'silent' })
   const db = await openDatabase(config) // borrows the server's embedded FerretDB
-  const { ctx } = createContext({ config, models: createModels(db.connection), log: pino({ level: 'silent' }) })
-  const cookies: string[][] = []
   try {
-    const company = await ensureRoot(ctx)
-    const member = (c: number, i: number, sponsor: Awaited<ReturnType<typeof ensureRoot>>) =>
-      insertMember(ctx, {
-        handle: `load-${c}-${i}`,
-        email: `load-${c}-${i}@load.invalid`,
-        passwordHash: null,
-        displayName: `Load ${c}/${i}`,
-        role: 'partner',
-        sponsor,
-      })
-    let next = 0
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < CONVERSATIONS) {
-          const c = next++
-          const leader = await member(c, 0, company)
-          const team = [leader, ...(await Promise.all(Array.from({ length: SIZE - 1 }, (_, i) => member(c, i + 1, leader))))]
-          cookies[c] = await Promise.all(team.map(async (m) => `${SESSION_COOKIE}=${(await createSession(ctx, m._id, { userAgent: 'load test' })).token}`))
-        }
-      }),
-    )
+    const { ctx } = createContext({ config, models: createModels(db.connection), log: pino({ level: 'silent' }) })
+    return await seedTeams(ctx, url, { conversations: CONVERSATIONS, size: SIZE, prefix: 'load' })
   } finally {
     await db.close()
   }
-  const conversations: Seeded['conversations'] = []
-  let next = 0
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < CONVERSATIONS) {
-        const c = next++
-        const res = await fetch(`${url}/api/v1/conversations`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', cookie: cookies[c]![0]! },
-          body: JSON.stringify({ participants: Array.from({ length: SIZE - 1 }, (_, i) => `load-${c}-${i + 1}`), title: `Team ${c}` }),
-        })
-        if (res.status !== 201) throw new Error(`opening conversation ${c} failed: ${res.status} ${await res.text()}`)
-        conversations[c] = { id: ((await res.json()) as Conversation).id, cookie: cookies[c]![0]! }
-      }
-    }),
-  )
-  const seats = conversations.flatMap(({ id }, c) => cookies[c]!.map((cookie) => ({ conversation: c, conversationId: id, cookie })))
-  return { seats, conversations }
 }
 
 async function runVernetzt(): Promise<{ results: Measured[]; profileDir: string | null }> {
