@@ -36,7 +36,7 @@ import { feedEnd } from '../../server/src/modules/posts/feed-writer.ts'
 import { ensureRoot, insertMember } from '../../server/src/modules/referrals/index.ts'
 import { recruitsList } from '../../server/src/modules/referrals/graph.ts'
 import { ChatLoad, type StepResult } from '../load/generator.ts'
-import { cpuSeconds, ferretdbPid, killOnExit, startProcess } from '../load/processes.ts'
+import { cpuSeconds, ferretdbPid, killOnExit, serverEnv, startProcess } from '../load/processes.ts'
 import { seedTeams } from '../load/teams.ts'
 
 const args = flags()
@@ -62,16 +62,7 @@ log('starting the server (its own process, fresh embedded database)…')
 const server = await startProcess({
   name: 'vernetzt',
   script: 'server/src/main.ts',
-  env: {
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    SESSION_SECRET: SECRET,
-    AUTH_RATE_LIMIT: '100000',
-    WRITE_RATE_LIMIT: '1000000',
-    CONTENT_RATE_LIMIT: '1000000',
-    MESSAGE_RATE_LIMIT: '1000000',
-  },
+  env: serverEnv(dataDir, SECRET),
   ready: async (url) => (await fetch(`${url}/healthz`)).ok,
   nodeFlags: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(runDir, 'profile')}`] : [],
   runDir,

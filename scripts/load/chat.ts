@@ -36,7 +36,7 @@ import { createContext } from '../../server/src/compose.ts'
 import { openDatabase } from '../../server/src/db/connect.ts'
 import { createModels } from '../../server/src/db/models.ts'
 import { seedTeams } from './teams.ts'
-import { cpuSeconds, ferretdbPid, killOnExit, machineBusySeconds, startProcess } from './processes.ts'
+import { cpuSeconds, ferretdbPid, killOnExit, machineBusySeconds, serverEnv, startProcess } from './processes.ts'
 import { ChatLoad, checkStored, type Seat, type StepOptions, type StepResult, type StoredCheck } from './generator.ts'
 
 const TARGET = { rate: 1000, p99Ms: 100, baselineShare: 0.5 }
@@ -207,16 +207,7 @@ async function runVernetzt(): Promise<{ results: Measured[]; profileDir: string 
     'vernetzt',
     'server/src/main.ts',
     // The per-sender spam limit is not what this measures (each member sends 1 message/s at 1,000/s).
-    {
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      SESSION_SECRET: SECRET,
-      AUTH_RATE_LIMIT: '100000',
-      WRITE_RATE_LIMIT: '1000000',
-      CONTENT_RATE_LIMIT: '1000000',
-      MESSAGE_RATE_LIMIT: '1000000',
-    },
+    serverEnv(dataDir, SECRET),
     async (url) => (await fetch(`${url}/healthz`)).ok,
     profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   )

@@ -7,6 +7,23 @@ import { freePort } from '../../server/src/db/ferretdb.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
+/**
+ * How load tests and benchmarks run the real server: production mode on a fresh embedded
+ * database in `dataDir`, with the rate limits out of the way (they are not what is measured).
+ */
+export function serverEnv(dataDir: string, secret: string): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    SESSION_SECRET: secret,
+    AUTH_RATE_LIMIT: '100000',
+    WRITE_RATE_LIMIT: '1000000',
+    CONTENT_RATE_LIMIT: '1000000',
+    MESSAGE_RATE_LIMIT: '1000000',
+  }
+}
+
 /** Children die with the script: on exit, Ctrl-C or SIGTERM. */
 export function killOnExit(children: Set<ChildProcess>): void {
   process.on('exit', () => {
