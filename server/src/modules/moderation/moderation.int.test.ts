@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
+import { Client, makeMember, settle, startTestServer, type TestServer } from '../../../test/harness.ts'
 import { ensureAdmin } from '../referrals/index.ts'
 
 let server: TestServer
@@ -21,6 +21,7 @@ async function setup(prefix: string) {
   const reader = await makeMember(server, { handle: `${prefix}-reader` })
   await reader.client.post(`/api/v1/profiles/${prefix}-author/follow`)
   const hidden = await author.client.post('/api/v1/posts', { body: `Nur heute 20 % Rabatt, jetzt bestellen! (${prefix})`, kind: 'pr', area: { type: 'feed' } })
+  await settle(server)
   return { author, reader, postId: hidden.body.id as string, post: hidden.body }
 }
 
