@@ -4,9 +4,10 @@ import adapter from '@sveltejs/adapter-node'
 export default {
   kit: {
     adapter: adapter({ out: 'build', precompress: false }),
-    // A real CSP for every page: SvelteKit adds hashes/nonces for its own inline scripts.
+    // A real CSP for every page: SvelteKit adds the hashes of its own inline scripts. Hashes,
+    // not nonces: a cached public page is sent to many visitors, and a nonce must be single-use.
     csp: {
-      mode: 'auto',
+      mode: 'hash',
       directives: {
         'default-src': ['self'],
         'script-src': ['self'],

@@ -35,6 +35,7 @@ import errors from './plugins/errors.ts'
 import limits from './plugins/limits.ts'
 import { apiMessage } from '@vernetzt/shared/error-messages'
 import security, { BASELINE_HEADERS } from './plugins/security.ts'
+import publicCache from './plugins/public-cache.ts'
 import web, { type NodeHandler } from './plugins/web.ts'
 import realtime from './realtime/socket.ts'
 
@@ -94,6 +95,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
   await app.register(security)
   await app.register(auth)
   await app.register(limits)
+  await app.register(publicCache)
   await app.register(docs)
   await app.register(realtime, { features: [registerMessagingSocket], drain: [() => messagingIdle(ctx), () => bus.idle()] })
   await app.register(web, { handler: webHandler })

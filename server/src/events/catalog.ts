@@ -35,6 +35,8 @@ export interface DomainEvents {
     /** The group it was posted in, and that group's kind and owner. */
     group: { id: string; kind: string; ownerId: string } | null
   }
+  /** The author edited or deleted a post, or a group's moderator removed it. */
+  'post.changed': { postId: string; authorId: string; groupId: string | null; kind: 'pr' | 'ad'; change: 'edited' | 'deleted' | 'removed' }
   'post.moderated': {
     postId: string
     authorId: string
@@ -55,6 +57,10 @@ export interface DomainEvents {
     authorHandle: string
     body: string
   }
+  /** A group's pinned posts changed. */
+  'group.pins_changed': { groupId: string }
+  /** Cached public answers that show any of these tags are out of date, on every node (see server/src/cache). */
+  'cache.invalidated': { tags: string[] }
   'group.join_requested': { groupId: string; groupName: string; slug: string; ownerId: string; memberId: string; memberHandle: string }
   'group.member_joined': { groupId: string; memberId: string; via: 'open' | 'approved' | 'invite' | 'course' }
   'group.request_decided': { groupId: string; groupName: string; slug: string; memberId: string; approved: boolean }
@@ -99,6 +105,7 @@ export type DomainEventName = keyof DomainEvents
  * REDIS_URL they travel through Redis pub/sub, and `everyNode` subscribers run on each node.
  */
 export const CROSS_NODE_EVENTS: ReadonlySet<DomainEventName> = new Set<DomainEventName>([
+  'cache.invalidated',
   'group.member_left',
   'group.member_joined',
   'member.block_changed',

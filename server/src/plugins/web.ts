@@ -1,6 +1,10 @@
 import fp from 'fastify-plugin'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { capture, sendRaw, storableHeaders } from '../cache/answers.ts'
+import { isCachedPage, PRIVATE_CACHE_CONTROL } from '../cache/policy.ts'
+import type { RenderScope } from '../cache/public-cache.ts'
+import { isAnonymous, PAGE_VARY, pageKey } from './public-cache.ts'
 
 /** Headers through which Fastify tells SvelteKit the request's real protocol, host and client address. */
 export const WEB_HEADERS = { protocol: 'x-vernetzt-proto', host: 'x-vernetzt-host', address: 'x-vernetzt-ip' } as const
@@ -43,14 +47,51 @@ export default fp<{ handler: NodeHandler | null }>(
       headers[WEB_HEADERS.protocol] = request.protocol
       headers[WEB_HEADERS.host] = request.host
       headers[WEB_HEADERS.address] = request.ip
-      handler(request.raw, reply.raw, () => {
-        reply.raw.statusCode = 404
-        reply.raw.end('Not found')
-      })
+      await renderPage(app, request, reply.raw, handler)
     })
     app.setNotFoundHandler((request, reply) =>
       reply.status(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}`, details: null } }),
     )
   },
-  { name: 'web', dependencies: ['context'] },
+  { name: 'web', dependencies: ['context', 'public-cache'] },
 )
+
+/**
+ * A public page for an anonymous visitor comes from the cache, or is rendered with a scope that
+ * collects the tags of the API reads it makes, and stored (see server/src/cache/policy.ts).
+ */
+async function renderPage(app: FastifyInstance, request: FastifyRequest, res: ServerResponse, handler: NodeHandler): Promise<void> {
+  const req = request.raw
+  const notFound = () => {
+    res.statusCode = 404
+    res.end('Not found')
+  }
+  if (request.method !== 'GET' || !isCachedPage(request.url)) return handler(req, res, notFound)
+  if (!isAnonymous(request)) {
+    res.setHeader('cache-control', PRIVATE_CACHE_CONTROL)
+    res.setHeader('vary', PAGE_VARY)
+    return handler(req, res, notFound)
+  }
+  const cache = app.publicCache
+  const key = pageKey(request)
+  const stored = await cache.lookup(key)
+  if (stored) return sendRaw(req, res, stored, 'hit', PAGE_VARY)
+  const startedAt = Date.now()
+  const scope: RenderScope = { tags: new Set(), untagged: false }
+  capture(res, ({ status, headers, body }, send) => {
+    if (status !== 200 || headers['set-cookie'] !== undefined || scope.untagged) {
+      send.writeHead(status)
+      send.end(body)
+      return
+    }
+    cache
+      .store(key, { status, headers: storableHeaders(headers), body, tags: [...scope.tags] }, startedAt)
+      .then((answer) => sendRaw(req, send, answer, 'miss', PAGE_VARY))
+      .catch((error: unknown) => {
+        app.log.error({ err: error }, 'a rendered page could not be cached')
+        send.writeHead(status)
+        send.end(body)
+      })
+  })
+  cache.render(scope, () => handler(req, res, notFound))
+}

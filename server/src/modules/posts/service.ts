@@ -178,6 +178,7 @@ export async function editPost(ctx: ServiceContext, actor: Actor, id: string, in
     },
   )
   await bindMedia(ctx, { id: post.authorId }, mediaReferences(input.body), await postAudience(ctx, post))
+  await publishChange(ctx, post, 'edited')
   return getPost(ctx, actor, id)
 }
 
@@ -190,7 +191,7 @@ export async function deletePost(ctx: ServiceContext, actor: Actor, id: string):
   if (!post || post.status === 'deleted') throw new AppError('POST_NOT_FOUND', 'This post does not exist.')
   if (post.authorId.equals(actor.id) || actor.role === 'admin') {
     await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'deleted' } })
-    return
+    return publishChange(ctx, post, 'deleted')
   }
   if (!(await canModerateIn(ctx, actor, post.area.type === 'group' ? post.area.groupId : null))) return refuseChange(ctx, actor, post)
   await ctx.models.Post.updateOne({ _id: post._id }, { $set: { status: 'hidden' } })
@@ -200,6 +201,17 @@ export async function deletePost(ctx: ServiceContext, actor: Actor, id: string):
     subjectId: post._id,
     reason: '',
     data: { groupId: post.area.groupId },
+  })
+  await publishChange(ctx, post, 'removed')
+}
+
+function publishChange(ctx: ServiceContext, post: PostDoc, change: 'edited' | 'deleted' | 'removed'): Promise<void> {
+  return ctx.events.publish('post.changed', {
+    postId: post._id.toString(),
+    authorId: post.authorId.toString(),
+    groupId: post.area.type === 'group' ? (post.area.groupId ?? null) : null,
+    kind: post.kind,
+    change,
   })
 }
 
@@ -211,6 +223,7 @@ export async function pinPost(ctx: ServiceContext, actor: Actor, slug: string, p
   const rest = group.pinnedPostIds.filter((id) => !id.equals(post._id))
   const pins = pinned ? [post._id, ...rest].slice(0, 3) : rest
   await ctx.models.Group.updateOne({ _id: group._id }, { $set: { pinnedPostIds: pins } })
+  await ctx.events.publish('group.pins_changed', { groupId: group._id.toString() })
   return { pinnedPostIds: pins.map(String) }
 }
 

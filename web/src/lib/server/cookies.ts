@@ -1,9 +1,9 @@
 import type { Cookies } from '@sveltejs/kit'
 import { env } from '$env/dynamic/public'
 
-export const CONSENT_COOKIE = 'vz_consent'
-export const LANG_COOKIE = 'vz_lang'
-export const REF_COOKIE = 'vz_ref'
+import { CONSENT_COOKIE, LANG_COOKIE, REF_COOKIE } from '@vernetzt/shared/cookies'
+
+export { CONSENT_COOKIE, LANG_COOKIE, REF_COOKIE } from '@vernetzt/shared/cookies'
 export const REF_DAYS = 30
 const YEAR = 365 * 86_400
 
