@@ -10,6 +10,7 @@
  *
  *   npm run bench:http
  *   npm run bench:http -- --seconds 15 --connections 32 --sessions 200
+ *   npm run bench:http -- --only feed --profile   (some targets; the server writes a V8 CPU profile)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -133,7 +134,8 @@ interface Result {
   p99: number
   errors: number
   timeouts: number
-  cpuMsPerRequest: number
+  serverMs: number
+  dbMs: number
 }
 
 const ms = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? NaN)
@@ -148,9 +150,9 @@ async function wrk(name: string, url: string, extra: string[]): Promise<Result> 
       child.once('exit', () => resolve(out))
     })
   await run(2) // warm-up: caches, JIT, connections
-  const before = cpuSeconds(pids.server) + cpuSeconds(pids.ferretdb)
+  const before = { server: cpuSeconds(pids.server), db: cpuSeconds(pids.ferretdb) }
   const out = await run(SECONDS)
-  const cpu = cpuSeconds(pids.server) + cpuSeconds(pids.ferretdb) - before
+  const used = { server: cpuSeconds(pids.server) - before.server, db: cpuSeconds(pids.ferretdb) - before.db }
   const pct = (p: string) => {
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out)
     return m ? ms(m[1]!, m[2]!) : NaN
@@ -163,31 +165,39 @@ async function wrk(name: string, url: string, extra: string[]): Promise<Result> 
     p99: pct('99'),
     errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
     timeouts: Number(/timeout (\d+)/.exec(out)?.[1] ?? 0),
-    cpuMsPerRequest: name.startsWith('bare') ? NaN : (cpu * 1000) / total,
+    serverMs: name.startsWith('bare') ? NaN : (used.server * 1000) / total,
+    dbMs: name.startsWith('bare') ? NaN : (used.db * 1000) / total,
   }
   log(`${name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`)
   return result
 }
 
 const anon = ['-H', 'Accept-Language: de']
-const results = [
-  await wrk('bare Fastify route', `${bare.url}/api/v1/bare`, anon),
-  await wrk('GET /api/v1/profiles/anna (anonymous)', `${server.url}/api/v1/profiles/anna`, anon),
-  await wrk('SSR /p/anna (anonymous)', `${server.url}/p/anna`, anon),
-  await wrk(`SSR /feed (signed in, ${sessions.length} sessions)`, `${server.url}/feed`, ['-s', luaFile]),
-  await wrk(`SSR /p/anna (signed in, ${sessions.length} sessions, not cached)`, `${server.url}/p/anna`, ['-s', luaFile]),
+const only = args.only ? new RegExp(args.only, 'i') : null
+const targets: Array<[string, string, string[]]> = [
+  ['bare Fastify route', `${bare.url}/api/v1/bare`, anon],
+  ['GET /api/v1/profiles/anna (anonymous)', `${server.url}/api/v1/profiles/anna`, anon],
+  ['SSR /p/anna (anonymous)', `${server.url}/p/anna`, anon],
+  [`SSR /feed (signed in, ${sessions.length} sessions)`, `${server.url}/feed`, ['-s', luaFile]],
+  [`SSR /p/anna (signed in, ${sessions.length} sessions, not cached)`, `${server.url}/p/anna`, ['-s', luaFile]],
 ]
+const results: Result[] = []
+// The baseline always runs; --only picks the others by name.
+for (const [i, [name, url, extra]] of targets.entries()) if (i === 0 || !only || only.test(name)) results.push(await wrk(name, url, extra))
 const baseline = results[0]!.rps
 
 console.log(`\nHTTP throughput, wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per target after a 2 s warm-up, demo network of ${SIZE}:`)
-console.log('| Target | req/s | × bare Fastify | p50 | p99 | errors | timeouts | server + DB CPU per request |')
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
+console.log('| Target | req/s | × bare Fastify | p50 | p99 | errors | timeouts | CPU per request: server | database |')
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
 for (const r of results) {
-  const cpu = Number.isNaN(r.cpuMsPerRequest) ? '–' : `${r.cpuMsPerRequest.toFixed(2)} ms`
-  console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${(r.rps / baseline).toFixed(3)}× | ${r.p50} ms | ${r.p99} ms | ${r.errors} | ${r.timeouts} | ${cpu} |`)
+  const cpu = (v: number) => (Number.isNaN(v) ? '–' : `${v.toFixed(2)} ms`)
+  console.log(
+    `| ${r.name} | ${r.rps.toFixed(0)} | ${(r.rps / baseline).toFixed(3)}× | ${r.p50} ms | ${r.p99} ms | ${r.errors} | ${r.timeouts} | ${cpu(r.serverMs)} | ${cpu(r.dbMs)} |`,
+  )
 }
 
 await db.close()
 await server.stop()
 await bare.stop()
-await rm(runDir, { recursive: true, force: true })
+if (args.profile) log(`CPU profile of the server: ${path.join(runDir, 'profile')}`)
+else await rm(runDir, { recursive: true, force: true })

@@ -5,6 +5,7 @@ import type { Models } from './db/models.ts'
 import { CROSS_NODE_EVENTS, EventBus } from './events/index.ts'
 import type { AppJobs } from './jobs/catalog.ts'
 import { JobRunner } from './jobs/index.ts'
+import { accountSubscription } from './modules/accounts/subscribers.ts'
 import { groupSubscription } from './modules/groups/subscribers.ts'
 import { mentionSubscription } from './modules/mentions/subscribers.ts'
 import { messagingSubscription } from './modules/messaging/subscribers.ts'
@@ -20,6 +21,7 @@ import { referralSubscription } from './modules/referrals/subscribers.ts'
  * welcome chat), then checklists, mentions and notices.
  */
 export const SUBSCRIPTIONS: ModuleSubscription[] = [
+  accountSubscription,
   messagingSubscription,
   groupSubscription,
   referralSubscription,

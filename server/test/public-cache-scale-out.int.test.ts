@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, uniqueDbName, type TestServer } from './harness.ts'
+import { ensureAdmin } from '../src/modules/referrals/index.ts'
+import { Client, makeMember, settle, startTestServer, uniqueDbName, type TestServer } from './harness.ts'
 import { startRedis } from './redis.ts'
 
 /**
  * The public cache across two nodes sharing one database and one Redis: an answer rendered on
  * one node is served by the other from Redis, and an edit on either forgets it on both (in
- * Redis, and in each node's memory through the cache.invalidated event).
+ * Redis, and in each node's memory through the cache.invalidated event). Each node also
+ * remembers resolved sessions and member cards: a sign-out, a role change and a profile edit on
+ * one node act on the other at once.
  */
 let redis: Awaited<ReturnType<typeof startRedis>>
 let nodeA: TestServer
@@ -52,5 +55,35 @@ describe('the public cache on two nodes', () => {
     const onB = Object.assign(new Client(nodeB.url), { cookie: bert.client.cookie })
     expect((await onB.patch('/api/v1/me/profile', { displayName: 'Bert Zweiter' })).status).toBe(200)
     await expect.poll(async () => (await read(nodeA, '/api/v1/profiles/pcs-bert')).body.displayName, { timeout: 1_000, interval: 50 }).toBe('Bert Zweiter')
+  })
+
+  it('signs a session out on every node at once, though each node remembers sessions', async () => {
+    const carla = await makeMember(nodeA, { handle: 'pcs-carla' })
+    const onB = Object.assign(new Client(nodeB.url), { cookie: carla.client.cookie })
+    expect((await onB.get('/api/v1/me')).status).toBe(200)
+    expect((await onB.get('/api/v1/me')).status).toBe(200) // remembered on node B now
+    expect((await carla.client.post('/api/v1/auth/logout')).status).toBeLessThan(300)
+    await expect.poll(async () => (await onB.get('/api/v1/me')).status, { timeout: 1_000, interval: 50 }).toBe(401)
+  })
+
+  it('gives a member made admin the new role on every node at once', async () => {
+    const dora = await makeMember(nodeA, { handle: 'pcs-dora', password: 'dora password 1' })
+    const onB = Object.assign(new Client(nodeB.url), { cookie: dora.client.cookie })
+    expect((await onB.get('/api/v1/me')).body.role).toBe('partner')
+    await ensureAdmin(nodeA.app.ctx, { email: 'pcs-dora@example.org', password: 'dora password 1', handle: 'pcs-dora' })
+    await expect.poll(async () => (await onB.get('/api/v1/me')).body.role, { timeout: 1_000, interval: 50 }).toBe('admin')
+  })
+
+  it("shows an author's new name in a follower's feed on the other node at once", async () => {
+    const emil = await makeMember(nodeA, { handle: 'pcs-emil', displayName: 'Emil Alt' })
+    const fritz = await makeMember(nodeA, { handle: 'pcs-fritz' })
+    await fritz.client.post('/api/v1/profiles/pcs-emil/follow')
+    await emil.client.post('/api/v1/posts', { kind: 'pr', area: { type: 'feed' }, body: 'Neuigkeiten aus dem Team' })
+    await settle(nodeA)
+    const feedOnB = Object.assign(new Client(nodeB.url), { cookie: fritz.client.cookie })
+    const author = async () => ((await feedOnB.get('/api/v1/feed')).body.items as Array<{ author: { displayName: string } }>)[0]?.author.displayName
+    expect(await author()).toBe('Emil Alt')
+    expect((await emil.client.patch('/api/v1/me/profile', { displayName: 'Emil Neu' })).status).toBe(200)
+    await expect.poll(author, { timeout: 1_000, interval: 50 }).toBe('Emil Neu')
   })
 })

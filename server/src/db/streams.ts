@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose'
+import { Memo } from './memo.ts'
 
 /**
  * Append-only, numbered lists ("streams") that can be read newest-first by _id lookups alone:
@@ -37,6 +38,20 @@ export interface StreamStore {
 const entryKey = (stream: string, seq: number) => `${stream}#${seq}`
 
 /**
+ * Entries of streams whose entries are written once and never changed or deleted (feeds,
+ * profiles, groups, the marketplace), per database: a page read again costs no entry reads.
+ */
+const lasting = new WeakMap<object, Memo<StreamEntryDoc>>()
+function lastingEntries(ctx: StreamStore): Memo<StreamEntryDoc> {
+  let memo = lasting.get(ctx.models.StreamEntry)
+  if (!memo) {
+    memo = new Memo<StreamEntryDoc>(200_000, 60 * 60_000)
+    lasting.set(ctx.models.StreamEntry, memo)
+  }
+  return memo
+}
+
+/**
  * Appends `ref` to each stream. Each entry is written right after its number is taken, so the
  * moment in which a reader can see a number without its entry is one round trip long; readers
  * wait that out (see readStream) instead of skipping the entry for good.
@@ -72,7 +87,14 @@ export interface StreamPage<T> {
 export async function readStream<T>(
   ctx: StreamStore,
   stream: string,
-  options: { cursor?: string | undefined; limit: number; maxProbe?: number; head?: () => Promise<number> },
+  options: {
+    cursor?: string | undefined
+    limit: number
+    maxProbe?: number
+    head?: () => Promise<number>
+    /** The stream's entries are never changed or deleted once written: keep them in memory. */
+    lasting?: boolean
+  },
   resolve: (refs: Types.ObjectId[], seqs: number[]) => Promise<Array<T | null>>,
 ): Promise<StreamPage<T>> {
   const maxProbe = options.maxProbe ?? 500
@@ -85,7 +107,9 @@ export async function readStream<T>(
     const window: number[] = []
     for (let n = next; n >= 1 && window.length < Math.max(options.limit - items.length, 10); n--) window.push(n)
     // The driver directly: these are the hottest reads in the app, and _ids need no casting.
-    const fetch = (n: number) => ctx.models.StreamEntry.collection.findOne({ _id: entryKey(stream, n) as never }) as Promise<StreamEntryDoc | null>
+    const read = (n: number) => ctx.models.StreamEntry.collection.findOne({ _id: entryKey(stream, n) as never }) as Promise<StreamEntryDoc | null>
+    const memo = options.lasting ? lastingEntries(ctx) : null
+    const fetch = memo ? (n: number) => memo.through(entryKey(stream, n), () => read(n)) : read
     const entries = await Promise.all(window.map(fetch))
     if (entries.some((e) => e === null)) {
       // A number without its entry is an append in flight; give it a moment. What is still

@@ -17,6 +17,10 @@ export interface DomainEvents {
   }
   /** An admin moved members (a member and everyone below) under a new sponsor. */
   'member.moved': { memberId: string; formerUplineIds: string[]; movedIds: string[]; newSponsorId: string }
+  /** A member's role (or access) changed: sessions remembered with the old one are forgotten. */
+  'member.access_changed': { memberId: string }
+  /** A session was signed out; nodes that remember it forget it. */
+  'session.ended': { sessionId: string }
   /** A moderator limited (or lifted the limit of) a member's posting to feeds. */
   'member.posting_limited': { memberId: string; until: string | null; reason: string }
   /** A member blocked (or unblocked) another: while blocked, neither sees the other's presence or writes to them. */
@@ -106,6 +110,8 @@ export type DomainEventName = keyof DomainEvents
  */
 export const CROSS_NODE_EVENTS: ReadonlySet<DomainEventName> = new Set<DomainEventName>([
   'cache.invalidated',
+  'member.access_changed',
+  'session.ended',
   'group.member_left',
   'group.member_joined',
   'member.block_changed',

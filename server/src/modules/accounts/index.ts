@@ -1,5 +1,5 @@
 // The accounts module's face: members, their lookups and summaries, passwords and sessions.
-export { SUMMARY_FIELDS, avatarUrl, memberSummaries, sponsorSummary, toMemberSummary } from './dto.ts'
+export { SUMMARY_FIELDS, avatarUrl, memberCards, memberSummaries, sponsorSummary, toMemberSummary, type MemberCard } from './dto.ts'
 export { ROOT_KEY, emailKey, findMemberByEmail, findMemberByHandle, findRoot, handleKey, normalizeEmail } from './lookup.ts'
 export type { MemberDoc } from './model.ts'
 export { hashPassword, verifyPassword } from './passwords.ts'

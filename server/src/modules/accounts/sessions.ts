@@ -1,12 +1,29 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
+import { Memo } from '../../db/memo.ts'
 
 export const SESSION_COOKIE = 'vz_session'
 export const SESSION_DAYS = 30
 const DAY = 86_400_000
 /** lastSeenAt is refreshed at most this often, so reads do not turn into writes. */
 const TOUCH_EVERY = 60 * 60_000
+
+/**
+ * Resolved sessions, per context: every request (and every API read a page makes) resolves its
+ * session, and most of them within seconds of the last. Sign-out forgets a session on every
+ * node (session.ended); a change of a member's access (member.access_changed) forgets all.
+ * Expiry and the sliding refresh are checked against the remembered times.
+ */
+const resolved = new WeakMap<object, Memo<{ actor: Actor; sessionId: string; expiresAt: Date; lastSeenAt: number }>>()
+export function sessionMemo(ctx: ServiceContext) {
+  let memo = resolved.get(ctx.models)
+  if (!memo) {
+    memo = new Memo(20_000, 30_000)
+    resolved.set(ctx.models, memo)
+  }
+  return memo
+}
 
 function sessionId(ctx: ServiceContext, token: string): string {
   return createHmac('sha256', ctx.config.sessionSecret).update(token).digest('base64url')
@@ -43,6 +60,12 @@ export async function resolveSessionDetail(
 ): Promise<{ actor: Actor; sessionId: string; expiresAt: Date } | null> {
   if (!token || token.length > 100) return null
   const id = sessionId(ctx, token)
+  const memo = sessionMemo(ctx)
+  const held = memo.get(id)
+  if (held && held.expiresAt.getTime() > Date.now() && Date.now() - held.lastSeenAt <= TOUCH_EVERY) {
+    return { actor: held.actor, sessionId: id, expiresAt: held.expiresAt }
+  }
+  const startedAt = Date.now()
   const session = await ctx.models.Session.findById(id).lean()
   if (!session) return null
   const now = Date.now()
@@ -53,12 +76,16 @@ export async function resolveSessionDetail(
   const member = await ctx.models.Member.findById(session.userId, { handle: 1, role: 1 }).lean()
   if (!member) return null
   let expiresAt = session.expiresAt
-  if (now - session.lastSeenAt.getTime() > TOUCH_EVERY) {
+  let lastSeenAt = session.lastSeenAt.getTime()
+  if (now - lastSeenAt > TOUCH_EVERY) {
     // Sliding expiry: an active member stays signed in.
     expiresAt = new Date(now + SESSION_DAYS * DAY)
+    lastSeenAt = now
     await ctx.models.Session.updateOne({ _id: id }, { $set: { lastSeenAt: new Date(now), expiresAt } })
   }
-  return { actor: { id: member._id.toString(), handle: member.handle, role: member.role }, sessionId: id, expiresAt }
+  const actor: Actor = { id: member._id.toString(), handle: member.handle, role: member.role }
+  memo.remember(id, { actor, sessionId: id, expiresAt, lastSeenAt }, startedAt)
+  return { actor, sessionId: id, expiresAt }
 }
 
 /** Signs a session out: it is gone from the database, and its open sockets close on every node. */
@@ -66,6 +93,7 @@ export async function revokeSession(ctx: ServiceContext, token: string | undefin
   if (!token || token.length > 100) return
   const id = sessionId(ctx, token)
   await ctx.models.Session.deleteOne({ _id: id })
+  await ctx.events.publish('session.ended', { sessionId: id })
   ctx.realtime.endSession(id)
 }
 

@@ -4,7 +4,7 @@ import type { MarketplaceQuery, Post, PostPage, ProfilePostsQuery } from '@verne
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { readStream } from '../../db/streams.ts'
-import { toMemberSummary, findMemberByHandle } from '../accounts/index.ts'
+import { findMemberByHandle, memberCards } from '../accounts/index.ts'
 import { isFollowing } from '../follows/index.ts'
 import { memberGroups, readableGroup } from '../groups/index.ts'
 import { feedEnd } from './feed-writer.ts'
@@ -31,14 +31,19 @@ export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { curso
   const limit = query.limit ?? 20
   const positions = decodeFeedCursor(query.cursor)
   // exec(): a promise that every stream may await (a mongoose query runs only once).
-  const viewerLoad = ctx.models.Member.findById(actor.id, { sponsorId: 1 }).lean().exec()
+  const viewerLoad = memberCards(ctx, [actor.id]).then((cards) => cards.get(actor.id) ?? null)
   const include = (stream: string) => !positions || stream in positions
 
   const readSource = async (stream: string) => {
     const position = positions?.[stream]
     if (position === 0) return { stream, items: [] as Post[], seqs: [] as number[], nextCursor: null }
     const isGroup = stream.startsWith('group:')
-    const options = { cursor: position === undefined ? undefined : String(position), limit, ...(isGroup ? {} : { head: () => feedEnd(ctx, actor.id) }) }
+    const options = {
+      cursor: position === undefined ? undefined : String(position),
+      limit,
+      lasting: true,
+      ...(isGroup ? {} : { head: () => feedEnd(ctx, actor.id) }),
+    }
     const page = await readStream(ctx, stream, options, async (refs) => {
       const viewer = await viewerLoad
       if (!viewer) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.')
@@ -47,20 +52,18 @@ export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { curso
         p && p.status === 'visible' && p.kind === 'pr' && p.area.type === (isGroup ? 'group' : 'feed') ? p : null,
       )
       const authorIds = [...new Set(posts.filter((p) => p !== null).map((p) => p.authorId.toString()))]
+      const [cards, follows] = await Promise.all([
+        memberCards(ctx, authorIds),
+        Promise.all(authorIds.map((id) => (isGroup ? true : isFollowing(ctx, actor.id, id)))),
+      ])
       const authors = new Map(
-        await Promise.all(
-          authorIds.map(async (id) => {
-            const [author, follows] = await Promise.all([
-              ctx.models.Member.findById(id, { handle: 1, displayName: 1, role: 1, avatarId: 1, sponsorId: 1 }).lean(),
-              isGroup ? Promise.resolve(true) : isFollowing(ctx, actor.id, id),
-            ])
-            // Feed posts only while the author is still in the viewer's circle (unfollows apply at once);
-            // group posts while the viewer is in the group (the sources above).
-            const inCircle =
-              author && (isGroup || author._id.equals(viewer._id) || follows || viewer.sponsorId?.equals(author._id) || author.sponsorId?.equals(viewer._id))
-            return [id, inCircle ? toMemberSummary(author) : null] as const
-          }),
-        ),
+        authorIds.map((id, i) => {
+          const author = cards.get(id)
+          // Feed posts only while the author is still in the viewer's circle (unfollows apply at once);
+          // group posts while the viewer is in the group (the sources above).
+          const inCircle = author && (isGroup || id === actor.id || follows[i] || viewer.sponsorId === id || author.sponsorId === actor.id)
+          return [id, inCircle ? author.summary : null] as const
+        }),
       )
       return posts.map((p) => {
         const author = p && authors.get(p.authorId.toString())
@@ -124,7 +127,7 @@ export async function groupPosts(ctx: ServiceContext, actor: Actor | null, slug:
   // Pinned posts head the first page of the group feed and are not repeated below.
   const pinned = kind === 'pr' ? (await postsByIds(ctx, group.pinnedPostIds)).map(visible).filter((p) => p !== null) : []
   const pinnedIds = new Set(pinned.map((p) => p._id.toString()))
-  const page = await readStream(ctx, streams.group(group._id, kind), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
+  const page = await readStream(ctx, streams.group(group._id, kind), { cursor: query.cursor, limit: query.limit ?? 20, lasting: true }, async (refs) =>
     (await postsByIds(ctx, refs)).map((p) => (visible(p) && !pinnedIds.has(p!._id.toString()) ? p : null)),
   )
   const top = query.cursor ? [] : (await withAuthors(ctx, pinned)).map((p) => ({ ...p, pinned: true }))
@@ -139,7 +142,7 @@ export async function marketplace(ctx: ServiceContext, query: MarketplaceQuery):
     authorId = author._id
   }
   const needle = query.q?.trim().toLocaleLowerCase('de')
-  const page = await readStream(ctx, streams.marketplace, { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
+  const page = await readStream(ctx, streams.marketplace, { cursor: query.cursor, limit: query.limit ?? 20, lasting: true }, async (refs) =>
     (await postsByIds(ctx, refs)).map((p) => {
       if (!p || p.status !== 'visible' || p.kind !== 'ad' || p.area.type !== 'marketplace') return null
       if (authorId && !p.authorId.equals(authorId)) return null
@@ -154,7 +157,7 @@ export async function profilePosts(ctx: ServiceContext, handle: string, query: P
   const member = await findMemberByHandle(ctx, handle)
   if (!member) throw new AppError('PROFILE_NOT_FOUND', `There is no profile "${handle}".`)
   const kind = query.kind ?? 'pr'
-  const page = await readStream(ctx, streams.profile(member._id, kind), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs) =>
+  const page = await readStream(ctx, streams.profile(member._id, kind), { cursor: query.cursor, limit: query.limit ?? 20, lasting: true }, async (refs) =>
     (await postsByIds(ctx, refs)).map((p) => (p && p.status === 'visible' && p.kind === kind && p.authorId.equals(member._id) ? p : null)),
   )
   return { items: await withAuthors(ctx, page.items), nextCursor: page.nextCursor }

@@ -167,7 +167,10 @@ export async function ensureRoot(ctx: ServiceContext): Promise<MemberDoc> {
 export async function ensureAdmin(ctx: ServiceContext, input: { email: string; password: string; handle?: string; displayName?: string }): Promise<MemberDoc> {
   const existing = await findMemberByEmail(ctx, input.email)
   if (existing) {
-    if (existing.role !== 'admin') await ctx.models.Member.updateOne({ _id: existing._id }, { $set: { role: 'admin' } })
+    if (existing.role !== 'admin') {
+      await ctx.models.Member.updateOne({ _id: existing._id }, { $set: { role: 'admin' } })
+      await ctx.events.publish('member.access_changed', { memberId: existing._id.toString() })
+    }
     return { ...existing, role: 'admin' }
   }
   const root = await ensureRoot(ctx)
