@@ -90,12 +90,16 @@ for (const [i, s] of sessions.slice(0, AUTHORS).entries()) {
     const res = await fetch(`${server.url}/api/v1/posts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: s.cookie },
-      body: JSON.stringify({ kind: 'pr', area: { type: 'feed' }, body: `Beitrag ${n} von Mitglied ${i}: **heute** im Team gelernt, wie man gute Fragen stellt.` }),
+      body: JSON.stringify({
+        kind: 'pr',
+        area: { type: 'feed' },
+        body: `Beitrag ${n} von Mitglied ${i}: **heute** im Team gelernt, wie man gute Fragen stellt.`,
+      }),
     })
     if (res.status !== 201) throw new Error(`posting failed: ${res.status} ${await res.text()}`)
   }
 }
-for (const deadline = Date.now() + 120_000; ; ) {
+for (const deadline = Date.now() + 120_000; ;) {
   const open = await models.Job.collection.countDocuments({ state: { $in: ['pending', 'running'] } })
   if (open === 0) break
   if (Date.now() > deadline) throw new Error(`${open} fan-out jobs still open after 120 s`)
@@ -143,7 +147,9 @@ const ms = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1,
 async function wrk(name: string, url: string, extra: string[]): Promise<Result> {
   const run = (seconds: number) =>
     new Promise<string>((resolve, reject) => {
-      const child = spawn('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '--timeout', '5s', ...extra, url], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const child = spawn('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '--timeout', '5s', ...extra, url], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
       let out = ''
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
       child.once('error', reject)
