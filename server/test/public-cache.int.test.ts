@@ -122,3 +122,50 @@ describe('anonymous public pages', () => {
     expect((await fetch(`${server.url}/api/v1/profiles/pc-anna`, { headers: { 'if-none-match': etag } })).status).toBe(304)
   })
 })
+
+describe("a member's own feed page", () => {
+  const feedOf = async (member: { client: { cookie: string } }) => {
+    const res = await fetch(`${server.url}/feed`, { headers: { cookie: member.client.cookie, 'accept-language': 'de' }, redirect: 'manual' })
+    return { status: res.status, state: res.headers.get('x-vernetzt-cache'), cacheControl: res.headers.get('cache-control'), html: await res.text() }
+  }
+
+  it('is kept for that member alone, and forgotten by a delivery, an edit, a notification and a sign-out', async () => {
+    const author = await makeMember(server, { handle: 'pcf-author', displayName: 'Alma Autorin' })
+    const bert = await makeMember(server, { handle: 'pcf-bert', displayName: 'Bruno Leser' })
+    const carla = await makeMember(server, { handle: 'pcf-carla', displayName: 'Clara Leserin' })
+    for (const reader of [bert, carla]) await reader.client.post('/api/v1/profiles/pcf-author/follow')
+    await settle(server)
+    const first = await feedOf(bert)
+    expect(first.state).toBe('miss')
+    expect(first.cacheControl).toBe('private, no-cache')
+    const again = await feedOf(bert)
+    expect(again.state).toBe('hit')
+    expect(again.html).toContain('Bruno Leser')
+    // Another member on the same address gets their own page, never Bert's.
+    const hers = await feedOf(carla)
+    expect(hers.html).toContain('Clara Leserin')
+    expect(hers.html).not.toContain('Bruno Leser')
+
+    const post = await author.client.post('/api/v1/posts', { kind: 'pr', area: { type: 'feed' }, body: 'Frisch aus der Küche: Apfelkuchen' })
+    await settle(server)
+    const delivered = await feedOf(bert)
+    expect(delivered.state).toBe('miss')
+    expect(delivered.html).toContain('Apfelkuchen')
+    expect((await feedOf(bert)).state).toBe('hit')
+    await author.client.patch(`/api/v1/posts/${post.body.id}`, { body: 'Frisch aus der Küche: Zwetschgenkuchen' })
+    expect((await feedOf(bert)).html).toContain('Zwetschgenkuchen')
+
+    expect((await feedOf(bert)).state).toBe('hit')
+    const mine = await bert.client.post('/api/v1/posts', { kind: 'pr', area: { type: 'feed' }, body: 'Bruno sagt hallo' })
+    expect((await feedOf(bert)).html).toContain('Bruno sagt hallo') // the author's own feed, at once
+    await carla.client.post(`/api/v1/posts/${mine.body.id}/comments`, { body: 'Hallo Bruno!' })
+    expect((await feedOf(bert)).state).toBe('miss') // a notification (and a comment count) changed
+
+    expect((await feedOf(bert)).state).toBe('hit')
+    const signedOut = bert.client.cookie // the old session cookie, as a stolen copy would carry it
+    expect((await bert.client.post('/api/v1/auth/logout')).status).toBeLessThan(300)
+    const out = await fetch(`${server.url}/feed`, { headers: { cookie: signedOut }, redirect: 'manual' })
+    expect(out.status).toBe(303)
+    expect(out.headers.get('location')).toContain('/login')
+  })
+})

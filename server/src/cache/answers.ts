@@ -24,11 +24,11 @@ export function fresh(ifNoneMatch: string | undefined, etag: string): boolean {
 }
 
 /** The headers every cached answer goes out with, whether it was just rendered or stored. */
-export function cacheHeaders(answer: CachedAnswer, state: 'hit' | 'miss', vary: string): Record<string, string> {
+export function cacheHeaders(answer: CachedAnswer, state: 'hit' | 'miss', vary: string, cacheControl = PUBLIC_CACHE_CONTROL): Record<string, string> {
   return {
     ...answer.headers,
     etag: answer.etag,
-    'cache-control': PUBLIC_CACHE_CONTROL,
+    'cache-control': cacheControl,
     vary,
     age: String(Math.max(0, Math.floor((Date.now() - answer.storedAt) / 1000))),
     [CACHE_STATE_HEADER]: state,
@@ -36,8 +36,14 @@ export function cacheHeaders(answer: CachedAnswer, state: 'hit' | 'miss', vary: 
 }
 
 /** Sends a cached page on the raw response: 304 when the client's copy is current. */
-export function sendRaw(req: IncomingMessage, res: ServerResponse, answer: CachedAnswer, state: 'hit' | 'miss', vary: string): void {
-  const headers = cacheHeaders(answer, state, vary)
+export function sendRaw(
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: CachedAnswer,
+  state: 'hit' | 'miss',
+  options: { vary: string; cacheControl?: string },
+): void {
+  const headers = cacheHeaders(answer, state, options.vary, options.cacheControl)
   if (fresh(req.headers['if-none-match'], answer.etag)) {
     delete headers['content-type']
     res.writeHead(304, headers)

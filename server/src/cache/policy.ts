@@ -9,6 +9,7 @@
  * comments, followers, members) refresh with the lifetime below.
  */
 import type { DomainEvents } from '../events/index.ts'
+import { groupPostsTag, viewerTag } from './tags.ts'
 
 /** How long an answer is served from this node's memory or Redis (events forget it sooner). */
 export const SERVER_TTL_MS = 30_000
@@ -57,6 +58,27 @@ export const API_ROUTES: ReadonlyMap<string, Tagger> = new Map<string, Tagger>([
 ])
 
 /**
+ * The API reads a signed-in member's cached page may make: never cached as answers of their
+ * own (the page is), but tagged, so that the page is forgotten when what they show changes.
+ */
+export const MEMBER_API_ROUTES: ReadonlyMap<string, Tagger> = new Map<string, Tagger>([
+  ['/api/v1/me', () => []],
+  ['/api/v1/feed', (_p, body) => postTags(items(body))],
+])
+
+/**
+ * A signed-in member's own pages that are cached for that member alone (key and tag carry the
+ * member's id): the home feed, the page every member opens most. Forgotten by whatever changes
+ * it: a delivery into the feed, a post in one of the member's groups, a notification, a follow,
+ * a group joined or left, an edit of the member's profile or of a post shown.
+ */
+const MEMBER_PAGES = [/^\/feed$/]
+export function isMemberPage(url: string): boolean {
+  const q = url.indexOf('?')
+  return MEMBER_PAGES.some((page) => page.test(q === -1 ? url : url.slice(0, q)))
+}
+
+/**
  * The pages cached for anonymous visitors: the landing page (and a profile host's root, which
  * shows the profile), profiles and groups. Their tags come from the API reads they make.
  * A query parameter other than these makes the page uncached (no key per random query).
@@ -92,9 +114,14 @@ const groupOf = async (find: TagLookups, groupId: string | null) => {
 
 /** The events that change what anonymous visitors see, and the tags each one forgets. */
 export const INVALIDATIONS: Invalidation = {
-  'profile.updated': async (e, find) => [await profileOf(find, e.memberId)],
-  'profile.avatar_changed': async (e, find) => [await profileOf(find, e.memberId)],
-  'post.created': async (e, find) => [profileTag(e.authorHandle), await groupOf(find, e.group?.id ?? null), e.kind === 'ad' ? 'marketplace' : null],
+  'profile.updated': async (e, find) => [await profileOf(find, e.memberId), viewerTag(e.memberId)],
+  'profile.avatar_changed': async (e, find) => [await profileOf(find, e.memberId), viewerTag(e.memberId)],
+  'post.created': async (e, find) => [
+    profileTag(e.authorHandle),
+    await groupOf(find, e.group?.id ?? null),
+    e.group ? groupPostsTag(e.group.id) : null,
+    e.kind === 'ad' ? 'marketplace' : null,
+  ],
   'post.changed': async (e, find) => [
     postTag(e.postId),
     await profileOf(find, e.authorId),
@@ -109,4 +136,14 @@ export const INVALIDATIONS: Invalidation = {
     'marketplace',
   ],
   'group.pins_changed': async (e, find) => [await groupOf(find, e.groupId)],
+  // A comment count is part of the post everywhere it is shown (likes refresh with the lifetime).
+  'comment.created': async (e) => [postTag(e.postId)],
+  // What only the member sees: their feed and their menu.
+  'feed.delivered': async (e) => e.memberIds.map(viewerTag),
+  'notifications.changed': async (e) => [viewerTag(e.memberId)],
+  'follow.created': async (e) => [viewerTag(e.followerId)],
+  'follow.ended': async (e) => [viewerTag(e.followerId)],
+  'group.member_joined': async (e) => [viewerTag(e.memberId)],
+  'group.member_left': async (e) => [viewerTag(e.memberId)],
+  'member.access_changed': async (e) => [viewerTag(e.memberId)],
 }

@@ -7,6 +7,8 @@ export interface RenderScope {
   tags: Set<string>
   /** A read that is not cached (and so not tagged) makes the page uncacheable. */
   untagged: boolean
+  /** Set when the page is a signed-in member's own, cached for them alone. */
+  member?: string
 }
 
 export interface CacheStats {

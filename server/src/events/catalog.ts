@@ -27,6 +27,10 @@ export interface DomainEvents {
   'member.block_changed': { memberId: string; otherId: string; blocked: boolean }
   'profile.updated': { memberId: string; fields: string[]; complete: boolean }
   'profile.avatar_changed': { memberId: string; at: string }
+  /** Posts were written into these members' home feeds (a fan-out unit, a backfill, the author's own). */
+  'feed.delivered': { memberIds: string[] }
+  /** A member's notifications changed (one arrived, all were read). */
+  'notifications.changed': { memberId: string }
   'follow.created': { followerId: string; followeeId: string; at: string }
   'follow.ended': { followerId: string; followeeId: string }
   'post.created': {

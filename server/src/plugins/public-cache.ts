@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import { CONSENT_COOKIE, LANG_COOKIE } from '@vernetzt/shared/cookies'
 import { pickLang } from '@vernetzt/shared/i18n'
 import { cacheHeaders, fresh, storableHeaders } from '../cache/answers.ts'
-import { API_ROUTES, INVALIDATIONS, PRIVATE_CACHE_CONTROL, type TagLookups } from '../cache/policy.ts'
+import { API_ROUTES, INVALIDATIONS, MEMBER_API_ROUTES, PRIVATE_CACHE_CONTROL, type TagLookups } from '../cache/policy.ts'
 import { PublicCache } from '../cache/public-cache.ts'
 import { redisCache } from '../cache/store.ts'
 import type { DomainEventName, Subscribers } from '../events/index.ts'
@@ -18,6 +18,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set for a cacheable anonymous API read that missed: its answer is stored on the way out. */
     cacheKey: string | null
+    /** Set for a signed-in read that a member's cached page makes: its tags go to the page. */
+    cacheCollect: boolean
     cacheStartedAt: number
   }
 }
@@ -57,6 +59,7 @@ export default fp(
     app.addHook('onClose', () => cache.close())
     app.decorateRequest('cacheKey', null)
     app.decorateRequest('cacheStartedAt', 0)
+    app.decorateRequest('cacheCollect', false)
 
     const find = lookups(app.ctx)
     const subscribers: Subscribers<ServiceContext> = {}
@@ -77,6 +80,12 @@ export default fp(
       if (request.method !== 'GET' || !request.url.startsWith('/api/')) return
       const route = request.routeOptions.url
       const scope = cache.scope()
+      if (scope?.member) {
+        // A member's own page: only the reads listed for it, made with the member's session.
+        if (route && MEMBER_API_ROUTES.has(route) && !isAnonymous(request)) request.cacheCollect = true
+        else scope.untagged = true
+        return
+      }
       if (!route || !API_ROUTES.has(route)) {
         // A page that reads anything uncached is not cached itself (nothing would forget it).
         if (scope) scope.untagged = true
@@ -102,15 +111,19 @@ export default fp(
 
     app.addHook('onSend', async (request, reply, payload) => {
       const key = request.cacheKey
-      if (!key) return payload
+      if (!key && !request.cacheCollect) return payload
       const scope = cache.scope()
-      const tagsOf = API_ROUTES.get(request.routeOptions.url ?? '')
+      const tagsOf = (key ? API_ROUTES : MEMBER_API_ROUTES).get(request.routeOptions.url ?? '')
       if (!tagsOf || reply.statusCode !== 200 || reply.hasHeader('set-cookie') || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
         if (scope) scope.untagged = true
         return payload
       }
       const body = Buffer.from(payload)
-      const tags = [...new Set(tagsOf(request.params as Record<string, string>, JSON.parse(body.toString('utf8'))))]
+      const tags = [...new Set([...tagsOf(request.params as Record<string, string>, JSON.parse(body.toString('utf8'))), ...(request.answerTags ?? [])])]
+      if (!key) {
+        for (const tag of tags) scope?.tags.add(tag)
+        return payload
+      }
       const answer = await cache.store(key, { status: 200, headers: storableHeaders(reply.getHeaders()), body, tags }, request.cacheStartedAt)
       for (const tag of tags) scope?.tags.add(tag)
       void reply.headers(cacheHeaders(answer, 'miss', 'cookie'))

@@ -2,7 +2,9 @@ import fp from 'fastify-plugin'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { capture, sendRaw, storableHeaders } from '../cache/answers.ts'
-import { isCachedPage, PRIVATE_CACHE_CONTROL } from '../cache/policy.ts'
+import { isCachedPage, isMemberPage, PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL } from '../cache/policy.ts'
+import { viewerTag } from '../cache/tags.ts'
+import { SESSION_COOKIE, resolveSession } from '../modules/accounts/index.ts'
 import type { RenderScope } from '../cache/public-cache.ts'
 import { isAnonymous, PAGE_VARY, pageKey } from './public-cache.ts'
 
@@ -57,8 +59,9 @@ export default fp<{ handler: NodeHandler | null }>(
 )
 
 /**
- * A public page for an anonymous visitor comes from the cache, or is rendered with a scope that
- * collects the tags of the API reads it makes, and stored (see server/src/cache/policy.ts).
+ * A public page for an anonymous visitor, or a member's own page (the feed) for that member,
+ * comes from the cache, or is rendered with a scope that collects the tags of the API reads it
+ * makes, and stored (see server/src/cache/policy.ts). Every other page is rendered as it is.
  */
 async function renderPage(app: FastifyInstance, request: FastifyRequest, res: ServerResponse, handler: NodeHandler): Promise<void> {
   const req = request.raw
@@ -66,18 +69,30 @@ async function renderPage(app: FastifyInstance, request: FastifyRequest, res: Se
     res.statusCode = 404
     res.end('Not found')
   }
-  if (request.method !== 'GET' || !isCachedPage(request.url)) return handler(req, res, notFound)
-  if (!isAnonymous(request)) {
+  const anonymous = isAnonymous(request)
+  if (request.method !== 'GET') return handler(req, res, notFound)
+  if (!anonymous) {
     res.setHeader('cache-control', PRIVATE_CACHE_CONTROL)
     res.setHeader('vary', PAGE_VARY)
+  }
+  let key: string
+  let scope: RenderScope
+  if (anonymous && isCachedPage(request.url)) {
+    key = pageKey(request)
+    scope = { tags: new Set(), untagged: false }
+  } else if (!anonymous && isMemberPage(request.url)) {
+    const actor = await resolveSession(app.ctx, request.cookies[SESSION_COOKIE])
+    if (!actor) return handler(req, res, notFound)
+    key = `member|${actor.id}|${pageKey(request)}`
+    scope = { tags: new Set([viewerTag(actor.id)]), untagged: false, member: actor.id }
+  } else {
     return handler(req, res, notFound)
   }
+  const sendOptions = { vary: PAGE_VARY, cacheControl: anonymous ? PUBLIC_CACHE_CONTROL : PRIVATE_CACHE_CONTROL }
   const cache = app.publicCache
-  const key = pageKey(request)
   const stored = await cache.lookup(key)
-  if (stored) return sendRaw(req, res, stored, 'hit', PAGE_VARY)
+  if (stored) return sendRaw(req, res, stored, 'hit', sendOptions)
   const startedAt = Date.now()
-  const scope: RenderScope = { tags: new Set(), untagged: false }
   capture(res, ({ status, headers, body }, send) => {
     if (status !== 200 || headers['set-cookie'] !== undefined || scope.untagged) {
       send.writeHead(status)
@@ -86,7 +101,7 @@ async function renderPage(app: FastifyInstance, request: FastifyRequest, res: Se
     }
     cache
       .store(key, { status, headers: storableHeaders(headers), body, tags: [...scope.tags] }, startedAt)
-      .then((answer) => sendRaw(req, send, answer, 'miss', PAGE_VARY))
+      .then((answer) => sendRaw(req, send, answer, 'miss', sendOptions))
       .catch((error: unknown) => {
         app.log.error({ err: error }, 'a rendered page could not be cached')
         send.writeHead(status)

@@ -35,6 +35,7 @@ export async function notify(
   const doc = (await ctx.models.Notification.create({ userId, type: input.type, text: input.text, data: input.data ?? {} })).toObject() as NotificationDoc
   await ctx.models.Member.updateOne({ _id: userId }, { $inc: { unreadNotifications: 1 } })
   await append(ctx, [stream(userId)], doc._id)
+  await ctx.events.publish('notifications.changed', { memberId: userId.toString() })
   ctx.realtime.to(rooms.user(userId.toString())).emit('notification:new', toDto(doc))
   try {
     const message = { id: doc._id.toString(), type: doc.type, text: doc.text, data: doc.data }
@@ -60,6 +61,7 @@ export async function markAllRead(ctx: ServiceContext, actor: Actor): Promise<vo
   const page = await listNotifications(ctx, actor, { limit: 50 })
   for (const n of page.items.filter((n) => !n.read)) await ctx.models.Notification.updateOne({ _id: n.id }, { $set: { read: true } })
   await ctx.models.Member.updateOne({ _id: actor.id }, { $set: { unreadNotifications: 0 } })
+  await ctx.events.publish('notifications.changed', { memberId: actor.id })
 }
 
 export async function getNotificationSettings(ctx: ServiceContext, actor: Actor): Promise<NotificationSettings> {

@@ -110,6 +110,7 @@ export async function fanOut(ctx: ServiceContext, job: RunningJob<FanOutJob>): P
     await deliverUnit(ctx, { progressId, n, recipients, refs: [post._id], mayHaveStarted: n === done }, hints)
     await DeliveryProgress.collection.updateOne({ _id: progressId as never }, { $set: { done: n + 1 } }, { upsert: true })
     rest = performance.now() - started
+    await ctx.events.publish('feed.delivered', { memberIds: recipients })
     ctx.realtime.to(recipients.map((id) => rooms.user(id))).emit('feed:new', { postId: post._id.toString(), author: author.handle })
   }
   feedWriter(ctx).flushSoon(ctx)
@@ -157,6 +158,7 @@ export async function backfill(ctx: ServiceContext, job: RunningJob<BackfillJob>
   await deliverUnit(ctx, { progressId, n: 0, recipients: [followerId], refs: [...refs].reverse(), mayHaveStarted: true }, new Map())
   feedWriter(ctx).flushSoon(ctx)
   await forgetProgress(ctx, progressId, 1)
+  await ctx.events.publish('feed.delivered', { memberIds: [followerId] })
   ctx.realtime.to(rooms.user(followerId)).emit('feed:new', { postId: refs[0]!.toString(), author: followee.handle })
 }
 

@@ -27,7 +27,8 @@ function decodeFeedCursor(cursor: string | undefined): Record<string, number> | 
  * filled on write) with the PR streams of their groups (read in place), newest first. The cursor
  * keeps a position per stream, so paging stays free of gaps and repeats while posts arrive.
  */
-export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<PostPage> {
+/** A home feed page, and the groups whose posts it merged in (what a cached copy of it depends on). */
+export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<PostPage & { groupIds: string[] }> {
   const limit = query.limit ?? 20
   const positions = decodeFeedCursor(query.cursor)
   // exec(): a promise that every stream may await (a mongoose query runs only once).
@@ -75,7 +76,8 @@ export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { curso
   // The own feed stream is read while the member's groups are looked up, then their streams.
   // A group joined after the first page was read joins the feed on the next fresh first page.
   const ownFeed = include(streams.feed(actor.id)) ? readSource(streams.feed(actor.id)) : null
-  const groupStreams = (await memberGroups(ctx, actor.id)).map((g) => streams.group(g._id, 'pr')).filter(include)
+  const groups = await memberGroups(ctx, actor.id)
+  const groupStreams = groups.map((g) => streams.group(g._id, 'pr')).filter(include)
   const pages = await Promise.all([...(ownFeed ? [ownFeed] : []), ...groupStreams.map(readSource)])
 
   // Merge newest first, always comparing the streams' next items (a k-way merge), so what is taken
@@ -116,7 +118,7 @@ export async function homeFeed(ctx: ServiceContext, actor: Actor, query: { curso
       next[page.stream] = 0 // read to its start
     }
   })
-  return { items: taken, nextCursor: more ? Buffer.from(JSON.stringify(next)).toString('base64url') : null }
+  return { items: taken, nextCursor: more ? Buffer.from(JSON.stringify(next)).toString('base64url') : null, groupIds: groups.map((g) => g._id.toString()) }
 }
 
 /** A group's PR feed or ad channel. */

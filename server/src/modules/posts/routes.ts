@@ -17,6 +17,7 @@ import {
   type ProfilePostsQuery,
 } from '@vernetzt/shared/schemas/posts'
 import { SlugParamsSchema, type SlugParams } from '@vernetzt/shared/schemas/groups'
+import { groupPostsTag, tagAnswer } from '../../cache/tags.ts'
 import { requireActor } from '../../plugins/auth.ts'
 import { readableGroup } from '../groups/index.ts'
 import { groupPosts, homeFeed, marketplace, profilePosts } from './feeds.ts'
@@ -77,7 +78,12 @@ const routes: FastifyPluginAsync = async (app) => {
         response: { 200: PostPageSchema, ...errorResponses },
       },
     },
-    async (request) => homeFeed(ctx, requireActor(request), request.query),
+    async (request) => {
+      const page = await homeFeed(ctx, requireActor(request), request.query)
+      // A cached feed page (see server/src/cache) is forgotten when one of these groups gets a post.
+      tagAnswer(request, page.groupIds.map(groupPostsTag))
+      return page
+    },
   )
 
   app.get<{ Querystring: MarketplaceQuery }>(

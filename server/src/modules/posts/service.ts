@@ -142,6 +142,7 @@ async function place(ctx: ServiceContext, post: PostDoc, author: MemberDoc): Pro
   const writer = feedWriter(ctx)
   await writer.deliver(ctx, [author._id.toString()], [post._id])
   writer.flushSoon(ctx)
+  await ctx.events.publish('feed.delivered', { memberIds: [author._id.toString()] })
 }
 
 /** Someone who may not read a post learns nothing of it; someone who may, learns they cannot change it. */
