@@ -44,7 +44,7 @@ export class PublicCache {
         this.onError(error)
         return null
       })
-      if (answer && answer.storedAt + SERVER_TTL_MS > Date.now() && this.local.current(answer.tags, answer.storedAt)) this.local.set(key, answer)
+      if (answer && answer.expiresAt > Date.now() && this.local.current(answer.tags, answer.storedAt)) this.local.set(key, answer)
       else answer = null
     }
     if (answer) this.stats.hits++
@@ -53,12 +53,13 @@ export class PublicCache {
   }
 
   /** Stores an answer rendered from `startedAt` on, unless one of its tags changed meanwhile. */
-  async store(key: string, input: Omit<CachedAnswer, 'etag' | 'storedAt'>, startedAt: number): Promise<CachedAnswer> {
-    const answer: CachedAnswer = { ...input, etag: etagOf(input.body), storedAt: startedAt }
+  async store(key: string, input: Omit<CachedAnswer, 'etag' | 'storedAt' | 'expiresAt'>, startedAt: number): Promise<CachedAnswer> {
+    const expiresAt = startedAt + SERVER_TTL_MS * (0.75 + Math.random() * 0.25)
+    const answer: CachedAnswer = { ...input, etag: etagOf(input.body), storedAt: startedAt, expiresAt }
     if (!this.local.current(answer.tags, startedAt)) return answer
     this.local.set(key, answer)
     this.stats.stored++
-    await this.shared?.set(key, answer, SERVER_TTL_MS).catch((error: unknown) => this.onError(error))
+    await this.shared?.set(key, answer).catch((error: unknown) => this.onError(error))
     return answer
   }
 

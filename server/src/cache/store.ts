@@ -7,13 +7,15 @@ export interface CachedAnswer {
   body: Buffer
   etag: string
   tags: string[]
-  /** When it was rendered (ms); it is served until `storedAt + ttl`. */
+  /** When it was rendered (ms). */
   storedAt: number
+  /** Until when it is served (ms): a lifetime with some jitter, so that copies stored together do not expire together. */
+  expiresAt: number
 }
 
 export interface SharedCache {
   get(key: string): Promise<CachedAnswer | null>
-  set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void>
+  set(key: string, answer: CachedAnswer): Promise<void>
   /** Forgets every answer tagged with one of `tags`. */
   forget(tags: string[]): Promise<void>
   close(): Promise<void>
@@ -48,7 +50,7 @@ export class LocalCache {
   get(key: string): CachedAnswer | null {
     const answer = this.answers.get(key)
     if (!answer) return null
-    if (answer.storedAt + this.limits.ttlMs <= this.now()) {
+    if (answer.expiresAt <= this.now()) {
       this.remove(key)
       return null
     }
@@ -145,7 +147,8 @@ export async function redisCache(url: string, onError: (error: unknown) => void)
       const stored = JSON.parse(raw) as Omit<CachedAnswer, 'body'> & { body: string }
       return { ...stored, body: Buffer.from(stored.body, 'base64') }
     },
-    async set(key, answer, ttlMs) {
+    async set(key, answer) {
+      const ttlMs = Math.max(1, answer.expiresAt - Date.now())
       const tx = redis.multi()
       tx.set(`${PREFIX}answer:${key}`, JSON.stringify({ ...answer, body: answer.body.toString('base64') }), { PX: ttlMs })
       for (const tag of answer.tags) {

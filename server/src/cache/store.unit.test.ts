@@ -3,7 +3,7 @@ import { LocalCache, etagOf, type CachedAnswer } from './store.ts'
 
 const answer = (text: string, tags: string[], storedAt = 0): CachedAnswer => {
   const body = Buffer.from(text)
-  return { status: 200, headers: { 'content-type': 'text/html' }, body, etag: etagOf(body), tags, storedAt }
+  return { status: 200, headers: { 'content-type': 'text/html' }, body, etag: etagOf(body), tags, storedAt, expiresAt: storedAt + 30_000 }
 }
 
 describe('the in-process public cache', () => {
