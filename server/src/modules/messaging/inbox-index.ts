@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation } from 'mongoose'
+import { Types, type AnyBulkWriteOperation } from 'mongoose'
 import type { ServiceContext } from '../../context.ts'
 import type { ConversationDoc, ConversationIndexDoc, IndexEntry, ParticipantDoc } from './model.ts'
 import type { ConversationHead } from './writer-parts.ts'
@@ -69,6 +69,31 @@ export function headEntries(conversationId: string, head: ConversationHead): Arr
       },
     }),
   )
+}
+
+/**
+ * Conversation heads into their documents and their participants' lists, one bulk write each.
+ * Both idempotent ($max, $set): a round that fails is written again whole.
+ */
+export async function writeHeads(ctx: ServiceContext, heads: Array<[string, ConversationHead]>): Promise<void> {
+  await Promise.all([
+    ctx.models.Conversation.bulkWrite(
+      heads.map(([id, head]) => ({
+        updateOne: {
+          filter: { _id: new Types.ObjectId(id) },
+          update: {
+            $max: { lastSeq: head.lastSeq, ...Object.fromEntries(Object.entries(head.wrote).map(([member, seq]) => [`wrote.${member}`, seq])) },
+            $set: { lastPreview: head.lastPreview },
+          },
+        },
+      })),
+      { ordered: false },
+    ),
+    writeEntries(
+      ctx,
+      heads.flatMap(([id, head]) => headEntries(id, head)),
+    ),
+  ])
 }
 
 export const activityOf = (c: Pick<ConversationDoc, 'lastPreview' | 'createdAt'>) => new Date(c.lastPreview?.at ?? c.createdAt).getTime()

@@ -1,9 +1,7 @@
 // What the message writer (writer.ts) works with: its jobs and results, and the single writes it is built from.
 import { AppError } from '@vernetzt/shared/errors'
 import type { SendMessage } from '@vernetzt/shared/schemas/messages'
-import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
-import { headEntries, writeEntries } from './inbox-index.ts'
 import { type AuthorInfo, type ConversationInfo } from './memory.ts'
 import { messageId, type AttachmentRef, type MessageDoc, type ParticipantDoc } from './model.ts'
 
@@ -58,31 +56,6 @@ export interface ConversationHead {
 export async function lastStoredFrom(ctx: ServiceContext, conversationId: string, seq: number, limit = Infinity): Promise<number> {
   for (let i = 0; i < limit && (await ctx.models.Message.exists({ _id: messageId(conversationId, seq + 1) })); i++) seq++
   return seq
-}
-
-/**
- * Conversation heads into their documents and their participants' lists, one bulk write each.
- * Both idempotent ($max, $set): a round that fails is written again whole.
- */
-export async function writeHeads(ctx: ServiceContext, heads: Array<[string, ConversationHead]>): Promise<void> {
-  await Promise.all([
-    ctx.models.Conversation.bulkWrite(
-      heads.map(([id, head]) => ({
-        updateOne: {
-          filter: { _id: new Types.ObjectId(id) },
-          update: {
-            $max: { lastSeq: head.lastSeq, ...Object.fromEntries(Object.entries(head.wrote).map(([member, seq]) => [`wrote.${member}`, seq])) },
-            $set: { lastPreview: head.lastPreview },
-          },
-        },
-      })),
-      { ordered: false },
-    ),
-    writeEntries(
-      ctx,
-      heads.flatMap(([id, head]) => headEntries(id, head)),
-    ),
-  ])
 }
 
 export async function ownsKey(keys: ServiceContext['models']['MessageKey'], key: string, messageId: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import { renderMarkdown } from '@vernetzt/shared/markdown'
 import { Types } from 'mongoose'
 import type { ServiceContext } from '../../context.ts'
 import { insertAll } from '../../db/errors.ts'
-import { entryUpdate, writeEntries } from './inbox-index.ts'
+import { entryUpdate, writeEntries, writeHeads } from './inbox-index.ts'
 import { Memory } from './memory.ts'
 import { messageId, type MessageDoc } from './model.ts'
 import {
@@ -15,7 +15,6 @@ import {
   lastStoredFrom,
   ownsKey,
   previewOf,
-  writeHeads,
   type ConversationHead,
   type SendJob,
   type Waiting,
