@@ -13,6 +13,7 @@ import { flushHeldPushes } from './modules/notifications/push.ts'
 import { repairLedger } from './modules/commerce/ledger.ts'
 import { repairPendingJoins } from './modules/referrals/index.ts'
 import { feedWriter, migrateFeedHeads } from './modules/posts/index.ts'
+import { migrateConversationIndex } from './modules/messaging/index.ts'
 import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web')
@@ -54,6 +55,7 @@ export async function prepareData(app: FastifyInstance): Promise<void> {
   if (app.ctx.config.admin) await ensureAdmin(app.ctx, app.ctx.config.admin)
   await repairPendingJoins(app.ctx)
   await migrateFeedHeads(app.ctx)
+  await migrateConversationIndex(app.ctx)
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {

@@ -1,19 +1,16 @@
 import { AppError } from '@vernetzt/shared/errors'
-import type { Conversation, ConversationPage, CreateConversationBody } from '@vernetzt/shared/schemas/messages'
+import type { Conversation, CreateConversationBody } from '@vernetzt/shared/schemas/messages'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
-import { append, headOf, readStream } from '../../db/streams.ts'
 import { memberSummaries, findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
 import { isFollowing } from '../follows/index.ts'
 import { type GroupDoc, memberGroups, roleIn } from '../groups/index.ts'
+import { changeEntry, entryUpdate, fullEntry, writeEntries } from './inbox-index.ts'
 import { access, roomOf } from './access.ts'
 import { SenderLimiter } from './limits.ts'
-import type { ConversationInfo } from './memory.ts'
 import { participantId, type ConversationDoc, type ParticipantDoc } from './model.ts'
-import { chatMemory, effectiveRead, rememberParticipant, toInfo, withPending } from './state.ts'
-
-const inbox = (memberId: Types.ObjectId | string) => `inbox:${memberId.toString()}`
+import { effectiveRead, rememberParticipant } from './state.ts'
 
 const directKey = (a: Types.ObjectId, b: Types.ObjectId) => `dm:${[a.toString(), b.toString()].sort().join(':')}`
 
@@ -111,91 +108,23 @@ export async function createConversation(ctx: ServiceContext, actor: Actor, inpu
       createdBy: me._id,
     })
   ).toObject() as ConversationDoc
-  await ctx.models.Participant.create({ _id: participantId(_id, me._id), status: 'active' })
+  const states: ParticipantDoc[] = [(await ctx.models.Participant.create({ _id: participantId(_id, me._id), status: 'active' })).toObject()]
   for (const other of others) {
-    await ctx.models.Participant.create({ _id: participantId(_id, other._id), status: (await inCircle(ctx, other, me)) ? 'active' : 'request' })
+    const status = (await inCircle(ctx, other, me)) ? 'active' : 'request'
+    states.push((await ctx.models.Participant.create({ _id: participantId(_id, other._id), status })).toObject())
   }
-  await touchInboxes(ctx, toInfo(conversation))
-  return toConversation(ctx, conversation, (await ctx.models.Participant.findById(participantId(_id, me._id)).lean())!)
-}
-
-/**
- * Moves the conversation to the top of every participant's inbox. In a lively chat it is on top
- * already, which this node remembers: then nothing is read or written.
- */
-export async function touchInboxes(ctx: ServiceContext, conversation: ConversationInfo): Promise<void> {
-  const top = chatMemory(ctx).inboxTop
-  const id = conversation._id.toString()
-  await Promise.all(
-    conversation.participantIds.map(async (memberId) => {
-      if (top.get(memberId.toString()) === id) return
-      const _id = participantId(conversation._id, memberId)
-      const [state, head] = await Promise.all([ctx.models.Participant.findById(_id).lean() as Promise<ParticipantDoc | null>, headOf(ctx, inbox(memberId))])
-      if (!state) return
-      if (state.inboxSeq === null || state.inboxSeq !== head) {
-        const [place] = await append(ctx, [inbox(memberId)], conversation._id)
-        await ctx.models.Participant.updateOne({ _id }, { $max: { inboxSeq: place } })
-      }
-      top.set(memberId.toString(), id)
-    }),
+  // Into every participant's list (see inbox-index.ts).
+  await writeEntries(
+    ctx,
+    conversation.participantIds.map((id, i) => entryUpdate(id.toString(), _id.toString(), fullEntry(conversation, states[i]!, id.toString()))),
   )
-}
-
-export async function listConversations(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<ConversationPage> {
-  const page = await readStream(ctx, inbox(actor.id), { cursor: query.cursor, limit: query.limit ?? 20 }, async (refs, seqs) =>
-    Promise.all(
-      refs.map(async (id, i) => {
-        const me = (await ctx.models.Participant.findById(participantId(id, actor.id)).lean()) as ParticipantDoc | null
-        if (!me || me.inboxSeq !== seqs[i]) return null // only its newest place in the inbox
-        const conversation = (await ctx.models.Conversation.findById(id).lean()) as ConversationDoc | null
-        return conversation ? toConversation(ctx, withPending(ctx, conversation), me) : null
-      }),
-    ),
-  )
-  if (query.cursor) return { items: page.items, nextCursor: page.nextCursor }
-  // Rooms are not in the inbox (one message would touch every member's); they come with the first page.
-  const groups = await memberGroups(ctx, actor.id)
-  const roomList = await Promise.all(
-    groups.map(async (group) => {
-      const stored = (await ctx.models.Conversation.findById(group._id).lean()) as ConversationDoc | null
-      const conversation = stored && withPending(ctx, stored)
-      if (!conversation)
-        return toConversation(
-          ctx,
-          virtualRoom(group),
-          { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null },
-          group,
-        )
-      const me = (await ctx.models.Participant.findById(participantId(group._id, actor.id)).lean()) as ParticipantDoc | null
-      return toConversation(
-        ctx,
-        conversation,
-        me ?? { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null },
-        group,
-      )
-    }),
-  )
-  return { items: page.items, nextCursor: page.nextCursor, rooms: roomList }
-}
-
-/** A room nobody has written in yet, shown without storing anything. */
-function virtualRoom(group: GroupDoc): ConversationDoc {
-  return {
-    _id: group._id,
-    kind: 'room',
-    title: null,
-    groupId: group._id,
-    participantIds: [],
-    createdBy: group.ownerId,
-    lastSeq: 0,
-    lastPreview: null,
-    createdAt: new Date(),
-  }
+  return toConversation(ctx, conversation, states[0]!)
 }
 
 export async function acceptRequest(ctx: ServiceContext, actor: Actor, conversationId: string): Promise<Conversation> {
   const { conversation, me } = await access(ctx, conversationId, actor.id)
   await ctx.models.Participant.updateOne({ _id: me._id }, { $set: { status: 'active' } })
+  if (conversation.kind !== 'room') await changeEntry(ctx, actor.id, conversationId, { set: { status: 'active' } })
   rememberParticipant(ctx, me._id, { status: 'active' })
   return toConversation(ctx, conversation, { ...me, status: 'active' })
 }
@@ -204,6 +133,7 @@ export async function acceptRequest(ctx: ServiceContext, actor: Actor, conversat
 export async function setMuted(ctx: ServiceContext, actor: Actor, conversationId: string, muted: boolean): Promise<Conversation> {
   const { conversation, me, group } = await access(ctx, conversationId, actor.id)
   await ctx.models.Participant.updateOne({ _id: me._id }, { $set: { muted } })
+  if (conversation.kind !== 'room') await changeEntry(ctx, actor.id, conversationId, { set: { muted } })
   rememberParticipant(ctx, me._id, { muted })
   return toConversation(ctx, conversation, { ...me, muted }, group)
 }

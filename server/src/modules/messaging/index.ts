@@ -2,3 +2,4 @@
 export { blockedBetween, inCircle } from './conversations.ts'
 export { messagingIdle, sendMessage } from './send.ts'
 export { registerMessagingEvents as registerMessagingSocket } from './socket.ts'
+export { migrateConversationIndex } from './inbox-index.ts'

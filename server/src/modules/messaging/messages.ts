@@ -6,6 +6,7 @@ import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { memberSummaries, toMemberSummary } from '../accounts/index.ts'
 import { access } from './access.ts'
+import { changeEntry } from './inbox-index.ts'
 import { toAttachment } from './attachments.ts'
 import { deleteMedia } from '../media/index.ts'
 import type { ConversationInfo } from './memory.ts'
@@ -103,7 +104,10 @@ export async function readUpTo(ctx: ServiceContext, actor: Actor, conversationId
   const { conversation, me } = await access(ctx, conversationId, actor.id)
   const upTo = Math.min(seq, await newestSeq(ctx, conversation))
   const at = new Date()
-  await ctx.models.Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: upTo }, $set: { lastReadAt: at } })
+  await Promise.all([
+    ctx.models.Participant.updateOne({ _id: me._id }, { $max: { lastReadSeq: upTo }, $set: { lastReadAt: at } }),
+    conversation.kind !== 'room' && changeEntry(ctx, actor.id, conversationId, { max: { read: upTo } }),
+  ])
   rememberParticipant(ctx, me._id, { lastReadSeq: upTo, lastReadAt: at })
   const member = await ctx.models.Member.findById(actor.id, { readReceipts: 1, blockedBy: 1 }).lean()
   // Receipts in rooms would be noise for everyone; they belong to direct and group conversations.

@@ -121,6 +121,31 @@ const PresenceSchema = new Schema<PresenceDoc>(
   { versionKey: false },
 )
 
+/** A member's list of conversations, in INDEX_CHUNKS documents (see inbox-index.ts). */
+export interface IndexEntry {
+  kind?: 'direct' | 'group'
+  title?: string | null
+  /** The participants' ids (who is in a conversation never changes). */
+  members?: string[]
+  lastSeq?: number
+  preview?: { text: string; at: Date; author: string } | null
+  /** Last activity (ms since 1970): the newest message, or the creation. The list's order. */
+  at?: number
+  /** How far this member has read: their read mark, or the last message they wrote, if later. */
+  read?: number
+  status?: 'active' | 'request'
+  muted?: boolean
+}
+export interface ConversationIndexDoc {
+  /** "<member>:<chunk>" */
+  _id: string
+  c: Record<string, IndexEntry>
+}
+const ConversationIndexSchema = new Schema<ConversationIndexDoc>(
+  { _id: { type: String }, c: { type: Schema.Types.Mixed, default: () => ({}) } },
+  { versionKey: false, minimize: false },
+)
+
 export const messageId = (conversationId: Types.ObjectId | string, seq: number) => `${conversationId.toString()}:${seq}`
 
 export const participantId = (conversationId: Types.ObjectId | string, memberId: Types.ObjectId | string) =>
@@ -133,5 +158,6 @@ export function messagingModels(conn: Connection) {
     Message: conn.model('Message', MessageSchema, 'messages') as Model<MessageDoc>,
     MessageKey: conn.model('MessageKey', MessageKeySchema, 'message_keys') as Model<MessageKeyDoc>,
     Presence: conn.model('Presence', PresenceSchema, 'presence') as Model<PresenceDoc>,
+    ConversationIndex: conn.model('ConversationIndex', ConversationIndexSchema, 'conversation_index') as Model<ConversationIndexDoc>,
   }
 }

@@ -9,7 +9,7 @@ import { participantId, type MessageDoc, type ParticipantDoc } from './model.ts'
 import { authorInfo, chatMemory, participantState, registerWriter, rememberParticipant } from './state.ts'
 import { MessageWriter } from './writer.ts'
 import { ResendError, internalError, type SendJob, type Written } from './writer-parts.ts'
-import { blockedBetween, limitsOf, touchInboxes } from './conversations.ts'
+import { blockedBetween, limitsOf } from './conversations.ts'
 import { audience, refuseInvisible, toMessage, withAuthors } from './messages.ts'
 
 /** How many messages a sender may write into a request before the recipient accepts it. */
@@ -149,11 +149,11 @@ async function claimKey(ctx: ServiceContext, key: string): Promise<Message | nul
 
 /**
  * After the acknowledgement, per conversation and for all its messages that arrived meanwhile:
- * up in the participants' inboxes; then each message is announced (notices and mentions subscribe).
+ * each message is announced (notices and mentions subscribe). The participants' lists follow
+ * with the conversation's head (see MessageWriter.flushHeads).
  */
 async function followUp(ctx: ServiceContext, written: Written[]): Promise<void> {
   const conversation = written[0]!.job.conversation
-  if (conversation.kind !== 'room') await touchInboxes(ctx, conversation)
   for (const { job, doc } of written.sort((a, b) => a.doc.seq - b.doc.seq)) {
     await ctx.events.publish('message.stored', {
       conversation: {

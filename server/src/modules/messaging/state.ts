@@ -21,8 +21,6 @@ interface ChatMemory {
   groups: Memory<string, GroupDoc>
   /** "<room>:<member>" → the member belongs to the room's group. */
   roomAccess: Memory<string, boolean>
-  /** member → the conversation on top of their inbox, as this node last put it there. */
-  inboxTop: Memory<string, string>
   /** participant → the newest message they wrote through this node, and when: they are in that chat. */
   wrote: Memory<string, { seq: number; at: number }>
 }
@@ -38,7 +36,6 @@ export function chatMemory(ctx: ServiceContext): ChatMemory {
       participants: new Memory(REMEMBER_MS, 100_000),
       groups: new Memory(REMEMBER_MS),
       roomAccess: new Memory(REMEMBER_MS, 100_000),
-      inboxTop: new Memory(REMEMBER_MS, 100_000),
       wrote: new Memory(60_000, 100_000),
     }
     memories.set(ctx, memory)
@@ -124,6 +121,11 @@ const writers = new WeakMap<ServiceContext, { headOf(conversationId: string): Co
 
 export function registerWriter(ctx: ServiceContext, writer: { headOf(conversationId: string): ConversationHead | undefined }): void {
   writers.set(ctx, writer)
+}
+
+/** What this node stored in a conversation beyond its document, if anything. */
+export function pendingHead(ctx: ServiceContext, conversationId: string): ConversationHead | undefined {
+  return writers.get(ctx)?.headOf(conversationId)
 }
 
 /** A conversation as stored plus what this node stored in it since (its head is written shortly after). */

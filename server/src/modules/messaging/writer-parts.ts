@@ -45,6 +45,8 @@ export interface ConversationHead {
   lastPreview: { text: string; at: Date; author: string } | null
   /** member → the newest message they wrote, which they have read by writing it. */
   wrote: Record<string, number>
+  /** Whose conversation lists show it (none for a room). */
+  members: string[]
 }
 
 /**

@@ -2,6 +2,7 @@ import { renderMarkdown } from '@vernetzt/shared/markdown'
 import { Types } from 'mongoose'
 import type { ServiceContext } from '../../context.ts'
 import { insertAll } from '../../db/errors.ts'
+import { entryUpdate, writeEntries, writeHeads } from './inbox-index.ts'
 import { Memory } from './memory.ts'
 import { messageId, type MessageDoc } from './model.ts'
 import {
@@ -185,6 +186,10 @@ export class MessageWriter {
           { ordered: false },
         ),
       ...accepting.map((_id) => Participant.updateOne({ _id }, { $set: { status: 'active' } })),
+      writeEntries(
+        this.ctx,
+        accepting.map((_id) => entryUpdate(_id.slice(_id.indexOf(':') + 1), _id.slice(0, _id.indexOf(':')), { set: { status: 'active' } })),
+      ),
     ])
     this.hooks.written(stored.map((p) => ({ job: p.job, doc: p.doc })))
     for (const p of stored) p.resolve({ job: p.job, doc: p.doc })
@@ -202,7 +207,8 @@ export class MessageWriter {
     const id = doc.conversationId.toString()
     // A new object each time: flushHeads forgets a head only if it is still the one it wrote.
     const before = this.heads.get(id)
-    const head: ConversationHead = before ? { ...before, wrote: { ...before.wrote } } : { lastSeq: 0, lastPreview: null, wrote: {} }
+    const members = job.conversation.kind === 'room' ? [] : job.conversation.participantIds.map(String)
+    const head: ConversationHead = before ? { ...before, wrote: { ...before.wrote } } : { lastSeq: 0, lastPreview: null, wrote: {}, members }
     if (doc.seq > head.lastSeq) {
       head.lastSeq = doc.seq
       head.lastPreview = { text: previewOf(job), at: doc.createdAt, author: job.actor.handle }
@@ -224,18 +230,7 @@ export class MessageWriter {
         await new Promise((resolve) => setTimeout(resolve, HEAD_FLUSH_MS))
         const heads = [...this.heads]
         try {
-          await this.ctx.models.Conversation.bulkWrite(
-            heads.map(([id, head]) => ({
-              updateOne: {
-                filter: { _id: new Types.ObjectId(id) },
-                update: {
-                  $max: { lastSeq: head.lastSeq, ...Object.fromEntries(Object.entries(head.wrote).map(([member, seq]) => [`wrote.${member}`, seq])) },
-                  $set: { lastPreview: head.lastPreview },
-                },
-              },
-            })),
-            { ordered: false },
-          )
+          await writeHeads(this.ctx, heads)
           // Only what was written is forgotten; newer notes made meanwhile stay for the next round.
           for (const [id, head] of heads) if (this.heads.get(id) === head) this.heads.delete(id)
         } catch (error) {
