@@ -54,7 +54,7 @@ export class PublicCache {
 
   /** Stores an answer rendered from `startedAt` on, unless one of its tags changed meanwhile. */
   async store(key: string, input: Omit<CachedAnswer, 'etag' | 'storedAt' | 'expiresAt'>, startedAt: number): Promise<CachedAnswer> {
-    const expiresAt = startedAt + SERVER_TTL_MS * (0.75 + Math.random() * 0.25)
+    const expiresAt = Math.round(startedAt + SERVER_TTL_MS * (0.75 + Math.random() * 0.25))
     const answer: CachedAnswer = { ...input, etag: etagOf(input.body), storedAt: startedAt, expiresAt }
     if (!this.local.current(answer.tags, startedAt)) return answer
     this.local.set(key, answer)

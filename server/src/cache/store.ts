@@ -148,7 +148,7 @@ export async function redisCache(url: string, onError: (error: unknown) => void)
       return { ...stored, body: Buffer.from(stored.body, 'base64') }
     },
     async set(key, answer) {
-      const ttlMs = Math.max(1, answer.expiresAt - Date.now())
+      const ttlMs = Math.max(1, Math.ceil(answer.expiresAt - Date.now())) // Redis takes whole milliseconds
       const tx = redis.multi()
       tx.set(`${PREFIX}answer:${key}`, JSON.stringify({ ...answer, body: answer.body.toString('base64') }), { PX: ttlMs })
       for (const tag of answer.tags) {
