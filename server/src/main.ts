@@ -11,6 +11,7 @@ import { ensureAdmin, ensureRoot } from './modules/referrals/index.ts'
 import { sweepExpiredSessions } from './modules/accounts/sessions.ts'
 import { flushHeldPushes } from './modules/notifications/push.ts'
 import { repairLedger } from './modules/commerce/ledger.ts'
+import { migrateReports } from './modules/commerce/report-final.ts'
 import { repairPendingJoins } from './modules/referrals/index.ts'
 import { feedWriter, migrateFeedHeads } from './modules/posts/index.ts'
 import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
@@ -54,6 +55,7 @@ export async function prepareData(app: FastifyInstance): Promise<void> {
   if (app.ctx.config.admin) await ensureAdmin(app.ctx, app.ctx.config.admin)
   await repairPendingJoins(app.ctx)
   await migrateFeedHeads(app.ctx)
+  await migrateReports(app.ctx)
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {

@@ -34,7 +34,9 @@ export interface StreamStore {
   models: { StreamHead: Model<StreamHeadDoc>; StreamEntry: Model<StreamEntryDoc> }
 }
 
-const entryKey = (stream: string, seq: number) => `${stream}#${seq}`
+/** The _id of entry `seq` of `stream` (readers that follow a stream by number read it directly). */
+export const streamEntryId = (stream: string, seq: number) => `${stream}#${seq}`
+const entryKey = streamEntryId
 
 /**
  * Appends `ref` to each stream. Each entry is written right after its number is taken, so the
