@@ -93,16 +93,6 @@ function addLine(state: PayeeState, kind: string, amountCents: number): void {
   state.n += 1
 }
 
-/** Brings one payee's stored sums up to their stream (any period, any time). */
-export function catchUp(ctx: ServiceContext, payee: string, period: string): Promise<PayeeState> {
-  return serially(ctx, `${period}:${payee}`, async () => {
-    const before = await stateOf(ctx, payee, period)
-    const after = await advance(ctx, payee, period, before)
-    if (after.s !== before.s) await store(ctx, payee, period, after)
-    return after
-  })
-}
-
 /**
  * The subscriber: the common case (the line right after the stored state) costs one read and
  * one write; a number already counted costs the read alone; a gap is read from the stream.
@@ -140,9 +130,28 @@ export async function listedPayees(ctx: ServiceContext, period: string): Promise
   return [...ids.values()]
 }
 
-/** Catches up every payee of a period (finalisation, the backfill): one head read each, 20 at a time. */
+/**
+ * Catches up every payee of a period (finalisation, the start-up catch-up): the chunks are read
+ * once, each payee costs one head read (plus its new lines), 50 at a time, and each changed
+ * chunk is written once. The states written are prefix states like any other, so an event
+ * handled meanwhile and overwritten here is counted again by the payee's next catch-up.
+ */
 export async function catchUpPeriod(ctx: ServiceContext, period: string): Promise<Map<string, PayeeState>> {
-  const payees = await listedPayees(ctx, period)
-  for (let i = 0; i < payees.length; i += 20) await Promise.all(payees.slice(i, i + 20).map((id) => catchUp(ctx, id.toString(), period)))
-  return storedPayees(ctx, period)
+  const [payees, states] = await Promise.all([listedPayees(ctx, period), storedPayees(ctx, period)])
+  const changes = new Map<string, Record<string, PayeeState>>()
+  for (let i = 0; i < payees.length; i += 50) {
+    await Promise.all(
+      payees.slice(i, i + 50).map(async (id) => {
+        const payee = id.toString()
+        const before = states.get(payee) ?? { s: 0, c: 0, r: 0, n: 0 }
+        const after = await advance(ctx, payee, period, before)
+        if (after.s === before.s) return
+        states.set(payee, after)
+        const chunk = chunkOf(period, payee)
+        changes.set(chunk, { ...changes.get(chunk), [`p.${field(payee)}`]: after })
+      }),
+    )
+  }
+  await Promise.all([...changes].map(([chunk, set]) => reportChunks(ctx).updateOne({ _id: chunk }, { $set: set }, { upsert: true })))
+  return states
 }
