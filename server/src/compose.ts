@@ -6,6 +6,8 @@ import { CROSS_NODE_EVENTS, EventBus } from './events/index.ts'
 import type { AppJobs } from './jobs/catalog.ts'
 import { JobRunner } from './jobs/index.ts'
 import { accountSubscription } from './modules/accounts/subscribers.ts'
+import { commerceSubscription } from './modules/commerce/subscribers.ts'
+import { finalizeJob } from './modules/commerce/report-final.ts'
 import { groupSubscription } from './modules/groups/subscribers.ts'
 import { mentionSubscription } from './modules/mentions/subscribers.ts'
 import { messagingSubscription } from './modules/messaging/subscribers.ts'
@@ -26,6 +28,7 @@ export const SUBSCRIPTIONS: ModuleSubscription[] = [
   groupSubscription,
   referralSubscription,
   postSubscription,
+  commerceSubscription,
   onboardingSubscription,
   mentionSubscription,
   notificationSubscription,
@@ -45,6 +48,8 @@ export function createContext(
     .define('feed.fanout', fanOut, { concurrency: 1, maxAttempts: 8, leaseMs: 20_000 })
     // A backfill that waits for a running fan-out tries again after 0.5, 1, 2… s.
     .define('feed.backfill', backfill, { concurrency: 2, maxAttempts: 10, backoffMs: 500, maxBackoffMs: 10_000 })
+    // A closed month's reports, stored for good a minute after the close.
+    .define('reports.finalize', finalizeJob, { concurrency: 1, maxAttempts: 10, leaseMs: 120_000 })
   ctx.jobs = jobs
   bus.bind(ctx)
   return { ctx, bus, jobs }

@@ -11,6 +11,7 @@ import { ensureAdmin, ensureRoot } from './modules/referrals/index.ts'
 import { sweepExpiredSessions } from './modules/accounts/sessions.ts'
 import { flushHeldPushes } from './modules/notifications/push.ts'
 import { repairLedger } from './modules/commerce/ledger.ts'
+import { migrateReports } from './modules/commerce/report-final.ts'
 import { repairPendingJoins } from './modules/referrals/index.ts'
 import { feedWriter, migrateFeedHeads } from './modules/posts/index.ts'
 import { migrateConversationIndex } from './modules/messaging/index.ts'
@@ -56,6 +57,7 @@ export async function prepareData(app: FastifyInstance): Promise<void> {
   await repairPendingJoins(app.ctx)
   await migrateFeedHeads(app.ctx)
   await migrateConversationIndex(app.ctx)
+  await migrateReports(app.ctx)
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {

@@ -35,7 +35,9 @@ export interface StreamStore {
   models: { StreamHead: Model<StreamHeadDoc>; StreamEntry: Model<StreamEntryDoc> }
 }
 
-const entryKey = (stream: string, seq: number) => `${stream}#${seq}`
+/** The _id of entry `seq` of `stream` (readers that follow a stream by number read it directly). */
+export const streamEntryId = (stream: string, seq: number) => `${stream}#${seq}`
+const entryKey = streamEntryId
 
 /**
  * Entries of streams whose entries are written once and never changed or deleted (feeds,

@@ -103,6 +103,21 @@ export interface DomainEvents {
   'conversation.welcomed': { sponsorId: string; recruitId: string; recruitHandle: string; recruitName: string; conversationId: string }
   'order.paid': { orderId: string; buyerId: string | null; totalCents: number; currency: string; at: string }
   'order.refunded': { orderId: string; buyerId: string | null; amountCents: number; currency: string; at: string }
+  /**
+   * A ledger line is written and listed as entry `seq` of its beneficiary's period stream.
+   * Published after both writes, and again whenever a repair passes the line once more, so a
+   * subscriber must be idempotent (the period reports follow the stream by number: reports.ts).
+   */
+  'ledger.entry_listed': {
+    entryId: string
+    beneficiaryId: string
+    period: string
+    seq: number
+    kind: 'credit' | 'reversal'
+    amountCents: number
+  }
+  /** An admin closed a month: its statements are final from now on. */
+  'period.closed': { period: string; closedAt: string }
   'onboarding.updated': { checklist: OnboardingChecklist; sponsorId: string | null; completedNow: boolean }
 }
 

@@ -14,4 +14,6 @@ export type AppJobs = {
     /** When the follow began: posts from before it are brought in. */
     at: string
   }
+  /** A closed period's stored reports made final, a minute after the close (commerce/report-final.ts); key: the period. */
+  'reports.finalize': { period: string }
 }

@@ -1,82 +1,40 @@
 /**
  * The public income disclosure: how many partners earned how much, from closed periods only
- * (their numbers are final). A closed period's distribution is stored once it is final.
+ * (their numbers are final). It reads the stored reports (report-final.ts), never the ledger.
  */
 import { nextPeriod, periodOf, previousPeriod } from '@vernetzt/shared/commissions'
 import { AppError } from '@vernetzt/shared/errors'
 import type { IncomeDisclosure } from '@vernetzt/shared/schemas/earnings'
-import type { Types } from 'mongoose'
 import type { ServiceContext } from '../../context.ts'
-import { isDuplicateKey } from '../../db/errors.ts'
-import { readStream } from '../../db/streams.ts'
-import type { DisclosureDoc } from './earnings-model.ts'
-import { periodStart, periodState, periodsUpTo, periodTotals, type PeriodState } from './earnings-periods.ts'
-import { payeesStream } from './ledger.ts'
+import { periodStart, periodState, periodsUpTo } from './earnings-periods.ts'
+import { storedPayees } from './period-reports.ts'
+import { distributionOf, finalizeReport } from './report-final.ts'
+import type { Distribution } from './report-scratch.ts'
 
 /** Band edges in cents: "0 €", then up to each edge, then above the last. */
 export const MONTH_BANDS = [5_000, 25_000, 100_000, 500_000] as const
 export const YEAR_BANDS = [50_000, 250_000, 1_000_000, 5_000_000] as const
 
-type Distribution = Omit<DisclosureDoc, '_id' | 'computedAt'>
-
 const computing = new WeakMap<ServiceContext, Map<string, Promise<Distribution>>>()
 
-async function computeDistribution(ctx: ServiceContext, period: string, state: PeriodState): Promise<Distribution> {
-  const payees: Types.ObjectId[] = []
-  const seen = new Set<string>()
-  let cursor: string | undefined
-  do {
-    const page = await readStream(ctx, payeesStream(period), { cursor, limit: 500, maxProbe: 1000 }, async (refs) => refs)
-    for (const id of page.items) {
-      if (seen.has(id.toString())) continue // listed twice after a crash
-      seen.add(id.toString())
-      payees.push(id)
-    }
-    cursor = page.nextCursor ?? undefined
-  } while (cursor)
-  const payeeCents: number[] = []
-  const extraIds: Types.ObjectId[] = []
-  const end = periodStart(nextPeriod(period))
-  for (let i = 0; i < payees.length; i += 20) {
-    const batch = payees.slice(i, i + 20)
-    const [totals, members] = await Promise.all([
-      Promise.all(batch.map((id) => periodTotals(ctx, id, period, state))),
-      Promise.all(batch.map((id) => ctx.models.Member.findById(id, { role: 1, createdAt: 1 }).lean())),
-    ])
-    payeeCents.push(...totals.map((t) => t.totalCents))
-    members.forEach((m, j) => {
-      if (!m || m.role !== 'partner' || m.createdAt >= end) extraIds.push(batch[j]!)
-    })
-  }
-  // The one whole-collection count (a scan on FerretDB), done once per closed period.
-  const partnersJoined = await ctx.models.Member.countDocuments({ role: 'partner', isRoot: { $ne: true }, createdAt: { $lt: end } })
-  return { partnersJoined, payeeIds: payees, payeeCents, extraIds }
-}
-
-/** A closed period's distribution: stored on the first read once final, computed once per process meanwhile. */
+/**
+ * A closed period's distribution from the stored reports: final periods read one document
+ * (stored by the close's job, or here on the first read if it has not run); a period closed
+ * less than a minute ago is taken from the payees' current sums (CHUNKS reads) and the partner
+ * count, once per process at a time, and not stored (a late line may still land in it).
+ */
 async function periodDistribution(ctx: ServiceContext, period: string, now: number): Promise<Distribution | null> {
   const state = await periodState(ctx, period, now)
   if (!state.closed) return null
-  if (state.final) {
-    const cached = await ctx.models.IncomeDisclosure.findById(period).lean()
-    if (cached) return cached
-  }
+  if (state.final) return (await ctx.models.IncomeDisclosure.findById(period).lean()) ?? finalizeReport(ctx, period)
   const running = computing.get(ctx) ?? new Map<string, Promise<Distribution>>()
   computing.set(ctx, running)
-  const key = `${period}:${state.final}`
-  let job = running.get(key)
+  let job = running.get(period)
   if (!job) {
-    job = computeDistribution(ctx, period, state)
-      .then(async (d) => {
-        if (state.final) {
-          await ctx.models.IncomeDisclosure.create({ _id: period, ...d }).catch((error: unknown) => {
-            if (!isDuplicateKey(error)) throw error
-          })
-        }
-        return d
-      })
-      .finally(() => running.delete(key))
-    running.set(key, job)
+    job = storedPayees(ctx, period)
+      .then((payees) => distributionOf(ctx, period, payees))
+      .finally(() => running.delete(period))
+    running.set(period, job)
   }
   return job
 }

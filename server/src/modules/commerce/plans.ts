@@ -111,6 +111,7 @@ export async function closePeriod(ctx: ServiceContext, actor: Actor, period: str
       reason: period,
       data: { period },
     })
+    await ctx.events.publish('period.closed', { period, closedAt: doc.closedAt.toISOString() })
     return { period, closedAt: doc.closedAt.toISOString() }
   } catch (error) {
     if (isDuplicateKey(error)) throw new AppError('PERIOD_CLOSED', `${period} is closed already.`)

@@ -12,7 +12,9 @@ import type { PeriodList, PeriodTotals } from '@vernetzt/shared/schemas/periods'
 import type { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { headOf, readStream } from '../../db/streams.ts'
+import { SETTLE_MS } from './earnings-periods.ts'
 import { payeesStream, periodEntries, statement } from './ledger.ts'
+import { emptyTotals, finalizeReport, storedTotals, totalsCache } from './report-final.ts'
 import { payoutsCsvBody, statementCsv, type PayoutRow } from './statement-csv.ts'
 import { statementPdf } from './statement-pdf.ts'
 
@@ -123,24 +125,12 @@ export async function payoutsCsv(ctx: ServiceContext, actor: Actor, period: stri
 
 // --- The periods overview ---------------------------------------------------------------------
 
-interface PeriodTotalsDoc extends PeriodTotals {
-  _id: string
-  computedAt: Date
-}
+const CACHE_AFTER_CLOSE_MS = SETTLE_MS
 
 /**
- * Totals of closed periods never change, so they are computed once and kept in a small
- * collection of their own (read by _id). A period is cached only a minute after its close, so a
- * credit that was already on its way when the admin closed it is counted too.
- */
-const totalsCache = (ctx: ServiceContext) => ctx.models.Period.db.collection<PeriodTotalsDoc>('period_totals')
-const CACHE_AFTER_CLOSE_MS = 60_000
-
-const emptyTotals = (): PeriodTotals => ({ creditsCents: 0, reversalsCents: 0, totalCents: 0, payees: 0, entries: 0 })
-
-/**
- * The totals of several periods, summed live. Reading every entry by _id through the partners'
- * streams (as the payout export does) costs a round trip per entry: minutes for a month of
+ * The totals of several periods, summed live: how the overview was computed before the stored
+ * reports (period-reports.ts); kept as the from-scratch reference for the tests and the
+ * benchmark. Reading every entry by _id through the partners' streams (as the payout export does) costs a round trip per entry: minutes for a month of
  * 250,000 entries. A grouped scan is one round trip; on FerretDB it reads the whole ledger,
  * which is why closed months are cached and only the open ones are summed on every visit.
  * The groups are few on purpose: FerretDB 1.24 fills only the first accumulator of a $group
@@ -176,37 +166,40 @@ export async function sumPeriods(ctx: ServiceContext, periods: string[], exactPa
   return out
 }
 
-/** The current month and the twelve before it, newest first, with their status and totals. */
+/**
+ * The current month and the twelve before it, newest first, with their status and totals: from
+ * the stored reports, at most one read per period for the close, one for the stored totals of
+ * a final period (or the payees stream's head) and the chunks of a period with payees.
+ */
 export async function listPeriods(ctx: ServiceContext, actor: Actor, now = new Date()): Promise<PeriodList> {
   requireAdmin(actor)
   const current = periodOf(now)
   const periods = [current]
   while (periods.length < 13) periods.push(previousPeriod(periods.at(-1)!))
   const closed = await Promise.all(periods.map((p) => ctx.models.Period.findById(p).lean()))
-  const cacheable = (i: number) => !!closed[i] && now.getTime() - closed[i].closedAt.getTime() >= CACHE_AFTER_CLOSE_MS
-  const cached = await Promise.all(periods.map((p, i) => (cacheable(i) ? totalsCache(ctx).findOne({ _id: p }) : null)))
-  const live = await sumPeriods(
-    ctx,
-    periods.filter((_, i) => !cached[i]),
-    new Set(periods.filter((_, i) => cacheable(i) && !cached[i])),
-  )
-  await Promise.all(
-    periods.map(async (p, i) => {
-      if (cacheable(i) && !cached[i]) await totalsCache(ctx).updateOne({ _id: p }, { $set: { ...live.get(p)!, computedAt: now } }, { upsert: true })
+  const final = (i: number) => !!closed[i] && now.getTime() - closed[i].closedAt.getTime() >= CACHE_AFTER_CLOSE_MS
+  const totals = await Promise.all(
+    periods.map(async (p, i): Promise<PeriodTotals> => {
+      if (!final(i)) return storedTotals(ctx, p)
+      let c = await totalsCache(ctx).findOne({ _id: p })
+      if (!c) {
+        await finalizeReport(ctx, p) // the close's job has not run (yet), or the period is from before the reports
+        c = await totalsCache(ctx).findOne({ _id: p })
+      }
+      return c
+        ? { creditsCents: c.creditsCents, reversalsCents: c.reversalsCents, totalCents: c.totalCents, payees: c.payees, entries: c.entries }
+        : emptyTotals()
     }),
   )
   return {
     items: periods.map((period, i) => {
-      const c = cached[i]
       const doc = closed[i]
       return {
         period,
         status: doc ? ('closed' as const) : ('open' as const),
         closedAt: doc?.closedAt.toISOString() ?? null,
         closable: !doc && period < current,
-        totals: c
-          ? { creditsCents: c.creditsCents, reversalsCents: c.reversalsCents, totalCents: c.totalCents, payees: c.payees, entries: c.entries }
-          : live.get(period)!,
+        totals: totals[i]!,
       }
     }),
   }
