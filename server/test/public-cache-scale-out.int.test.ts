@@ -86,4 +86,26 @@ describe('the public cache on two nodes', () => {
     expect((await emil.client.patch('/api/v1/me/profile', { displayName: 'Emil Neu' })).status).toBe(200)
     await expect.poll(author, { timeout: 1_000, interval: 50 }).toBe('Emil Neu')
   })
+
+  it('shows an edited and a deleted chat message on the other node at once, though each node keeps messages read', async () => {
+    const gina = await makeMember(nodeA, { handle: 'pcs-gina' })
+    const hansOnA = await makeMember(nodeA, { handle: 'pcs-hans', sponsor: 'pcs-gina' })
+    const hans = Object.assign(new Client(nodeB.url), { cookie: hansOnA.client.cookie })
+    const c = (await gina.client.post('/api/v1/conversations', { participants: ['pcs-hans'] })).body
+    const seqs: number[] = []
+    for (const [i, body] of ['Erste Nachricht', 'Zweite Nachricht'].entries()) {
+      const sent = await gina.client.post(`/api/v1/conversations/${c.id}/messages`, { body, clientMessageId: `pcs-edit-000${i}` })
+      expect(sent.status).toBe(201)
+      seqs.push(sent.body.seq)
+    }
+    const history = async () =>
+      ((await hans.get(`/api/v1/conversations/${c.id}/messages`)).body.items as Array<{ seq: number; html: string; deleted: boolean }>)
+        .filter((m) => seqs.includes(m.seq))
+        .map((m) => (m.deleted ? '(gelöscht)' : m.html.replace(/<[^>]+>/g, '').trim()))
+    await expect.poll(history, { timeout: 2_000, interval: 50 }).toEqual(['Erste Nachricht', 'Zweite Nachricht'])
+    expect((await gina.client.patch(`/api/v1/conversations/${c.id}/messages/${seqs[0]}`, { body: 'Erste, verbessert' })).status).toBe(200)
+    await expect.poll(history, { timeout: 1_000, interval: 50 }).toEqual(['Erste, verbessert', 'Zweite Nachricht'])
+    expect((await gina.client.request('DELETE', `/api/v1/conversations/${c.id}/messages/${seqs[1]}`)).status).toBe(200)
+    await expect.poll(history, { timeout: 1_000, interval: 50 }).toEqual(['Erste, verbessert', '(gelöscht)'])
+  })
 })

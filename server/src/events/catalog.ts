@@ -99,6 +99,8 @@ export interface DomainEvents {
     hasAttachments: boolean
     automatic: boolean
   }
+  /** Its author edited or deleted a stored message. */
+  'message.changed': { messageId: string }
   /** The sponsor's welcome chat with a new recruit is open, its first message written. */
   'conversation.welcomed': { sponsorId: string; recruitId: string; recruitHandle: string; recruitName: string; conversationId: string }
   'order.paid': { orderId: string; buyerId: string | null; totalCents: number; currency: string; at: string }
@@ -129,6 +131,7 @@ export type DomainEventName = keyof DomainEvents
  */
 export const CROSS_NODE_EVENTS: ReadonlySet<DomainEventName> = new Set<DomainEventName>([
   'cache.invalidated',
+  'message.changed',
   'member.access_changed',
   'session.ended',
   'group.member_left',

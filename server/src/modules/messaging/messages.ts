@@ -4,6 +4,7 @@ import type { Message, MessagesQuery } from '@vernetzt/shared/schemas/messages'
 import { TYPING_MS, rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
+import { Memo } from '../../db/memo.ts'
 import { memberSummaries, toMemberSummary } from '../accounts/index.ts'
 import { access } from './access.ts'
 import { changeEntry } from './inbox-index.ts'
@@ -70,6 +71,21 @@ export function newestSeq(ctx: ServiceContext, conversation: Pick<ConversationDo
   return lastStoredFrom(ctx, conversation._id.toString(), conversation.lastSeq, 500)
 }
 
+/**
+ * Stored messages, per database: a chat page reads its last 50 by _id, and the next visitor (or
+ * the next visit) reads the same ones. A message changes only by its author's edit or deletion,
+ * which forgets it on every node (message.changed).
+ */
+const stored = new WeakMap<object, Memo<MessageDoc>>()
+export function messageMemo(ctx: ServiceContext): Memo<MessageDoc> {
+  let memo = stored.get(ctx.models)
+  if (!memo) {
+    memo = new Memo<MessageDoc>(20_000, 10 * 60_000)
+    stored.set(ctx.models, memo)
+  }
+  return memo
+}
+
 /** History by position: `before` for older messages, `after` to catch up after a reconnect. Oldest first. */
 export async function listMessages(ctx: ServiceContext, actor: Actor, conversationId: string, query: MessagesQuery): Promise<{ items: Message[] }> {
   const { conversation } = await access(ctx, conversationId, actor.id)
@@ -83,11 +99,17 @@ export async function listMessages(ctx: ServiceContext, actor: Actor, conversati
     const to = Math.min(query.before ?? lastSeq + 1, lastSeq + 1) - 1
     seqs = Array.from({ length: Math.max(0, Math.min(limit, to)) }, (_, i) => to - i).reverse()
   }
-  const [stored, reader] = await Promise.all([
-    Promise.all(seqs.map((seq) => ctx.models.Message.findById(messageId(conversation._id, seq)).lean())),
+  const memo = messageMemo(ctx)
+  const [found, reader] = await Promise.all([
+    Promise.all(
+      seqs.map((seq) => {
+        const id = messageId(conversation._id, seq)
+        return memo.through(id, async () => (await ctx.models.Message.findById(id).lean()) as MessageDoc | null)
+      }),
+    ),
     ctx.models.Member.findById(actor.id, { blocked: 1 }).lean(),
   ])
-  const messages = stored.filter((m) => m !== null) as MessageDoc[]
+  const messages = found.filter((m) => m !== null)
   return { items: await withAuthors(ctx, messages, reader?.blocked ?? []) }
 }
 
@@ -128,6 +150,7 @@ export async function changeMessage(ctx: ServiceContext, actor: Actor, conversat
   const set =
     body === null ? { deleted: true, body: '', html: '', attachments: [] } : { body, html: body.trim() ? renderMarkdown(body) : '', editedAt: new Date() }
   await ctx.models.Message.updateOne({ _id: message._id }, { $set: set })
+  await ctx.events.publish('message.changed', { messageId: message._id })
   // A deleted message takes its files with it.
   if (body === null && message.attachments?.length)
     await deleteMedia(

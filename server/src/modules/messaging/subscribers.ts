@@ -1,4 +1,5 @@
 import type { ModuleSubscription } from '../../context.ts'
+import { messageMemo } from './messages.ts'
 import { chatNotices } from './notices.ts'
 import { forgetMember, forgetRoomAccess, forgetRoomsOf } from './state.ts'
 import { openOnboardingConversation } from './welcome.ts'
@@ -22,6 +23,8 @@ export const messagingSubscription: ModuleSubscription = {
     // The chat shows a new name or picture at once.
     'profile.updated': (ctx, e) => forgetMember(ctx, e.memberId),
     'profile.avatar_changed': (ctx, e) => forgetMember(ctx, e.memberId),
+    // An edited or deleted message is read again.
+    'message.changed': (ctx, e) => messageMemo(ctx).forget(e.messageId),
   },
   subscribers: {
     // The sponsor's welcome chat opens on the day a recruit joins.
