@@ -71,29 +71,29 @@ export function headEntries(conversationId: string, head: ConversationHead): Arr
   )
 }
 
-/**
- * Conversation heads into their documents and their participants' lists, one bulk write each.
- * Both idempotent ($max, $set): a round that fails is written again whole.
- */
-export async function writeHeads(ctx: ServiceContext, heads: Array<[string, ConversationHead]>): Promise<void> {
-  await Promise.all([
-    ctx.models.Conversation.bulkWrite(
-      heads.map(([id, head]) => ({
-        updateOne: {
-          filter: { _id: new Types.ObjectId(id) },
-          update: {
-            $max: { lastSeq: head.lastSeq, ...Object.fromEntries(Object.entries(head.wrote).map(([member, seq]) => [`wrote.${member}`, seq])) },
-            $set: { lastPreview: head.lastPreview },
-          },
+/** Conversation heads into their documents: one bulk write, idempotent ($max, $set), so a round that fails is written again whole. */
+export async function writeConversationHeads(ctx: ServiceContext, heads: Array<[string, ConversationHead]>): Promise<void> {
+  if (!heads.length) return
+  await ctx.models.Conversation.bulkWrite(
+    heads.map(([id, head]) => ({
+      updateOne: {
+        filter: { _id: new Types.ObjectId(id) },
+        update: {
+          $max: { lastSeq: head.lastSeq, ...Object.fromEntries(Object.entries(head.wrote).map(([member, seq]) => [`wrote.${member}`, seq])) },
+          $set: { lastPreview: head.lastPreview },
         },
-      })),
-      { ordered: false },
-    ),
-    writeEntries(
-      ctx,
-      heads.flatMap(([id, head]) => headEntries(id, head)),
-    ),
-  ])
+      },
+    })),
+    { ordered: false },
+  )
+}
+
+/** Conversation heads into their participants' lists: one bulk write, idempotent like the heads. */
+export async function writeListHeads(ctx: ServiceContext, heads: Array<[string, ConversationHead]>): Promise<void> {
+  await writeEntries(
+    ctx,
+    heads.flatMap(([id, head]) => headEntries(id, head)),
+  )
 }
 
 export const activityOf = (c: Pick<ConversationDoc, 'lastPreview' | 'createdAt'>) => new Date(c.lastPreview?.at ?? c.createdAt).getTime()

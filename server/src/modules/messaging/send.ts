@@ -150,7 +150,7 @@ async function claimKey(ctx: ServiceContext, key: string): Promise<Message | nul
 /**
  * After the acknowledgement, per conversation and for all its messages that arrived meanwhile:
  * each message is announced (notices and mentions subscribe). The participants' lists follow
- * with the conversation's head (see MessageWriter.flushHeads).
+ * with the conversation's head (see HeadBook in heads.ts).
  */
 async function followUp(ctx: ServiceContext, written: Written[]): Promise<void> {
   const conversation = written[0]!.job.conversation

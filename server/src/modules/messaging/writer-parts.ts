@@ -92,6 +92,23 @@ export function internalError(): AppError {
 /** How often conversation heads are written: the longer, the more messages share one write. */
 export const HEAD_FLUSH_MS = 1000
 
+/**
+ * Entry updates per second the participants' lists may cost: each is one update of a member's
+ * index chunk, about half a millisecond of the embedded database's only writer. A node with more
+ * active entries than this writes them less often than every HEAD_FLUSH_MS (1,000 busy members:
+ * every 4 s). This node's readers see its unwritten heads at once; other nodes' lists lag that long.
+ */
+export const INDEX_WRITES_PER_SECOND = 250
+
+/** The shortest time between the starts of two batches: what a busy writer waits to gather more messages. */
+export const BATCH_GAP_MS = 8
+
+/**
+ * Batches written at once: while one waits for its messages' insert, the next claims its keys.
+ * Their deliveries keep the order of their numbers.
+ */
+export const PIPELINE_DEPTH = 2
+
 /** A batch is cut at this size; the next one starts as soon as it is written. */
 export const BATCH_MAX = 500
 
