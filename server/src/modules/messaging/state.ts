@@ -7,11 +7,18 @@ import type { ConversationDoc, ParticipantDoc } from './model.ts'
 import type { ConversationHead } from './writer-parts.ts'
 
 /**
- * How long this node trusts what it remembers about members and participants. Changes made on
- * this node update or drop the entry at once; changes made on another node (a block, a read mark,
- * a mute) reach this node's send path within this time.
+ * How long this node trusts what it remembers about participants, groups and room access. Changes
+ * made on this node update or drop the entry at once; changes made on another node (a read mark,
+ * a mute, leaving) reach this node's send path within this time.
  */
 export const REMEMBER_MS = 10_000
+
+/**
+ * Authors (name, picture, role, blocks) are kept longer: every change to them is forgotten on
+ * every node by its event (see subscribers.ts), so the time only bounds memory, not staleness.
+ * At 10 s, re-reading 1,000 active authors cost the embedded database 100 reads a second.
+ */
+export const AUTHOR_MEMORY_MS = 10 * 60_000
 
 interface ChatMemory {
   /** Conversations never change who is in them, so they are kept until evicted. */
@@ -32,7 +39,7 @@ export function chatMemory(ctx: ServiceContext): ChatMemory {
   if (!memory) {
     memory = {
       conversations: new Memory(60 * 60_000),
-      authors: new Memory(REMEMBER_MS),
+      authors: new Memory(AUTHOR_MEMORY_MS),
       participants: new Memory(REMEMBER_MS, 100_000),
       groups: new Memory(REMEMBER_MS),
       roomAccess: new Memory(REMEMBER_MS, 100_000),

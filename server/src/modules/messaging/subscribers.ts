@@ -23,6 +23,8 @@ export const messagingSubscription: ModuleSubscription = {
     // The chat shows a new name or picture at once.
     'profile.updated': (ctx, e) => forgetMember(ctx, e.memberId),
     'profile.avatar_changed': (ctx, e) => forgetMember(ctx, e.memberId),
+    // A new role (an admin made, a customer become partner) shows at once too.
+    'member.access_changed': (ctx, e) => forgetMember(ctx, e.memberId),
     // An edited or deleted message is read again.
     'message.changed': (ctx, e) => messageMemo(ctx).forget(e.messageId),
   },
