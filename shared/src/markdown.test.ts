@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { renderMarkdown } from './markdown.ts'
+import { bareHtml, renderMarkdown, renderMarkdownSanitized } from './markdown.ts'
 
 /**
  * A corpus of XSS payloads (OWASP filter-evasion cheat sheet and common markdown tricks).
@@ -109,4 +109,27 @@ describe('markdown rendering', () => {
     expect(renderMarkdown('![a](https://example.org/a.png)')).toContain('<img src="https://example.org/a.png" alt="a" />')
     expect(renderMarkdown('![a](/media/abc)')).toContain('src="/media/abc"')
   })
+
+  it('renders everyday chat text exactly as the sanitizer would, shortcut or not', () => {
+    // Fragments of ordinary messages and markdown, joined at random (seeded: the same cases each run).
+    const parts = ['Hallo', ' ', 'Büro', '😀', '**fett**', '*kursiv*', '_auch_', '~~weg~~', '`code`', '\n', '\n\n', '# ', '## ', '- ', '1. ', '3. ', '> ',
+      '```\nblock\n```\n', '```js\nx\n```\n', '| a | b |\n|---|---|\n| 1 | 2 |\n', '|:-|-:|\n', "it's", '"zitiert"', '>', '\\', '---', '***', '   ',
+      '\t', ':', '19:30', 'https://example.org', 'www.example.org', 'anna@example.org', '[x](https://example.org)', '![i](https://example.org/a.png)', '- [ ] offen', '&amp;', '&nbsp;', '<b>', '<br>']
+    let seed = 42
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    let shortcuts = 0
+    for (let i = 0; i < 3000; i++) {
+      const source = Array.from({ length: 1 + Math.floor(next() * 8) }, () => parts[Math.floor(next() * parts.length)]).join('')
+      const sanitized = renderMarkdownSanitized(source)
+      expect(renderMarkdown(source), JSON.stringify(source)).toBe(sanitized)
+      const short = bareHtml(source)
+      if (short !== null) {
+        shortcuts++
+        expect(short, JSON.stringify(source)).toBe(sanitized)
+      }
+    }
+    // Most cases are plain enough to take the shortcut, so the comparison covers it.
+    expect(shortcuts).toBeGreaterThan(1000)
+  })
 })
+
