@@ -365,7 +365,10 @@ if (v) {
   }
 }
 const limits: Record<string, { low: number; high: number; generatorBound: boolean }> = {}
-for (const [name, results] of [['Vernetzt', vernetzt.results], ['bare socket.io', baseline]] as const) {
+for (const [name, results] of [
+  ['Vernetzt', vernetzt.results],
+  ['bare socket.io', baseline],
+] as const) {
   if (!results.length) continue
   const { low, high } = bounds(results)
   // At the first rate that was not good the generator itself fell behind: the limit may be the generator's.
@@ -381,7 +384,10 @@ if (Object.keys(limits).length) {
     )
   const vl = limits.Vernetzt
   const bl = limits['bare socket.io']
-  if (vl && bl && bl.low) console.log(`  ratio Vernetzt / bare socket.io: ${(vl.low / bl.low).toFixed(2)}×${bl.generatorBound || bl.high === Infinity ? ' (at most; the baseline\'s limit is a lower bound)' : ''}`)
+  if (vl && bl && bl.low)
+    console.log(
+      `  ratio Vernetzt / bare socket.io: ${(vl.low / bl.low).toFixed(2)}×${bl.generatorBound || bl.high === Infinity ? " (at most; the baseline's limit is a lower bound)" : ''}`,
+    )
 }
 console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(0)} s.`)
 

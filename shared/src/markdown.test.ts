@@ -112,9 +112,49 @@ describe('markdown rendering', () => {
 
   it('renders everyday chat text exactly as the sanitizer would, shortcut or not', () => {
     // Fragments of ordinary messages and markdown, joined at random (seeded: the same cases each run).
-    const parts = ['Hallo', ' ', 'Büro', '😀', '**fett**', '*kursiv*', '_auch_', '~~weg~~', '`code`', '\n', '\n\n', '# ', '## ', '- ', '1. ', '3. ', '> ',
-      '```\nblock\n```\n', '```js\nx\n```\n', '| a | b |\n|---|---|\n| 1 | 2 |\n', '|:-|-:|\n', "it's", '"zitiert"', '>', '\\', '---', '***', '   ',
-      '\t', ':', '19:30', 'https://example.org', 'www.example.org', 'anna@example.org', '[x](https://example.org)', '![i](https://example.org/a.png)', '- [ ] offen', '&amp;', '&nbsp;', '<b>', '<br>']
+    const parts = [
+      'Hallo',
+      ' ',
+      'Büro',
+      '😀',
+      '**fett**',
+      '*kursiv*',
+      '_auch_',
+      '~~weg~~',
+      '`code`',
+      '\n',
+      '\n\n',
+      '# ',
+      '## ',
+      '- ',
+      '1. ',
+      '3. ',
+      '> ',
+      '```\nblock\n```\n',
+      '```js\nx\n```\n',
+      '| a | b |\n|---|---|\n| 1 | 2 |\n',
+      '|:-|-:|\n',
+      "it's",
+      '"zitiert"',
+      '>',
+      '\\',
+      '---',
+      '***',
+      '   ',
+      '\t',
+      ':',
+      '19:30',
+      'https://example.org',
+      'www.example.org',
+      'anna@example.org',
+      '[x](https://example.org)',
+      '![i](https://example.org/a.png)',
+      '- [ ] offen',
+      '&amp;',
+      '&nbsp;',
+      '<b>',
+      '<br>',
+    ]
     let seed = 42
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
     let shortcuts = 0
@@ -132,4 +172,3 @@ describe('markdown rendering', () => {
     expect(shortcuts).toBeGreaterThan(1000)
   })
 })
-

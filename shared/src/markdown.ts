@@ -79,7 +79,10 @@ export function renderMarkdown(source: string): string {
  */
 export function bareHtml(source: string, html = marked.parse(source) as string): string | null {
   if (/[<&]/.test(source) || html.replace(BARE_TAGS, '').includes('<')) return null
-  return html.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/<(br|hr)>/g, '<$1 />')
+  return html
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/<(br|hr)>/g, '<$1 />')
 }
 
 /** Always through the sanitizer: what renderMarkdown's shortcut must equal (for the tests). */
