@@ -1,10 +1,10 @@
 // Building the embedded database: FerretDB from the Go module proxy, with the project's patches, into .tools/.
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
+import { ensureBuilt, goBuild, moduleSource, run, toolsDir, type Log } from '../tools/build.ts'
+
+export { projectRoot, run, toolsDir, type Log } from '../tools/build.ts'
 
 /**
  * The embedded database: FerretDB v1 with its SQLite backend, built from the Go module proxy
@@ -15,15 +15,7 @@ export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB'
 
 export const FERRETDB_VERSION = 'v1.24.2'
 
-export const run = promisify(execFile)
-
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-
-export const toolsDir = path.join(projectRoot, '.tools')
-
 export const ferretdbBinary = path.join(toolsDir, 'bin', 'ferretdb')
-
-export type Log = (message: string) => void
 
 const patchMarker = `${ferretdbBinary}.patch-level`
 
@@ -41,83 +33,24 @@ async function builtVersion(): Promise<string | null> {
 
 /** Builds FerretDB once; concurrent callers (parallel test runs, two terminals) wait for the first. */
 export async function ensureFerretdb(log: Log = console.error): Promise<string> {
-  if ((await builtVersion()) === FERRETDB_VERSION) return ferretdbBinary
-  await mkdir(toolsDir, { recursive: true })
-  const lock = path.join(toolsDir, 'ferretdb-build.lock')
-  const deadline = Date.now() + 15 * 60_000
-  for (;;) {
-    try {
-      await mkdir(lock)
-      break
-    } catch {
-      // Someone else builds; a lock older than the longest build is left from a killed run.
-      const age =
-        Date.now() -
-        (await stat(lock).then(
-          (s) => s.mtimeMs,
-          () => Date.now(),
-        ))
-      if (age > 15 * 60_000) await rm(lock, { recursive: true, force: true })
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for the FerretDB build lock ${lock}`)
-      await new Promise((r) => setTimeout(r, 1000))
-      if ((await builtVersion()) === FERRETDB_VERSION) return ferretdbBinary
-    }
-  }
-  try {
-    if ((await builtVersion()) === FERRETDB_VERSION) return ferretdbBinary
-    await build(log)
-    return ferretdbBinary
-  } finally {
-    await rm(lock, { recursive: true, force: true })
-  }
+  await ensureBuilt(
+    'ferretdb',
+    async () => (await builtVersion()) === FERRETDB_VERSION,
+    () => build(log),
+  )
+  return ferretdbBinary
 }
 
 async function build(log: Log): Promise<void> {
   log(`Building the embedded database (FerretDB ${FERRETDB_VERSION}) with Go; this happens once and takes a minute or two…`)
-  // GOTOOLCHAIN=auto: a Go older than the one FerretDB's go.mod names fetches that toolchain
-  // from the module proxy; a newer local Go is used as it is.
-  const goEnv = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GOTOOLCHAIN: 'auto' }
-  try {
-    await run('go', ['version'], { env: goEnv })
-  } catch {
-    throw new Error('Go is needed to build the embedded database (FerretDB), but `go` was not found on PATH. Install Go 1.24+ or set MONGODB_URI.')
-  }
-  // `go install module@version` cannot be used: it asks the proxy for the module's version list
-  // (refused here) and builds a binary that panics without build/version/version.txt.
-  // So: download the exact version, copy it somewhere writable, stamp the version, build.
-  const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
-    env: goEnv,
-    maxBuffer: 1 << 20,
-  })
-  const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir
-  if (!moduleDir) throw new Error(`go mod download did not report a directory for ${FERRETDB_MODULE}`)
-  const src = path.join(toolsDir, 'src', `ferretdb-${FERRETDB_VERSION}`)
-  await rm(src, { recursive: true, force: true })
-  await cp(moduleDir, src, { recursive: true })
-  await makeWritable(src)
+  const src = await moduleSource('FerretDB', FERRETDB_MODULE, FERRETDB_VERSION, ' or set MONGODB_URI')
+  // Without this stamp the binary panics at start.
   await writeFile(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`)
   await applyPatches(src)
-  await mkdir(path.dirname(ferretdbBinary), { recursive: true })
-  const tmp = `${ferretdbBinary}.tmp-${process.pid}`
-  const attempts = [[], ['-ldflags=-checklinkname=0']]
-  let lastError: unknown
-  for (const extra of attempts) {
-    try {
-      await run('go', ['build', '-trimpath', ...extra, '-o', tmp, './cmd/ferretdb'], {
-        cwd: src,
-        env: goEnv,
-        maxBuffer: 16 << 20,
-      })
-      await rename(tmp, ferretdbBinary)
-      await writeFile(patchMarker, `${PATCH_LEVEL}\n`)
-      await rm(src, { recursive: true, force: true })
-      log(`FerretDB ${FERRETDB_VERSION} built: ${ferretdbBinary}`)
-      return
-    } catch (error) {
-      lastError = error
-    }
-  }
-  throw new Error(`Building FerretDB failed: ${(lastError as { stderr?: string }).stderr ?? String(lastError)}`)
+  await goBuild('FerretDB', src, './cmd/ferretdb', ferretdbBinary)
+  await writeFile(patchMarker, `${PATCH_LEVEL}\n`)
+  await rm(src, { recursive: true, force: true })
+  log(`FerretDB ${FERRETDB_VERSION} built: ${ferretdbBinary}`)
 }
 
 /**
@@ -184,10 +117,4 @@ async function applyPatches(src: string): Promise<void> {
     if (!text.includes(patch.from)) throw new Error(`FerretDB patch does not apply to ${patch.file}: "${patch.from}" not found`)
     await writeFile(file, text.replace(patch.from, patch.to))
   }
-}
-
-async function makeWritable(dir: string): Promise<void> {
-  // The Go module cache is read-only; the copy must be writable to stamp the version and delete it.
-  await run('chmod', ['-R', 'u+w', dir])
-  await chmod(dir, 0o755)
 }
