@@ -1,6 +1,6 @@
 /**
  * Runs before `npm test`: checks that the machine has what the tests need (Chromium, Redis, and
- * Go while the embedded FerretDB is not built yet). As root with apt-get (CI, containers) it
+ * Go while the embedded FerretDB or the development mail server is not built yet). As root with apt-get (CI, containers) it
  * installs what is missing from Debian's packages; otherwise it stops at once with one line
  * saying what is missing and how to install it, instead of letting the tests fail one by one.
  *
@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process'
 import { accessSync, constants, existsSync } from 'node:fs'
 import path from 'node:path'
 import { FERRETDB_VERSION, ferretdbBinary } from '../../server/src/db/ferretdb.ts'
+import { mailpitBuilt } from '../../server/src/mail/mailpit.ts'
 import { decide, goCanBuild, missingOf, type Found } from './requirements.ts'
 
 function onPath(command: string): boolean {
@@ -32,12 +33,15 @@ function ferretdbBuilt(): boolean {
   return /version:\s*(\S+)/.exec(version.stdout ?? '')?.[1] === FERRETDB_VERSION
 }
 
+// Read once: building Mailpit later does not change what this run must install.
+const mailpitReady = await mailpitBuilt()
+
 function look(): Found {
   return {
     chromium: existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
     redis: onPath('redis-server'),
     go: onPath('go'),
-    ferretdbBuilt: ferretdbBuilt(),
+    toolsBuilt: ferretdbBuilt() && mailpitReady,
     root: process.getuid?.() === 0,
     aptGet: onPath('apt-get'),
   }
@@ -62,7 +66,7 @@ if (chosen && !existsSync(chosen)) {
 
 /** Stops when the Go on PATH is too old to build FerretDB: no package of this release may help. */
 function checkGoVersion(found: Found): void {
-  if (found.ferretdbBuilt || !found.go) return
+  if (found.toolsBuilt || !found.go) return
   const version = spawnSync('go', ['version'], { encoding: 'utf8' }).stdout?.trim() ?? ''
   if (goCanBuild(version)) return
   console.error(

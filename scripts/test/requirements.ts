@@ -10,10 +10,10 @@ export interface Found {
   chromium: boolean
   /** `redis-server` on PATH: the scale-out test starts one (server/test/redis.ts). */
   redis: boolean
-  /** `go` on PATH: builds the embedded FerretDB the first time (server/src/db/ferretdb.ts). */
+  /** `go` on PATH: builds the embedded FerretDB and the development mail server (Mailpit) the first time. */
   go: boolean
-  /** The embedded FerretDB is already built in .tools/ (or MONGODB_URI is set, so none is needed). */
-  ferretdbBuilt: boolean
+  /** FerretDB (unless MONGODB_URI is set) and Mailpit are built in .tools/ already. */
+  toolsBuilt: boolean
   root: boolean
   aptGet: boolean
 }
@@ -38,9 +38,13 @@ export function missingOf(found: Found): Missing[] {
   const missing: Missing[] = []
   if (!found.chromium) missing.push({ debianPackage: 'chromium', what: 'Chromium at /usr/bin/chromium (browser tests)', purpose: 'the browser tests' })
   if (!found.redis) missing.push({ debianPackage: 'redis-server', what: 'redis-server (scale-out test)', purpose: 'the scale-out test' })
-  // Go only builds FerretDB; once it is built, Go is not needed any more.
-  if (!found.ferretdbBuilt && !found.go)
-    missing.push({ debianPackage: 'golang-go', what: 'Go (builds the embedded database once)', purpose: 'building the embedded database' })
+  // Go only builds FerretDB and Mailpit; once they are built, Go is not needed any more.
+  if (!found.toolsBuilt && !found.go)
+    missing.push({
+      debianPackage: 'golang-go',
+      what: 'Go (builds the embedded database and mail server once)',
+      purpose: 'building the embedded database and mail server',
+    })
   return missing
 }
 

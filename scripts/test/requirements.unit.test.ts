@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decide, goCanBuild, type Found } from './requirements.ts'
 
-const all: Found = { chromium: true, redis: true, go: true, ferretdbBuilt: true, root: false, aptGet: true }
+const all: Found = { chromium: true, redis: true, go: true, toolsBuilt: true, root: false, aptGet: true }
 
 describe('the npm test preflight', () => {
   it('lets the tests run when everything is there', () => {
@@ -9,16 +9,16 @@ describe('the npm test preflight', () => {
     expect(decide({ ...all, root: true })).toEqual({ action: 'ok' })
   })
 
-  it('does not need Go once the embedded database is built', () => {
+  it('does not need Go once the embedded database and mail server are built', () => {
     expect(decide({ ...all, go: false })).toEqual({ action: 'ok' })
-    expect(decide({ ...all, go: false, ferretdbBuilt: false, root: true })).toMatchObject({ action: 'install', packages: ['golang-go'] })
+    expect(decide({ ...all, go: false, toolsBuilt: false, root: true })).toMatchObject({ action: 'install', packages: ['golang-go'] })
   })
 
   it('installs what is missing from Debian’s packages when it runs as root with apt-get', () => {
-    const decision = decide({ chromium: false, redis: false, go: false, ferretdbBuilt: false, root: true, aptGet: true })
+    const decision = decide({ chromium: false, redis: false, go: false, toolsBuilt: false, root: true, aptGet: true })
     expect(decision).toMatchObject({ action: 'install', packages: ['chromium', 'redis-server', 'golang-go'] })
     expect(decision.action === 'install' && decision.line).toBe(
-      "npm test: installing chromium redis-server golang-go from Debian's packages, for the browser tests, the scale-out test and building the embedded database.",
+      "npm test: installing chromium redis-server golang-go from Debian's packages, for the browser tests, the scale-out test and building the embedded database and mail server.",
     )
   })
 
@@ -42,7 +42,7 @@ describe('the npm test preflight', () => {
   })
 
   it('never prints more than one line, and never installs without being root with apt-get', () => {
-    const flags = ['chromium', 'redis', 'go', 'ferretdbBuilt', 'root', 'aptGet'] as const
+    const flags = ['chromium', 'redis', 'go', 'toolsBuilt', 'root', 'aptGet'] as const
     for (let bits = 0; bits < 1 << flags.length; bits++) {
       const found = Object.fromEntries(flags.map((f, i) => [f, Boolean(bits & (1 << i))])) as unknown as Found
       const decision = decide(found)

@@ -5,6 +5,7 @@ import type { Models } from './db/models.ts'
 import { CROSS_NODE_EVENTS, EventBus } from './events/index.ts'
 import type { AppJobs } from './jobs/catalog.ts'
 import { JobRunner } from './jobs/index.ts'
+import { sendMailJob } from './mail/outbox.ts'
 import { accountSubscription } from './modules/accounts/subscribers.ts'
 import { commerceSubscription } from './modules/commerce/subscribers.ts'
 import { finalizeJob } from './modules/commerce/report-final.ts'
@@ -50,6 +51,8 @@ export function createContext(
     .define('feed.backfill', backfill, { concurrency: 2, maxAttempts: 10, backoffMs: 500, maxBackoffMs: 10_000 })
     // A closed month's reports, stored for good a minute after the close.
     .define('reports.finalize', finalizeJob, { concurrency: 1, maxAttempts: 10, leaseMs: 120_000 })
+    // Mail: a refusing or unreachable SMTP server is tried again after 30 s, 1, 2, 4… min (at most 4 h apart), for about half a day.
+    .define('mail.send', sendMailJob, { concurrency: 2, maxAttempts: 12, leaseMs: 15_000, backoffMs: 30_000, maxBackoffMs: 4 * 60 * 60_000 })
   ctx.jobs = jobs
   bus.bind(ctx)
   return { ctx, bus, jobs }

@@ -53,6 +53,13 @@ export const ConfigSchema = {
     WRITE_RATE_LIMIT: { type: 'integer', minimum: 1, default: 120 },
     /** Things that reach other people a minute per member: posts, comments, reports, uploads, new conversations. */
     CONTENT_RATE_LIMIT: { type: 'integer', minimum: 1, default: 20 },
+    /**
+     * Where mail goes: smtp://host:587 (STARTTLS when offered) or smtps://host:465, with
+     * user:password@ when the server asks. Unset: the development mail server (Mailpit) is started.
+     */
+    SMTP_URL: { type: 'string', pattern: '^smtps?://[^\\s]+$' },
+    /** The sender of every mail: "Name <address>" or an address (default "<ROOT_DISPLAY_NAME> <noreply@BASE_DOMAIN>"). */
+    MAIL_FROM: { type: 'string', pattern: '^([^<>]+ <[^\\s@<>]+@[^\\s@<>]+>|[^\\s@<>]+@[^\\s@<>]+)$' },
     /** Failed sign-ins for one account before it waits (30 s, doubling with each further failure, at most 1 h). */
     LOGIN_FAILURES_BEFORE_BACKOFF: { type: 'integer', minimum: 1, default: 5 },
   },
@@ -96,6 +103,13 @@ export interface Config {
     content: number
     /** Failed sign-ins for one account before backoff. */
     loginFailures: number
+  }
+  mail: {
+    /** SMTP_URL, or the development mail server's (set by main.ts once it runs). */
+    smtpUrl: string | undefined
+    from: string
+    /** The development mail server's web inbox, when it runs. */
+    devInbox: string | undefined
   }
   /** True when cookies must carry `Secure` (the public URL is https). */
   secureCookies: boolean
@@ -153,6 +167,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     paymentWebhookSecret: c.PAYMENT_WEBHOOK_SECRET ?? '',
     paymentProvider: c.PAYMENT_PROVIDER ?? (isLoopbackOrigin(publicUrl) ? 'test' : 'none'),
     limits: { writes: c.WRITE_RATE_LIMIT ?? 120, content: c.CONTENT_RATE_LIMIT ?? 20, loginFailures: c.LOGIN_FAILURES_BEFORE_BACKOFF ?? 5 },
+    mail: {
+      smtpUrl: c.SMTP_URL,
+      from: c.MAIL_FROM ?? `${c.ROOT_DISPLAY_NAME.replace(/[<>"]/g, '')} <noreply@${baseDomain.includes('.') ? baseDomain : 'vernetzt.invalid'}>`,
+      devInbox: undefined,
+    },
     secureCookies: publicUrl.startsWith('https://'),
     push: {
       vapid: c.VAPID_PUBLIC_KEY && c.VAPID_PRIVATE_KEY ? { publicKey: c.VAPID_PUBLIC_KEY, privateKey: c.VAPID_PRIVATE_KEY } : { publicKey: '', privateKey: '' },

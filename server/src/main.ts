@@ -16,6 +16,8 @@ import { repairPendingJoins } from './modules/referrals/index.ts'
 import { feedWriter, migrateFeedHeads } from './modules/posts/index.ts'
 import { migrateConversationIndex } from './modules/messaging/index.ts'
 import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
+import { startMailpit, type DevMailServer } from './mail/mailpit.ts'
+import { closeTransports } from './mail/outbox.ts'
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web')
 
@@ -92,6 +94,17 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     console.error(error instanceof DatabaseUnavailableError ? error.message : `Cannot start the database: ${(error as Error).message}`)
     process.exit(1)
   }
+  // Without SMTP_URL, mail goes to the development mail server, started here like the database.
+  let devMail: DevMailServer | undefined
+  if (!config.mail.smtpUrl) {
+    try {
+      devMail = await startMailpit({ dataDir: config.dataDir, log: (line) => console.error(line) })
+      config = { ...config, mail: { ...config.mail, smtpUrl: devMail.smtpUrl, devInbox: devMail.webUrl } }
+    } catch (error) {
+      // Mail waits in the outbox; everything else works. The log says why, at every start.
+      console.error(`The development mail server could not start (${(error as Error).message}); mail stays queued. Set SMTP_URL to send mail.`)
+    }
+  }
   // The web handler is resolved after the app exists (Vite's HMR attaches to its server), so
   // the app gets a forwarding handler first.
   let web: Awaited<ReturnType<typeof loadWebHandler>> | undefined
@@ -147,6 +160,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       .catch(() => {})
     await app.close().catch(() => {})
     await web?.close?.().catch(() => {})
+    closeTransports()
+    await devMail?.stop().catch(() => {})
     await db.close().catch(() => {})
     process.exit(0)
   }
@@ -160,6 +175,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host })
   app.log.info(`Vernetzt is running at ${config.publicUrl}${dev ? ' (dev mode, HMR)' : ''}`)
+  if (config.mail.devInbox) app.log.info(`Mail goes to the development mail server; read it at ${config.mail.devInbox}`)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

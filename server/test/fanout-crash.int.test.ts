@@ -50,8 +50,8 @@ describe('a feed fan-out killed half-way', () => {
     )
 
     // A worker node takes the job; it is killed once a few of the 13 units are done.
-    const worker = spawn(process.execPath, [path.join(here, 'fanout-worker.ts')], {
-      env: { ...process.env, MONGODB_URI: inject('mongoUri'), FANOUT_DB: dbName },
+    const worker = spawn(process.execPath, [path.join(here, 'job-worker.ts')], {
+      env: { ...process.env, MONGODB_URI: inject('mongoUri'), WORKER_DB: dbName },
       stdio: 'ignore',
     })
     const exited = new Promise((resolve) => worker.once('exit', resolve))

@@ -35,6 +35,7 @@ export async function startTestServer(options: { dbName?: string; config?: Parti
     },
     options.config,
   )
+  if (!options.config?.mail) base.mail = { ...base.mail, smtpUrl: inject('smtpUrl') }
   const db = await openDatabase({ mongodbUri: inject('mongoUri'), dataDir: base.dataDir }, { dbName })
   // TEST_LOG=1 shows the server's log (5xx stacks included) while debugging a test.
   const app = await buildApp({

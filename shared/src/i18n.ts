@@ -11,6 +11,7 @@ import * as earnings from './i18n/earnings.ts'
 import * as errors from './i18n/errors.ts'
 import * as feed from './i18n/feed.ts'
 import * as groups from './i18n/groups.ts'
+import * as mail from './i18n/mail.ts'
 import * as nav from './i18n/nav.ts'
 import * as notices from './i18n/notices.ts'
 import * as periods from './i18n/periods.ts'
@@ -27,7 +28,25 @@ export type { Catalog, Entry, Plural, PluralCategory, Translation } from './i18n
  * Every feature's catalog. A new feature file: its import above and its name on a line of its
  * own here (a key in two features is caught by the catalog test).
  */
-const FEATURES = [accounts, calendar, chat, earnings, errors, feed, groups, nav, notices, periods, plan, profiles, settings, shop, statements, team] as const
+const FEATURES = [
+  accounts,
+  calendar,
+  chat,
+  earnings,
+  errors,
+  feed,
+  groups,
+  mail,
+  nav,
+  notices,
+  periods,
+  plan,
+  profiles,
+  settings,
+  shop,
+  statements,
+  team,
+] as const
 
 export const LANGS = ['de', 'en'] as const
 export type Lang = (typeof LANGS)[number]

@@ -32,6 +32,7 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<A
       PUBLIC_URL: url,
       BASE_DOMAIN: 'localhost',
       MONGODB_URI: mongo.toString(),
+      SMTP_URL: inject('smtpUrl'),
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT: '1000',
       WRITE_RATE_LIMIT: '100000',

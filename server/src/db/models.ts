@@ -6,6 +6,7 @@ import { referralModels } from '../modules/referrals/model.ts'
 import { streamModels } from './streams.ts'
 import { listModels } from './lists.ts'
 import { jobModels } from '../jobs/model.ts'
+import { mailModels } from '../mail/model.ts'
 import { followModels } from '../modules/follows/model.ts'
 import { postModels } from '../modules/posts/model.ts'
 import { notificationModels } from '../modules/notifications/model.ts'
@@ -27,6 +28,7 @@ export function createModels(conn: Connection) {
     ...streamModels(conn),
     ...listModels(conn),
     ...jobModels(conn),
+    ...mailModels(conn),
     ...postModels(conn),
     ...followModels(conn),
     ...notificationModels(conn),

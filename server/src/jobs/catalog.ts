@@ -1,3 +1,5 @@
+import type { MailJob } from '../mail/job.ts'
+
 /**
  * The app's background jobs: name → payload. Work that must survive a crash is enqueued here
  * (`ctx.jobs.enqueue(name, key, payload)`) and handled by the module that owns it, defined in
@@ -16,4 +18,6 @@ export type AppJobs = {
   }
   /** A closed period's stored reports made final, a minute after the close (commerce/report-final.ts); key: the period. */
   'reports.finalize': { period: string }
+  /** One mail from the outbox to the SMTP server (mail/outbox.ts); key: the mail's id. */
+  'mail.send': MailJob
 }
