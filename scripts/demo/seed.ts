@@ -90,6 +90,8 @@ export async function seedDemo(ctx: ServiceContext, size: number): Promise<{ cre
       role,
       sponsor,
       createdAt: new Date(joinedAt ?? start + random() * (now - start)),
+      // The demo's addresses are made up (.test): nobody can confirm them, and no mail goes there.
+      emailVerifiedAt: new Date(),
     })
     const avatar = await Media.create({
       ownerId: member._id,

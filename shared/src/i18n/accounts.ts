@@ -20,6 +20,16 @@ export const de = {
   'login.password': 'Passwort',
   'login.submit': 'Anmelden',
   'login.noAccount': 'Noch kein Konto?',
+  'verify.title': 'E-Mail-Adresse bestätigen',
+  'verify.intro': 'Ein Klick noch: Bestätige, dass diese Adresse dir gehört.',
+  'verify.submit': 'Adresse bestätigen',
+  'verify.done': 'Danke! Deine Adresse {email} ist bestätigt.',
+  'verify.continue': 'Weiter',
+  'verify.missingToken': 'Diesem Link fehlt sein Schlüssel. Öffne den Link aus der E-Mail noch einmal vollständig.',
+  'verify.banner':
+    'Bitte bestätige deine E-Mail-Adresse {email} – wir haben dir einen Link geschickt. Bis dahin verschicken wir keine Einladungen und Zusammenfassungen in deinem Namen.',
+  'verify.resend': 'Link erneut senden',
+  'verify.resent': 'Wir haben dir einen neuen Link geschickt.',
 } as const satisfies Catalog
 
 export const en: Translation<typeof de> = {
@@ -41,4 +51,13 @@ export const en: Translation<typeof de> = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.noAccount': 'No account yet?',
+  'verify.title': 'Confirm your email address',
+  'verify.intro': 'One more click: confirm that this address is yours.',
+  'verify.submit': 'Confirm address',
+  'verify.done': 'Thank you! Your address {email} is confirmed.',
+  'verify.continue': 'Continue',
+  'verify.missingToken': 'This link is missing its key. Open the link from the email again, all of it.',
+  'verify.banner': 'Please confirm your email address {email} – we sent you a link. Until then we send no invitations or digests on your behalf.',
+  'verify.resend': 'Send the link again',
+  'verify.resent': 'We sent you a new link.',
 }

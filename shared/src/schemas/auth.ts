@@ -20,6 +20,8 @@ export const RegisterBodySchema = {
     sponsor: { type: 'string', minLength: 1, maxLength: 60 },
     /** The referral the visitor arrived with (link or consented cookie); used when `sponsor` is absent. */
     referral: { type: 'string', minLength: 1, maxLength: 60 },
+    /** The language mail is written in (default German). */
+    lang: { type: 'string', enum: ['de', 'en'] },
   },
 } as const
 export type RegisterBody = FromSchema<typeof RegisterBodySchema>
@@ -38,11 +40,13 @@ export type LoginBody = FromSchema<typeof LoginBodySchema>
 /** The signed-in member's own view of themselves. */
 export const MeSchema = {
   type: 'object',
-  required: ['id', 'handle', 'email', 'displayName', 'role', 'avatarUrl', 'sponsor', 'depth', 'createdAt', 'unreadNotifications'],
+  required: ['id', 'handle', 'email', 'emailVerified', 'displayName', 'role', 'avatarUrl', 'sponsor', 'depth', 'createdAt', 'unreadNotifications'],
   additionalProperties: false,
   properties: {
     ...MemberSummarySchema.properties,
     email: { type: 'string' },
+    /** Whether the member confirmed the address through the verification mail. */
+    emailVerified: { type: 'boolean' },
     sponsor: { anyOf: [MemberSummarySchema, { type: 'null' }] },
     depth: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },
@@ -50,3 +54,18 @@ export const MeSchema = {
   },
 } as const
 export type Me = FromSchema<typeof MeSchema>
+
+export const VerifyEmailBodySchema = {
+  type: 'object',
+  required: ['token'],
+  additionalProperties: false,
+  properties: { token: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const
+export type VerifyEmailBody = FromSchema<typeof VerifyEmailBodySchema>
+
+export const VerifiedEmailSchema = {
+  type: 'object',
+  required: ['email'],
+  additionalProperties: false,
+  properties: { email: { type: 'string' } },
+} as const

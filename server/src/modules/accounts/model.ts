@@ -9,6 +9,12 @@ const MemberSchema = new Schema(
     /** Lower-case; unique. */
     email: { type: String, required: true },
     passwordHash: { type: String, default: null },
+    /** When the member opened the link of the verification mail for the current email; null: not yet. */
+    emailVerifiedAt: { type: Date, default: null },
+    /** When the last verification mail was queued (one a minute at most). */
+    verificationSentAt: { type: Date, default: null },
+    /** The language mail is written in (the one the member signed up in). */
+    lang: { type: String, enum: ['de', 'en'], default: 'de' },
     displayName: { type: String, required: true },
     role: { type: String, enum: ['partner', 'customer', 'admin'], required: true },
     isRoot: { type: Boolean, default: false },
@@ -119,6 +125,34 @@ const PendingJoinSchema = new Schema<PendingJoinDoc>(
   { versionKey: false },
 )
 
+/**
+ * A single-use link sent by mail (verify an address, reset a password). _id: SHA-256 of the
+ * purpose and the token, so the database never holds a usable link and a token of one purpose is
+ * unknown to the other. `uses` counts redemptions; only the one that finds it at 0 wins.
+ */
+export interface EmailTokenDoc {
+  _id: string
+  purpose: 'verify' | 'reset'
+  memberId: Types.ObjectId
+  /** The address the link went to: a verification is for that address only. */
+  email: string
+  expiresAt: Date
+  uses: number
+  createdAt: Date
+}
+const EmailTokenSchema = new Schema<EmailTokenDoc>(
+  {
+    _id: { type: String },
+    purpose: { type: String, enum: ['verify', 'reset'], required: true },
+    memberId: { type: Schema.Types.ObjectId, required: true },
+    email: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+    uses: { type: Number, default: 0 },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+)
+
 /** Failed sign-ins of one account (keyed by its normalized email, whether or not it exists). */
 export interface LoginFailureDoc {
   _id: string
@@ -143,5 +177,6 @@ export function accountModels(conn: Connection) {
     Key: conn.model('Key', KeySchema, 'keys') as Model<KeyDoc>,
     PendingJoin: conn.model('PendingJoin', PendingJoinSchema, 'pending_joins') as Model<PendingJoinDoc>,
     LoginFailure: conn.model('LoginFailure', LoginFailureSchema, 'login_failures') as Model<LoginFailureDoc>,
+    EmailToken: conn.model('EmailToken', EmailTokenSchema, 'email_tokens') as Model<EmailTokenDoc>,
   }
 }

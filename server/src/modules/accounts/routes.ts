@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { LoginBodySchema, MeSchema, type LoginBody } from '@vernetzt/shared/schemas/auth'
+import { LoginBodySchema, MeSchema, VerifiedEmailSchema, VerifyEmailBodySchema, type LoginBody, type VerifyEmailBody } from '@vernetzt/shared/schemas/auth'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import { clearSessionCookie, requireActor, setSessionCookie } from '../../plugins/auth.ts'
+import { resendVerification, verifyEmail } from './email.ts'
 import { SESSION_COOKIE, createSession, revokeSession } from './sessions.ts'
 import { getMe, login, toMe } from './service.ts'
 
@@ -32,6 +33,33 @@ const routes: FastifyPluginAsync = async (app) => {
       await revokeSession(ctx, request.cookies[SESSION_COOKIE])
       clearSessionCookie(reply, secure)
       return { ok: true }
+    },
+  )
+
+  // The link of the verification mail: works without a session (it may open in another browser).
+  app.post<{ Body: VerifyEmailBody }>(
+    '/auth/verify-email',
+    {
+      config: { limits: ['auth'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Confirm an email address with the token from the verification mail',
+        body: VerifyEmailBodySchema,
+        response: { 200: VerifiedEmailSchema, ...errorResponses },
+      },
+    },
+    async (request) => ({ email: (await verifyEmail(ctx, request.body.token)).email }),
+  )
+
+  app.post(
+    '/me/email/verification',
+    {
+      config: { limits: ['auth'] },
+      schema: { tags: ['auth'], summary: 'Send the verification mail again (once a minute)', response: { 202: OkSchema, ...errorResponses } },
+    },
+    async (request, reply) => {
+      await resendVerification(ctx, requireActor(request).id)
+      return reply.status(202).send({ ok: true })
     },
   )
 

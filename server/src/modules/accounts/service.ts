@@ -57,6 +57,7 @@ export async function toMe(ctx: ServiceContext, member: MemberDoc): Promise<Me> 
   return {
     ...toMemberSummary(member),
     email: member.email,
+    emailVerified: !!member.emailVerifiedAt,
     sponsor: await sponsorSummary(ctx, member),
     depth: member.depth,
     createdAt: member.createdAt.toISOString(),

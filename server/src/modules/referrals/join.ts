@@ -51,6 +51,9 @@ export async function insertMember(
     sponsor: Pick<MemberDoc, '_id' | 'upline'> | null
     isRoot?: boolean
     createdAt?: Date
+    lang?: 'de' | 'en'
+    /** Addresses a script vouches for (the demo's): no verification mail. */
+    emailVerifiedAt?: Date
   },
 ): Promise<MemberDoc> {
   const { Key, Member, PendingJoin } = ctx.models
@@ -89,6 +92,8 @@ export async function insertMember(
       upline,
       depth: upline.length,
       audienceListed: true,
+      lang: fields.lang ?? 'de',
+      emailVerifiedAt: fields.emailVerifiedAt ?? null,
       ...(fields.createdAt ? { createdAt: fields.createdAt } : {}),
     })
     const created = doc.toObject() as MemberDoc
@@ -128,6 +133,7 @@ export async function register(ctx: ServiceContext, input: RegisterBody): Promis
     displayName: input.displayName,
     role: input.role,
     sponsor,
+    lang: input.lang,
   })
   // The one place that says a member joined: course, welcome chat, live notice and checklist follow as subscribers.
   await ctx.events.publish('member.joined', {

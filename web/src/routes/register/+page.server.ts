@@ -24,7 +24,7 @@ export const load: PageServerLoad = async ({ url, cookies, fetch, locals }) => {
 }
 
 export const actions: Actions = {
-  default: async ({ request, fetch, url, cookies }) => {
+  default: async ({ request, fetch, url, cookies, locals }) => {
     const form = await request.formData()
     const values = {
       email: String(form.get('email') ?? ''),
@@ -36,6 +36,7 @@ export const actions: Actions = {
     const res = await api<Me>(fetch, 'POST', '/auth/register', {
       ...values,
       password: String(form.get('password') ?? ''),
+      lang: locals.lang,
       ...(referral ? { referral } : {}),
     })
     if (!res.ok) {
