@@ -12,6 +12,15 @@ export const de = {
   'mail.verify.action': 'E-Mail-Adresse bestätigen',
   'mail.verify.expiry': 'Der Link gilt drei Tage und nur einmal.',
   'mail.verify.notYou': 'Du hast dich nicht angemeldet? Dann ignoriere diese E-Mail einfach; ohne Bestätigung schreiben wir dir nichts weiter.',
+  'mail.reset.subject': 'Dein neues Passwort',
+  'mail.reset.intro': 'jemand – hoffentlich du – möchte das Passwort deines Kontos bei {site} neu setzen. Mit diesem Knopf wählst du ein neues:',
+  'mail.reset.action': 'Neues Passwort wählen',
+  'mail.reset.expiry': 'Der Link gilt 30 Minuten und nur einmal. Danach bist du auf allen anderen Geräten abgemeldet.',
+  'mail.reset.notYou': 'Du warst das nicht? Dann ignoriere diese E-Mail; dein Passwort bleibt, wie es ist.',
+  'mail.passwordChanged.subject': 'Dein Passwort wurde geändert',
+  'mail.passwordChanged.body': 'das Passwort deines Kontos bei {site} wurde am {when} geändert. Alle anderen Geräte sind abgemeldet.',
+  'mail.passwordChanged.action': 'Das war ich nicht',
+  'mail.passwordChanged.notYou': 'Wenn du das nicht warst, setze dein Passwort sofort über den Knopf neu – so sperrst du den Unbekannten wieder aus.',
 } as const satisfies Catalog
 
 export const en: Translation<typeof de> = {
@@ -25,4 +34,13 @@ export const en: Translation<typeof de> = {
   'mail.verify.action': 'Confirm email address',
   'mail.verify.expiry': 'The link works once, for three days.',
   'mail.verify.notYou': 'You did not sign up? Then simply ignore this email; without confirmation we will not write to you again.',
+  'mail.reset.subject': 'Your new password',
+  'mail.reset.intro': 'someone – hopefully you – wants to set a new password for your {site} account. Choose a new one with this button:',
+  'mail.reset.action': 'Choose a new password',
+  'mail.reset.expiry': 'The link works once, for 30 minutes. Afterwards you are signed out on every other device.',
+  'mail.reset.notYou': 'That was not you? Then ignore this email; your password stays as it is.',
+  'mail.passwordChanged.subject': 'Your password was changed',
+  'mail.passwordChanged.body': 'the password of your {site} account was changed on {when}. Every other device is signed out.',
+  'mail.passwordChanged.action': 'That was not me',
+  'mail.passwordChanged.notYou': 'If that was not you, set a new password with the button at once – that locks the stranger out again.',
 }

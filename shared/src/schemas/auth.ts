@@ -69,3 +69,22 @@ export const VerifiedEmailSchema = {
   additionalProperties: false,
   properties: { email: { type: 'string' } },
 } as const
+
+export const ResetRequestBodySchema = {
+  type: 'object',
+  required: ['email'],
+  additionalProperties: false,
+  properties: { email: { type: 'string', format: 'email', maxLength: 254 } },
+} as const
+export type ResetRequestBody = FromSchema<typeof ResetRequestBodySchema>
+
+export const ResetConfirmBodySchema = {
+  type: 'object',
+  required: ['token', 'password'],
+  additionalProperties: false,
+  properties: {
+    token: { type: 'string', minLength: 1, maxLength: 200 },
+    password: { type: 'string', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX },
+  },
+} as const
+export type ResetConfirmBody = FromSchema<typeof ResetConfirmBodySchema>

@@ -13,6 +13,8 @@ const MemberSchema = new Schema(
     emailVerifiedAt: { type: Date, default: null },
     /** When the last verification mail was queued (one a minute at most). */
     verificationSentAt: { type: Date, default: null },
+    /** Sessions begun before this are over (a password reset or change signed the member out everywhere else). */
+    sessionsNotBefore: { type: Date, default: null },
     /** The language mail is written in (the one the member signed up in). */
     lang: { type: String, enum: ['de', 'en'], default: 'de' },
     displayName: { type: String, required: true },
@@ -153,6 +155,17 @@ const EmailTokenSchema = new Schema<EmailTokenDoc>(
   { versionKey: false },
 )
 
+/** How often something was asked for one address within a window (password-reset mails), known address or not. */
+export interface AddressLimitDoc {
+  _id: string
+  count: number
+  windowStart: Date
+}
+const AddressLimitSchema = new Schema<AddressLimitDoc>(
+  { _id: { type: String }, count: { type: Number, default: 0 }, windowStart: { type: Date, required: true } },
+  { versionKey: false },
+)
+
 /** Failed sign-ins of one account (keyed by its normalized email, whether or not it exists). */
 export interface LoginFailureDoc {
   _id: string
@@ -178,5 +191,6 @@ export function accountModels(conn: Connection) {
     PendingJoin: conn.model('PendingJoin', PendingJoinSchema, 'pending_joins') as Model<PendingJoinDoc>,
     LoginFailure: conn.model('LoginFailure', LoginFailureSchema, 'login_failures') as Model<LoginFailureDoc>,
     EmailToken: conn.model('EmailToken', EmailTokenSchema, 'email_tokens') as Model<EmailTokenDoc>,
+    AddressLimit: conn.model('AddressLimit', AddressLimitSchema, 'address_limits') as Model<AddressLimitDoc>,
   }
 }

@@ -1,8 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { LoginBodySchema, MeSchema, VerifiedEmailSchema, VerifyEmailBodySchema, type LoginBody, type VerifyEmailBody } from '@vernetzt/shared/schemas/auth'
+import {
+  LoginBodySchema,
+  MeSchema,
+  ResetConfirmBodySchema,
+  ResetRequestBodySchema,
+  VerifiedEmailSchema,
+  VerifyEmailBodySchema,
+  type LoginBody,
+  type ResetConfirmBody,
+  type ResetRequestBody,
+  type VerifyEmailBody,
+} from '@vernetzt/shared/schemas/auth'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import { clearSessionCookie, requireActor, setSessionCookie } from '../../plugins/auth.ts'
 import { resendVerification, verifyEmail } from './email.ts'
+import { completeReset, requestReset } from './password-reset.ts'
 import { SESSION_COOKIE, createSession, revokeSession } from './sessions.ts'
 import { getMe, login, toMe } from './service.ts'
 
@@ -49,6 +61,43 @@ const routes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request) => ({ email: (await verifyEmail(ctx, request.body.token)).email }),
+  )
+
+  // The same answer for every address, registered or not (the limit per address counts both).
+  app.post<{ Body: ResetRequestBody }>(
+    '/auth/password-reset',
+    {
+      config: { limits: ['auth'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Mail a password reset link to this address, if it has an account',
+        body: ResetRequestBodySchema,
+        response: { 202: OkSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await requestReset(ctx, request.body.email)
+      return reply.status(202).send({ ok: true })
+    },
+  )
+
+  app.post<{ Body: ResetConfirmBody }>(
+    '/auth/password-reset/confirm',
+    {
+      config: { limits: ['auth'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Set a new password with the token from the reset mail; signs in here and out everywhere else',
+        body: ResetConfirmBodySchema,
+        response: { 200: MeSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const member = await completeReset(ctx, request.body.token, request.body.password)
+      const session = await createSession(ctx, member._id, { userAgent: request.headers['user-agent'], ip: request.ip })
+      setSessionCookie(reply, session.token, secure)
+      return toMe(ctx, member)
+    },
   )
 
   app.post(

@@ -73,8 +73,13 @@ export async function resolveSessionDetail(
     await ctx.models.Session.deleteOne({ _id: id })
     return null
   }
-  const member = await ctx.models.Member.findById(session.userId, { handle: 1, role: 1 }).lean()
+  const member = await ctx.models.Member.findById(session.userId, { handle: 1, role: 1, sessionsNotBefore: 1 }).lean()
   if (!member) return null
+  // Signed out everywhere (a password reset or change) after this session began.
+  if (member.sessionsNotBefore && session.createdAt.getTime() < member.sessionsNotBefore.getTime()) {
+    await ctx.models.Session.deleteOne({ _id: id })
+    return null
+  }
   let expiresAt = session.expiresAt
   let lastSeenAt = session.lastSeenAt.getTime()
   if (now - lastSeenAt > TOUCH_EVERY) {
@@ -95,6 +100,18 @@ export async function revokeSession(ctx: ServiceContext, token: string | undefin
   await ctx.models.Session.deleteOne({ _id: id })
   await ctx.events.publish('session.ended', { sessionId: id })
   ctx.realtime.endSession(id)
+}
+
+/**
+ * Ends every session of a member begun before now (the one created next stays): the sessions
+ * collection cannot be searched by member on FerretDB without a scan, so the member's document
+ * says where validity starts, and each old session is deleted when it next shows up. Every node
+ * forgets the sessions it remembers, and the member's sockets close.
+ */
+export async function endSessionsBefore(ctx: ServiceContext, memberId: Types.ObjectId | string, now = new Date()): Promise<void> {
+  await ctx.models.Member.updateOne({ _id: memberId }, { $set: { sessionsNotBefore: now } })
+  await ctx.events.publish('member.access_changed', { memberId: memberId.toString() })
+  ctx.realtime.endMember(memberId.toString())
 }
 
 /** Expiry without TTL indexes (FerretDB v1 has none): a periodic sweep. Open sockets close at their session's end by themselves (realtime/socket.ts). */

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { linkIn, readMail, waitForMails } from '../../server/test/mailpit.ts'
+import { PHONE, apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
+
+let app: App
+let browser: Browser
+beforeAll(async () => {
+  ;[app, browser] = await Promise.all([startApp(), launchBrowser()])
+})
+afterAll(async () => {
+  await browser?.close()
+  await app?.stop()
+})
+
+/** The first mail to `email` with this subject, and its link that starts with `path`. */
+async function linkFrom(email: string, subject: string, path: string, count = 1): Promise<string> {
+  const mails = await waitForMails(email, count)
+  const mail = mails.find((m) => m.Subject === subject)
+  if (!mail) throw new Error(`no mail "${subject}" to ${email}`)
+  return linkIn((await readMail(mail.ID)).Text, `${app.url}${path}`)
+}
+
+describe('an account a member can keep', () => {
+  it('"Passwort vergessen?" on a phone: the mail in Mailpit, a new password, signed in', async () => {
+    const handle = `rosa-${randomBytes(3).toString('hex')}`
+    const { email } = await apiRegister(app, { handle, displayName: 'Rosa Weber' })
+    const context = await newContext(browser, 'de-DE', PHONE)
+    const page = await context.newPage()
+    await page.goto(`${app.url}/login`)
+    await page.getByTestId('forgot-link').click()
+    await page.waitForURL(`${app.url}/forgot-password`)
+    await page.getByLabel('E-Mail').fill(email)
+    await page.getByTestId('reset-request').click()
+    await expect.poll(() => page.getByTestId('reset-sent').textContent()).toContain(email)
+
+    const link = await linkFrom(email, 'Dein neues Passwort', '/reset-password?token=', 2)
+    await page.goto(link)
+    await page.getByLabel('Neues Passwort').fill('rosas new passphrase')
+    await page.getByTestId('reset-submit').click()
+    await page.waitForURL(`${app.url}/feed`)
+    expect(await page.getByTestId('logout').count()).toBe(1)
+    // Opening the reset link confirmed the address: no banner.
+    expect(await page.getByTestId('verify-banner').count()).toBe(0)
+
+    // The same link a second time: a clear message and the way to a new one.
+    await page.goto(link)
+    await page.getByLabel('Neues Passwort').fill('another passphrase')
+    await page.getByTestId('reset-submit').click()
+    await expect.poll(() => page.getByTestId('form-error').getAttribute('data-code')).toBe('TOKEN_USED')
+    expect(await page.getByTestId('form-error').textContent()).toContain('schon benutzt')
+    expect(await page.getByRole('link', { name: 'Neuen Link anfordern' }).count()).toBe(1)
+    await context.close()
+
+    // The new password signs in; the old one does not.
+    const again = await signIn(app, browser, email, 'rosas new passphrase')
+    await again.context.close()
+  })
+
+  it('shows the banner until the address is confirmed through the link, in English too', async () => {
+    const handle = `sam-${randomBytes(3).toString('hex')}`
+    const { email, password } = await apiRegister(app, { handle, displayName: 'Sam Okafor' })
+    const { context, page } = await signIn(app, browser, email, password)
+    await expect.poll(() => page.getByTestId('verify-banner').textContent()).toContain(email)
+
+    const link = await linkFrom(email, 'Bitte bestätige deine E-Mail-Adresse', '/verify-email?token=')
+    // A second browser (the mail app's) in English: visiting the link alone confirms nothing.
+    const other = await newContext(browser, 'en-GB')
+    const visitor = await other.newPage()
+    await visitor.goto(link)
+    expect(await visitor.getByRole('heading', { level: 1 }).textContent()).toBe('Confirm your email address')
+    await page.reload()
+    expect(await page.getByTestId('verify-banner').count()).toBe(1)
+    await visitor.getByTestId('verify-submit').click()
+    await expect.poll(() => visitor.getByTestId('verified').textContent()).toContain(email)
+    await other.close()
+
+    await page.reload()
+    expect(await page.getByTestId('verify-banner').count()).toBe(0)
+    await context.close()
+  })
+})
