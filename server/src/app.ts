@@ -8,6 +8,7 @@ import { redisRelay } from './events/redis.ts'
 import type { Database } from './db/connect.ts'
 import { createModels } from './db/models.ts'
 import accountRoutes from './modules/accounts/routes.ts'
+import securityRoutes from './modules/accounts/security-routes.ts'
 import joinRoutes from './modules/referrals/join-routes.ts'
 import uploadRoutes from './modules/media/upload-routes.ts'
 import { isGroupMember } from './modules/groups/index.ts'
@@ -105,6 +106,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
   await app.register(
     async (api) => {
       await api.register(accountRoutes)
+      await api.register(securityRoutes)
       await api.register(joinRoutes)
       await api.register(uploadRoutes)
       await api.register(profileRoutes)

@@ -39,6 +39,8 @@ interface Fixture {
   product: string
   period: string
   seq: number
+  /** A second device's session of the owner. */
+  session: string
 }
 const clients = {} as Record<Caller | 'admin', Client>
 let f: Fixture
@@ -64,6 +66,10 @@ beforeAll(async () => {
   clients.loggedOut.cookie = oldCookie // a browser that kept the cookie of a finished session
 
   const o = olga.client
+  const secondDevice = new Client(server.url)
+  await secondDevice.post('/api/v1/auth/login', { email: olga.email, password: olga.password })
+  const devices = (await o.get('/api/v1/me/sessions')).body as { sessions: Array<{ id: string; current: boolean }> }
+  const session = devices.sessions.find((s) => !s.current)!.id
   await o.post('/api/v1/groups', { name: 'Authz Gruppe', slug: 'authz-gruppe', kind: 'community', visibility: 'private' })
   await o.post('/api/v1/groups', { name: 'Authz Kurs', slug: 'authz-kurs', kind: 'training', visibility: 'private' })
   for (const slug of ['authz-gruppe', 'authz-kurs']) {
@@ -116,6 +122,7 @@ beforeAll(async () => {
     product: product.id,
     period: last.toISOString().slice(0, 7),
     seq: sent.seq,
+    session,
   }
   const id = () => new Types.ObjectId().toString()
   missing = {
@@ -131,6 +138,7 @@ beforeAll(async () => {
     product: id(),
     period: '2001-01',
     seq: 999,
+    session: randomBytes(32).toString('base64url'),
   }
 })
 afterEach(() => closeSockets())
@@ -153,6 +161,7 @@ const MATRIX: Record<string, Entry> = {
   'DELETE /api/v1/comments/{id}': { kind: 'private', path: (x) => `/api/v1/comments/${x.comment}`, destructive: true },
   'DELETE /api/v1/conversations/{id}/messages/{seq}': { kind: 'private', path: (x) => `/api/v1/conversations/${x.room}/messages/${x.seq}`, destructive: true },
   'DELETE /api/v1/lessons/{id}': { kind: 'private', path: (x) => `/api/v1/lessons/${x.lesson}`, destructive: true },
+  'DELETE /api/v1/me/sessions/{id}': { kind: 'private', path: (x) => `/api/v1/me/sessions/${x.session}`, destructive: true },
   'DELETE /api/v1/me/blocks/{handle}': { kind: 'self', path: (x) => `/api/v1/me/blocks/${x.owner}` },
   'DELETE /api/v1/posts/{id}': { kind: 'private', path: (x) => `/api/v1/posts/${x.post}`, destructive: true },
   'DELETE /api/v1/posts/{id}/like': { kind: 'private', path: (x) => `/api/v1/posts/${x.post}/like` },

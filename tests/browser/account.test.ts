@@ -80,4 +80,38 @@ describe('an account a member can keep', () => {
     expect(await page.getByTestId('verify-banner').count()).toBe(0)
     await context.close()
   })
+
+  it('Sicherheit: sees every device, signs the others out, and changes the password', async () => {
+    const handle = `tina-${randomBytes(3).toString('hex')}`
+    const { email, password } = await apiRegister(app, { handle, displayName: 'Tina Roth' })
+    const phone = await signIn(app, browser, email, password, PHONE)
+    const desk = await signIn(app, browser, email, password)
+    await desk.page.goto(`${app.url}/me/settings`)
+    await desk.page.getByTestId('security-link').click()
+    await desk.page.waitForURL(`${app.url}/me/settings/security`)
+    // Signing up opened a session too (through the API, so its device is unknown), then the phone and this one.
+    expect(await desk.page.getByTestId('session').count()).toBe(3)
+    expect(await desk.page.getByTestId('this-device').count()).toBe(1)
+    expect(await desk.page.getByTestId('sessions').textContent()).toContain('Unbekanntes Gerät')
+    for (const left of [2, 1]) {
+      await desk.page.getByTestId('session-sign-out').first().click()
+      await expect.poll(() => desk.page.getByTestId('session').count()).toBe(left)
+    }
+    await phone.page.reload()
+    expect(await phone.page.getByTestId('logout').count()).toBe(0)
+
+    await desk.page.getByLabel('Aktuelles Passwort').fill('not the password')
+    await desk.page.getByLabel('Neues Passwort').fill('tinas new passphrase')
+    await desk.page.getByTestId('password-submit').click()
+    await expect.poll(() => desk.page.getByTestId('password-error').textContent()).toContain('stimmt nicht')
+    await desk.page.getByLabel('Aktuelles Passwort').fill(password)
+    await desk.page.getByLabel('Neues Passwort').fill('tinas new passphrase')
+    await desk.page.getByTestId('password-submit').click()
+    await expect.poll(() => desk.page.getByTestId('password-changed').count()).toBe(1)
+    // Still signed in here, with a new session.
+    await desk.page.reload()
+    expect(await desk.page.getByTestId('this-device').count()).toBe(1)
+    await phone.context.close()
+    await desk.context.close()
+  })
 })

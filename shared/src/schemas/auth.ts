@@ -88,3 +88,45 @@ export const ResetConfirmBodySchema = {
   },
 } as const
 export type ResetConfirmBody = FromSchema<typeof ResetConfirmBodySchema>
+
+export const ChangePasswordBodySchema = {
+  type: 'object',
+  required: ['current', 'password'],
+  additionalProperties: false,
+  properties: {
+    current: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX },
+    password: { type: 'string', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX },
+  },
+} as const
+export type ChangePasswordBody = FromSchema<typeof ChangePasswordBodySchema>
+
+export const SessionParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const
+export type SessionParams = FromSchema<typeof SessionParamsSchema>
+
+export const SessionSchema = {
+  type: 'object',
+  required: ['id', 'current', 'browser', 'os', 'createdAt', 'lastSeenAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    /** The session of the device asking. */
+    current: { type: 'boolean' },
+    browser: { type: ['string', 'null'] },
+    os: { type: ['string', 'null'] },
+    createdAt: { type: 'string', format: 'date-time' },
+    lastSeenAt: { type: 'string', format: 'date-time' },
+  },
+} as const
+export type SessionInfo = FromSchema<typeof SessionSchema>
+
+export const SessionListSchema = {
+  type: 'object',
+  required: ['sessions'],
+  additionalProperties: false,
+  properties: { sessions: { type: 'array', items: SessionSchema } },
+} as const

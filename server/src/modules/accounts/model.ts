@@ -155,6 +155,17 @@ const EmailTokenSchema = new Schema<EmailTokenDoc>(
   { versionKey: false },
 )
 
+/**
+ * A member's sessions, by id (_id: the member): the sessions collection cannot be searched by
+ * member on FerretDB without a scan, and the security settings list them. Ids of sessions that
+ * ended by expiry or by `sessionsNotBefore` are dropped when the list is next read.
+ */
+export interface SessionIndexDoc {
+  _id: Types.ObjectId
+  ids: string[]
+}
+const SessionIndexSchema = new Schema<SessionIndexDoc>({ _id: { type: Schema.Types.ObjectId }, ids: { type: [String], default: [] } }, { versionKey: false })
+
 /** How often something was asked for one address within a window (password-reset mails), known address or not. */
 export interface AddressLimitDoc {
   _id: string
@@ -191,6 +202,7 @@ export function accountModels(conn: Connection) {
     PendingJoin: conn.model('PendingJoin', PendingJoinSchema, 'pending_joins') as Model<PendingJoinDoc>,
     LoginFailure: conn.model('LoginFailure', LoginFailureSchema, 'login_failures') as Model<LoginFailureDoc>,
     EmailToken: conn.model('EmailToken', EmailTokenSchema, 'email_tokens') as Model<EmailTokenDoc>,
+    SessionIndex: conn.model('SessionIndex', SessionIndexSchema, 'session_index') as Model<SessionIndexDoc>,
     AddressLimit: conn.model('AddressLimit', AddressLimitSchema, 'address_limits') as Model<AddressLimitDoc>,
   }
 }

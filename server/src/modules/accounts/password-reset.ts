@@ -9,7 +9,7 @@ import { issueToken, redeemToken } from './email.ts'
 import { findMemberByEmail, normalizeEmail } from './lookup.ts'
 import type { MemberDoc } from './model.ts'
 import { hashPassword } from './passwords.ts'
-import { endSessionsBefore } from './sessions.ts'
+import { endAllSessions } from './sessions.ts'
 
 /** How long a reset link works. */
 export const RESET_TTL_MS = 30 * 60_000
@@ -69,7 +69,7 @@ export async function completeReset(ctx: ServiceContext, token: string, password
 export async function setPassword(ctx: ServiceContext, member: MemberDoc, password: string): Promise<void> {
   const now = new Date()
   await ctx.models.Member.updateOne({ _id: member._id }, { $set: { passwordHash: await hashPassword(password) } })
-  await endSessionsBefore(ctx, member._id, now)
+  await endAllSessions(ctx, member._id, now)
   await ctx.models.LoginFailure.deleteOne({ _id: `login:${member.email}` })
   const lang = langOf(member)
   const site = ctx.config.root.displayName

@@ -46,6 +46,7 @@ export async function createSession(
     userAgent: (meta.userAgent ?? '').slice(0, 300),
     ip: meta.ip ?? '',
   })
+  await ctx.models.SessionIndex.updateOne({ _id: userId }, { $addToSet: { ids: sessionId(ctx, token) } }, { upsert: true })
   return { token, expiresAt }
 }
 
@@ -96,10 +97,21 @@ export async function resolveSessionDetail(
 /** Signs a session out: it is gone from the database, and its open sockets close on every node. */
 export async function revokeSession(ctx: ServiceContext, token: string | undefined): Promise<void> {
   if (!token || token.length > 100) return
-  const id = sessionId(ctx, token)
+  await endSession(ctx, sessionId(ctx, token))
+}
+
+/** Ends one session by its id (sign-out, or the member ending it from the security settings). */
+export async function endSession(ctx: ServiceContext, id: string, userId?: Types.ObjectId | string): Promise<void> {
+  const owner = userId ?? (await ctx.models.Session.findById(id, { userId: 1 }).lean())?.userId
   await ctx.models.Session.deleteOne({ _id: id })
+  if (owner) await ctx.models.SessionIndex.updateOne({ _id: owner }, { $pull: { ids: id } })
   await ctx.events.publish('session.ended', { sessionId: id })
   ctx.realtime.endSession(id)
+}
+
+/** The id of a session token (what the security settings call "this device"). */
+export function sessionIdOf(ctx: ServiceContext, token: string | undefined): string | null {
+  return token && token.length <= 100 ? sessionId(ctx, token) : null
 }
 
 /**
@@ -112,6 +124,14 @@ export async function endSessionsBefore(ctx: ServiceContext, memberId: Types.Obj
   await ctx.models.Member.updateOne({ _id: memberId }, { $set: { sessionsNotBefore: now } })
   await ctx.events.publish('member.access_changed', { memberId: memberId.toString() })
   ctx.realtime.endMember(memberId.toString())
+}
+
+/** Ends every session of a member (a password reset or change, "sign out everywhere"); a session created afterwards stays. */
+export async function endAllSessions(ctx: ServiceContext, memberId: Types.ObjectId | string, now = new Date()): Promise<void> {
+  await endSessionsBefore(ctx, memberId, now)
+  const index = await ctx.models.SessionIndex.findById(memberId).lean()
+  for (const id of index?.ids ?? []) await ctx.models.Session.deleteOne({ _id: id })
+  if (index?.ids.length) await ctx.models.SessionIndex.updateOne({ _id: memberId }, { $pullAll: { ids: index.ids } })
 }
 
 /** Expiry without TTL indexes (FerretDB v1 has none): a periodic sweep. Open sockets close at their session's end by themselves (realtime/socket.ts). */

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { Types } from 'mongoose'
+import {
+  ChangePasswordBodySchema,
+  MeSchema,
+  SessionListSchema,
+  SessionParamsSchema,
+  type ChangePasswordBody,
+  type SessionParams,
+} from '@vernetzt/shared/schemas/auth'
+import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
+import { requireActor, setSessionCookie } from '../../plugins/auth.ts'
+import { changePassword, endEverySession, endOwnSession, listSessions } from './security.ts'
+import { SESSION_COOKIE, createSession, sessionIdOf } from './sessions.ts'
+import { toMe } from './service.ts'
+
+/** Settings → Sicherheit: the member's password and sessions. */
+const securityRoutes: FastifyPluginAsync = async (app) => {
+  const { ctx } = app
+  const secure = ctx.config.secureCookies
+
+  /** After every session ended: this device gets a new one, so the member stays signed in here. */
+  const freshSession = async (request: FastifyRequest, reply: FastifyReply, memberId: string) => {
+    const session = await createSession(ctx, new Types.ObjectId(memberId), { userAgent: request.headers['user-agent'], ip: request.ip })
+    setSessionCookie(reply, session.token, secure)
+  }
+
+  app.get(
+    '/me/sessions',
+    { schema: { tags: ['auth'], summary: 'The devices signed in to this account', response: { 200: SessionListSchema, ...errorResponses } } },
+    async (request) => ({ sessions: await listSessions(ctx, requireActor(request).id, sessionIdOf(ctx, request.cookies[SESSION_COOKIE])) }),
+  )
+
+  app.delete<{ Params: SessionParams }>(
+    '/me/sessions/:id',
+    {
+      schema: { tags: ['auth'], summary: 'Sign another device out', params: SessionParamsSchema, response: { 200: OkSchema, ...errorResponses } },
+    },
+    async (request) => {
+      await endOwnSession(ctx, requireActor(request).id, request.params.id)
+      return { ok: true }
+    },
+  )
+
+  app.post(
+    '/me/sessions/end-all',
+    {
+      schema: { tags: ['auth'], summary: 'Sign out everywhere; this device gets a new session', response: { 200: OkSchema, ...errorResponses } },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request)
+      await endEverySession(ctx, actor.id)
+      await freshSession(request, reply, actor.id)
+      return { ok: true }
+    },
+  )
+
+  app.put<{ Body: ChangePasswordBody }>(
+    '/me/password',
+    {
+      config: { limits: ['auth'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change the password (needs the current one); signs out every other device',
+        body: ChangePasswordBodySchema,
+        response: { 200: MeSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request)
+      const member = await changePassword(ctx, actor.id, request.body.current, request.body.password)
+      await freshSession(request, reply, actor.id)
+      return toMe(ctx, member)
+    },
+  )
+}
+
+export default securityRoutes
