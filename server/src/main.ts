@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Server } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
-import { ConfigError, loadConfig, type Config } from './config.ts'
+import { ConfigError, isLoopbackOrigin, loadConfig, type Config } from './config.ts'
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/connect.ts'
 import { ensureIndexes } from './db/models.ts'
 import { ensureAdmin, ensureRoot } from './modules/referrals/index.ts'
@@ -175,7 +175,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host })
   app.log.info(`Vernetzt is running at ${config.publicUrl}${dev ? ' (dev mode, HMR)' : ''}`)
-  if (config.mail.devInbox) app.log.info(`Mail goes to the development mail server; read it at ${config.mail.devInbox}`)
+  if (config.mail.devInbox) {
+    // A public site without SMTP_URL would send its mail nowhere: say so at every start.
+    const level = isLoopbackOrigin(config.publicUrl) ? 'info' : 'warn'
+    app.log[level](`Mail goes to the development mail server and reaches nobody; read it at ${config.mail.devInbox}. Set SMTP_URL to send mail.`)
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

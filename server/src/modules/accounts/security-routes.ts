@@ -10,8 +10,8 @@ import {
 } from '@vernetzt/shared/schemas/auth'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import { requireActor, setSessionCookie } from '../../plugins/auth.ts'
-import { changePassword, endEverySession, endOwnSession, listSessions } from './security.ts'
-import { SESSION_COOKIE, createSession, sessionIdOf } from './sessions.ts'
+import { changePassword, endOwnSession, listSessions } from './security.ts'
+import { SESSION_COOKIE, createSession, endAllSessions, sessionIdOf } from './sessions.ts'
 import { toMe } from './service.ts'
 
 /** Settings → Sicherheit: the member's password and sessions. */
@@ -49,7 +49,8 @@ const securityRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const actor = requireActor(request)
-      await endEverySession(ctx, actor.id)
+      // "Überall abmelden": every session ends, this device gets a fresh one.
+      await endAllSessions(ctx, actor.id)
       await freshSession(request, reply, actor.id)
       return { ok: true }
     },

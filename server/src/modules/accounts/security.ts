@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../context.ts'
 import { setPassword } from './password-reset.ts'
 import type { MemberDoc } from './model.ts'
 import { verifyPassword } from './passwords.ts'
-import { endAllSessions, endSession } from './sessions.ts'
+import { endSession } from './sessions.ts'
 
 export interface SessionView {
   id: string
@@ -74,11 +74,6 @@ export async function endOwnSession(ctx: ServiceContext, memberId: string, id: s
   const session = await ctx.models.Session.findById(id, { userId: 1 }).lean()
   if (!session || session.userId.toString() !== memberId) throw new AppError('NOT_FOUND', 'There is no such session.')
   await endSession(ctx, id, memberId)
-}
-
-/** "Überall abmelden": every session ends; the caller opens a fresh one for this device. */
-export async function endEverySession(ctx: ServiceContext, memberId: string): Promise<void> {
-  await endAllSessions(ctx, memberId)
 }
 
 /** A new password, after the current one: every session ends (the caller opens a fresh one here), and a notice goes out. */
