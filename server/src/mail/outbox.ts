@@ -74,13 +74,13 @@ export async function unsuppress(ctx: ServiceContext, address: string): Promise<
 
 const transports = new Map<string, Transporter>()
 
+// One connection per mail, not a pool: a pooled connection the server closed while idle fails the
+// next mail, which then waits for its retry (mail volume is low; each transaction stands alone).
 function transport(url: string): Transporter {
   let t = transports.get(url)
   if (!t) {
     t = nodemailer.createTransport({
       url,
-      pool: true,
-      maxConnections: 2,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
