@@ -87,3 +87,10 @@ export const backoff = (def: Pick<Definition<unknown>, 'backoffMs' | 'maxBackoff
 
 /** How a failure is kept on the job for the operator (the log has the whole error). */
 export const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 2000)
+
+/**
+ * What a runner's look at a due entry came to. 'open': look again next round; 'full': the same,
+ * the job's name runs at its concurrency (or a sibling look holds the place); 'later': after a wait.
+ */
+export type Outcome = 'open' | 'full' | 'later' | 'settled' | 'claimed'
+export type RoundResult = { claimed: number; more: boolean; full: boolean }

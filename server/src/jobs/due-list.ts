@@ -25,6 +25,8 @@ const LOW = 'low'
 /** Entries of one slot read in one round (a burst of enqueues is taken in parts). */
 const READ_BATCH = 500
 const FAILED = 'failed'
+/** First wait before looking again at an entry its job does not point at (yet); doubles per look. */
+const RECHECK_MS = 250
 
 export class DueList {
   readonly #c: JobCollections
@@ -180,5 +182,32 @@ export class SlotReader {
       this.low += SLOT_MS
     }
     if (this.low > from) await this.#list.raiseLow(this.low)
+  }
+}
+
+/**
+ * When the write that follows an entry has landed, at the latest: an entry is written at or after
+ * its `at` (when that has passed, in the slot of its writing) and the job's update follows within
+ * the grace that the due list allows for late writes.
+ */
+export function writtenBy(entry: JobEntryDoc, slot: number): number {
+  return Math.max(entry.at.getTime(), slot) + SLOT_MS + GRACE_MS
+}
+
+/** A runner's entries that their job did not point at (yet) when looked at: when to look next. */
+export class Rechecks {
+  readonly #by = new Map<string, { looks: number; next: number; until: number }>()
+
+  waiting = (id: string, now: number): boolean => (this.#by.get(id)?.next ?? 0) > now
+  forget = (id: string): boolean => this.#by.delete(id)
+
+  defer(entry: JobEntryDoc, slot: number, now: number): void {
+    const looks = (this.#by.get(entry._id)?.looks ?? 0) + 1
+    this.#by.set(entry._id, { looks, next: now + RECHECK_MS * 2 ** (looks - 1), until: writtenBy(entry, slot) })
+  }
+
+  /** Forgets entries past their write's deadline: a look then settles them (or their slot is gone). */
+  prune(now: number): void {
+    for (const [id, later] of this.#by) if (later.until < now) this.#by.delete(id)
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, inject, it, vi } from 'vitest'
 import { openDatabase, type Database } from '../db/connect.ts'
-import { jobModels, JobRunner, type JobModels, type JobOptions, type RunningJob } from './index.ts'
+import { JobQueue, jobModels, JobRunner, type JobModels, type JobOptions, type RunningJob } from './index.ts'
 
 /**
  * The job runner against the real embedded database. A "node" is its own connection (closing
@@ -81,6 +81,52 @@ describe('enqueue', () => {
     await r.drain()
     expect(seen).toHaveLength(1)
     expect(await node.models.Job.countDocuments({ name: 'test.work' })).toBe(1)
+  })
+})
+
+describe('an entry seen before its job is stored', () => {
+  // A queue writes the due entry first and the job document after it (see JobQueue.enqueue). A
+  // runner that reads the entry in between must look again, not drop it: these stall the queue
+  // writer until the runner has taken a round over the entry.
+  it('runs a job whose entry a runner read while the job was still being stored', async () => {
+    const name = freshDb()
+    const seen: number[] = []
+    const r = runner(await openNode(name), async (job) => void seen.push(job.payload.n))
+    const writer = new JobQueue<Catalog>((await openNode(name)).models)
+    const insert = writer.c.jobs.insertOne.bind(writer.c.jobs)
+    writer.c.jobs.insertOne = (async (...args: Parameters<typeof insert>) => {
+      await r.drain()
+      return insert(...args)
+    }) as typeof insert
+    await writer.enqueue('test.work', 'late', { n: 7 })
+    r.start()
+    await waitFor('the job to run', () => seen.length === 1)
+    expect(seen).toEqual([7])
+  })
+
+  it('runs a failed job sent round again while a runner reads its new entry', async () => {
+    const name = freshDb()
+    let fail = true
+    const r = runner(
+      await openNode(name),
+      async () => {
+        if (fail) throw new Error('down')
+      },
+      { maxAttempts: 1 },
+    )
+    await r.enqueue('test.work', 'again', { n: 1 })
+    await r.drain()
+    expect((await r.get('test.work', 'again'))?.state).toBe('failed')
+    fail = false
+    const writer = new JobQueue<Catalog>((await openNode(name)).models)
+    const update = writer.c.jobs.updateOne.bind(writer.c.jobs)
+    writer.c.jobs.updateOne = (async (...args: Parameters<typeof update>) => {
+      await r.drain()
+      return update(...args)
+    }) as typeof update
+    expect(await writer.retry('test.work', 'again')).toBe(true)
+    r.start()
+    await waitFor('the retried job to finish', async () => (await r.get('test.work', 'again'))?.state === 'done')
   })
 })
 

@@ -1,5 +1,6 @@
 import { isDuplicateKey } from '../db/errors.ts'
 import { leaseId, type JobCollections, type JobDoc } from './model.ts'
+import type { JobQueue } from './queue.ts'
 
 /**
  * Takes the next lease of a job: lease n belongs to whoever inserts `<job>#<n>` first (a unique
@@ -30,4 +31,14 @@ export async function leaseHeld(c: JobCollections, job: JobDoc): Promise<boolean
 export async function purgeJob(c: JobCollections, job: JobDoc): Promise<void> {
   for (let n = 1; n <= job.claims; n++) await c.leases.deleteOne({ _id: leaseId(job._id, n) })
   await c.jobs.deleteOne({ _id: job._id })
+}
+
+/** Keeps a job as failed, with its last error, and lists it for the operator. */
+export async function failJob(queue: Pick<JobQueue, 'c' | 'due'>, job: JobDoc, lastError: string): Promise<void> {
+  const now = new Date()
+  await queue.due.addFailed(job._id, job.name, now)
+  await queue.c.jobs.updateOne(
+    { _id: job._id },
+    { $set: { state: 'failed', entry: null, leaseUntil: null, owner: null, lastError, finishedAt: now, updatedAt: now } },
+  )
 }

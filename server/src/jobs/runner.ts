@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { SlotReader } from './due-list.ts'
+import { Rechecks, SlotReader, writtenBy } from './due-list.ts'
 import { backoff, definition, errorText, type Definition, type JobDeps, type JobHandler, type JobOptions, type Run, type RunnerOptions } from './definitions.ts'
-import { leaseHeld, purgeJob, takeLease } from './leases.ts'
+import type { Outcome, RoundResult } from './definitions.ts'
+import { failJob, leaseHeld, purgeJob, takeLease } from './leases.ts'
 import { leaseId, type JobDoc, type JobEntryDoc } from './model.ts'
 import { JobQueue, type EnqueueResult, type JobCatalog, type JobInfo, type JobQueueApi } from './queue.ts'
 
@@ -23,6 +24,7 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
   readonly #reader: SlotReader
   readonly #running = new Set<Promise<void>>()
   readonly #unknown = new Set<string>()
+  readonly #later = new Rechecks()
   #chain: Promise<unknown> = Promise.resolve()
   #timer: NodeJS.Timeout | null = null
   #started = false
@@ -84,9 +86,9 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
   /** For tests and scripts: runs rounds until nothing this runner can take is due and nothing runs. */
   async drain(): Promise<void> {
     for (;;) {
-      const { claimed, more } = await this.#tick()
+      const { claimed, more, full } = await this.#tick()
       if (this.#running.size > 0) await Promise.allSettled([...this.#running])
-      else if (claimed === 0 && !more) return
+      else if (claimed === 0 && !more && !full) return // 'full' with nothing running: a look held the place
     }
   }
 
@@ -106,13 +108,13 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
     this.#timer = null
     const result = await this.#tick().catch((error: unknown) => {
       this.#ctx.log.warn({ err: error, node: this.node }, 'job runner: reading the due list failed')
-      return { claimed: 0, more: false }
+      return { claimed: 0, more: false, full: false }
     })
     this.#schedule(result.more || this.#again ? 0 : this.#pollMs)
   }
 
   /** One round over the due list; rounds never overlap. */
-  #tick(): Promise<{ claimed: number; more: boolean }> {
+  #tick(): Promise<RoundResult> {
     const round = this.#chain.then(async () => {
       this.#ticking = true
       this.#again = false
@@ -126,21 +128,26 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
     return round
   }
 
-  async #round(): Promise<{ claimed: number; more: boolean }> {
+  async #round(): Promise<RoundResult> {
     const now = Date.now()
     const { views, more } = await this.#reader.refresh(now, MAX_SLOT_READS)
     let claimed = 0
+    let full = false
     const due: Array<() => Promise<void>> = []
-    for (const [, view] of views) {
+    this.#later.prune(now)
+    for (const [slot, view] of views) {
       for (const [n, entry] of view.open) {
-        if (entry === null || entry.at.getTime() > now) continue
+        if (entry === null || entry.at.getTime() > now || this.#later.waiting(entry._id, now)) continue
         due.push(async () => {
-          const outcome = await this.#visit(entry, now).catch((error: unknown) => {
+          const outcome = await this.#visit(entry, slot, now).catch((error: unknown) => {
             this.#ctx.log.warn({ err: error, job: entry.job, node: this.node }, 'job runner: looking at a due job failed')
             return 'open' as const
           })
-          if (outcome !== 'open') view.open.delete(n)
+          if (outcome === 'later') return this.#later.defer(entry, slot, now)
+          this.#later.forget(entry._id)
+          if (outcome !== 'open' && outcome !== 'full') view.open.delete(n)
           if (outcome === 'claimed') claimed += 1
+          full ||= outcome === 'full'
         })
       }
     }
@@ -152,49 +159,52 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
       }),
     )
     await this.#reader.advance()
-    return { claimed, more }
+    return { claimed, more, full }
   }
 
-  /** Settles one due entry if it can: 'open' means look again in a later round. */
-  async #visit(entry: JobEntryDoc, now: number): Promise<'open' | 'settled' | 'claimed'> {
-    if (entry.kind === 'purge') return this.#settle(entry, null, now)
+  /** Settles one due entry if it can: 'open' means look again in a later round, 'later' after a wait. */
+  async #visit(entry: JobEntryDoc, slot: number, now: number): Promise<Outcome> {
+    if (entry.kind === 'purge') return this.#settle(entry, slot, null, now)
     const def = this.#defs.get(entry.name)
     if (!def) {
       if (!this.#unknown.has(entry.name)) this.#ctx.log.warn({ job: entry.job, node: this.node }, `job runner: no handler for "${entry.name}" on this node`)
       this.#unknown.add(entry.name)
       return 'open'
     }
-    if (def.active >= def.concurrency) return 'open'
+    if (def.active >= def.concurrency) return 'full'
     def.active += 1 // a place for the run, held while we look (visits run side by side)
-    let outcome: 'open' | 'settled' | 'claimed' = 'open'
+    let outcome: Outcome = 'open'
     try {
-      outcome = await this.#settle(entry, def, now)
+      outcome = await this.#settle(entry, slot, def, now)
       return outcome
     } finally {
       if (outcome !== 'claimed') def.active -= 1
     }
   }
 
-  async #settle(entry: JobEntryDoc, def: Definition<C> | null, now: number): Promise<'open' | 'settled' | 'claimed'> {
+  async #settle(entry: JobEntryDoc, slot: number, def: Definition<C> | null, now: number): Promise<Outcome> {
     const job = await this.queue.c.jobs.findOne({ _id: entry.job })
-    if (!job || job.entry !== entry._id) return 'settled' // gone, or a newer entry stands for it
+    if (!job || job.entry !== entry._id) {
+      // Gone, or another entry stands for it — or the write pointing it here is on its way (writers
+      // add the entry first): look again until that must have landed. A done job is never pointed back.
+      return job?.state === 'done' || now > writtenBy(entry, slot) ? 'settled' : 'later'
+    }
     if (!def) {
-      // A purge entry: the finished job's week is over.
-      if (job.state === 'done') await purgeJob(this.queue.c, job)
+      if (job.state === 'done') await purgeJob(this.queue.c, job) // a purge entry: the finished job's week is over
       return 'settled'
     }
     const expired = job.state === 'running' && (job.leaseUntil?.getTime() ?? 0) <= now
     if (job.state !== 'pending' && !expired) return job.state === 'running' ? 'open' : 'settled'
     if (expired && (await leaseHeld(this.queue.c, job))) return 'open' // a live worker keeps its job
     if (expired && job.attempts >= def.maxAttempts) {
-      await this.#fail(job, job.lastError ?? 'the worker of the last run stopped without finishing it (lease expired)')
+      await failJob(this.queue, job, job.lastError ?? 'the worker of the last run stopped without finishing it (lease expired)')
       return 'settled'
     }
     return this.#claim(job, def)
   }
 
   /** Takes the next lease of a job (one insert wins) and starts the handler. */
-  async #claim(job: JobDoc, def: Definition<C>): Promise<'open' | 'claimed'> {
+  async #claim(job: JobDoc, def: Definition<C>): Promise<Outcome> {
     const until = Date.now() + def.leaseMs
     const n = await takeLease(this.queue.c, job, this.node, new Date(until))
     if (n === null) return 'open' // someone holds it: look again later
@@ -279,22 +289,12 @@ export class JobRunner<C extends JobDeps, K extends JobCatalog = JobCatalog> imp
     const lastError = errorText(failure.error)
     if (run.attempt >= def.maxAttempts) {
       this.#ctx.log.error({ err: failure.error, job: job._id, attempts: run.attempt }, `job ${job.name} failed for good`)
-      await this.#fail(job, lastError)
+      await failJob(this.queue, job, lastError)
       return
     }
     const runAt = new Date(now + backoff(def, run.attempt))
     this.#ctx.log.warn({ err: failure.error, job: job._id, attempt: run.attempt, retryAt: runAt.toISOString() }, `job ${job.name} failed; retrying`)
     const entry = await this.queue.due.add(job._id, job.name, runAt, 'run')
     await jobs.updateOne({ _id: job._id }, { $set: { state: 'pending', runAt, entry, leaseUntil: null, owner: null, lastError, updatedAt: new Date(now) } })
-  }
-
-  /** Keeps a job as failed, with its last error, and lists it for the operator. */
-  async #fail(job: JobDoc, lastError: string): Promise<void> {
-    const now = new Date()
-    await this.queue.due.addFailed(job._id, job.name, now)
-    await this.queue.c.jobs.updateOne(
-      { _id: job._id },
-      { $set: { state: 'failed', entry: null, leaseUntil: null, owner: null, lastError, finishedAt: now, updatedAt: now } },
-    )
   }
 }
