@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { settle, startTestServer, type TestServer } from '../../test/harness.ts'
 import { mailHeaders, mailsTo, readMail, waitForMails } from '../../test/mailpit.ts'
 import { startMailpit, type DevMailServer } from './mailpit.ts'
-import { isSuppressed, queueMail, seal, unseal, type MailMessage } from './outbox.ts'
+import { isSuppressed, queueMail, sealMail, unsealMail, type MailMessage } from './outbox.ts'
 import { renderMail } from './render.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -72,9 +72,9 @@ describe('the mail outbox against a real SMTP server (Mailpit)', () => {
     const job = await server.app.ctx.models.Job.findOne({ _id: `mail.send:${m.id}` }).lean()
     expect(JSON.stringify(job)).not.toContain('secret-token-123')
     const payload = job!.payload as { sealed: string }
-    expect(unseal(server.config.sessionSecret, payload.sealed).text).toBe(m.text)
-    expect(() => unseal('another-secret-another-secret-another!', payload.sealed)).toThrow()
-    expect(seal(server.config.sessionSecret, m)).not.toBe(seal(server.config.sessionSecret, m))
+    expect(unsealMail(server.config.sessionSecret, payload.sealed).text).toBe(m.text)
+    expect(() => unsealMail('another-secret-another-secret-another!', payload.sealed)).toThrow()
+    expect(sealMail(server.config.sessionSecret, m)).not.toBe(sealMail(server.config.sessionSecret, m))
     await settle(server)
   })
 

@@ -1,9 +1,10 @@
 // Outgoing mail: queued as a durable job (the outbox), sent by whichever node's job runner takes
 // it, with retries and backoff, at most once per mail id.
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import nodemailer, { type Transporter } from 'nodemailer'
 import type { ServiceContext } from '../context.ts'
 import type { RunningJob } from '../jobs/index.ts'
+import { seal, unseal } from '../security/seal.ts'
 import type { MailJob } from './job.ts'
 
 export type { MailJob } from './job.ts'
@@ -24,22 +25,12 @@ export interface MailMessage {
 
 type Sealed = Pick<MailMessage, 'subject' | 'text' | 'html' | 'unsubscribeUrl'>
 
-function outboxKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'vernetzt mail outbox', 32))
+export function sealMail(secret: string, content: Sealed): string {
+  return seal(secret, 'mail outbox', JSON.stringify(content))
 }
 
-export function seal(secret: string, content: Sealed): string {
-  const iv = randomBytes(12)
-  const cipher = createCipheriv('aes-256-gcm', outboxKey(secret), iv)
-  const body = Buffer.concat([cipher.update(JSON.stringify(content), 'utf8'), cipher.final()])
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')
-}
-
-export function unseal(secret: string, sealed: string): Sealed {
-  const raw = Buffer.from(sealed, 'base64')
-  const decipher = createDecipheriv('aes-256-gcm', outboxKey(secret), raw.subarray(0, 12))
-  decipher.setAuthTag(raw.subarray(12, 28))
-  return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as Sealed
+export function unsealMail(secret: string, sealed: string): Sealed {
+  return JSON.parse(unseal(secret, 'mail outbox', sealed)) as Sealed
 }
 
 export function normalizeAddress(address: string): string {
@@ -56,7 +47,7 @@ export async function queueMail(ctx: ServiceContext, mail: MailMessage): Promise
     id: mail.id,
     kind: mail.kind,
     to: normalizeAddress(mail.to),
-    sealed: seal(ctx.config.sessionSecret, { subject: mail.subject, text: mail.text, html: mail.html, unsubscribeUrl: mail.unsubscribeUrl }),
+    sealed: sealMail(ctx.config.sessionSecret, { subject: mail.subject, text: mail.text, html: mail.html, unsubscribeUrl: mail.unsubscribeUrl }),
   }
   const { created } = await ctx.jobs.enqueue('mail.send', mail.id, payload)
   return created
@@ -134,7 +125,7 @@ export async function sendMailJob(ctx: ServiceContext, job: RunningJob<MailJob>)
   }
   const url = ctx.config.mail.smtpUrl
   if (!url) throw new Error('no SMTP server is configured on this node (SMTP_URL)')
-  const content = unseal(ctx.config.sessionSecret, p.sealed)
+  const content = unsealMail(ctx.config.sessionSecret, p.sealed)
   await record('sending', '', true)
   let answer: string
   try {

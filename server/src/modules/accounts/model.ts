@@ -13,6 +13,16 @@ const MemberSchema = new Schema(
     emailVerifiedAt: { type: Date, default: null },
     /** When the last verification mail was queued (one a minute at most). */
     verificationSentAt: { type: Date, default: null },
+    /**
+     * Two-factor sign-in (TOTP, RFC 6238): the key sealed under SESSION_SECRET and the SHA-256 of
+     * the unused recovery codes (used codes and time steps: TwoFactorUse).
+     */
+    twoFactor: {
+      type: new Schema({ secret: String, enabledAt: Date, recovery: [String] }, { _id: false }),
+      default: null,
+    },
+    /** A setup begun but not yet confirmed with a code: its sealed key. */
+    twoFactorPending: { type: new Schema({ secret: String, createdAt: Date }, { _id: false }), default: null },
     /** Sessions begun before this are over (a password reset or change signed the member out everywhere else). */
     sessionsNotBefore: { type: Date, default: null },
     /** The language mail is written in (the one the member signed up in). */
@@ -166,6 +176,34 @@ export interface SessionIndexDoc {
 }
 const SessionIndexSchema = new Schema<SessionIndexDoc>({ _id: { type: Schema.Types.ObjectId }, ids: { type: [String], default: [] } }, { versionKey: false })
 
+/** A sign-in whose password was right, waiting for the second factor. _id: SHA-256 of its token. */
+export interface LoginChallengeDoc {
+  _id: string
+  memberId: Types.ObjectId
+  expiresAt: Date
+  attempts: number
+}
+const LoginChallengeSchema = new Schema<LoginChallengeDoc>(
+  {
+    _id: { type: String },
+    memberId: { type: Schema.Types.ObjectId, required: true },
+    expiresAt: { type: Date, required: true },
+    attempts: { type: Number, default: 0 },
+  },
+  { versionKey: false },
+)
+
+/**
+ * A second factor that was used: "<member>:step:<n>" for a TOTP time step, "<member>:recovery:<hash>"
+ * for a recovery code. Inserting it is how a code is used: a duplicate means it was used already
+ * (two requests with the same code at once: only one gets in), by _id alone.
+ */
+export interface TwoFactorUseDoc {
+  _id: string
+  at: Date
+}
+const TwoFactorUseSchema = new Schema<TwoFactorUseDoc>({ _id: { type: String }, at: { type: Date, required: true } }, { versionKey: false })
+
 /** How often something was asked for one address within a window (password-reset mails), known address or not. */
 export interface AddressLimitDoc {
   _id: string
@@ -202,6 +240,8 @@ export function accountModels(conn: Connection) {
     PendingJoin: conn.model('PendingJoin', PendingJoinSchema, 'pending_joins') as Model<PendingJoinDoc>,
     LoginFailure: conn.model('LoginFailure', LoginFailureSchema, 'login_failures') as Model<LoginFailureDoc>,
     EmailToken: conn.model('EmailToken', EmailTokenSchema, 'email_tokens') as Model<EmailTokenDoc>,
+    TwoFactorUse: conn.model('TwoFactorUse', TwoFactorUseSchema, 'two_factor_uses') as Model<TwoFactorUseDoc>,
+    LoginChallenge: conn.model('LoginChallenge', LoginChallengeSchema, 'login_challenges') as Model<LoginChallengeDoc>,
     SessionIndex: conn.model('SessionIndex', SessionIndexSchema, 'session_index') as Model<SessionIndexDoc>,
     AddressLimit: conn.model('AddressLimit', AddressLimitSchema, 'address_limits') as Model<AddressLimitDoc>,
   }
