@@ -22,6 +22,9 @@ try {
     ...(args.name ? { displayName: args.name } : {}),
   })
   console.log(`Administrator ready: ${admin.email} (@${admin.handle})`)
+  if (!admin.twoFactor?.enabledAt) {
+    console.log('Administrators need two-factor sign-in: sign in and turn it on under Settings → Sicherheit; until then the account acts as a partner.')
+  }
 } catch (error) {
   console.error(error instanceof AppError ? `${error.code}: ${error.message}` : error)
   process.exitCode = 1

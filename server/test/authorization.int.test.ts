@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Types } from 'mongoose'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ensureAdmin } from '../src/modules/referrals/index.ts'
-import { Client, closeSockets, makeMember, openSocket, startTestServer, type TestServer } from './harness.ts'
+import { Client, closeSockets, makeMember, openSocket, startTestServer, type TestServer, adminClient } from './harness.ts'
 
 /** Sends any event with any payload: these tests feed the server what a typed client cannot. */
 type LooseSocket = { emit: (...args: unknown[]) => void }
@@ -52,9 +51,7 @@ beforeAll(async () => {
   const olga = await makeMember(server, { handle: 'authz-olga' })
   const rita = await makeMember(server, { handle: 'authz-rita' })
   const otto = await makeMember(server, { handle: 'authz-otto' })
-  await ensureAdmin(server.app.ctx, { email: 'authz-admin@example.org', password: 'admin password 1' })
-  clients.admin = new Client(server.url)
-  await clients.admin.post('/api/v1/auth/login', { email: 'authz-admin@example.org', password: 'admin password 1' })
+  clients.admin = await adminClient(server, { email: 'authz-admin@example.org', password: 'admin password 1' })
   clients.owner = olga.client
   clients.removed = rita.client
   clients.other = otto.client

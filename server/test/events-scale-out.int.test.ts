@@ -2,8 +2,18 @@ import type { Message, SendAck } from '@vernetzt/shared/schemas/messages'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { messagingIdle } from '../src/modules/messaging/index.ts'
-import { ensureAdmin } from '../src/modules/referrals/index.ts'
-import { Client, closeSockets, makeMember, openSocket, startTestServer, uniqueDbName, type ClientSocket, type TestServer, privateRoom } from './harness.ts'
+import {
+  Client,
+  closeSockets,
+  makeMember,
+  openSocket,
+  startTestServer,
+  uniqueDbName,
+  type ClientSocket,
+  type TestServer,
+  privateRoom,
+  adminClient,
+} from './harness.ts'
 import { startRedis } from './redis.ts'
 
 /**
@@ -22,9 +32,7 @@ beforeAll(async () => {
   const config = { redisUrl: redis.url, messageRateLimit: 600, limits: { writes: 1000, content: 1000, loginFailures: 5 } }
   nodeA = await startTestServer({ dbName, config })
   nodeB = await startTestServer({ dbName, config })
-  await ensureAdmin(nodeA.app.ctx, { email: 'evs-admin@example.org', password: 'admin password 1', handle: 'evs-admin' })
-  adminOnA = new Client(nodeA.url)
-  expect((await adminOnA.post('/api/v1/auth/login', { email: 'evs-admin@example.org', password: 'admin password 1' })).status).toBe(200)
+  adminOnA = await adminClient(nodeA, { email: 'evs-admin@example.org', password: 'admin password 1', handle: 'evs-admin' })
 })
 afterEach(() => closeSockets())
 afterAll(async () => {

@@ -3,8 +3,7 @@ import type { OnboardingChecklist } from '@vernetzt/shared/schemas/onboarding'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { messagingIdle } from '../src/modules/messaging/index.ts'
-import { ensureAdmin } from '../src/modules/referrals/index.ts'
-import { Client, closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer, privateRoom } from './harness.ts'
+import { Client, closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer, privateRoom, adminClient } from './harness.ts'
 
 /**
  * Every subscriber of the domain event bus (server/src/compose.ts, SUBSCRIPTIONS), each driven by
@@ -55,9 +54,7 @@ let server: TestServer
 let admin: Client
 beforeAll(async () => {
   server = await startTestServer({ config: { messageRateLimit: 600 } })
-  await ensureAdmin(server.app.ctx, { email: 'ev-admin@example.org', password: 'admin password 1', handle: 'ev-admin' })
-  admin = new Client(server.url)
-  expect((await admin.post('/api/v1/auth/login', { email: 'ev-admin@example.org', password: 'admin password 1' })).status).toBe(200)
+  admin = await adminClient(server, { email: 'ev-admin@example.org', password: 'admin password 1', handle: 'ev-admin' })
 })
 afterEach(() => {
   closeSockets()

@@ -7,7 +7,11 @@ import { buildApp } from '../src/app.ts'
 import { loadConfig, type Config } from '../src/config.ts'
 import { openDatabase, type Database } from '../src/db/connect.ts'
 import { prepareData } from '../src/main.ts'
+import { ensureAdmin } from '../src/modules/referrals/index.ts'
 import type { NodeHandler } from '../src/plugins/web.ts'
+import { CODE_STEPS, nextStep, rememberTwoFactorKey, totpCode, twoFactorKeyOf } from './totp.ts'
+
+export { totpCode } from './totp.ts'
 
 export interface TestServer {
   url: string
@@ -92,8 +96,11 @@ export async function settle(server: Pick<TestServer, 'app'>, ms = 25_000): Prom
 export class Client {
   cookie = ''
   readonly base: string
-  constructor(base: string) {
+  /** Headers every request sends (an Origin, as a browser on a public site would). */
+  readonly headers: Record<string, string>
+  constructor(base: string, headers: Record<string, string> = {}) {
     this.base = base
+    this.headers = headers
   }
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -102,6 +109,7 @@ export class Client {
       headers: {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...this.headers,
         ...headers,
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -222,3 +230,55 @@ export async function privateRoom(
   const room = (await member.client.get(`/api/v1/groups/${group.slug}/chat`)).body as { id: string }
   return { slug: group.slug, roomId: room.id }
 }
+
+/** Turns two-factor sign-in on for a signed-in client through the API, as the settings page does. */
+export async function turnOnTwoFactor(client: Client, email: string): Promise<{ secret: string; codes: string[] }> {
+  const setup = await client.post('/api/v1/me/two-factor/setup')
+  if (setup.status !== 200) throw new Error(`two-factor setup failed: ${setup.status} ${JSON.stringify(setup.body)}`)
+  const enabled = await client.post('/api/v1/me/two-factor/enable', { code: totpCode(setup.body.secret) })
+  if (enabled.status !== 200) throw new Error(`two-factor enable failed: ${enabled.status} ${JSON.stringify(enabled.body)}`)
+  rememberTwoFactorKey(email, setup.body.secret)
+  return { secret: setup.body.secret, codes: enabled.body.codes }
+}
+
+/**
+ * Signs in with password and, when asked, the code of the key set up by `turnOnTwoFactor`
+ * (the setup may have used the current step's code already).
+ */
+export async function signIn(client: Client, email: string, password: string) {
+  const first = await client.post('/api/v1/auth/login', { email, password })
+  if (first.status !== 401 || first.body.error?.code !== 'TWO_FACTOR_REQUIRED') return first
+  const secret = twoFactorKeyOf(email)
+  if (!secret) throw new Error(`${email} has two-factor sign-in on, with a key this test run did not set up`)
+  const challenge = first.body.error.details.challenge
+  let res = first
+  for (const steps of CODE_STEPS) {
+    if (steps === null) await nextStep()
+    res = await client.post('/api/v1/auth/login/two-factor', { challenge, code: totpCode(secret, steps ?? 1) })
+    if (res.body.error?.code !== 'TWO_FACTOR_CODE_WRONG') break
+  }
+  return res
+}
+
+/**
+ * An administrator (created the way `npm run admin:create` does) signed in on a new client with
+ * two-factor sign-in on, which administrators need for their rights.
+ */
+export async function adminClient(
+  server: { url: string; app: FastifyInstance },
+  input: { email: string; password: string; handle?: string; displayName?: string },
+  client?: Client,
+): Promise<Client> {
+  // One signed-in client per admin and server: each sign-in uses up a code.
+  const key = `${server.url} ${input.email.toLowerCase()}`
+  const known = adminClients.get(key)
+  if (known && !client && (await known.get('/api/v1/me')).body.role === 'admin') return known
+  client ??= new Client(server.url)
+  await ensureAdmin(server.app.ctx, input)
+  const res = await signIn(client, input.email, input.password)
+  if (res.status !== 200) throw new Error(`admin sign-in failed: ${res.status} ${JSON.stringify(res.body)}`)
+  if (res.body.twoFactorRequired) await turnOnTwoFactor(client, input.email)
+  adminClients.set(key, client)
+  return client
+}
+const adminClients = new Map<string, Client>()

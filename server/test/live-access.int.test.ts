@@ -1,7 +1,6 @@
 import type { Message, SendAck } from '@vernetzt/shared/schemas/messages'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ensureAdmin } from '../src/modules/referrals/index.ts'
-import { Client, closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer } from './harness.ts'
+import { closeSockets, makeMember, openSocket, startTestServer, type ClientSocket, type TestServer, adminClient } from './harness.ts'
 
 /** Losing access takes effect on open sockets at once (issue 10, finding 4). */
 let server: TestServer
@@ -80,9 +79,7 @@ describe('team rooms after a move', () => {
     for (const socket of [staysSocket!, movesSocket!]) expect(await join(socket, room.id)).toEqual({ ok: true })
     const heardStays = heardBy(staysSocket!)
     const heardMoves = heardBy(movesSocket!)
-    await ensureAdmin(server.app.ctx, { email: 'move-admin@example.org', password: 'admin password 1' })
-    const admin = new Client(server.url)
-    await admin.post('/api/v1/auth/login', { email: 'move-admin@example.org', password: 'admin password 1' })
+    const admin = await adminClient(server, { email: 'move-admin@example.org', password: 'admin password 1' })
     expect((await admin.post('/api/v1/admin/members/move', { member: 'move-moves', newSponsor: 'move-elsewhere', reason: 'Umzug' })).status).toBe(200)
     expect(await send(leadSocket!, room.id, 'Nach dem Umzug')).toMatchObject({ ok: true })
     await expect.poll(() => heardStays).toEqual(['<p>Nach dem Umzug</p>\n'])

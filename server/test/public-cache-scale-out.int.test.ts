@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureAdmin } from '../src/modules/referrals/index.ts'
-import { Client, makeMember, settle, startTestServer, uniqueDbName, type TestServer } from './harness.ts'
+import { Client, makeMember, settle, startTestServer, uniqueDbName, type TestServer, turnOnTwoFactor } from './harness.ts'
 import { startRedis } from './redis.ts'
 
 /**
@@ -66,12 +66,16 @@ describe('the public cache on two nodes', () => {
     await expect.poll(async () => (await onB.get('/api/v1/me')).status, { timeout: 1_000, interval: 50 }).toBe(401)
   })
 
-  it('gives a member made admin the new role on every node at once', async () => {
+  it('gives a member made admin the new role on every node at once, once two-factor sign-in is on', async () => {
     const dora = await makeMember(nodeA, { handle: 'pcs-dora', password: 'dora password 1' })
     const onB = Object.assign(new Client(nodeB.url), { cookie: dora.client.cookie })
     expect((await onB.get('/api/v1/me')).body.role).toBe('partner')
     await ensureAdmin(nodeA.app.ctx, { email: 'pcs-dora@example.org', password: 'dora password 1', handle: 'pcs-dora' })
+    await expect.poll(async () => (await onB.get('/api/v1/me')).body.twoFactorRequired, { timeout: 1_000, interval: 50 }).toBe(true)
+    expect((await onB.get('/api/v1/moderation/queue')).status).toBe(403)
+    await turnOnTwoFactor(dora.client, dora.email)
     await expect.poll(async () => (await onB.get('/api/v1/me')).body.role, { timeout: 1_000, interval: 50 }).toBe('admin')
+    expect((await onB.get('/api/v1/moderation/queue')).status).toBe(200)
   })
 
   it("shows an author's new name in a follower's feed on the other node at once", async () => {

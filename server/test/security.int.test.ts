@@ -1,8 +1,7 @@
 import sharp from 'sharp'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, openSocket, paymentEventBody, startTestServer, type TestServer } from './harness.ts'
-import { ensureAdmin } from '../src/modules/referrals/index.ts'
+import { Client, makeMember, openSocket, paymentEventBody, startTestServer, type TestServer, adminClient } from './harness.ts'
 import { SIGNATURE_HEADER, signWebhook } from '../src/modules/commerce/payments.ts'
 
 /**
@@ -202,9 +201,7 @@ describe('bad input gets a 4xx, never a 5xx', () => {
 describe('money a buyer cannot fake', () => {
   let product: { id: string; priceCents: number }
   beforeAll(async () => {
-    await ensureAdmin(server.app.ctx, { email: 'sec-admin@example.org', password: 'admin password 1' })
-    const admin = new Client(server.url)
-    await admin.post('/api/v1/auth/login', { email: 'sec-admin@example.org', password: 'admin password 1' })
+    const admin = await adminClient(server, { email: 'sec-admin@example.org', password: 'admin password 1' })
     product = (await admin.post('/api/v1/admin/products', { name: 'Teebaumöl', priceCents: 10_000, vatRateBp: 1900, commissionableCents: 8_000 })).body
   })
 
@@ -252,9 +249,11 @@ describe('money a buyer cannot fake', () => {
   it('has no test provider on a public site unless it is configured, and then no checkout', async () => {
     const live = await startTestServer({ config: { publicUrl: 'https://vernetzt.example', paymentProvider: 'none' } })
     try {
-      await ensureAdmin(live.app.ctx, { email: 'live-admin@example.org', password: 'admin password 1' })
-      const admin = new Client(live.url)
-      await admin.post('/api/v1/auth/login', { email: 'live-admin@example.org', password: 'admin password 1' }, { origin: 'https://vernetzt.example' })
+      const admin = await adminClient(
+        live,
+        { email: 'live-admin@example.org', password: 'admin password 1' },
+        new Client(live.url, { origin: 'https://vernetzt.example' }),
+      )
       const item = (
         await admin.post(
           '/api/v1/admin/products',

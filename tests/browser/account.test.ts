@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { linkIn, readMail, waitForMails } from '../../server/test/mailpit.ts'
+import { totpCode } from '../../server/test/totp.ts'
 import { PHONE, apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
 
 let app: App
@@ -113,5 +114,63 @@ describe('an account a member can keep', () => {
     expect(await desk.page.getByTestId('this-device').count()).toBe(1)
     await phone.context.close()
     await desk.context.close()
+  })
+
+  it('Zwei-Faktor-Anmeldung: set up with the QR page and a code computed here; signing in then asks for the code', async () => {
+    const handle = `uwe-${randomBytes(3).toString('hex')}`
+    const { email, password } = await apiRegister(app, { handle, displayName: 'Uwe Brandt' })
+    const { context, page } = await signIn(app, browser, email, password, PHONE)
+    await page.goto(`${app.url}/me/settings/security`)
+    expect(await page.getByTestId('two-factor-state').textContent()).toBe('Ausgeschaltet')
+    await page.getByTestId('two-factor-setup').click()
+    await page.getByTestId('two-factor-qr').waitFor()
+    expect(await page.getByTestId('two-factor-qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true)
+    const secret = ((await page.getByTestId('two-factor-secret').textContent()) ?? '').trim()
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/)
+    // A wrong code: said so, and the same key stays on the page for the next try.
+    await page.getByTestId('two-factor-enable-code').fill(totpCode(secret) === '123456' ? '654321' : '123456')
+    await page.getByTestId('two-factor-enable').click()
+    await expect.poll(() => page.getByTestId('two-factor-error').textContent()).toContain('Der Code stimmt nicht')
+    expect(await page.getByTestId('two-factor-secret').textContent()).toBe(secret)
+    await page.getByTestId('two-factor-enable-code').fill(totpCode(secret))
+    await page.getByTestId('two-factor-enable').click()
+    await page.getByTestId('two-factor-enabled').waitFor()
+    const codes = await page.getByTestId('recovery-code').allTextContents()
+    expect(codes).toHaveLength(10)
+    expect(await page.getByTestId('two-factor-state').textContent()).toBe('Eingeschaltet')
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
+    await context.close()
+
+    // Signing in on another device: password, then the code step.
+    const other = await newContext(browser, 'en-GB')
+    const desk = await other.newPage()
+    await desk.goto(`${app.url}/login`)
+    await desk.getByLabel('Email').fill(email)
+    await desk.getByLabel('Password').fill(password)
+    await desk.getByTestId('login-submit').click()
+    await desk.getByTestId('two-factor-step').waitFor()
+    expect(await desk.getByTestId('two-factor-step').textContent()).toContain('authenticator app')
+    await desk.getByTestId('two-factor-code').fill('000000' === totpCode(secret, 1) ? '111111' : '000000')
+    await desk.getByTestId('two-factor-submit').click()
+    await expect.poll(() => desk.getByTestId('form-error').textContent()).toContain('4 attempts left')
+    await desk.getByTestId('two-factor-code').fill(totpCode(secret, 1))
+    await desk.getByTestId('two-factor-submit').click()
+    await desk.waitForURL(`${app.url}/`)
+    expect(await desk.getByTestId('logout').count()).toBe(1)
+    await other.close()
+
+    // A recovery code instead of the phone.
+    const third = await newContext(browser, 'de-DE')
+    const laptop = await third.newPage()
+    await laptop.goto(`${app.url}/login`)
+    await laptop.getByLabel('E-Mail').fill(email)
+    await laptop.getByLabel('Passwort').fill(password)
+    await laptop.getByTestId('login-submit').click()
+    await laptop.getByTestId('two-factor-code').fill(codes[0]!)
+    await laptop.getByTestId('two-factor-submit').click()
+    await laptop.waitForURL(`${app.url}/`)
+    await laptop.goto(`${app.url}/me/settings/security`)
+    expect(await laptop.getByTestId('recovery-left').textContent()).toContain('9')
+    await third.close()
   })
 })

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PHONE, apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
+import { PHONE, adminSession, apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
 
 const ADMIN = { email: 'earn-admin@example.org', password: 'earnings admin password' }
 let app: App
@@ -33,7 +33,7 @@ const text = async (page: Page, testId: string) => ((await page.getByTestId(test
 
 beforeAll(async () => {
   ;[app, browser] = await Promise.all([startApp({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }), launchBrowser()])
-  const admin = await session(ADMIN.email, ADMIN.password)
+  const admin = await adminSession(app, ADMIN.email, ADMIN.password)
   await call(admin, 'POST', '/admin/commission-plan', { ratesBp: [1000, 500], maxDepth: 2, note: 'Start' })
   const product = await call(admin, 'POST', '/admin/products', { name: 'Aloe Vera Gel', priceCents: 11_900, vatRateBp: 1900, commissionableCents: 10_000 })
   await apiRegister(app, { handle: 'anna', displayName: 'Anna Schmidt' })

@@ -2,7 +2,7 @@ import { periodOf } from '@vernetzt/shared/commissions'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
+import { adminSession, apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
 
 const ADMIN = { email: 'shop-admin@example.org', password: 'shop admin password' }
 let app: App
@@ -12,6 +12,8 @@ let orderId = ''
 
 beforeAll(async () => {
   ;[app, browser] = await Promise.all([startApp({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }), launchBrowser()])
+  // Administrators need two-factor sign-in for their rights: on before the pages are used.
+  await adminSession(app, ADMIN.email, ADMIN.password)
   // Anna sponsored Jonas; customers who come through Jonas's profile buy from him.
   await apiRegister(app, { handle: 'anna', displayName: 'Anna Schmidt' })
   await apiRegister(app, { handle: 'jonas', displayName: 'Jonas Weber', sponsor: 'anna' })

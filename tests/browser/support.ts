@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { inject } from 'vitest'
+import { CODE_STEPS, nextStep, rememberTwoFactorKey, totpCode, twoFactorKeyOf } from '../../server/test/totp.ts'
 import { freePort } from '../../server/src/db/ferretdb.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -111,6 +112,60 @@ export async function signIn(
   await page.getByLabel('E-Mail').fill(email)
   await page.getByLabel('Passwort').fill(password)
   await page.getByTestId('login-submit').click()
+  // With two-factor sign-in on (administrators), the page asks for the app's code next.
+  const secret = twoFactorKeyOf(email)
+  if (secret) {
+    for (const steps of CODE_STEPS) {
+      if (steps === null) await nextStep()
+      await page.getByTestId('two-factor-code').fill(totpCode(secret, steps ?? 1))
+      await page.getByTestId('two-factor-submit').click()
+      const outcome = await Promise.race([
+        page.waitForURL(`${app.url}/`).then(() => 'in' as const),
+        page
+          .getByTestId('form-error')
+          .waitFor()
+          .then(() => 'wrong' as const),
+      ])
+      if (outcome === 'in') break
+    }
+  }
   await page.waitForURL(`${app.url}/`)
   return { context, page }
+}
+
+/**
+ * An administrator's API session cookie (created at boot by ADMIN_EMAIL): the first time with
+ * two-factor sign-in turned on through the API, as administrators need it for their rights;
+ * later with the code their (the test's) app computes.
+ */
+export async function adminSession(app: App, email: string, password: string): Promise<string> {
+  const post = async (path: string, body: unknown, cookie = '') => {
+    const res = await fetch(`${app.url}/api/v1${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: app.url, ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify(body),
+    })
+    const set = res.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ')
+    return { status: res.status, body: (await res.json()) as any, cookie: set }
+  }
+  const first = await post('/auth/login', { email, password })
+  if (first.status === 200 && !first.body.twoFactorRequired) return first.cookie
+  if (first.status === 200) {
+    const setup = await post('/me/two-factor/setup', {}, first.cookie)
+    const enabled = await post('/me/two-factor/enable', { code: totpCode(setup.body.secret) }, first.cookie)
+    if (enabled.status !== 200) throw new Error(`two-factor for ${email}: ${enabled.status} ${JSON.stringify(enabled.body)}`)
+    rememberTwoFactorKey(email, setup.body.secret)
+    return first.cookie
+  }
+  const secret = twoFactorKeyOf(email)
+  if (first.body.error?.code !== 'TWO_FACTOR_REQUIRED' || !secret) throw new Error(`admin sign-in ${email}: ${first.status} ${JSON.stringify(first.body)}`)
+  for (const steps of CODE_STEPS) {
+    if (steps === null) await nextStep()
+    const res = await post('/auth/login/two-factor', { challenge: first.body.error.details.challenge, code: totpCode(secret, steps ?? 1) })
+    if (res.status === 200) return res.cookie
+  }
+  throw new Error(`admin sign-in ${email}: no code was taken`)
 }

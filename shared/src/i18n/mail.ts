@@ -19,8 +19,14 @@ export const de = {
   'mail.reset.notYou': 'Du warst das nicht? Dann ignoriere diese E-Mail; dein Passwort bleibt, wie es ist.',
   'mail.passwordChanged.subject': 'Dein Passwort wurde geändert',
   'mail.passwordChanged.body': 'das Passwort deines Kontos bei {site} wurde am {when} geändert. Alle anderen Geräte sind abgemeldet.',
-  'mail.passwordChanged.action': 'Das war ich nicht',
-  'mail.passwordChanged.notYou': 'Wenn du das nicht warst, setze dein Passwort sofort über den Knopf neu – so sperrst du den Unbekannten wieder aus.',
+  'mail.twoFactorOn.subject': 'Zwei-Faktor-Anmeldung eingeschaltet',
+  'mail.twoFactorOn.body':
+    'für dein Konto bei {site} wurde am {when} die Zwei-Faktor-Anmeldung eingeschaltet. Ab jetzt fragt die Anmeldung nach dem Code aus deiner Authenticator-App.',
+  'mail.twoFactorOff.subject': 'Zwei-Faktor-Anmeldung ausgeschaltet',
+  'mail.twoFactorOff.body':
+    'für dein Konto bei {site} wurde am {when} die Zwei-Faktor-Anmeldung ausgeschaltet. Die Anmeldung braucht jetzt nur noch dein Passwort.',
+  'mail.notice.action': 'Das war ich nicht',
+  'mail.notice.notYou': 'Wenn du das nicht warst, setze dein Passwort sofort über den Knopf neu – so sperrst du den Unbekannten wieder aus.',
 } as const satisfies Catalog
 
 export const en: Translation<typeof de> = {
@@ -41,6 +47,11 @@ export const en: Translation<typeof de> = {
   'mail.reset.notYou': 'That was not you? Then ignore this email; your password stays as it is.',
   'mail.passwordChanged.subject': 'Your password was changed',
   'mail.passwordChanged.body': 'the password of your {site} account was changed on {when}. Every other device is signed out.',
-  'mail.passwordChanged.action': 'That was not me',
-  'mail.passwordChanged.notYou': 'If that was not you, set a new password with the button at once – that locks the stranger out again.',
+  'mail.twoFactorOn.subject': 'Two-factor sign-in turned on',
+  'mail.twoFactorOn.body':
+    'two-factor sign-in was turned on for your {site} account on {when}. From now on, signing in asks for the code from your authenticator app.',
+  'mail.twoFactorOff.subject': 'Two-factor sign-in turned off',
+  'mail.twoFactorOff.body': 'two-factor sign-in was turned off for your {site} account on {when}. Signing in now needs only your password.',
+  'mail.notice.action': 'That was not me',
+  'mail.notice.notYou': 'If that was not you, set a new password with the button at once – that locks the stranger out again.',
 }

@@ -40,13 +40,31 @@ export type LoginBody = FromSchema<typeof LoginBodySchema>
 /** The signed-in member's own view of themselves. */
 export const MeSchema = {
   type: 'object',
-  required: ['id', 'handle', 'email', 'emailVerified', 'displayName', 'role', 'avatarUrl', 'sponsor', 'depth', 'createdAt', 'unreadNotifications'],
+  required: [
+    'id',
+    'handle',
+    'email',
+    'emailVerified',
+    'twoFactor',
+    'twoFactorRequired',
+    'displayName',
+    'role',
+    'avatarUrl',
+    'sponsor',
+    'depth',
+    'createdAt',
+    'unreadNotifications',
+  ],
   additionalProperties: false,
   properties: {
     ...MemberSummarySchema.properties,
     email: { type: 'string' },
     /** Whether the member confirmed the address through the verification mail. */
     emailVerified: { type: 'boolean' },
+    /** Whether sign-in asks for a code from an authenticator app. */
+    twoFactor: { type: 'boolean' },
+    /** An administrator without two-factor sign-in: acts as a partner until it is on. */
+    twoFactorRequired: { type: 'boolean' },
     sponsor: { anyOf: [MemberSummarySchema, { type: 'null' }] },
     depth: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },
@@ -130,3 +148,71 @@ export const SessionListSchema = {
   additionalProperties: false,
   properties: { sessions: { type: 'array', items: SessionSchema } },
 } as const
+
+/** A sign-in's second step: the challenge from TWO_FACTOR_REQUIRED and a code (or a recovery code). */
+export const LoginTwoFactorBodySchema = {
+  type: 'object',
+  required: ['challenge', 'code'],
+  additionalProperties: false,
+  properties: {
+    challenge: { type: 'string', minLength: 1, maxLength: 200 },
+    code: { type: 'string', minLength: 1, maxLength: 30 },
+  },
+} as const
+export type LoginTwoFactorBody = FromSchema<typeof LoginTwoFactorBodySchema>
+
+export const TwoFactorStatusSchema = {
+  type: 'object',
+  required: ['enabled', 'recoveryLeft', 'required'],
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean' },
+    /** Unused recovery codes. */
+    recoveryLeft: { type: 'integer' },
+    /** The member's role needs it (administrators): it cannot be turned off. */
+    required: { type: 'boolean' },
+  },
+} as const
+export type TwoFactorStatus = FromSchema<typeof TwoFactorStatusSchema>
+
+export const TwoFactorSetupSchema = {
+  type: 'object',
+  required: ['secret', 'uri', 'qrSvg'],
+  additionalProperties: false,
+  properties: {
+    /** The key in base32, for typing into the app by hand. */
+    secret: { type: 'string' },
+    /** The otpauth:// URI the QR code holds. */
+    uri: { type: 'string' },
+    qrSvg: { type: 'string' },
+  },
+} as const
+export type TwoFactorSetup = FromSchema<typeof TwoFactorSetupSchema>
+
+export const TwoFactorCodeBodySchema = {
+  type: 'object',
+  required: ['code'],
+  additionalProperties: false,
+  properties: { code: { type: 'string', minLength: 1, maxLength: 30 } },
+} as const
+export type TwoFactorCodeBody = FromSchema<typeof TwoFactorCodeBodySchema>
+
+export const TwoFactorDisableBodySchema = {
+  type: 'object',
+  required: ['password', 'code'],
+  additionalProperties: false,
+  properties: {
+    password: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX },
+    code: { type: 'string', minLength: 1, maxLength: 30 },
+  },
+} as const
+export type TwoFactorDisableBody = FromSchema<typeof TwoFactorDisableBodySchema>
+
+/** Shown once: when two-factor sign-in is turned on, or the codes are made anew. */
+export const RecoveryCodesSchema = {
+  type: 'object',
+  required: ['codes'],
+  additionalProperties: false,
+  properties: { codes: { type: 'array', items: { type: 'string' } } },
+} as const
+export type RecoveryCodes = FromSchema<typeof RecoveryCodesSchema>

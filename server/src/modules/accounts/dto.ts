@@ -66,3 +66,11 @@ export async function sponsorSummary(ctx: ServiceContext, member: Pick<MemberDoc
   if (!member.sponsorId) return null
   return (await memberSummaries(ctx, [member.sponsorId])).get(member.sponsorId.toString()) ?? null
 }
+
+/**
+ * The role a member acts in. Administrators must have two-factor sign-in on: until they turn it
+ * on, an admin acts as a partner (and `Me.twoFactorRequired` says why).
+ */
+export function effectiveRole(member: Pick<MemberDoc, 'role' | 'twoFactor'>): MemberDoc['role'] {
+  return member.role === 'admin' && !member.twoFactor?.enabledAt ? 'partner' : member.role
+}

@@ -1,6 +1,6 @@
 // "Passwort vergessen?": a single-use link by mail, then a new password that signs the member out
 // everywhere else, and a notice to the address.
-import { translate, type Lang } from '@vernetzt/shared/i18n'
+import { translate } from '@vernetzt/shared/i18n'
 import { AppError } from '@vernetzt/shared/errors'
 import type { ServiceContext } from '../../context.ts'
 import { queueMail } from '../../mail/outbox.ts'
@@ -9,6 +9,7 @@ import { issueToken, redeemToken } from './email.ts'
 import { findMemberByEmail, normalizeEmail } from './lookup.ts'
 import type { MemberDoc } from './model.ts'
 import { hashPassword } from './passwords.ts'
+import { langOf, securityNotice } from './notices.ts'
 import { endAllSessions } from './sessions.ts'
 
 /** How long a reset link works. */
@@ -16,8 +17,6 @@ export const RESET_TTL_MS = 30 * 60_000
 /** Reset mails one address may ask for per window, whether or not it belongs to anyone. */
 export const RESETS_PER_WINDOW = 3
 export const RESET_WINDOW_MS = 60 * 60_000
-
-const langOf = (member: Pick<MemberDoc, 'lang'>): Lang => (member.lang === 'en' ? 'en' : 'de')
 
 /**
  * Asks for a reset link. The answer is the same for every address: known or not, the request
@@ -71,23 +70,5 @@ export async function setPassword(ctx: ServiceContext, member: MemberDoc, passwo
   await ctx.models.Member.updateOne({ _id: member._id }, { $set: { passwordHash: await hashPassword(password) } })
   await endAllSessions(ctx, member._id, now)
   await ctx.models.LoginFailure.deleteOne({ _id: `login:${member.email}` })
-  const lang = langOf(member)
-  const site = ctx.config.root.displayName
-  const when = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'de-DE', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-    timeZone: 'Europe/Berlin',
-  }).format(now)
-  const mail = renderMail(lang, site, {
-    subject: translate(lang, 'mail.passwordChanged.subject'),
-    name: member.displayName,
-    paragraphs: [translate(lang, 'mail.passwordChanged.body', { site, when })],
-    action: { label: translate(lang, 'mail.passwordChanged.action'), url: `${ctx.config.publicUrl}/forgot-password` },
-    after: [translate(lang, 'mail.passwordChanged.notYou')],
-  })
-  await queueMail(ctx, { id: `password-changed:${member._id.toString()}:${now.getTime()}`, kind: 'password-changed', to: member.email, ...mail })
+  await securityNotice(ctx, member, 'passwordChanged', now)
 }

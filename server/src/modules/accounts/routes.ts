@@ -1,12 +1,15 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { AppError } from '@vernetzt/shared/errors'
 import {
   LoginBodySchema,
+  LoginTwoFactorBodySchema,
   MeSchema,
   ResetConfirmBodySchema,
   ResetRequestBodySchema,
   VerifiedEmailSchema,
   VerifyEmailBodySchema,
   type LoginBody,
+  type LoginTwoFactorBody,
   type ResetConfirmBody,
   type ResetRequestBody,
   type VerifyEmailBody,
@@ -16,11 +19,24 @@ import { clearSessionCookie, requireActor, setSessionCookie } from '../../plugin
 import { resendVerification, verifyEmail } from './email.ts'
 import { completeReset, requestReset } from './password-reset.ts'
 import { SESSION_COOKIE, createSession, revokeSession } from './sessions.ts'
+import type { MemberDoc } from './model.ts'
 import { getMe, login, toMe } from './service.ts'
+import { answerChallenge, openChallenge } from './two-factor.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
   const secure = ctx.config.secureCookies
+
+  /** A member whose password was right: signed in here, or asked for the second factor first. */
+  const signIn = async (request: FastifyRequest, reply: FastifyReply, member: MemberDoc, passed = false) => {
+    if (member.twoFactor?.enabledAt && !passed) {
+      const challenge = await openChallenge(ctx, member._id)
+      throw new AppError('TWO_FACTOR_REQUIRED', 'Enter the code from your authenticator app.', { challenge })
+    }
+    const session = await createSession(ctx, member._id, { userAgent: request.headers['user-agent'], ip: request.ip })
+    setSessionCookie(reply, session.token, secure)
+    return toMe(ctx, member)
+  }
 
   app.post<{ Body: LoginBody }>(
     '/auth/login',
@@ -28,11 +44,26 @@ const routes: FastifyPluginAsync = async (app) => {
       config: { limits: ['auth'] },
       schema: { tags: ['auth'], body: LoginBodySchema, response: { 200: MeSchema, ...errorResponses } },
     },
+    async (request, reply) => signIn(request, reply, await login(ctx, request.body)),
+  )
+
+  // The second step of a sign-in with two-factor sign-in on (after TWO_FACTOR_REQUIRED).
+  app.post<{ Body: LoginTwoFactorBody }>(
+    '/auth/login/two-factor',
+    {
+      config: { limits: ['auth'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Finish a sign-in with the code from the authenticator app or a recovery code',
+        body: LoginTwoFactorBodySchema,
+        response: { 200: MeSchema, ...errorResponses },
+      },
+    },
     async (request, reply) => {
-      const member = await login(ctx, request.body)
-      const session = await createSession(ctx, member._id, { userAgent: request.headers['user-agent'], ip: request.ip })
-      setSessionCookie(reply, session.token, secure)
-      return toMe(ctx, member)
+      const memberId = await answerChallenge(ctx, request.body.challenge, request.body.code)
+      const member = await ctx.models.Member.findById(memberId).lean()
+      if (!member) throw new AppError('TOKEN_INVALID', 'This sign-in is not valid any more: sign in again.')
+      return signIn(request, reply, member as MemberDoc, true)
     },
   )
 
@@ -92,12 +123,8 @@ const routes: FastifyPluginAsync = async (app) => {
         response: { 200: MeSchema, ...errorResponses },
       },
     },
-    async (request, reply) => {
-      const member = await completeReset(ctx, request.body.token, request.body.password)
-      const session = await createSession(ctx, member._id, { userAgent: request.headers['user-agent'], ip: request.ip })
-      setSessionCookie(reply, session.token, secure)
-      return toMe(ctx, member)
-    },
+    // With two-factor sign-in on, the new password is set and the sign-in asks for the code.
+    async (request, reply) => signIn(request, reply, await completeReset(ctx, request.body.token, request.body.password)),
   )
 
   app.post(

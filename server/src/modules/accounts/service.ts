@@ -1,7 +1,7 @@
 import type { LoginBody, Me } from '@vernetzt/shared/schemas/auth'
 import { AppError } from '@vernetzt/shared/errors'
 import type { Actor, ServiceContext } from '../../context.ts'
-import { sponsorSummary, toMemberSummary } from './dto.ts'
+import { effectiveRole, sponsorSummary, toMemberSummary } from './dto.ts'
 import { findMemberByEmail } from './lookup.ts'
 import type { LoginFailureDoc, MemberDoc } from './model.ts'
 import { verifyPassword } from './passwords.ts'
@@ -21,30 +21,41 @@ const LOGIN_FAILURES_FORGOTTEN_MS = 24 * 60 * 60_000
  */
 export async function login(ctx: ServiceContext, input: LoginBody, now = new Date()): Promise<MemberDoc> {
   const key = `login:${input.email.trim().toLowerCase()}`
-  const record = (await ctx.models.LoginFailure.findById(key).lean()) as LoginFailureDoc | null
-  if (record?.lockedUntil && record.lockedUntil > now) {
-    const retryAfter = Math.ceil((record.lockedUntil.getTime() - now.getTime()) / 1000)
-    throw new AppError('RATE_LIMITED', `Too many wrong passwords for this account. Try again in ${retryAfter} s.`, { retryAfter })
-  }
+  const record = await checkNotLocked(ctx, key, 'Too many wrong passwords for this account.', now)
   const member = await findMemberByEmail(ctx, input.email)
   const ok = await verifyPassword(member?.passwordHash ?? null, input.password)
   if (!member || !ok) {
-    if (record && now.getTime() - record.lastFailureAt.getTime() > LOGIN_FAILURES_FORGOTTEN_MS) await ctx.models.LoginFailure.deleteOne({ _id: key })
-    // Counted atomically: wrong guesses sent at the same moment each count.
-    const after = (await ctx.models.LoginFailure.findOneAndUpdate(
-      { _id: key },
-      { $inc: { failures: 1 }, $set: { lastFailureAt: now } },
-      { upsert: true, returnDocument: 'after' },
-    ).lean()) as LoginFailureDoc | null
-    const over = (after?.failures ?? 1) - ctx.config.limits.loginFailures
-    if (over >= 0) {
-      const lockedUntil = new Date(now.getTime() + Math.min(LOGIN_BACKOFF_MAX_MS, LOGIN_BACKOFF_MS * 2 ** over))
-      await ctx.models.LoginFailure.updateOne({ _id: key }, { $set: { lockedUntil } })
-    }
+    await countFailure(ctx, key, record, now)
     throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong.')
   }
   if (record) await ctx.models.LoginFailure.deleteOne({ _id: key })
   return member
+}
+
+/** Refuses while `key` (an account's password, a member's second factor) waits after failures. */
+export async function checkNotLocked(ctx: ServiceContext, key: string, why: string, now = new Date()): Promise<LoginFailureDoc | null> {
+  const record = (await ctx.models.LoginFailure.findById(key).lean()) as LoginFailureDoc | null
+  if (record?.lockedUntil && record.lockedUntil > now) {
+    const retryAfter = Math.ceil((record.lockedUntil.getTime() - now.getTime()) / 1000)
+    throw new AppError('RATE_LIMITED', `${why} Try again in ${retryAfter} s.`, { retryAfter })
+  }
+  return record
+}
+
+/** Counts a failure for `key`; after the allowed ones it waits 30 s, 60 s, … up to an hour. */
+export async function countFailure(ctx: ServiceContext, key: string, record: LoginFailureDoc | null, now = new Date()): Promise<void> {
+  if (record && now.getTime() - record.lastFailureAt.getTime() > LOGIN_FAILURES_FORGOTTEN_MS) await ctx.models.LoginFailure.deleteOne({ _id: key })
+  // Counted atomically: wrong guesses sent at the same moment each count.
+  const after = (await ctx.models.LoginFailure.findOneAndUpdate(
+    { _id: key },
+    { $inc: { failures: 1 }, $set: { lastFailureAt: now } },
+    { upsert: true, returnDocument: 'after' },
+  ).lean()) as LoginFailureDoc | null
+  const over = (after?.failures ?? 1) - ctx.config.limits.loginFailures
+  if (over >= 0) {
+    const lockedUntil = new Date(now.getTime() + Math.min(LOGIN_BACKOFF_MAX_MS, LOGIN_BACKOFF_MS * 2 ** over))
+    await ctx.models.LoginFailure.updateOne({ _id: key }, { $set: { lockedUntil } })
+  }
 }
 
 export async function getMe(ctx: ServiceContext, actor: Actor): Promise<Me> {
@@ -58,6 +69,9 @@ export async function toMe(ctx: ServiceContext, member: MemberDoc): Promise<Me> 
     ...toMemberSummary(member),
     email: member.email,
     emailVerified: !!member.emailVerifiedAt,
+    role: effectiveRole(member),
+    twoFactor: !!member.twoFactor?.enabledAt,
+    twoFactorRequired: member.role === 'admin' && !member.twoFactor?.enabledAt,
     sponsor: await sponsorSummary(ctx, member),
     depth: member.depth,
     createdAt: member.createdAt.toISOString(),

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
 import { Memo } from '../../db/memo.ts'
+import { effectiveRole } from './dto.ts'
 
 export const SESSION_COOKIE = 'vz_session'
 export const SESSION_DAYS = 30
@@ -74,7 +75,7 @@ export async function resolveSessionDetail(
     await ctx.models.Session.deleteOne({ _id: id })
     return null
   }
-  const member = await ctx.models.Member.findById(session.userId, { handle: 1, role: 1, sessionsNotBefore: 1 }).lean()
+  const member = await ctx.models.Member.findById(session.userId, { handle: 1, role: 1, sessionsNotBefore: 1, twoFactor: 1 }).lean()
   if (!member) return null
   // Signed out everywhere (a password reset or change) after this session began.
   if (member.sessionsNotBefore && session.createdAt.getTime() < member.sessionsNotBefore.getTime()) {
@@ -89,7 +90,7 @@ export async function resolveSessionDetail(
     lastSeenAt = now
     await ctx.models.Session.updateOne({ _id: id }, { $set: { lastSeenAt: new Date(now), expiresAt } })
   }
-  const actor: Actor = { id: member._id.toString(), handle: member.handle, role: member.role }
+  const actor: Actor = { id: member._id.toString(), handle: member.handle, role: effectiveRole(member) }
   memo.remember(id, { actor, sessionId: id, expiresAt, lastSeenAt }, startedAt)
   return { actor, sessionId: id, expiresAt }
 }

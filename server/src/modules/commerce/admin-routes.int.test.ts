@@ -1,16 +1,13 @@
 import type { Upline } from '@vernetzt/shared/schemas/commerce'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../referrals/index.ts'
+import { Client, makeMember, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
 
 let server: TestServer
 let admin: Client
 
 beforeAll(async () => {
   server = await startTestServer()
-  await ensureAdmin(server.app.ctx, { email: 'plan-admin@example.org', password: 'plan admin password', handle: 'planadmin' })
-  admin = new Client(server.url)
-  await admin.post('/api/v1/auth/login', { email: 'plan-admin@example.org', password: 'plan admin password' })
+  admin = await adminClient(server, { email: 'plan-admin@example.org', password: 'plan admin password', handle: 'planadmin' })
 })
 afterAll(async () => {
   await server.close()

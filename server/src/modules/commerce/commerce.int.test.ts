@@ -3,8 +3,7 @@ import { periodOf, previousPeriod } from '@vernetzt/shared/commissions'
 import type { LedgerEntry, Order } from '@vernetzt/shared/schemas/commerce'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, paymentEventBody, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../referrals/index.ts'
+import { Client, makeMember, paymentEventBody, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
 import { repairLedger } from './ledger.ts'
 import { entryId, entryKey } from './model.ts'
 import { SIGNATURE_HEADER, signWebhook } from './payments.ts'
@@ -17,9 +16,7 @@ const DAY = 86_400_000
 
 beforeAll(async () => {
   server = await startTestServer()
-  await ensureAdmin(server.app.ctx, { email: 'shop-admin@example.org', password: 'shop admin password', handle: 'shopadmin' })
-  admin = new Client(server.url)
-  await admin.post('/api/v1/auth/login', { email: 'shop-admin@example.org', password: 'shop admin password' })
+  admin = await adminClient(server, { email: 'shop-admin@example.org', password: 'shop admin password', handle: 'shopadmin' })
   expect((await admin.post('/api/v1/admin/commission-plan', { ratesBp: [1000, 500, 300, 200, 100], maxDepth: 5, note: 'Start' })).status).toBe(201)
   // Tests pay some orders in the past (late webhooks, last month): the first plan was in force then too.
   await server.app.ctx.models.Plan.updateOne({ _id: 1 }, { $set: { activeFrom: new Date('2020-01-01T00:00:00Z') } })

@@ -4,8 +4,7 @@ import type { Order } from '@vernetzt/shared/schemas/commerce'
 import type { DownlineSearchResult, EarningsDashboard, IncomeDisclosure, TreePage } from '@vernetzt/shared/schemas/earnings'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, paymentEventBody, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../referrals/index.ts'
+import { Client, makeMember, paymentEventBody, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
 import { SIGNATURE_HEADER, signWebhook } from './payments.ts'
 
 let server: TestServer
@@ -20,9 +19,7 @@ const lastMonth = new Date(new Date(`${current}-01T00:00:00Z`).getTime() - 6 * 3
 
 beforeAll(async () => {
   server = await startTestServer()
-  await ensureAdmin(server.app.ctx, { email: 'earn-admin@example.org', password: 'earnings admin password', handle: 'earnadmin' })
-  admin = new Client(server.url)
-  await admin.post('/api/v1/auth/login', { email: 'earn-admin@example.org', password: 'earnings admin password' })
+  admin = await adminClient(server, { email: 'earn-admin@example.org', password: 'earnings admin password', handle: 'earnadmin' })
   expect((await admin.post('/api/v1/admin/commission-plan', { ratesBp: [1000, 500, 300, 200, 100], maxDepth: 5, note: 'Start' })).status).toBe(201)
   // Some orders are paid last month: the plan was in force then too.
   await server.app.ctx.models.Plan.updateOne({ _id: 1 }, { $set: { activeFrom: new Date('2020-01-01T00:00:00Z') } })

@@ -5,8 +5,7 @@ import type { IncomeDisclosure } from '@vernetzt/shared/schemas/earnings'
 import type { PeriodList } from '@vernetzt/shared/schemas/periods'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, paymentEventBody, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../referrals/index.ts'
+import { Client, makeMember, paymentEventBody, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
 import { incomeBands, MONTH_BANDS, YEAR_BANDS } from './income-disclosure.ts'
 import { SIGNATURE_HEADER, signWebhook } from './payments.ts'
 import { reportChunks, storedPayees } from './period-reports.ts'
@@ -25,9 +24,7 @@ const lastMonth = new Date(new Date(`${current}-01T00:00:00Z`).getTime() - 6 * 3
 
 beforeAll(async () => {
   server = await startTestServer()
-  await ensureAdmin(server.app.ctx, { email: 'rep-admin@example.org', password: 'reports admin password', handle: 'repadmin' })
-  admin = new Client(server.url)
-  await admin.post('/api/v1/auth/login', { email: 'rep-admin@example.org', password: 'reports admin password' })
+  admin = await adminClient(server, { email: 'rep-admin@example.org', password: 'reports admin password', handle: 'repadmin' })
   expect((await admin.post('/api/v1/admin/commission-plan', { ratesBp: [1000, 500, 300, 200, 100], maxDepth: 5, note: 'Start' })).status).toBe(201)
   await server.app.ctx.models.Plan.updateOne({ _id: 1 }, { $set: { activeFrom: new Date('2020-01-01T00:00:00Z') } })
   product = (await admin.post('/api/v1/admin/products', { name: 'Aloe', priceCents: 11_900, vatRateBp: 1900, commissionableCents: 10_000 })).body

@@ -5,9 +5,8 @@ import type { Order, Statement } from '@vernetzt/shared/schemas/commerce'
 import type { PeriodList } from '@vernetzt/shared/schemas/periods'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, paymentEventBody, startTestServer, type TestServer } from '../../../test/harness.ts'
+import { Client, makeMember, paymentEventBody, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
 import { append } from '../../db/streams.ts'
-import { ensureAdmin } from '../referrals/index.ts'
 import { payeesStream } from './ledger.ts'
 import { SIGNATURE_HEADER, signWebhook } from './payments.ts'
 import { isoDay, listPeriods, statementPdf } from './statements.ts'
@@ -108,9 +107,7 @@ function pdfText(pdf: Buffer): string[] {
 
 beforeAll(async () => {
   server = await startTestServer()
-  await ensureAdmin(server.app.ctx, { email: 'stmt-admin@example.org', password: 'statement admin password', handle: 'stmtadmin' })
-  admin = new Client(server.url)
-  await admin.post('/api/v1/auth/login', { email: 'stmt-admin@example.org', password: 'statement admin password' })
+  admin = await adminClient(server, { email: 'stmt-admin@example.org', password: 'statement admin password', handle: 'stmtadmin' })
   expect((await admin.post('/api/v1/admin/commission-plan', { ratesBp: [1000, 500, 300, 200, 100], maxDepth: 5 })).status).toBe(201)
   await server.app.ctx.models.Plan.updateOne({ _id: 1 }, { $set: { activeFrom: new Date('2020-01-01T00:00:00Z') } })
   product = (await admin.post('/api/v1/admin/products', { name: 'Aloe Vera Gel', priceCents: 11_900, vatRateBp: 1900, commissionableCents: 10_000 })).body

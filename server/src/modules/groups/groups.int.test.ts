@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../referrals/index.ts'
+import { Client, makeMember, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -43,9 +42,7 @@ describe('team groups follow the downline', () => {
     ).toBe('TEAM_GROUP_EXISTS')
 
     // An admin moves tc-l2 (and tc-l3 below) to the outsider: both leave the team group.
-    await ensureAdmin(server.app.ctx, { email: 'g-admin@example.org', password: 'admin password 1', handle: 'g-admin' })
-    const admin = new Client(server.url)
-    await admin.post('/api/v1/auth/login', { email: 'g-admin@example.org', password: 'admin password 1' })
+    const admin = await adminClient(server, { email: 'g-admin@example.org', password: 'admin password 1', handle: 'g-admin' })
     expect((await admin.post('/api/v1/admin/members/move', { member: 'tc-l2', newSponsor: 'tc-outsider', reason: 'Umzug' })).status).toBe(200)
     expect((await l2.client.get('/api/v1/groups/team-chefin')).status).toBe(404)
     expect(handles(await owner.client.get('/api/v1/groups/team-chefin/members'))).toEqual(['teamchefin', 'tc-l1'])

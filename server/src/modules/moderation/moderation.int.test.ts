@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, settle, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../referrals/index.ts'
+import { Client, makeMember, settle, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
 
 let server: TestServer
 let mod: Client
 beforeAll(async () => {
   server = await startTestServer()
-  await ensureAdmin(server.app.ctx, { email: 'mod@example.org', password: 'moderator password', handle: 'moderatorin' })
-  mod = new Client(server.url)
-  await mod.post('/api/v1/auth/login', { email: 'mod@example.org', password: 'moderator password' })
+  mod = await adminClient(server, { email: 'mod@example.org', password: 'moderator password', handle: 'moderatorin' })
 })
 afterAll(async () => {
   await server.close()

@@ -1,7 +1,6 @@
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { Client, closeSockets, makeMember, openSocket, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin } from '../referrals/index.ts'
+import { Client, closeSockets, makeMember, openSocket, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -124,9 +123,7 @@ describe('onboarding checklist', () => {
     expect((await top.client.get('/api/v1/me/recruits/onboarding')).body.items.map((c: { member: { handle: string } }) => c.member.handle)).toEqual(['ob-mid'])
 
     // Admins see every checklist; after an admin moves a recruit, it goes with them to the new sponsor.
-    await ensureAdmin(server.app.ctx, { email: 'ob-admin@example.org', password: 'admin password 1', handle: 'ob-admin' })
-    const admin = new Client(server.url)
-    await admin.post('/api/v1/auth/login', { email: 'ob-admin@example.org', password: 'admin password 1' })
+    const admin = await adminClient(server, { email: 'ob-admin@example.org', password: 'admin password 1', handle: 'ob-admin' })
     expect((await admin.get('/api/v1/onboarding/ob-ben')).body.sponsor.handle).toBe('ob-mid')
     expect((await admin.post('/api/v1/admin/members/move', { member: 'ob-ben', newSponsor: 'ob-stranger', reason: 'Wechsel' })).status).toBe(200)
     expect((await sponsor.client.get('/api/v1/onboarding/ob-ben')).status).toBe(404)

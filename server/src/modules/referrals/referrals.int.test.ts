@@ -1,7 +1,7 @@
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, makeMember, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { ensureAdmin, insertMember } from '../referrals/index.ts'
+import { Client, makeMember, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
+import { insertMember } from '../referrals/index.ts'
 import { repairPendingJoins } from './graph.ts'
 
 let server: TestServer
@@ -30,12 +30,7 @@ async function levelHandles(client: Client, level: number): Promise<string[]> {
   return handles
 }
 
-async function adminClient() {
-  await ensureAdmin(server.app.ctx, { email: 'chef@example.org', password: 'admin password 123', handle: 'chefin' })
-  const client = new Client(server.url)
-  expect((await client.post('/api/v1/auth/login', { email: 'chef@example.org', password: 'admin password 123' })).status).toBe(200)
-  return client
-}
+const chefin = () => adminClient(server, { email: 'chef@example.org', password: 'admin password 123', handle: 'chefin' })
 
 describe('join graph', () => {
   it('counts every level of a growing tree and lists each level in pages without gaps', async () => {
@@ -187,7 +182,7 @@ describe('join graph', () => {
 
 describe('admin move', () => {
   it('moves a subtree, rewriting paths and counters on both sides, and audits it', async () => {
-    const admin = await adminClient()
+    const admin = await chefin()
     const left = await makeMember(server, { handle: 'left' })
     const right = await makeMember(server, { handle: 'right' })
     await makeMember(server, { handle: 'mover', sponsor: 'left' })
@@ -225,7 +220,7 @@ describe('admin move', () => {
   })
 
   it('keeps level lists whole and free of duplicates when members move away and back', async () => {
-    const admin = await adminClient()
+    const admin = await chefin()
     const hub = await makeMember(server, { handle: 'hub' })
     await makeMember(server, { handle: 'elsewhere' })
     const names = ['k1', 'k2', 'k3', 'k4', 'k5']
@@ -255,7 +250,7 @@ describe('admin move', () => {
   })
 
   it('refuses a move that would create a cycle and changes nothing', async () => {
-    const admin = await adminClient()
+    const admin = await chefin()
     await makeMember(server, { handle: 'cyc-a' })
     await makeMember(server, { handle: 'cyc-b', sponsor: 'cyc-a' })
     await makeMember(server, { handle: 'cyc-c', sponsor: 'cyc-b' })
@@ -275,7 +270,7 @@ describe('admin move', () => {
     const res = await client.post('/api/v1/admin/members/move', { member: 'victim', newSponsor: 'not-admin', reason: 'mine now' })
     expect(res.status).toBe(403)
     expect(res.body.error.code).toBe('FORBIDDEN')
-    const admin = await adminClient()
+    const admin = await chefin()
     await makeMember(server, { handle: 'kunde-x', role: 'customer' })
     expect((await admin.post('/api/v1/admin/members/move', { member: 'victim', newSponsor: 'kunde-x', reason: 'test' })).body.error.code).toBe(
       'SPONSOR_NOT_PARTNER',

@@ -2,7 +2,7 @@ import type { ErrorResponse } from '@vernetzt/shared/schemas/common'
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ErrorResponse['error'] }
 
-type Fetch = typeof fetch
+export type Fetch = typeof fetch
 
 /** Calls the JSON API from page loads and form actions (in-process through handleFetch). */
 export async function api<T>(fetch: Fetch, method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
