@@ -1,11 +1,13 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRegister, launchBrowser, signIn, startApp, type App } from './support.ts'
+import { adminSession, apiRegister, launchBrowser, signIn, startApp, type App } from './support.ts'
 
 let app: App
 let browser: Browser
 beforeAll(async () => {
   ;[app, browser] = await Promise.all([startApp({ ADMIN_EMAIL: 'moderation@example.org', ADMIN_PASSWORD: 'moderation password' }), launchBrowser()])
+  // Administrators need two-factor sign-in for their rights.
+  await adminSession(app, 'moderation@example.org', 'moderation password')
   await apiRegister(app, { handle: 'petra', displayName: 'Petra Partner' })
   await apiRegister(app, { handle: 'ralf', displayName: 'Ralf Reklame' })
 })
