@@ -173,4 +173,37 @@ describe('an account a member can keep', () => {
     expect(await laptop.getByTestId('recovery-left').textContent()).toContain('9')
     await third.close()
   })
+
+  it('changes the address through the link to the new one, and a customer becomes a partner from the settings', async () => {
+    const handle = `vera-${randomBytes(3).toString('hex')}`
+    const { email, password } = await apiRegister(app, { handle, displayName: 'Vera Lang', role: 'customer' })
+    const { context, page } = await signIn(app, browser, email, password, PHONE)
+    await page.goto(`${app.url}/me/settings`)
+    await page.getByTestId('upgrade-submit').click()
+    await page.getByTestId('upgraded').waitFor()
+    expect(await page.getByTestId('upgrade-card').count()).toBe(0)
+
+    await page.goto(`${app.url}/me/settings/security`)
+    const newEmail = `vera-neu-${handle}@example.net`
+    await page.getByLabel('Neue E-Mail-Adresse').fill(newEmail)
+    await page.getByLabel('Dein Passwort').fill(password)
+    await page.getByTestId('email-change-submit').click()
+    await page.getByTestId('email-change-sent').waitFor()
+    await page.reload()
+    expect(await page.getByTestId('pending-email').textContent()).toContain(newEmail)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
+
+    const link = await linkFrom(newEmail, 'Bitte bestätige deine neue E-Mail-Adresse', '/verify-email?token=')
+    await page.goto(link)
+    await page.getByTestId('verify-submit').click()
+    await expect.poll(() => page.getByTestId('verified').textContent()).toContain(newEmail)
+    await page.goto(`${app.url}/me/settings/security`)
+    expect(await page.getByTestId('pending-email').count()).toBe(0)
+    await context.close()
+    // The partner signs in with the new address.
+    const again = await signIn(app, browser, newEmail, password)
+    await again.page.goto(`${app.url}/p/${handle}`)
+    expect((await again.page.goto(`${app.url}/p/${handle}`))?.status()).toBe(200)
+    await again.context.close()
+  })
 })

@@ -25,6 +25,19 @@ export const de = {
   'mail.twoFactorOff.subject': 'Zwei-Faktor-Anmeldung ausgeschaltet',
   'mail.twoFactorOff.body':
     'für dein Konto bei {site} wurde am {when} die Zwei-Faktor-Anmeldung ausgeschaltet. Die Anmeldung braucht jetzt nur noch dein Passwort.',
+  'mail.emailChange.subject': 'Bitte bestätige deine neue E-Mail-Adresse',
+  'mail.emailChange.intro':
+    'du möchtest dein Konto bei {site} auf diese Adresse umstellen: {email}. Bestätige das mit dem Knopf; bis dahin bleibt alles bei der bisherigen Adresse.',
+  'mail.emailChange.action': 'Neue Adresse bestätigen',
+  'mail.emailChange.notYou': 'Du hast das nicht angefordert? Dann ignoriere diese E-Mail; ohne Bestätigung ändert sich nichts.',
+  'mail.emailChangeAsked.subject': 'Deine E-Mail-Adresse soll geändert werden',
+  'mail.emailChangeAsked.body':
+    'am {when} wurde für dein Konto bei {site} eine neue Adresse angegeben: {email}. Sobald der Link an diese Adresse geöffnet wird, läuft dein Konto über sie.',
+  'mail.emailChangeAsked.notYou':
+    'Wenn du das nicht warst, kennt jemand dein Passwort: Setze es sofort über den Knopf neu. Das neue Passwort bricht die Änderung auch ab.',
+  'mail.emailChanged.subject': 'Deine E-Mail-Adresse wurde geändert',
+  'mail.emailChanged.body': 'dein Konto bei {site} läuft seit {when} über die Adresse {email}. An diese Adresse hier schicken wir nichts mehr.',
+  'mail.emailChanged.notYou': 'Wenn du das nicht warst, wende dich sofort an das Team von {site} und leite ihm diese E-Mail weiter.',
   'mail.notice.action': 'Das war ich nicht',
   'mail.notice.notYou': 'Wenn du das nicht warst, setze dein Passwort sofort über den Knopf neu – so sperrst du den Unbekannten wieder aus.',
 } as const satisfies Catalog
@@ -52,6 +65,19 @@ export const en: Translation<typeof de> = {
     'two-factor sign-in was turned on for your {site} account on {when}. From now on, signing in asks for the code from your authenticator app.',
   'mail.twoFactorOff.subject': 'Two-factor sign-in turned off',
   'mail.twoFactorOff.body': 'two-factor sign-in was turned off for your {site} account on {when}. Signing in now needs only your password.',
+  'mail.emailChange.subject': 'Please confirm your new email address',
+  'mail.emailChange.intro':
+    'you would like your {site} account to use this address: {email}. Confirm it with the button; until then everything stays with the address you have now.',
+  'mail.emailChange.action': 'Confirm the new address',
+  'mail.emailChange.notYou': 'You did not ask for this? Then ignore this email; without confirmation nothing changes.',
+  'mail.emailChangeAsked.subject': 'Your email address is about to change',
+  'mail.emailChangeAsked.body':
+    'on {when}, a new address was given for your {site} account: {email}. Once the link sent there is opened, your account uses it.',
+  'mail.emailChangeAsked.notYou':
+    'If that was not you, someone knows your password: set a new one at once with the button. The new password also cancels the change.',
+  'mail.emailChanged.subject': 'Your email address was changed',
+  'mail.emailChanged.body': 'your {site} account has used the address {email} since {when}. We send nothing more to this address.',
+  'mail.emailChanged.notYou': 'If that was not you, contact the {site} team at once and forward this email to them.',
   'mail.notice.action': 'That was not me',
   'mail.notice.notYou': 'If that was not you, set a new password with the button at once – that locks the stranger out again.',
 }

@@ -47,6 +47,7 @@ export const MeSchema = {
     'emailVerified',
     'twoFactor',
     'twoFactorRequired',
+    'pendingEmail',
     'displayName',
     'role',
     'avatarUrl',
@@ -61,6 +62,8 @@ export const MeSchema = {
     email: { type: 'string' },
     /** Whether the member confirmed the address through the verification mail. */
     emailVerified: { type: 'boolean' },
+    /** A new address asked for, waiting for its confirmation link to be opened. */
+    pendingEmail: { type: ['string', 'null'] },
     /** Whether sign-in asks for a code from an authenticator app. */
     twoFactor: { type: 'boolean' },
     /** An administrator without two-factor sign-in: acts as a partner until it is on. */
@@ -216,3 +219,21 @@ export const RecoveryCodesSchema = {
   properties: { codes: { type: 'array', items: { type: 'string' } } },
 } as const
 export type RecoveryCodes = FromSchema<typeof RecoveryCodesSchema>
+
+export const EmailChangeBodySchema = {
+  type: 'object',
+  required: ['email', 'password'],
+  additionalProperties: false,
+  properties: {
+    email: { type: 'string', format: 'email', maxLength: 254 },
+    password: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX },
+  },
+} as const
+export type EmailChangeBody = FromSchema<typeof EmailChangeBodySchema>
+
+export const PendingEmailSchema = {
+  type: 'object',
+  required: ['pendingEmail'],
+  additionalProperties: false,
+  properties: { pendingEmail: { type: 'string' } },
+} as const

@@ -11,6 +11,10 @@ const MemberSchema = new Schema(
     passwordHash: { type: String, default: null },
     /** When the member opened the link of the verification mail for the current email; null: not yet. */
     emailVerifiedAt: { type: Date, default: null },
+    /** When a customer became a partner (null: a partner from the start, or a customer). */
+    partnerSince: { type: Date, default: null },
+    /** A new address asked for and not yet confirmed through the link sent to it. */
+    pendingEmail: { type: String, default: null },
     /** When the last verification mail was queued (one a minute at most). */
     verificationSentAt: { type: Date, default: null },
     /**
@@ -144,7 +148,7 @@ const PendingJoinSchema = new Schema<PendingJoinDoc>(
  */
 export interface EmailTokenDoc {
   _id: string
-  purpose: 'verify' | 'reset'
+  purpose: 'verify' | 'reset' | 'email-change'
   memberId: Types.ObjectId
   /** The address the link went to: a verification is for that address only. */
   email: string
@@ -155,7 +159,7 @@ export interface EmailTokenDoc {
 const EmailTokenSchema = new Schema<EmailTokenDoc>(
   {
     _id: { type: String },
-    purpose: { type: String, enum: ['verify', 'reset'], required: true },
+    purpose: { type: String, enum: ['verify', 'reset', 'email-change'], required: true },
     memberId: { type: Schema.Types.ObjectId, required: true },
     email: { type: String, required: true },
     expiresAt: { type: Date, required: true },

@@ -61,13 +61,14 @@ export async function completeReset(ctx: ServiceContext, token: string, password
   await setPassword(ctx, member as MemberDoc, password)
   // The link came to this address and was opened: it is confirmed, too.
   if (!member.emailVerifiedAt) await ctx.models.Member.updateOne({ _id: member._id }, { $set: { emailVerifiedAt: new Date() } })
-  return { ...(member as MemberDoc), emailVerifiedAt: member.emailVerifiedAt ?? new Date() }
+  return { ...(member as MemberDoc), emailVerifiedAt: member.emailVerifiedAt ?? new Date(), pendingEmail: null }
 }
 
 /** A new password: other sessions end, waiting sign-in failures are forgotten, and a notice goes out. */
 export async function setPassword(ctx: ServiceContext, member: MemberDoc, password: string): Promise<void> {
   const now = new Date()
-  await ctx.models.Member.updateOne({ _id: member._id }, { $set: { passwordHash: await hashPassword(password) } })
+  // A new password also cancels an address change in flight (it may have been a stranger's).
+  await ctx.models.Member.updateOne({ _id: member._id }, { $set: { passwordHash: await hashPassword(password), pendingEmail: null } })
   await endAllSessions(ctx, member._id, now)
   await ctx.models.LoginFailure.deleteOne({ _id: `login:${member.email}` })
   await securityNotice(ctx, member, 'passwordChanged', now)

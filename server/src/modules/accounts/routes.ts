@@ -16,6 +16,7 @@ import {
 } from '@vernetzt/shared/schemas/auth'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import { clearSessionCookie, requireActor, setSessionCookie } from '../../plugins/auth.ts'
+import { confirmEmailChange } from './email-change.ts'
 import { resendVerification, verifyEmail } from './email.ts'
 import { completeReset, requestReset } from './password-reset.ts'
 import { SESSION_COOKIE, createSession, revokeSession } from './sessions.ts'
@@ -92,6 +93,21 @@ const routes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request) => ({ email: (await verifyEmail(ctx, request.body.token)).email }),
+  )
+
+  // The link of the mail to a new address: works without a session, like the verification link.
+  app.post<{ Body: VerifyEmailBody }>(
+    '/auth/email-change/confirm',
+    {
+      config: { limits: ['auth'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Move the account to the new address with the token from the mail sent there',
+        body: VerifyEmailBodySchema,
+        response: { 200: VerifiedEmailSchema, ...errorResponses },
+      },
+    },
+    async (request) => ({ email: (await confirmEmailChange(ctx, request.body.token)).email }),
   )
 
   // The same answer for every address, registered or not (the limit per address counts both).

@@ -2,6 +2,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { Types } from 'mongoose'
 import {
   ChangePasswordBodySchema,
+  EmailChangeBodySchema,
+  PendingEmailSchema,
+  type EmailChangeBody,
   MeSchema,
   SessionListSchema,
   SessionParamsSchema,
@@ -10,7 +13,9 @@ import {
 } from '@vernetzt/shared/schemas/auth'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
 import { requireActor, setSessionCookie } from '../../plugins/auth.ts'
+import { requestEmailChange } from './email-change.ts'
 import { changePassword, endOwnSession, listSessions } from './security.ts'
+import { becomePartner } from './upgrade.ts'
 import { SESSION_COOKIE, createSession, endAllSessions, sessionIdOf } from './sessions.ts'
 import { toMe } from './service.ts'
 
@@ -73,6 +78,32 @@ const securityRoutes: FastifyPluginAsync = async (app) => {
       await freshSession(request, reply, actor.id)
       return toMe(ctx, member)
     },
+  )
+
+  app.put<{ Body: EmailChangeBody }>(
+    '/me/email',
+    {
+      config: { limits: ['auth'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change the address (needs the password): a link confirms the new one, the current one is told',
+        body: EmailChangeBodySchema,
+        response: { 202: PendingEmailSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(202).send(await requestEmailChange(ctx, requireActor(request).id, request.body)),
+  )
+
+  app.post(
+    '/me/become-partner',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'A customer becomes a partner, keeping account, sponsor, history and orders',
+        response: { 200: MeSchema, ...errorResponses },
+      },
+    },
+    async (request) => toMe(ctx, await becomePartner(ctx, requireActor(request).id)),
   )
 }
 

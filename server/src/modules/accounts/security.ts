@@ -83,5 +83,5 @@ export async function changePassword(ctx: ServiceContext, memberId: string, curr
   if (!(await verifyPassword(member.passwordHash ?? null, current)))
     throw new AppError('CURRENT_PASSWORD_WRONG', 'The current password is wrong.', { field: 'current' })
   await setPassword(ctx, member as MemberDoc, next)
-  return member as MemberDoc
+  return { ...(member as MemberDoc), pendingEmail: null } // setPassword cancels an address change
 }

@@ -70,6 +70,7 @@ export async function toMe(ctx: ServiceContext, member: MemberDoc): Promise<Me> 
     email: member.email,
     emailVerified: !!member.emailVerifiedAt,
     role: effectiveRole(member),
+    pendingEmail: member.pendingEmail ?? null,
     twoFactor: !!member.twoFactor?.enabledAt,
     twoFactorRequired: member.role === 'admin' && !member.twoFactor?.enabledAt,
     sponsor: await sponsorSummary(ctx, member),

@@ -1,4 +1,4 @@
-import { fail } from '@sveltejs/kit'
+import { fail, redirect } from '@sveltejs/kit'
 import type { NotificationSettings } from '@vernetzt/shared/schemas/notifications'
 import { api, errorField } from '$lib/server/api'
 import type { Actions, PageServerLoad } from './$types'
@@ -17,7 +17,7 @@ function timeZones(current: string): string[] {
   return [...zones].sort()
 }
 
-export const load: PageServerLoad = async ({ fetch }) => {
+export const load: PageServerLoad = async ({ fetch, url }) => {
   const [settings, privacy, key] = await Promise.all([
     api<NotificationSettings>(fetch, 'GET', '/me/notification-settings'),
     api<Privacy>(fetch, 'GET', '/me/privacy'),
@@ -25,6 +25,7 @@ export const load: PageServerLoad = async ({ fetch }) => {
   ])
   if (!settings.ok) throw new Error(settings.error.message)
   return {
+    upgraded: url.searchParams.get('upgraded') === '1',
     settings: settings.data,
     privacy: privacy.ok ? privacy.data : null,
     pushKey: key.ok ? key.data.publicKey : null,
@@ -44,6 +45,13 @@ export const actions: Actions = {
     const res = await api<NotificationSettings>(fetch, 'PUT', '/me/notification-settings', { quietHours: values })
     if (!res.ok) return fail(res.status, { action: 'quiet', values, code: res.error.code, field: errorField(res.error) })
     return { action: 'quiet', saved: true }
+  },
+  // A customer becomes a partner: same account, sponsor and orders.
+  upgrade: async ({ fetch }) => {
+    const res = await api<unknown>(fetch, 'POST', '/me/become-partner', {})
+    if (!res.ok) return fail(res.status, { action: 'upgrade', code: res.error.code })
+    // A new request, so that the page (and the menu) see the new role.
+    redirect(303, '/me/settings?upgraded=1')
   },
   privacy: async ({ request, fetch }) => {
     const form = await request.formData()

@@ -28,6 +28,13 @@ export const actions: Actions = {
     if (!res.ok) return fail(res.status, { action: 'signOut', code: res.error.code })
     return { action: 'signOut', done: true }
   },
+  email: async ({ request, fetch }) => {
+    const form = await request.formData()
+    const email = String(form.get('email') ?? '').trim()
+    const res = await api<{ pendingEmail: string }>(fetch, 'PUT', '/me/email', { email, password: String(form.get('password') ?? '') })
+    if (!res.ok) return fail(res.status, { action: 'email', code: res.error.code, email })
+    return { action: 'email', done: true, pendingEmail: res.data.pendingEmail }
+  },
   // Two-factor sign-in: a new key (shown as a QR code), turned on by a code from the app.
   setup: async ({ fetch }) => {
     const res = await api<TwoFactorSetup>(fetch, 'POST', '/me/two-factor/setup', {})
