@@ -103,6 +103,8 @@ export interface DomainEvents {
   'message.changed': { messageId: string }
   /** The sponsor's welcome chat with a new recruit is open, its first message written. */
   'conversation.welcomed': { sponsorId: string; recruitId: string; recruitHandle: string; recruitName: string; conversationId: string }
+  /** An order was stored and its payment started (not yet paid). */
+  'order.placed': { orderId: string; buyerId: string; totalCents: number; currency: string }
   'order.paid': { orderId: string; buyerId: string | null; totalCents: number; currency: string; at: string }
   'order.refunded': { orderId: string; buyerId: string | null; amountCents: number; currency: string; at: string }
   /**

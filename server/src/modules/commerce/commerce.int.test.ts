@@ -4,6 +4,7 @@ import type { LedgerEntry, Order } from '@vernetzt/shared/schemas/commerce'
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, makeMember, paymentEventBody, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
+import { readMail, waitForMails } from '../../../test/mailpit.ts'
 import { repairLedger } from './ledger.ts'
 import { entryId, entryKey } from './model.ts'
 import { SIGNATURE_HEADER, signWebhook } from './payments.ts'
@@ -124,6 +125,32 @@ describe('orders and payments', () => {
       ['paid', expect.objectContaining({ orderId: placed.id, totalCents: placed.totalCents, currency: 'EUR' })],
       ['refunded', expect.objectContaining({ orderId: placed.id, amountCents: placed.totalCents, currency: 'EUR' })],
     ])
+  })
+
+  it('mails the buyer the order with its VAT and the right of withdrawal, the payment with the end of the period, and the refund, each once', async () => {
+    const buyer = await makeMember(server, { handle: 'mail-kaeuferin' })
+    const placed = (await order(buyer.client, [{ productId: product.id, quantity: 2 }], 'mail-order')).body as Order
+    const received = (await waitForMails(buyer.email, 2)).find((m) => m.Subject === `Deine Bestellung ${placed.number} ist eingegangen`)!
+    const text = (await readMail(received.ID)).Text.replace(/\s+/g, ' ')
+    expect(text).toContain('2 × Aloe Vera Gel zu je 119,00 €: 238,00 €')
+    expect(text).toContain('Gesamt: 238,00 €')
+    expect(text).toContain('Darin enthalten: 19 % Umsatzsteuer, 38,00 €')
+    expect(text).toContain('binnen 14 Tagen ohne Angabe von Gründen widerrufen')
+    expect(text).toContain(`/orders/${placed.id}`)
+
+    const paidAt = new Date('2026-11-20T10:00:00Z')
+    await webhook({ type: 'payment.paid', reference: placed.payment!.reference, occurredAt: paidAt })
+    await webhook({ id: 'evt_mail_paid_again', type: 'payment.paid', reference: placed.payment!.reference, occurredAt: paidAt })
+    const paid = (await waitForMails(buyer.email, 3)).find((m) => m.Subject === `Zahlung erhalten: Bestellung ${placed.number}`)!
+    // 14 days from the payment: 4 December 2026.
+    expect((await readMail(paid.ID)).Text.replace(/\s+/g, ' ')).toMatch(/Die Widerrufsfrist endet am 4\. Dezember 2026/)
+
+    await webhook({ type: 'payment.refunded', reference: placed.payment!.reference })
+    const all = await waitForMails(buyer.email, 4)
+    expect(all.map((m) => m.Subject)).toContain(`Erstattung für deine Bestellung ${placed.number}`)
+    await new Promise((r) => setTimeout(r, 500))
+    // The verification mail and one of each order mail, however often the provider told.
+    expect((await waitForMails(buyer.email, 4)).length).toBe(4)
   })
 
   it('refuses a webhook with a wrong signature or an unknown reference, and changes nothing', async () => {

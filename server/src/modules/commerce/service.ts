@@ -9,14 +9,12 @@ import { settleOrder } from './ledger.ts'
 import type { OrderDoc, OrderItem, PaymentEventDoc, ProductDoc } from './model.ts'
 import type { PaymentProvider } from './payments.ts'
 import { requireAdmin } from './products.ts'
+import { withdrawalEndOf } from './withdrawal.ts'
 
 // The catalog lives in products.ts; the routes import it from here.
 export { createProduct, getProduct, listProducts, updateProduct } from './products.ts'
 
-/** Statutory withdrawal period (Widerrufsfrist) for consumers in the EU. */
-export const WITHDRAWAL_DAYS = 14
-
-const DAY = 86_400_000
+export { WITHDRAWAL_DAYS } from './withdrawal.ts'
 
 const ordersOf = (buyerId: Types.ObjectId | string) => `orders:${buyerId.toString()}`
 
@@ -40,7 +38,7 @@ export async function toOrder(ctx: ServiceContext, o: OrderDoc): Promise<Order> 
     createdAt: o.createdAt.toISOString(),
     paidAt: o.paidAt?.toISOString() ?? null,
     refundedAt: o.refundedAt?.toISOString() ?? null,
-    withdrawalEndsAt: o.paidAt ? new Date(o.paidAt.getTime() + WITHDRAWAL_DAYS * DAY).toISOString() : null,
+    withdrawalEndsAt: o.paidAt ? withdrawalEndOf(o.paidAt).toISOString() : null,
     planVersion: o.planVersion,
   }
 }
@@ -147,6 +145,7 @@ export async function createOrder(
     throw error
   }
   await append(ctx, [ordersOf(buyer._id)], _id)
+  await ctx.events.publish('order.placed', { orderId: _id.toString(), buyerId: buyer._id.toString(), totalCents, currency: order.currency })
   return { order: await toOrder(ctx, order), created: true }
 }
 

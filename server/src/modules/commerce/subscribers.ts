@@ -1,4 +1,5 @@
 import type { ModuleSubscription } from '../../context.ts'
+import { sendOrderMail } from './mails.ts'
 import { applyListed } from './period-reports.ts'
 import { finalizeAt } from './report-final.ts'
 
@@ -14,6 +15,10 @@ export const commerceSubscription: ModuleSubscription = {
     'ledger.entry_listed': async (ctx, e) => {
       await applyListed(ctx, e)
     },
+    // The buyer's mails: the order as received, the payment, a refund.
+    'order.placed': async (ctx, e) => sendOrderMail(ctx, e.orderId, 'placed'),
+    'order.paid': async (ctx, e) => sendOrderMail(ctx, e.orderId, 'paid'),
+    'order.refunded': async (ctx, e) => sendOrderMail(ctx, e.orderId, 'refunded', e.amountCents),
     'period.closed': async (ctx, e) => {
       await ctx.jobs.enqueue('reports.finalize', e.period, { period: e.period }, { runAt: finalizeAt(new Date(e.closedAt)) })
     },
