@@ -11,6 +11,7 @@ import { commerceSubscription } from './modules/commerce/subscribers.ts'
 import { finalizeJob } from './modules/commerce/report-final.ts'
 import { groupSubscription } from './modules/groups/subscribers.ts'
 import { mentionSubscription } from './modules/mentions/subscribers.ts'
+import { sendMissedMail } from './modules/messaging/missed-mail.ts'
 import { messagingSubscription } from './modules/messaging/subscribers.ts'
 import { notificationSubscription } from './modules/notifications/subscribers.ts'
 import { onboardingSubscription } from './modules/onboarding/subscribers.ts'
@@ -53,6 +54,8 @@ export function createContext(
     .define('reports.finalize', finalizeJob, { concurrency: 1, maxAttempts: 10, leaseMs: 120_000 })
     // Mail: a refusing or unreachable SMTP server is tried again after 30 s, 1, 2, 4… min (at most 4 h apart), for about half a day.
     .define('mail.send', sendMailJob, { concurrency: 2, maxAttempts: 12, leaseMs: 15_000, backoffMs: 30_000, maxBackoffMs: 4 * 60 * 60_000 })
+    // Missed messages: looked at once their delay passed (a member reading meanwhile gets nothing).
+    .define('mail.missed', async (c, job) => void (await sendMissedMail(c, job)), { concurrency: 2, maxAttempts: 6, leaseMs: 30_000 })
   ctx.jobs = jobs
   bus.bind(ctx)
   return { ctx, bus, jobs }

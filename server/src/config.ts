@@ -59,6 +59,8 @@ export const ConfigSchema = {
      */
     SMTP_URL: { type: 'string', pattern: '^smtps?://[^\\s]+$' },
     /** The sender of every mail: "Name <address>" or an address (default "<ROOT_DISPLAY_NAME> <noreply@BASE_DOMAIN>"). */
+    /** Minutes a message stays unread (its reader away) before it is mailed. */
+    MISSED_MESSAGE_MAIL_MINUTES: { type: 'number', minimum: 0.01, maximum: 10080 },
     MAIL_FROM: { type: 'string', pattern: '^([^<>]+ <[^\\s@<>]+@[^\\s@<>]+>|[^\\s@<>]+@[^\\s@<>]+)$' },
     /** Failed sign-ins for one account before it waits (30 s, doubling with each further failure, at most 1 h). */
     LOGIN_FAILURES_BEFORE_BACKOFF: { type: 'integer', minimum: 1, default: 5 },
@@ -110,6 +112,8 @@ export interface Config {
     from: string
     /** The development mail server's web inbox, when it runs. */
     devInbox: string | undefined
+    /** How long a message stays unread (its reader away) before it is mailed. */
+    missedAfterMs: number
   }
   /** True when cookies must carry `Secure` (the public URL is https). */
   secureCookies: boolean
@@ -171,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       smtpUrl: c.SMTP_URL,
       from: c.MAIL_FROM ?? `${c.ROOT_DISPLAY_NAME.replace(/[<>"]/g, '')} <noreply@${baseDomain.includes('.') ? baseDomain : 'vernetzt.invalid'}>`,
       devInbox: undefined,
+      missedAfterMs: Math.round((c.MISSED_MESSAGE_MAIL_MINUTES ?? 15) * 60_000),
     },
     secureCookies: publicUrl.startsWith('https://'),
     push: {

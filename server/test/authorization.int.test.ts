@@ -287,6 +287,8 @@ const SOCKET_MATRIX: Record<string, { emit: (x: Fixture) => [string, unknown]; a
   typing: { emit: (x) => ['typing', { conversationId: x.room }], acked: false },
   read: { emit: (x) => ['read', { conversationId: x.room, seq: 1 }], acked: false },
   ping: { emit: () => ['ping', undefined], acked: true },
+  // Carries no id: marks only the sender's own presence (signed-out sockets: nothing).
+  visible: { emit: () => ['visible', undefined], acked: false },
 }
 
 async function call(who: Caller | 'admin', method: string, entry: Entry, x: Fixture) {

@@ -71,22 +71,24 @@ export async function startTestServer(options: { dbName?: string; config?: Parti
 }
 
 /**
- * Waits until no background job (feed delivery, backfills) is pending or running, retries waiting
- * for their backoff included; says which are open if that takes longer than `ms` (by default
- * within a test's 30 s). (A test may scan the jobs collection; the app never does.)
+ * Waits until no background job (feed delivery, backfills, mail) is pending or running, retries
+ * waiting for their backoff included; says which are open if that takes longer than `ms` (by
+ * default within a test's 30 s). Jobs due only after that (a mail held for quiet hours) do not
+ * count. (A test may scan the jobs collection; the app never does.)
  */
 export async function settle(server: Pick<TestServer, 'app'>, ms = 25_000): Promise<void> {
   const deadline = Date.now() + ms
+  const open = { state: { $in: ['pending', 'running'] }, runAt: { $lte: new Date(deadline) } }
   for (;;) {
     await server.app.jobs.drain()
-    const open = await server.app.ctx.models.Job.collection.countDocuments({ state: { $in: ['pending', 'running'] } })
-    if (open === 0) return
+    const left = await server.app.ctx.models.Job.collection.countDocuments(open)
+    if (left === 0) return
     if (Date.now() > deadline) {
       const jobs = await server.app.ctx.models.Job.collection
-        .find({ state: { $in: ['pending', 'running'] } }, { projection: { name: 1, state: 1, attempts: 1, runAt: 1, lastError: 1 } })
+        .find(open, { projection: { name: 1, state: 1, attempts: 1, runAt: 1, lastError: 1 } })
         .limit(5)
         .toArray()
-      throw new Error(`${open} background jobs still open after ${ms} ms: ${JSON.stringify(jobs)}`)
+      throw new Error(`${left} background jobs still open after ${ms} ms: ${JSON.stringify(jobs)}`)
     }
     await new Promise((r) => setTimeout(r, 100))
   }

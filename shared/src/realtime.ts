@@ -41,7 +41,14 @@ export interface ClientToServerEvents {
   'conversation:join': (payload: { conversationId: string }, ack: (result: { ok: boolean }) => void) => void
   /** Subscribe to the presence of a conversation's other participants (replaces earlier watches). */
   'presence:watch': (payload: { conversationId: string }, ack: (result: { ok: boolean; presence: Presence[] }) => void) => void
+  /**
+   * The tab is in view: sent when it becomes visible and every VISIBLE_EVERY_MS while it stays so.
+   * A member seen in a visible tab lately gets no mail about missed messages.
+   */
+  visible: () => void
 }
+
+export const VISIBLE_EVERY_MS = 60_000
 
 /** How long a typing notice lasts without being renewed. */
 export const TYPING_MS = 5000

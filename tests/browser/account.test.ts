@@ -8,7 +8,8 @@ import { PHONE, apiRegister, launchBrowser, newContext, signIn, startApp, type A
 let app: App
 let browser: Browser
 beforeAll(async () => {
-  ;[app, browser] = await Promise.all([startApp(), launchBrowser()])
+  // Unread messages are mailed after 3 s here instead of 15 minutes.
+  ;[app, browser] = await Promise.all([startApp({ MISSED_MESSAGE_MAIL_MINUTES: '0.05' }), launchBrowser()])
 })
 afterAll(async () => {
   await browser?.close()
@@ -205,5 +206,43 @@ describe('an account a member can keep', () => {
     await again.page.goto(`${app.url}/p/${handle}`)
     expect((await again.page.goto(`${app.url}/p/${handle}`))?.status()).toBe(200)
     await again.context.close()
+  })
+
+  it("the sponsor's unread welcome arrives by mail; its footer link unsubscribes without signing in, and the settings switch it back on", async () => {
+    const tag = randomBytes(3).toString('hex')
+    await apiRegister(app, { handle: `wanda-${tag}`, displayName: 'Wanda Berg' })
+    const recruit = await apiRegister(app, { handle: `xaver-${tag}`, displayName: 'Xaver Huber', sponsor: `wanda-${tag}` })
+    // Xaver confirms his address (mail that others cause waits for that) and leaves.
+    const confirm = await newContext(browser, 'de-DE')
+    const tab = await confirm.newPage()
+    await tab.goto(await linkFrom(recruit.email, 'Bitte bestätige deine E-Mail-Adresse', '/verify-email?token='))
+    await tab.getByTestId('verify-submit').click()
+    await tab.getByTestId('verified').waitFor()
+    await confirm.close()
+
+    // Wanda's welcome message waits unread: it comes by mail, with a link to the chat.
+    const mails = await waitForMails(recruit.email, 2, { ms: 30_000 })
+    const mail = mails.find((m) => m.Subject === 'Neue Nachricht von Wanda Berg')!
+    const text = (await readMail(mail.ID)).Text
+    expect(text).toContain('Wanda Berg hat dir bei')
+    expect(text).toContain(`${app.url}/messages/`)
+    // The footer link, in a browser that is signed in as nobody.
+    const visitor = await newContext(browser, 'de-DE', PHONE)
+    const page = await visitor.newPage()
+    await page.goto(linkIn(text, `${app.url}/unsubscribe?token=`))
+    await page.getByTestId('unsubscribe-submit').click()
+    await page.getByTestId('unsubscribed').waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
+    await visitor.close()
+
+    const own = await signIn(app, browser, recruit.email, recruit.password)
+    await own.page.goto(`${app.url}/me/settings`)
+    expect(await own.page.getByTestId('mail-messages').isChecked()).toBe(false)
+    await own.page.getByTestId('mail-messages').check()
+    await own.page.getByTestId('mail-save').click()
+    await own.page.getByTestId('mail-saved').waitFor()
+    await own.page.reload()
+    expect(await own.page.getByTestId('mail-messages').isChecked()).toBe(true)
+    await own.context.close()
   })
 })

@@ -1,5 +1,18 @@
 import type { MailJob } from '../mail/job.ts'
 
+/** A message whose reader may be away (messaging/missed-mail.ts). */
+export interface MissedMessageJob {
+  participantId: string
+  memberId: string
+  conversationId: string
+  kind: 'direct' | 'group'
+  seq: number
+  authorId: string
+  authorName: string
+  /** The message's start, as the in-app notice shows it. */
+  preview: string
+}
+
 /**
  * The app's background jobs: name → payload. Work that must survive a crash is enqueued here
  * (`ctx.jobs.enqueue(name, key, payload)`) and handled by the module that owns it, defined in
@@ -20,4 +33,6 @@ export type AppJobs = {
   'reports.finalize': { period: string }
   /** One mail from the outbox to the SMTP server (mail/outbox.ts); key: the mail's id. */
   'mail.send': MailJob
+  /** A message still unread after its delay, mailed unless read or its reader was around (messaging/missed-mail.ts); key: participant:seq. */
+  'mail.missed': MissedMessageJob
 }

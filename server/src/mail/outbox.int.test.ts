@@ -108,7 +108,9 @@ describe('an address the mail server refuses for good', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'vernetzt-strict-mail-'))
     // A mail server that knows only @example.org mailboxes: every other recipient gets 550.
     strict = await startMailpit({ dataDir: dir, freePorts: true, extraArgs: ['--smtp-allowed-recipients=@example\\.org$'] })
-    server = await startTestServer({ config: { mail: { smtpUrl: strict.smtpUrl, from: 'Vernetzt <noreply@vernetzt.example>', devInbox: undefined } } })
+    server = await startTestServer({
+      config: { mail: { smtpUrl: strict.smtpUrl, from: 'Vernetzt <noreply@vernetzt.example>', devInbox: undefined, missedAfterMs: 15 * 60_000 } },
+    })
   })
   afterAll(async () => {
     await server?.close()

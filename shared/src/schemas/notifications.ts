@@ -21,12 +21,31 @@ export type QuietHours = FromSchema<typeof QuietHoursSchema>
 
 export const DEFAULT_QUIET_HOURS: QuietHours = { enabled: true, start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' }
 
+/** Which non-essential mails a member gets (each has a one-click unsubscribe too). */
+export const MailSettingsSchema = {
+  type: 'object',
+  required: ['messages', 'digest'],
+  additionalProperties: false,
+  properties: {
+    /** A mail when a message stays unread while the member is away. */
+    messages: { type: 'boolean' },
+    /** A summary of the team and groups, daily or weekly at a local morning hour. */
+    digest: { type: 'string', enum: ['daily', 'weekly', 'off'] },
+  },
+} as const
+export type MailSettings = FromSchema<typeof MailSettingsSchema>
+export const DEFAULT_MAIL_SETTINGS: MailSettings = { messages: true, digest: 'weekly' }
+/** The kinds of mail a member can switch off, as they appear in unsubscribe links. */
+export const MAIL_KINDS = ['messages', 'digest'] as const
+export type MailKind = (typeof MAIL_KINDS)[number]
+
 export const NotificationSettingsSchema = {
   type: 'object',
-  required: ['quietHours', 'pushDevices', 'updatedAt'],
+  required: ['quietHours', 'mail', 'pushDevices', 'updatedAt'],
   additionalProperties: false,
   properties: {
     quietHours: QuietHoursSchema,
+    mail: MailSettingsSchema,
     /** Browsers (devices) that receive web push for this member. */
     pushDevices: { type: 'integer', minimum: 0 },
     /** Null while the member has never saved settings (the defaults apply). */
@@ -35,13 +54,15 @@ export const NotificationSettingsSchema = {
 } as const
 export type NotificationSettings = FromSchema<typeof NotificationSettingsSchema>
 
-/** PUT /me/notification-settings: any subset of the quiet-hours fields. */
+/** PUT /me/notification-settings: any subset of the quiet-hours and mail fields. */
 export const NotificationSettingsBodySchema = {
   type: 'object',
-  required: ['quietHours'],
+  required: [],
+  minProperties: 1,
   additionalProperties: false,
   properties: {
     quietHours: { ...QuietHoursSchema, required: [], minProperties: 1 },
+    mail: { ...MailSettingsSchema, required: [], minProperties: 1 },
   },
 } as const
 export type NotificationSettingsBody = FromSchema<typeof NotificationSettingsBodySchema>
@@ -108,3 +129,18 @@ export function notificationPath(data: Record<string, string>): string {
   if (data.handle) return `/p/${segment(data.handle)}`
   return '/notifications'
 }
+
+export const UnsubscribeQuerySchema = {
+  type: 'object',
+  required: ['token'],
+  additionalProperties: false,
+  properties: { token: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const
+export type UnsubscribeQuery = FromSchema<typeof UnsubscribeQuerySchema>
+
+export const UnsubscribedSchema = {
+  type: 'object',
+  required: ['kind'],
+  additionalProperties: false,
+  properties: { kind: { type: 'string', enum: MAIL_KINDS } },
+} as const

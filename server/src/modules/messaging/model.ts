@@ -115,9 +115,11 @@ export interface PresenceDoc {
   _id: Types.ObjectId
   onlineUntil: Date
   lastSeenAt: Date
+  /** When a tab of the member was last in view (a socket open in a background tab does not count). */
+  visibleAt?: Date | null
 }
 const PresenceSchema = new Schema<PresenceDoc>(
-  { onlineUntil: { type: Date, required: true }, lastSeenAt: { type: Date, required: true } },
+  { onlineUntil: { type: Date, required: true }, lastSeenAt: { type: Date, required: true }, visibleAt: { type: Date, default: null } },
   { versionKey: false },
 )
 

@@ -2,6 +2,7 @@ import type { ModuleSubscribers } from '../../context.ts'
 import { isGroupMember } from '../groups/index.ts'
 import { notifyMentions } from '../mentions/index.ts'
 import { notify, noticeText } from '../notifications/index.ts'
+import { scheduleMissedMail } from './missed-mail.ts'
 import { participantId } from './model.ts'
 import { chatMemory, participantState, rememberParticipant } from './state.ts'
 
@@ -41,6 +42,22 @@ export const chatNotices: ModuleSubscribers = {
       const wrote = chatMemory(ctx).wrote.get(state._id)
       const read = Math.max(state.lastReadSeq, wrote?.seq ?? 0)
       if (read >= e.seq) continue // read already (a later message of this round was answered)
+      // A mail later if the stretch is still unread then (its job looks again; one per stretch,
+      // whoever reads now). Not for message requests from strangers. The sponsor's welcome counts
+      // too: a recruit who left after signing up hears of it by mail.
+      if (state.status !== 'request') {
+        const mailPreview = e.body.replace(/\s+/g, ' ').trim().slice(0, 200) || '📎'
+        await scheduleMissedMail(ctx, read + 1, {
+          participantId: state._id,
+          memberId,
+          conversationId: conversation.id,
+          kind: conversation.kind,
+          seq: e.seq,
+          authorId: e.authorId,
+          authorName: e.authorName,
+          preview: mailPreview,
+        })
+      }
       if (state.notifiedSeq > read) continue // already told about this unread stretch
       // In a lively chat everyone who takes part keeps reading and writing; they see the messages live.
       const lastSeen = Math.max(state.lastReadAt ? new Date(state.lastReadAt).getTime() : 0, wrote?.at ?? 0)

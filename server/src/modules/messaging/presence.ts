@@ -43,6 +43,17 @@ export async function markOnline(ctx: ServiceContext, memberId: string): Promise
   if (!before || before.onlineUntil.getTime() <= now.getTime()) await announcePresence(ctx, memberId)
 }
 
+/** A tab of the member is in view (see ClientToServerEvents.visible). */
+export async function markVisible(ctx: ServiceContext, memberId: string): Promise<void> {
+  const now = new Date()
+  await ctx.models.Presence.updateOne({ _id: memberId }, { $set: { visibleAt: now, lastSeenAt: now } })
+}
+
+/** When a tab of the member was last in view, or null. */
+export async function lastVisibleAt(ctx: ServiceContext, memberId: string): Promise<Date | null> {
+  return ((await ctx.models.Presence.findById(memberId, { visibleAt: 1 }).lean()) as PresenceDoc | null)?.visibleAt ?? null
+}
+
 /** A socket closed: offline only when none of the member's sockets is left on any node. */
 export async function markOffline(ctx: ServiceContext, memberId: string): Promise<void> {
   if (ctx.realtime.stopping) return

@@ -4,7 +4,7 @@ import { type SendMessage, SendMessageSchema, type SendAck } from '@vernetzt/sha
 import { rooms } from '@vernetzt/shared/realtime'
 import type { ServiceContext } from '../../context.ts'
 import { access } from './access.ts'
-import { HEARTBEAT_MS, markOffline, markOnline, watchPresence } from './presence.ts'
+import { HEARTBEAT_MS, markOffline, markOnline, markVisible, watchPresence } from './presence.ts'
 import { SenderLimiter } from './limits.ts'
 import { Ajv } from 'ajv'
 import type { Socket } from 'socket.io'
@@ -33,7 +33,7 @@ const validateRead = ajv.compile<{ conversationId: string; seq: number }>({
  * sending 1,500 read marks must not stall everyone else's requests. A member's sockets stay on
  * the node they connected to, so counting per node bounds each socket's flood.
  */
-const EVENT_LIMITS = { typing: 30, read: 60, join: 60, watch: 60 } as const
+const EVENT_LIMITS = { typing: 30, read: 60, join: 60, watch: 60, visible: 30 } as const
 const eventLimiters = new WeakMap<ServiceContext, Record<keyof typeof EVENT_LIMITS, SenderLimiter>>()
 function allowed(ctx: ServiceContext, event: keyof typeof EVENT_LIMITS, memberId: string): boolean {
   let limiters = eventLimiters.get(ctx)
@@ -77,6 +77,10 @@ export function registerMessagingEvents(ctx: ServiceContext, socket: Socket): vo
     })
   }
 
+  socket.on('visible', () => {
+    const actor = socket.data.actor
+    if (actor && allowed(ctx, 'visible', actor.id)) void quietly(() => markVisible(ctx, actor.id))
+  })
   // A group room's live traffic reaches only sockets that joined it, and only members may join.
   socket.on('conversation:join', (payload: unknown, ack: unknown) => {
     const actor = socket.data.actor

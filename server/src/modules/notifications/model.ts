@@ -31,6 +31,8 @@ NotificationSchema.index({ userId: 1, createdAt: -1 })
 export interface NotificationSettingsDoc {
   _id: string
   quietHours: { enabled: boolean; start: string; end: string; timeZone: string } | null
+  /** Non-essential mail by kind; null: the defaults. */
+  mail?: { messages?: boolean; digest?: 'daily' | 'weekly' | 'off' } | null
   /** Ids of PushSubscription documents, oldest first. */
   pushSubscriptions: string[]
   updatedAt: Date | null
@@ -42,6 +44,7 @@ const NotificationSettingsSchema = new Schema<NotificationSettingsDoc>(
       type: new Schema({ enabled: Boolean, start: String, end: String, timeZone: String }, { _id: false }),
       default: null,
     },
+    mail: { type: new Schema({ messages: Boolean, digest: String }, { _id: false }), default: null },
     pushSubscriptions: { type: [String], default: [] },
     updatedAt: { type: Date, default: null },
   },

@@ -159,9 +159,10 @@ describe('quiet hours', () => {
   it('holds pushes from 22:00 to 07:00 Berlin time, shows them in the app meanwhile, and sends one summary in the morning', async () => {
     const member = await makeMember(server, { handle: 'push-night' })
     const id = new Types.ObjectId(member.me.id as string)
-    // The defaults: quiet from 22:00 to 07:00 in Europe/Berlin.
+    // The defaults: quiet from 22:00 to 07:00 in Europe/Berlin; mail about unread messages, a weekly digest.
     expect((await member.client.get('/api/v1/me/notification-settings')).body).toEqual({
       quietHours: { enabled: true, start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' },
+      mail: { messages: true, digest: 'weekly' },
       pushDevices: 0,
       updatedAt: null,
     })
@@ -242,6 +243,9 @@ describe('settings and subscriptions API', () => {
     })
     expect((await put({ quietHours: { start: '24:00' } })).body.error.code).toBe('VALIDATION_FAILED')
     expect((await put({ quietHours: {} })).body.error.code).toBe('VALIDATION_FAILED')
+    expect((await put({})).body.error.code).toBe('VALIDATION_FAILED')
+    expect((await put({ mail: { digest: 'hourly' } })).body.error.code).toBe('VALIDATION_FAILED')
+    expect((await put({ mail: { messages: 'yes' } })).body.error.code).toBe('VALIDATION_FAILED')
     expect((await new Client(server.url).get('/api/v1/me/notification-settings')).status).toBe(401)
   })
 

@@ -10,14 +10,43 @@ import {
   type NotificationSettingsBody,
   type PushSubscriptionBody,
   type PushUnsubscribeBody,
+  UnsubscribeQuerySchema,
+  UnsubscribedSchema,
+  type UnsubscribeQuery,
 } from '@vernetzt/shared/schemas/notifications'
+import { AppError } from '@vernetzt/shared/errors'
 import { FeedQuerySchema, type FeedQuery } from '@vernetzt/shared/schemas/posts'
 import { requireActor } from '../../plugins/auth.ts'
 import { subscribe, unsubscribe } from './push.ts'
-import { getNotificationSettings, listNotifications, markAllRead, updateNotificationSettings } from './service.ts'
+import { readUnsubscribeToken } from '../../mail/unsubscribe.ts'
+import { getNotificationSettings, listNotifications, markAllRead, switchOffMail, updateNotificationSettings } from './service.ts'
 
 const routes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
+
+  // One-click unsubscribe (RFC 8058): the mail provider POSTs "List-Unsubscribe=One-Click" as a
+  // form, without a session; the token alone says who and what. The unsubscribe page posts here too.
+  await app.register(async (oneClick) => {
+    oneClick.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body))
+    oneClick.post<{ Querystring: UnsubscribeQuery }>(
+      '/mail/unsubscribe',
+      {
+        config: { limits: ['auth'] },
+        schema: {
+          tags: ['notifications'],
+          summary: 'Switch one kind of mail off with the token of its unsubscribe link',
+          querystring: UnsubscribeQuerySchema,
+          response: { 200: UnsubscribedSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const target = readUnsubscribeToken(ctx.config.sessionSecret, request.query.token)
+        if (!target) throw new AppError('TOKEN_INVALID', 'This unsubscribe link is not valid.')
+        await switchOffMail(ctx, target.memberId, target.kind)
+        return { kind: target.kind }
+      },
+    )
+  })
   app.get<{ Querystring: FeedQuery }>(
     '/notifications',
     {

@@ -1,6 +1,14 @@
 import { AppError } from '@vernetzt/shared/errors'
 import type { Notification, NotificationPage } from '@vernetzt/shared/schemas/moderation'
-import { DEFAULT_QUIET_HOURS, type NotificationSettings, type NotificationSettingsBody } from '@vernetzt/shared/schemas/notifications'
+import {
+  DEFAULT_MAIL_SETTINGS,
+  DEFAULT_QUIET_HOURS,
+  type MailKind,
+  type MailSettings,
+  type NotificationSettings,
+  type NotificationSettingsBody,
+  type QuietHours,
+} from '@vernetzt/shared/schemas/notifications'
 import { rooms } from '@vernetzt/shared/realtime'
 import { Types } from 'mongoose'
 import type { Actor, ServiceContext } from '../../context.ts'
@@ -68,18 +76,35 @@ export async function getNotificationSettings(ctx: ServiceContext, actor: Actor)
   const doc = (await ctx.models.NotificationSettings.findById(actor.id).lean()) as NotificationSettingsDoc | null
   return {
     quietHours: doc?.quietHours ?? DEFAULT_QUIET_HOURS,
+    mail: mailSettingsOf(doc),
     pushDevices: doc?.pushSubscriptions?.length ?? 0,
     updatedAt: doc?.updatedAt?.toISOString() ?? null,
   }
 }
 
-/** Changes any of the quiet-hours fields; the others keep their value (or the default). */
+export const mailSettingsOf = (doc: Pick<NotificationSettingsDoc, 'mail'> | null): MailSettings => ({ ...DEFAULT_MAIL_SETTINGS, ...(doc?.mail ?? {}) })
+
+/** Changes any of the quiet-hours and mail fields; the others keep their value (or the default). */
 export async function updateNotificationSettings(ctx: ServiceContext, actor: Actor, body: NotificationSettingsBody): Promise<NotificationSettings> {
   const current = await getNotificationSettings(ctx, actor)
   const quietHours = { ...current.quietHours, ...body.quietHours }
   if (!isTimeZone(quietHours.timeZone)) {
     throw new AppError('TIME_ZONE_UNKNOWN', `Unknown time zone "${quietHours.timeZone}".`, { field: 'quietHours.timeZone' })
   }
-  await ctx.models.NotificationSettings.updateOne({ _id: actor.id }, { $set: { quietHours, updatedAt: new Date() } }, { upsert: true })
+  const mail = { ...current.mail, ...body.mail }
+  await ctx.models.NotificationSettings.updateOne({ _id: actor.id }, { $set: { quietHours, mail, updatedAt: new Date() } }, { upsert: true })
   return getNotificationSettings(ctx, actor)
+}
+
+/** One kind of mail off (an unsubscribe link); the member's other settings stay. */
+export async function switchOffMail(ctx: ServiceContext, memberId: string, kind: MailKind): Promise<void> {
+  const doc = (await ctx.models.NotificationSettings.findById(memberId).lean()) as NotificationSettingsDoc | null
+  const mail = { ...mailSettingsOf(doc), ...(kind === 'digest' ? { digest: 'off' as const } : { messages: false }) }
+  await ctx.models.NotificationSettings.updateOne({ _id: memberId }, { $set: { mail, updatedAt: new Date() } }, { upsert: true })
+}
+
+/** The member's mail switches and quiet hours, for a mail about to be sent. */
+export async function mailPreferences(ctx: ServiceContext, memberId: string): Promise<{ mail: MailSettings; quietHours: QuietHours }> {
+  const doc = (await ctx.models.NotificationSettings.findById(memberId).lean()) as NotificationSettingsDoc | null
+  return { mail: mailSettingsOf(doc), quietHours: doc?.quietHours ?? DEFAULT_QUIET_HOURS }
 }

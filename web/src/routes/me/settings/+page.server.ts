@@ -46,6 +46,12 @@ export const actions: Actions = {
     if (!res.ok) return fail(res.status, { action: 'quiet', values, code: res.error.code, field: errorField(res.error) })
     return { action: 'quiet', saved: true }
   },
+  mail: async ({ request, fetch }) => {
+    const form = await request.formData()
+    const res = await api<NotificationSettings>(fetch, 'PUT', '/me/notification-settings', { mail: { messages: form.get('messages') === 'on' } })
+    if (!res.ok) return fail(res.status, { action: 'mail', code: res.error.code })
+    return { action: 'mail', saved: true }
+  },
   // A customer becomes a partner: same account, sponsor and orders.
   upgrade: async ({ fetch }) => {
     const res = await api<unknown>(fetch, 'POST', '/me/become-partner', {})
