@@ -2,7 +2,8 @@ import fp from 'fastify-plugin'
 import { AppError } from '@vernetzt/shared/errors'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor, ServiceContext } from '../context.ts'
-import { SESSION_COOKIE, SESSION_DAYS, resolveSession } from '../modules/accounts/index.ts'
+import type { Types } from 'mongoose'
+import { SESSION_COOKIE, SESSION_DAYS, createSession, resolveSession } from '../modules/accounts/index.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,6 +39,12 @@ export function setSessionCookie(reply: FastifyReply, token: string, secure: boo
     path: '/',
     maxAge: SESSION_DAYS * 86_400,
   })
+}
+
+/** Signs the member in on the device asking: a new session and its cookie. */
+export async function startSession(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply, memberId: Types.ObjectId): Promise<void> {
+  const session = await createSession(ctx, memberId, { userAgent: request.headers['user-agent'], ip: request.ip })
+  setSessionCookie(reply, session.token, ctx.config.secureCookies)
 }
 
 export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {

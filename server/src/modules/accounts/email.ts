@@ -1,11 +1,12 @@
 // Single-use links by mail, and the first of them: confirming the address a member signed up with.
 import { createHash, randomBytes } from 'node:crypto'
-import { translate, type Lang } from '@vernetzt/shared/i18n'
+import { translate } from '@vernetzt/shared/i18n'
 import { AppError } from '@vernetzt/shared/errors'
 import type { ServiceContext } from '../../context.ts'
 import { queueMail, unsuppress } from '../../mail/outbox.ts'
 import { renderMail } from '../../mail/render.ts'
 import type { EmailTokenDoc, MemberDoc } from './model.ts'
+import { langOf } from './notices.ts'
 
 /** How long a verification link works. */
 export const VERIFY_TTL_MS = 3 * 24 * 60 * 60_000
@@ -49,10 +50,6 @@ export async function redeemToken(ctx: ServiceContext, purpose: EmailTokenDoc['p
   if (before.uses > 0) throw new AppError('TOKEN_USED', 'This link has been used already.')
   if (before.expiresAt.getTime() <= now.getTime()) throw new AppError('TOKEN_EXPIRED', 'This link has expired.')
   return before as EmailTokenDoc
-}
-
-function langOf(member: Pick<MemberDoc, 'lang'>): Lang {
-  return member.lang === 'en' ? 'en' : 'de'
 }
 
 /** Queues the mail with a new verification link to the member's current address. */

@@ -15,11 +15,11 @@ import {
   type VerifyEmailBody,
 } from '@vernetzt/shared/schemas/auth'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
-import { clearSessionCookie, requireActor, setSessionCookie } from '../../plugins/auth.ts'
+import { clearSessionCookie, requireActor, startSession } from '../../plugins/auth.ts'
 import { confirmEmailChange } from './email-change.ts'
 import { resendVerification, verifyEmail } from './email.ts'
 import { completeReset, requestReset } from './password-reset.ts'
-import { SESSION_COOKIE, createSession, revokeSession } from './sessions.ts'
+import { SESSION_COOKIE, revokeSession } from './sessions.ts'
 import type { MemberDoc } from './model.ts'
 import { getMe, login, toMe } from './service.ts'
 import { answerChallenge, openChallenge } from './two-factor.ts'
@@ -34,8 +34,7 @@ const routes: FastifyPluginAsync = async (app) => {
       const challenge = await openChallenge(ctx, member._id)
       throw new AppError('TWO_FACTOR_REQUIRED', 'Enter the code from your authenticator app.', { challenge })
     }
-    const session = await createSession(ctx, member._id, { userAgent: request.headers['user-agent'], ip: request.ip })
-    setSessionCookie(reply, session.token, secure)
+    await startSession(ctx, request, reply, member._id)
     return toMe(ctx, member)
   }
 

@@ -12,23 +12,19 @@ import {
   type SessionParams,
 } from '@vernetzt/shared/schemas/auth'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
-import { requireActor, setSessionCookie } from '../../plugins/auth.ts'
+import { requireActor, startSession } from '../../plugins/auth.ts'
 import { requestEmailChange } from './email-change.ts'
 import { changePassword, endOwnSession, listSessions } from './security.ts'
 import { becomePartner } from './upgrade.ts'
-import { SESSION_COOKIE, createSession, endAllSessions, sessionIdOf } from './sessions.ts'
+import { SESSION_COOKIE, endAllSessions, sessionIdOf } from './sessions.ts'
 import { toMe } from './service.ts'
 
 /** Settings → Sicherheit: the member's password and sessions. */
 const securityRoutes: FastifyPluginAsync = async (app) => {
   const { ctx } = app
-  const secure = ctx.config.secureCookies
 
   /** After every session ended: this device gets a new one, so the member stays signed in here. */
-  const freshSession = async (request: FastifyRequest, reply: FastifyReply, memberId: string) => {
-    const session = await createSession(ctx, new Types.ObjectId(memberId), { userAgent: request.headers['user-agent'], ip: request.ip })
-    setSessionCookie(reply, session.token, secure)
-  }
+  const freshSession = (request: FastifyRequest, reply: FastifyReply, memberId: string) => startSession(ctx, request, reply, new Types.ObjectId(memberId))
 
   app.get(
     '/me/sessions',

@@ -117,7 +117,7 @@ export async function renewRecoveryCodes(ctx: ServiceContext, memberId: string, 
  * A code the member typed (to turn it off, to renew codes, at sign-in): wrong ones count per
  * member like wrong passwords do, so neither many challenges nor many IPs help a guesser.
  */
-async function checkCode(ctx: ServiceContext, memberId: string, code: string): Promise<void> {
+async function checkCode(ctx: ServiceContext, memberId: string, code: string, details: Record<string, unknown> = {}): Promise<void> {
   const key = `2fa:${memberId}`
   const record = await checkNotLocked(ctx, key, 'Too many wrong codes for this account.')
   if (await checkSecondFactor(ctx, memberId, code)) {
@@ -125,7 +125,7 @@ async function checkCode(ctx: ServiceContext, memberId: string, code: string): P
     return
   }
   await countFailure(ctx, key, record)
-  throw new AppError('TWO_FACTOR_CODE_WRONG', 'The code is wrong.', { field: 'code' })
+  throw new AppError('TWO_FACTOR_CODE_WRONG', 'The code is wrong.', { field: 'code', ...details })
 }
 
 /**
@@ -190,14 +190,7 @@ export async function answerChallenge(ctx: ServiceContext, token: string, code: 
     await LoginChallenge.deleteOne({ _id })
     throw new AppError('TOKEN_INVALID', 'Too many wrong codes: sign in again.')
   }
-  try {
-    await checkCode(ctx, challenge.memberId.toString(), code)
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'TWO_FACTOR_CODE_WRONG') {
-      throw new AppError('TWO_FACTOR_CODE_WRONG', 'The code is wrong.', { field: 'code', attemptsLeft: CHALLENGE_ATTEMPTS - challenge.attempts })
-    }
-    throw error
-  }
+  await checkCode(ctx, challenge.memberId.toString(), code, { attemptsLeft: CHALLENGE_ATTEMPTS - challenge.attempts })
   await LoginChallenge.deleteOne({ _id })
   return challenge.memberId.toString()
 }
