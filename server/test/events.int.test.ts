@@ -44,6 +44,7 @@ import { Client, closeSockets, makeMember, openSocket, startTestServer, type Cli
  * notifications subscribers post.moderated             → notifications › tells the author of a hidden or reclassified post, and warns a repeat offender
  * notifications subscribers member.posting_limited     → notifications › tells a member of a posting limit and of its end
  * notifications subscribers conversation.welcomed      → a recruit registers › tells the sponsor of the recruit (team.recruit)
+ * notifications subscribers member.became_partner     → accounts/email-change.int.test.ts › keeps the account, sponsor and place in the team, tells the sponsor…
  * notifications subscribers onboarding.updated         → onboarding checklist › tells the sponsor once when the recruit has done every step
  *
  * And: a subscriber that throws leaves the publisher's request and the other subscribers alone,

@@ -17,6 +17,8 @@ export interface DomainEvents {
   }
   /** An admin moved members (a member and everyone below) under a new sponsor. */
   'member.moved': { memberId: string; formerUplineIds: string[]; movedIds: string[]; newSponsorId: string }
+  /** A customer became a partner (same account, same sponsor). */
+  'member.became_partner': { memberId: string; handle: string; displayName: string; sponsorId: string | null }
   /** A member's role (or access) changed: sessions remembered with the old one are forgotten. */
   'member.access_changed': { memberId: string }
   /** A session was signed out; nodes that remember it forget it. */

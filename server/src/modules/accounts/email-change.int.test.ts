@@ -92,7 +92,7 @@ describe('changing the email address', () => {
 })
 
 describe('a customer becomes a partner', () => {
-  it('keeps the account, sponsor and place in the team, and can then recruit', async () => {
+  it('keeps the account, sponsor and place in the team, tells the sponsor, and can then recruit', async () => {
     const sponsor = await makeMember(server)
     const kim = await makeMember(server, { role: 'customer', sponsor: sponsor.handle })
     expect(kim.me.role).toBe('customer')
@@ -101,6 +101,15 @@ describe('a customer becomes a partner', () => {
     expect(upgraded.status).toBe(200)
     expect(upgraded.body).toMatchObject({ id: kim.me.id, role: 'partner', sponsor: { handle: sponsor.handle }, depth: before.body.depth })
     expect((await kim.client.get('/api/v1/me')).body.role).toBe('partner')
+    // The sponsor hears of it.
+    await expect
+      .poll(
+        async () =>
+          ((await sponsor.client.get('/api/v1/notifications')).body.items as Array<{ type: string; text: { de: string } }>).find(
+            (n) => n.type === 'team.partner',
+          )?.text.de,
+      )
+      .toContain(`@${kim.handle}) ist jetzt Partner in deinem Team`)
     const twice = await kim.client.post('/api/v1/me/become-partner')
     expect([twice.status, twice.body.error.code]).toEqual([409, 'NOT_A_CUSTOMER'])
     // Now a partner, Kim can be a sponsor (customers cannot).

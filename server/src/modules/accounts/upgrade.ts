@@ -19,5 +19,11 @@ export async function becomePartner(ctx: ServiceContext, memberId: string): Prom
   }
   // Sessions carry the role: every node forgets the old one.
   await ctx.events.publish('member.access_changed', { memberId })
+  await ctx.events.publish('member.became_partner', {
+    memberId,
+    handle: updated.handle,
+    displayName: updated.displayName,
+    sponsorId: updated.sponsorId?.toString() ?? null,
+  })
   return updated
 }

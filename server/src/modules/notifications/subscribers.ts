@@ -88,6 +88,17 @@ export const notificationSubscription: ModuleSubscription = {
         text: noticeText('notice.team.recruit', { name: e.recruitName, handle: e.recruitHandle }),
         data: { handle: e.recruitHandle, conversationId: e.conversationId },
       }),
+    // The sponsor hears when a customer of theirs becomes a partner in their team.
+    'member.became_partner': async (ctx, e) => {
+      if (!e.sponsorId) return
+      const sponsor = await ctx.models.Member.findById(e.sponsorId, { isRoot: 1 }).lean()
+      if (!sponsor || sponsor.isRoot) return
+      await notify(ctx, e.sponsorId, {
+        type: 'team.partner',
+        text: noticeText('notice.team.partner', { name: e.displayName, handle: e.handle }),
+        data: { handle: e.handle },
+      })
+    },
     'onboarding.updated': async (ctx, e) => {
       if (!e.completedNow || !e.sponsorId) return
       const { member } = e.checklist
