@@ -42,6 +42,8 @@ export interface ParticipantDoc {
   muted: boolean
   /** The newest message this member was notified about: one notice per unread stretch. */
   notifiedSeq: number
+  /** The first seq of the unread stretch whose missed-message mail is scheduled (missed-mail.ts). */
+  mailedSeq?: number
   lastReadAt: Date | null
 }
 const ParticipantSchema = new Schema<ParticipantDoc>(
@@ -52,6 +54,7 @@ const ParticipantSchema = new Schema<ParticipantDoc>(
     inboxSeq: { type: Number, default: null },
     muted: { type: Boolean, default: false },
     notifiedSeq: { type: Number, default: 0 },
+    mailedSeq: { type: Number, default: 0 },
     lastReadAt: { type: Date, default: null },
   },
   { versionKey: false },

@@ -45,7 +45,11 @@ export const chatNotices: ModuleSubscribers = {
       // A mail later if the stretch is still unread then (its job looks again; one per stretch,
       // whoever reads now). Not for message requests from strangers. The sponsor's welcome counts
       // too: a recruit who left after signing up hears of it by mail.
-      if (state.status !== 'request') {
+      // `mailedSeq` marks the stretch whose mail is scheduled, so a lively chat costs one job per
+      // stretch, not an enqueue per message and participant.
+      if (state.status !== 'request' && (state.mailedSeq ?? 0) <= read) {
+        await ctx.models.Participant.updateOne({ _id: state._id }, { $max: { mailedSeq: read + 1 } })
+        rememberParticipant(ctx, state._id, { mailedSeq: read + 1 })
         const mailPreview = e.body.replace(/\s+/g, ' ').trim().slice(0, 200) || '📎'
         await scheduleMissedMail(ctx, read + 1, {
           participantId: state._id,
