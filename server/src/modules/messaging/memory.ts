@@ -10,6 +10,8 @@ import type { ConversationDoc } from './model.ts'
  */
 export class Memory<K, V> {
   private readonly entries = new Map<K, { value: V; until: number }>()
+  /** Keys being read from the database → how often they were changed meanwhile. */
+  private readonly loading = new Map<K, { readers: number; changes: number }>()
 
   private readonly ttlMs: number
   private readonly max: number
@@ -29,6 +31,32 @@ export class Memory<K, V> {
     return entry.value
   }
 
+  /**
+   * The remembered value, or the one `fetch` reads, remembered unless this node changed the key
+   * while it was being read: a read that started before a write (a read mark) may return the
+   * older state, which must not then stand in memory for the next ten seconds.
+   */
+  async load(key: K, fetch: () => Promise<V | null>): Promise<V | null> {
+    const known = this.get(key)
+    if (known !== undefined) return known
+    const mark = this.loading.get(key) ?? { readers: 0, changes: 0 }
+    this.loading.set(key, mark)
+    mark.readers++
+    const changes = mark.changes
+    try {
+      const value = await fetch()
+      if (value === null) return null
+      return mark.changes === changes ? this.set(key, value) : value
+    } finally {
+      if (--mark.readers === 0) this.loading.delete(key)
+    }
+  }
+
+  private changed(key: K): void {
+    const mark = this.loading.get(key)
+    if (mark) mark.changes++
+  }
+
   set(key: K, value: V): V {
     this.entries.delete(key) // re-inserted at the end: the oldest entries are evicted first
     this.entries.set(key, { value, until: Date.now() + this.ttlMs })
@@ -38,6 +66,7 @@ export class Memory<K, V> {
 
   /** Changes a remembered value in place, keeping its expiry; absent keys stay absent. */
   update(key: K, change: (value: V) => V): void {
+    this.changed(key)
     const entry = this.entries.get(key)
     if (entry) entry.value = change(entry.value)
   }
@@ -48,10 +77,12 @@ export class Memory<K, V> {
   }
 
   delete(key: K): void {
+    this.changed(key)
     this.entries.delete(key)
   }
 
   clear(): void {
+    for (const mark of this.loading.values()) mark.changes++
     this.entries.clear()
   }
 }

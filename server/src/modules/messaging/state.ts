@@ -76,11 +76,7 @@ export function forgetMember(ctx: ServiceContext, memberId: Types.ObjectId | str
 }
 
 export async function participantState(ctx: ServiceContext, _id: string): Promise<ParticipantDoc | null> {
-  const memory = chatMemory(ctx).participants
-  const known = memory.get(_id)
-  if (known) return known
-  const stored = (await ctx.models.Participant.findById(_id).lean()) as ParticipantDoc | null
-  return stored ? memory.set(_id, stored) : null
+  return chatMemory(ctx).participants.load(_id, async () => (await ctx.models.Participant.findById(_id).lean()) as ParticipantDoc | null)
 }
 
 /** Keeps the remembered state in step with a write this node just made. */
