@@ -11,6 +11,8 @@ import { commerceSubscription } from './modules/commerce/subscribers.ts'
 import { finalizeJob } from './modules/commerce/report-final.ts'
 import { groupSubscription } from './modules/groups/subscribers.ts'
 import { mentionSubscription } from './modules/mentions/subscribers.ts'
+import { sendDigest } from './modules/digest/index.ts'
+import { digestSubscription } from './modules/digest/subscribers.ts'
 import { sendMissedMail } from './modules/messaging/missed-mail.ts'
 import { messagingSubscription } from './modules/messaging/subscribers.ts'
 import { notificationSubscription } from './modules/notifications/subscribers.ts'
@@ -34,6 +36,7 @@ export const SUBSCRIPTIONS: ModuleSubscription[] = [
   onboardingSubscription,
   mentionSubscription,
   notificationSubscription,
+  digestSubscription,
 ]
 
 /** The service context every request, job and script uses: config, models, log, events, sockets. */
@@ -56,6 +59,8 @@ export function createContext(
     .define('mail.send', sendMailJob, { concurrency: 2, maxAttempts: 12, leaseMs: 15_000, backoffMs: 30_000, maxBackoffMs: 4 * 60 * 60_000 })
     // Missed messages: looked at once their delay passed (a member reading meanwhile gets nothing).
     .define('mail.missed', async (c, job) => void (await sendMissedMail(c, job)), { concurrency: 2, maxAttempts: 6, leaseMs: 30_000 })
+    // Digests: one member's at a time per node is plenty (a few dozen _id reads each).
+    .define('mail.digest', async (c, job) => void (await sendDigest(c, job)), { concurrency: 1, maxAttempts: 6, leaseMs: 60_000 })
   ctx.jobs = jobs
   bus.bind(ctx)
   return { ctx, bus, jobs }

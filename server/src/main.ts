@@ -13,6 +13,7 @@ import { flushHeldPushes } from './modules/notifications/push.ts'
 import { repairLedger } from './modules/commerce/ledger.ts'
 import { migrateReports } from './modules/commerce/report-final.ts'
 import { repairPendingJoins } from './modules/referrals/index.ts'
+import { scheduleEveryone } from './modules/digest/index.ts'
 import { feedWriter, migrateFeedHeads } from './modules/posts/index.ts'
 import { migrateConversationIndex } from './modules/messaging/index.ts'
 import { WEB_HEADERS, type NodeHandler } from './plugins/web.ts'
@@ -120,6 +121,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   await prepareData(app)
   // Background jobs: this node takes its share of what is due (server/src/jobs).
   app.jobs.start()
+  // Members from before digests existed get their first one (once per database, in the background).
+  scheduleEveryone(app.ctx).catch((error) => app.log.warn({ err: error }, 'scheduling digests failed'))
   // Housekeeping that replaces what MongoDB would do with TTL indexes and transactions.
   const sweeper = setInterval(() => {
     sweepExpiredSessions(app.ctx).catch((error) => app.log.warn({ err: error }, 'session sweep failed'))

@@ -154,7 +154,7 @@ let counter = 0
 /** Factory: registers a member through the public API and returns a signed-in client. */
 export async function makeMember(
   server: { url: string },
-  options: { handle?: string; role?: 'partner' | 'customer'; sponsor?: string; displayName?: string; password?: string } = {},
+  options: { handle?: string; role?: 'partner' | 'customer'; sponsor?: string; displayName?: string; password?: string; lang?: 'de' | 'en' } = {},
 ) {
   counter += 1
   const handle = options.handle ?? `m${counter}-${randomBytes(3).toString('hex')}`
@@ -167,6 +167,7 @@ export async function makeMember(
     displayName: options.displayName ?? `Member ${handle}`,
     role: options.role ?? 'partner',
     ...(options.sponsor ? { sponsor: options.sponsor } : {}),
+    ...(options.lang ? { lang: options.lang } : {}),
   })
   if (res.status !== 201) throw new Error(`register ${handle} failed: ${res.status} ${JSON.stringify(res.body)}`)
   return { client, handle, email: `${handle}@example.org`, password, me: res.body }

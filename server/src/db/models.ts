@@ -16,6 +16,7 @@ import { groupModels } from '../modules/groups/model.ts'
 import { lessonModels } from '../modules/lessons/model.ts'
 import { messagingModels } from '../modules/messaging/model.ts'
 import { onboardingModels } from '../modules/onboarding/model.ts'
+import { digestModels } from '../modules/digest/model.ts'
 import { commerceModels } from '../modules/commerce/model.ts'
 import { earningsModels } from '../modules/commerce/earnings-model.ts'
 
@@ -40,6 +41,7 @@ export function createModels(conn: Connection) {
     ...onboardingModels(conn),
     ...commerceModels(conn),
     ...earningsModels(conn),
+    ...digestModels(conn),
   }
 }
 export type Models = ReturnType<typeof createModels>

@@ -33,6 +33,8 @@ export interface DomainEvents {
   'feed.delivered': { memberIds: string[] }
   /** A member's notifications changed (one arrived, all were read). */
   'notifications.changed': { memberId: string }
+  /** A member changed their quiet hours or mail switches (the digest's time and frequency follow). */
+  'notifications.settings_changed': { memberId: string }
   'follow.created': { followerId: string; followeeId: string; at: string }
   'follow.ended': { followerId: string; followeeId: string }
   'post.created': {

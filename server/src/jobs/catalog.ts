@@ -13,6 +13,12 @@ export interface MissedMessageJob {
   preview: string
 }
 
+/** A member's next digest (digest/send.ts); it counts only while `due` is their digest box's next time. */
+export interface DigestJob {
+  memberId: string
+  due: string
+}
+
 /**
  * The app's background jobs: name → payload. Work that must survive a crash is enqueued here
  * (`ctx.jobs.enqueue(name, key, payload)`) and handled by the module that owns it, defined in
@@ -35,4 +41,6 @@ export type AppJobs = {
   'mail.send': MailJob
   /** A message still unread after its delay, mailed unless read or its reader was around (messaging/missed-mail.ts); key: participant:seq. */
   'mail.missed': MissedMessageJob
+  /** A daily or weekly digest (digest/send.ts); key: member:due. */
+  'mail.digest': DigestJob
 }

@@ -9,6 +9,8 @@ export interface MailParts {
   /** The recipient's name for the greeting; none: no greeting. */
   name?: string
   paragraphs: string[]
+  /** Headed lists after the paragraphs (a digest's recruits, lessons, posts); an item may link. */
+  sections?: Array<{ heading: string; items: Array<{ text: string; url?: string }> }>
   action?: { label: string; url: string }
   /** Lines after the button (how long a link works, what to do if it was not you). */
   after?: string[]
@@ -28,6 +30,10 @@ body { margin: 0; padding: 0; background: #f4f1ec; }
 .card { max-width: 560px; margin: 0 auto; background: #ffffff; border-radius: 12px; padding: 32px; font-family: -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; font-size: 16px; line-height: 1.5; color: #1f2933; }
 .brand { font-size: 14px; font-weight: 700; letter-spacing: .04em; color: #0f766e; margin: 0 0 24px; }
 p { margin: 0 0 16px; }
+h2 { font-size: 17px; margin: 24px 0 8px; color: #1f2933; }
+ul { margin: 0 0 16px; padding-left: 20px; }
+li { margin: 0 0 6px; }
+li a { color: #0f766e; }
 .button { display: inline-block; background: #0f766e; color: #ffffff; text-decoration: none; font-weight: 600; padding: 12px 22px; border-radius: 8px; }
 .fallback { font-size: 13px; color: #52606d; word-break: break-all; }
 .fallback a { color: #0f766e; }
@@ -39,6 +45,11 @@ function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
 
+function section(s: NonNullable<MailParts['sections']>[number]): string {
+  const item = (i: (typeof s.items)[number]) => `<li>${i.url ? `<a href="${escape(i.url)}">${escape(i.text)}</a>` : escape(i.text)}</li>`
+  return `<h2>${escape(s.heading)}</h2>\n<ul>${s.items.map(item).join('')}</ul>`
+}
+
 /** The mail in `lang`: `site` is the company's name as the footer and sign-off say it. */
 export function renderMail(lang: Lang, site: string, parts: MailParts): RenderedMail {
   const greeting = parts.name ? translate(lang, 'mail.greeting', { name: parts.name }) : null
@@ -48,6 +59,7 @@ export function renderMail(lang: Lang, site: string, parts: MailParts): Rendered
   const text = [
     ...(greeting ? [greeting] : []),
     ...parts.paragraphs,
+    ...(parts.sections ?? []).map((s) => [s.heading, ...s.items.map((i) => `- ${i.text}${i.url ? `\n  ${i.url}` : ''}`)].join('\n')),
     ...(parts.action ? [`${parts.action.label}:\n${parts.action.url}`] : []),
     ...(parts.after ?? []),
     signature,
@@ -68,6 +80,7 @@ export function renderMail(lang: Lang, site: string, parts: MailParts): Rendered
 <p class="brand">${escape(site)}</p>
 ${greeting ? `<p>${escape(greeting)}</p>` : ''}
 ${parts.paragraphs.map((p) => `<p>${escape(p)}</p>`).join('\n')}
+${(parts.sections ?? []).map(section).join('\n')}
 ${button}
 ${(parts.after ?? []).map((p) => `<p>${escape(p)}</p>`).join('\n')}
 <p>${escape(signature)}</p>

@@ -18,6 +18,11 @@ export const de = {
   'settings.mailHint': 'Wichtiges zu deinem Konto und deinen Bestellungen bekommst du immer; diese E-Mails kannst du abbestellen.',
   'settings.mailMessages': 'Ungelesene Nachrichten',
   'settings.mailMessagesHint': 'Eine E-Mail, wenn dir jemand geschrieben hat und du eine Weile nicht online warst – nie in deiner Ruhezeit.',
+  'settings.mailDigest': 'Zusammenfassung',
+  'settings.mailDigestWeekly': 'Wöchentlich (montags)',
+  'settings.mailDigestDaily': 'Täglich',
+  'settings.mailDigestOff': 'Aus',
+  'settings.mailDigestHint': 'Neue Mitglieder und abgeschlossene Lektionen in deinem Team, beliebte Beiträge und offene Beitrittsanfragen – um 7 Uhr in deiner Zeitzone, nur wenn es Neues gibt.',
   'settings.quietHoursHint':
     'Während der Ruhezeit erscheinen neue Benachrichtigungen nur in der App. Push-Nachrichten auf deine Geräte kommen erst, wenn sie vorbei ist – mehrere zusammengefasst in einer Nachricht.',
   'settings.quietEnabled': 'Ruhezeit einhalten',
@@ -124,6 +129,11 @@ export const en: Translation<typeof de> = {
   'settings.mailHint': 'You always get what matters for your account and your orders; these emails you can switch off.',
   'settings.mailMessages': 'Unread messages',
   'settings.mailMessagesHint': 'An email when someone wrote to you and you were not online for a while – never in your quiet hours.',
+  'settings.mailDigest': 'Summary',
+  'settings.mailDigestWeekly': 'Weekly (Mondays)',
+  'settings.mailDigestDaily': 'Daily',
+  'settings.mailDigestOff': 'Off',
+  'settings.mailDigestHint': 'New members and finished lessons in your team, popular posts and open join requests – at 7 am in your time zone, only when there is news.',
   'settings.quietHoursHint':
     'During quiet hours new notifications only appear in the app. Push messages to your devices wait until quiet hours are over – several combined into one message.',
   'settings.quietEnabled': 'Keep quiet hours',

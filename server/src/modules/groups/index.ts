@@ -1,4 +1,4 @@
 // The groups module's face: what other modules may use.
 export { canModerateIn, canSeeGroup, groupForPost, isGroupMember, manage, memberGroups, readableGroup, roleIn, visibleGroup, type GroupRole } from './access.ts'
 export { listMembers } from './membership.ts'
-export type { GroupDoc } from './model.ts'
+export { memberKey, type GroupDoc } from './model.ts'

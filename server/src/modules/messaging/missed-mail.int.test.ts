@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { Client, closeSockets, makeMember, openSocket, settle, startTestServer, type TestServer } from '../../../test/harness.ts'
-import { linkIn, mailHeaders, mailsTo, readMail, waitForMails } from '../../../test/mailpit.ts'
+import { confirmAddress, mailHeaders, mailsTo, readMail } from '../../../test/mailpit.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -18,9 +18,7 @@ const SUBJECT = (name: string) => `Neue Nachricht von ${name}`
 async function pair(tag: string) {
   const sponsor = await makeMember(server, { handle: `${tag}-s`, displayName: `Sponsorin ${tag}` })
   const recruit = await makeMember(server, { handle: `${tag}-r`, sponsor: sponsor.handle })
-  const verify = (await waitForMails(recruit.email))[0]!
-  const token = new URL(linkIn((await readMail(verify.ID)).Text, `${server.config.publicUrl}/verify-email?token=`)).searchParams.get('token')
-  expect((await new Client(server.url).post('/api/v1/auth/verify-email', { token })).status).toBe(200)
+  await confirmAddress(server, recruit.email)
   const conversation = (await sponsor.client.post('/api/v1/conversations', { participants: [recruit.handle] })).body as { id: string }
   // The sponsor's welcome message opened an unread stretch: the recruit reads it, a new one begins.
   await recruit.client.post(`/api/v1/conversations/${conversation.id}/read`, { seq: 100 })

@@ -93,6 +93,7 @@ export async function updateNotificationSettings(ctx: ServiceContext, actor: Act
   }
   const mail = { ...current.mail, ...body.mail }
   await ctx.models.NotificationSettings.updateOne({ _id: actor.id }, { $set: { quietHours, mail, updatedAt: new Date() } }, { upsert: true })
+  await ctx.events.publish('notifications.settings_changed', { memberId: actor.id })
   return getNotificationSettings(ctx, actor)
 }
 
@@ -101,6 +102,7 @@ export async function switchOffMail(ctx: ServiceContext, memberId: string, kind:
   const doc = (await ctx.models.NotificationSettings.findById(memberId).lean()) as NotificationSettingsDoc | null
   const mail = { ...mailSettingsOf(doc), ...(kind === 'digest' ? { digest: 'off' as const } : { messages: false }) }
   await ctx.models.NotificationSettings.updateOne({ _id: memberId }, { $set: { mail, updatedAt: new Date() } }, { upsert: true })
+  await ctx.events.publish('notifications.settings_changed', { memberId })
 }
 
 /** The member's mail switches and quiet hours, for a mail about to be sent. */

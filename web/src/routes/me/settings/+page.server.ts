@@ -48,7 +48,9 @@ export const actions: Actions = {
   },
   mail: async ({ request, fetch }) => {
     const form = await request.formData()
-    const res = await api<NotificationSettings>(fetch, 'PUT', '/me/notification-settings', { mail: { messages: form.get('messages') === 'on' } })
+    const res = await api<NotificationSettings>(fetch, 'PUT', '/me/notification-settings', {
+      mail: { messages: form.get('messages') === 'on', digest: (['daily', 'weekly', 'off'] as const).find((d) => d === form.get('digest')) ?? 'weekly' },
+    })
     if (!res.ok) return fail(res.status, { action: 'mail', code: res.error.code })
     return { action: 'mail', saved: true }
   },

@@ -1,0 +1,2 @@
+// The digest module's face.
+export { scheduleDigest, scheduleEveryone, sendDigest } from './send.ts'
