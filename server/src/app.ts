@@ -10,6 +10,7 @@ import { createModels } from './db/models.ts'
 import accountRoutes from './modules/accounts/routes.ts'
 import securityRoutes from './modules/accounts/security-routes.ts'
 import twoFactorRoutes from './modules/accounts/two-factor-routes.ts'
+import adminMemberRoutes from './modules/accounts/admin-routes.ts'
 import joinRoutes from './modules/referrals/join-routes.ts'
 import uploadRoutes from './modules/media/upload-routes.ts'
 import { isGroupMember } from './modules/groups/index.ts'
@@ -109,6 +110,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
       await api.register(accountRoutes)
       await api.register(securityRoutes)
       await api.register(twoFactorRoutes)
+      await api.register(adminMemberRoutes)
       await api.register(joinRoutes)
       await api.register(uploadRoutes)
       await api.register(profileRoutes)

@@ -68,4 +68,10 @@ export interface Actor {
   id: string
   handle: string
   role: 'partner' | 'customer' | 'admin'
+  /** A site-wide moderator (set by an admin): the moderation queue and the company inbox. */
+  moderator?: boolean
 }
+
+/** Who works the site's moderation queue and the company inbox: admins and site-wide moderators. */
+export const isSiteModerator = (actor: Pick<Actor, 'role' | 'moderator'> | null | undefined): boolean =>
+  actor?.role === 'admin' || actor?.moderator === true

@@ -51,7 +51,7 @@ beforeAll(async () => {
   const olga = await makeMember(server, { handle: 'authz-olga' })
   const rita = await makeMember(server, { handle: 'authz-rita' })
   const otto = await makeMember(server, { handle: 'authz-otto' })
-  clients.admin = await adminClient(server, { email: 'authz-admin@example.org', password: 'admin password 1' })
+  clients.admin = await adminClient(server, { email: 'authz-admin@example.org', password: 'admin password 1', handle: 'authz-admin' })
   clients.owner = olga.client
   clients.removed = rita.client
   clients.other = otto.client
@@ -198,6 +198,28 @@ const MATRIX: Record<string, Entry> = {
   },
   'PATCH /api/v1/lessons/{id}': { kind: 'private', path: (x) => `/api/v1/lessons/${x.lesson}`, body: () => ({ title: 'Lektion eins neu' }) },
   'PATCH /api/v1/posts/{id}': { kind: 'private', path: (x) => `/api/v1/posts/${x.post}`, body: () => ({ body: 'Intern geändert' }) },
+  'GET /api/v1/admin/members/{handle}': { kind: 'admin', path: (x) => `/api/v1/admin/members/${x.owner}` },
+  // Suspending the owner would end the sessions the rest of this file uses: the admin tries it on themselves, which is refused.
+  'POST /api/v1/admin/members/{handle}/suspend': {
+    kind: 'admin',
+    path: (x) => `/api/v1/admin/members/${x === missing ? x.owner : 'authz-admin'}/suspend`,
+    body: () => ({ reason: 'Test der Rechte' }),
+    owner: [409],
+  },
+  'POST /api/v1/admin/members/{handle}/unsuspend': {
+    kind: 'admin',
+    path: (x) => `/api/v1/admin/members/${x.owner}/unsuspend`,
+    body: () => ({ reason: 'Test der Rechte' }),
+    owner: [409],
+  },
+  'PUT /api/v1/admin/members/{handle}/standing': {
+    kind: 'admin',
+    path: (x) => `/api/v1/admin/members/${x.owner}/standing`,
+    body: () => ({ standing: 'member', reason: 'Test der Rechte' }),
+    owner: [409],
+  },
+  // The sign-up mail went a moment ago: once a minute at most.
+  'POST /api/v1/admin/members/{handle}/verification': { kind: 'admin', path: (x) => `/api/v1/admin/members/${x.owner}/verification`, owner: [200, 429] },
   'POST /api/v1/admin/members/{handle}/posting-limit': {
     kind: 'admin',
     path: (x) => `/api/v1/admin/members/${x.owner}/posting-limit`,

@@ -3,7 +3,7 @@ import { AppError } from '@vernetzt/shared/errors'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor, ServiceContext } from '../context.ts'
 import type { Types } from 'mongoose'
-import { SESSION_COOKIE, SESSION_DAYS, createSession, resolveSession } from '../modules/accounts/index.ts'
+import { SESSION_COOKIE, SESSION_DAYS, createSession, refuseSuspended, resolveSession } from '../modules/accounts/index.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,6 +43,8 @@ export function setSessionCookie(reply: FastifyReply, token: string, secure: boo
 
 /** Signs the member in on the device asking: a new session and its cookie. */
 export async function startSession(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply, memberId: Types.ObjectId): Promise<void> {
+  // Every way in (password, code step, reset link) ends here: a suspended account gets no session.
+  refuseSuspended(await ctx.models.Member.findById(memberId, { suspension: 1 }).lean())
   const session = await createSession(ctx, memberId, { userAgent: request.headers['user-agent'], ip: request.ip })
   setSessionCookie(reply, session.token, ctx.config.secureCookies)
 }

@@ -47,6 +47,7 @@ export const MeSchema = {
     'emailVerified',
     'twoFactor',
     'twoFactorRequired',
+    'moderator',
     'pendingEmail',
     'displayName',
     'role',
@@ -68,6 +69,8 @@ export const MeSchema = {
     twoFactor: { type: 'boolean' },
     /** An administrator without two-factor sign-in: acts as a partner until it is on. */
     twoFactorRequired: { type: 'boolean' },
+    /** A site-wide moderator (admins moderate as well). */
+    moderator: { type: 'boolean' },
     sponsor: { anyOf: [MemberSummarySchema, { type: 'null' }] },
     depth: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },

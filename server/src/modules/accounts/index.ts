@@ -4,5 +4,5 @@ export { ROOT_KEY, emailKey, findMemberByEmail, findMemberByHandle, findRoot, ha
 export type { MemberDoc } from './model.ts'
 export { hashPassword, verifyPassword } from './passwords.ts'
 export { SESSION_COOKIE, SESSION_DAYS, createSession, resolveSession, resolveSessionDetail, revokeSession, sweepExpiredSessions } from './sessions.ts'
-export { getMe, login, toMe } from './service.ts'
+export { getMe, login, refuseSuspended, toMe } from './service.ts'
 export { formatWhen, langOf } from './notices.ts'

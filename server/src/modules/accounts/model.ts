@@ -34,6 +34,12 @@ const MemberSchema = new Schema(
     displayName: { type: String, required: true },
     role: { type: String, enum: ['partner', 'customer', 'admin'], required: true },
     isRoot: { type: Boolean, default: false },
+    /** A site-wide moderator: works the moderation queue and the company inbox (set by an admin). */
+    moderator: { type: Boolean, default: false },
+    /** The role an admin had before being made one, which demoting gives back. */
+    formerRole: { type: String, default: null },
+    /** Suspended by an admin (`by`: their handle): cannot sign in, profile unavailable; the audit log keeps it too. */
+    suspension: { type: new Schema({ at: Date, reason: String, by: String }, { _id: false }), default: null },
     sponsorId: { type: Schema.Types.ObjectId, default: null },
     /** Materialized path of sponsors, nearest first: upline[0] is the sponsor, last is the root. */
     upline: { type: [Schema.Types.ObjectId], default: [] },

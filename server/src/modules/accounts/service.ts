@@ -29,7 +29,13 @@ export async function login(ctx: ServiceContext, input: LoginBody, now = new Dat
     throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong.')
   }
   if (record) await ctx.models.LoginFailure.deleteOne({ _id: key })
+  refuseSuspended(member)
   return member
+}
+
+/** A suspended member signs in nowhere (the right password says so; a wrong one says nothing). */
+export function refuseSuspended(member: Pick<MemberDoc, 'suspension'> | null): void {
+  if (member?.suspension) throw new AppError('ACCOUNT_SUSPENDED', 'This account is suspended.')
 }
 
 /** Refuses while `key` (an account's password, a member's second factor) waits after failures. */
@@ -73,6 +79,7 @@ export async function toMe(ctx: ServiceContext, member: MemberDoc): Promise<Me> 
     pendingEmail: member.pendingEmail ?? null,
     twoFactor: !!member.twoFactor?.enabledAt,
     twoFactorRequired: member.role === 'admin' && !member.twoFactor?.enabledAt,
+    moderator: member.moderator === true,
     sponsor: await sponsorSummary(ctx, member),
     depth: member.depth,
     createdAt: member.createdAt.toISOString(),

@@ -75,8 +75,9 @@ export async function resolveSessionDetail(
     await ctx.models.Session.deleteOne({ _id: id })
     return null
   }
-  const member = await ctx.models.Member.findById(session.userId, { handle: 1, role: 1, sessionsNotBefore: 1, twoFactor: 1 }).lean()
-  if (!member) return null
+  const member = await ctx.models.Member.findById(session.userId, { handle: 1, role: 1, sessionsNotBefore: 1, twoFactor: 1, moderator: 1, suspension: 1 }).lean()
+  // A suspended member's sessions were ended; one that shows up anyway (a node that had not heard) is refused.
+  if (!member || member.suspension) return null
   // Signed out everywhere (a password reset or change) after this session began.
   if (member.sessionsNotBefore && session.createdAt.getTime() < member.sessionsNotBefore.getTime()) {
     await ctx.models.Session.deleteOne({ _id: id })
@@ -90,7 +91,7 @@ export async function resolveSessionDetail(
     lastSeenAt = now
     await ctx.models.Session.updateOne({ _id: id }, { $set: { lastSeenAt: new Date(now), expiresAt } })
   }
-  const actor: Actor = { id: member._id.toString(), handle: member.handle, role: effectiveRole(member) }
+  const actor: Actor = { id: member._id.toString(), handle: member.handle, role: effectiveRole(member), moderator: member.moderator === true }
   memo.remember(id, { actor, sessionId: id, expiresAt, lastSeenAt }, startedAt)
   return { actor, sessionId: id, expiresAt }
 }

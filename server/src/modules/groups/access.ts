@@ -1,6 +1,6 @@
 import { AppError } from '@vernetzt/shared/errors'
 import { Types } from 'mongoose'
-import type { Actor, ServiceContext } from '../../context.ts'
+import { isSiteModerator, type Actor, type ServiceContext } from '../../context.ts'
 import { readStream } from '../../db/streams.ts'
 import { findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
 import { memberKey, type GroupDoc, type GroupMemberDoc, type GroupRequestDoc } from './model.ts'
@@ -112,9 +112,9 @@ export async function readableGroup(ctx: ServiceContext, actor: Actor | null, sl
   return group
 }
 
-/** Admins moderate everything; a group's owner and moderators moderate what is posted in their group. */
+/** Admins and site moderators moderate everything; a group's owner and moderators moderate what is posted in their group. */
 export async function canModerateIn(ctx: ServiceContext, actor: Actor, groupId: string | null | undefined): Promise<boolean> {
-  if (actor.role === 'admin') return true
+  if (isSiteModerator(actor)) return true
   if (!groupId) return false
   const group = (await ctx.models.Group.findById(groupId).lean()) as GroupDoc | null
   const role = group ? await roleIn(ctx, group, actor.id) : null

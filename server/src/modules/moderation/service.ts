@@ -1,7 +1,7 @@
 import { AppError } from '@vernetzt/shared/errors'
 import type { ModerationActionBody, ModerationResult, PostingLimitBody, QueuePage, Report, ReportBody } from '@vernetzt/shared/schemas/moderation'
 import { Types } from 'mongoose'
-import type { Actor, ServiceContext } from '../../context.ts'
+import { isSiteModerator, type Actor, type ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import { memberSummaries, toMemberSummary, findMemberByHandle, type MemberDoc } from '../accounts/index.ts'
 import { type PostDoc, assertReadable, placePost, readablePost, toPost } from '../posts/index.ts'
@@ -14,7 +14,7 @@ export const QUEUE = 'moderation'
 export const WARN_AFTER_OFFENCES = 2
 
 function requireModerator(actor: Actor): void {
-  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only moderators can do this.')
+  if (!isSiteModerator(actor)) throw new AppError('FORBIDDEN', 'Only moderators can do this.')
 }
 
 /** Admins moderate everything; a group's owner and moderators moderate the posts of their group. */

@@ -158,6 +158,7 @@ export async function marketplace(ctx: ServiceContext, query: MarketplaceQuery):
 export async function profilePosts(ctx: ServiceContext, handle: string, query: ProfilePostsQuery): Promise<PostPage> {
   const member = await findMemberByHandle(ctx, handle)
   if (!member) throw new AppError('PROFILE_NOT_FOUND', `There is no profile "${handle}".`)
+  if (member.suspension) throw new AppError('PROFILE_UNAVAILABLE', `The profile "${handle}" is not available.`)
   const kind = query.kind ?? 'pr'
   const page = await readStream(ctx, streams.profile(member._id, kind), { cursor: query.cursor, limit: query.limit ?? 20, lasting: true }, async (refs) =>
     (await postsByIds(ctx, refs)).map((p) => (p && p.status === 'visible' && p.kind === kind && p.authorId.equals(member._id) ? p : null)),

@@ -25,6 +25,7 @@ export function profileComplete(member: { bio?: string | null; location?: string
 async function findByHandle(ctx: ServiceContext, handle: string) {
   const member = await findMemberByHandle(ctx, handle)
   if (!member) throw new AppError('PROFILE_NOT_FOUND', `There is no profile "${handle}".`)
+  if (member.suspension) throw new AppError('PROFILE_UNAVAILABLE', `The profile "${handle}" is not available.`)
   return member
 }
 
