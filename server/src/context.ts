@@ -73,5 +73,4 @@ export interface Actor {
 }
 
 /** Who works the site's moderation queue and the company inbox: admins and site-wide moderators. */
-export const isSiteModerator = (actor: Pick<Actor, 'role' | 'moderator'> | null | undefined): boolean =>
-  actor?.role === 'admin' || actor?.moderator === true
+export const isSiteModerator = (actor: Pick<Actor, 'role' | 'moderator'> | null | undefined): boolean => actor?.role === 'admin' || actor?.moderator === true

@@ -55,6 +55,10 @@ export function linkIn(text: string, prefix: string): string {
 export async function confirmAddress(server: { url: string; config: { publicUrl: string } }, email: string): Promise<void> {
   const verify = (await waitForMails(email))[0]!
   const token = new URL(linkIn((await readMail(verify.ID)).Text, `${server.config.publicUrl}/verify-email?token=`)).searchParams.get('token')
-  const res = await fetch(`${server.url}/api/v1/auth/verify-email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) })
+  const res = await fetch(`${server.url}/api/v1/auth/verify-email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  })
   if (res.status !== 200) throw new Error(`verifying ${email} answered ${res.status}`)
 }

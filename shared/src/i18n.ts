@@ -5,6 +5,7 @@
  */
 import type { Entry, Plural } from './i18n/catalog.ts'
 import * as accounts from './i18n/accounts.ts'
+import * as admin from './i18n/admin.ts'
 import * as calendar from './i18n/calendar.ts'
 import * as chat from './i18n/chat.ts'
 import * as earnings from './i18n/earnings.ts'
@@ -30,6 +31,7 @@ export type { Catalog, Entry, Plural, PluralCategory, Translation } from './i18n
  */
 const FEATURES = [
   accounts,
+  admin,
   calendar,
   chat,
   earnings,

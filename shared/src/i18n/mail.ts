@@ -78,7 +78,8 @@ export const de = {
   'mail.digest.more': { one: '… und 1 weiteres', other: '… und {n} weitere' },
   'mail.digest.action': 'Zu {site}',
   'mail.digest.whyWeekly': 'Diese Zusammenfassung kommt einmal pro Woche, montags früh. In den Einstellungen kannst du sie täglich bekommen oder abbestellen.',
-  'mail.digest.whyDaily': 'Diese Zusammenfassung kommt jeden Morgen, wenn es etwas Neues gibt. In den Einstellungen kannst du sie wöchentlich bekommen oder abbestellen.',
+  'mail.digest.whyDaily':
+    'Diese Zusammenfassung kommt jeden Morgen, wenn es etwas Neues gibt. In den Einstellungen kannst du sie wöchentlich bekommen oder abbestellen.',
   'mail.digest.unsubscribe': 'Keine Zusammenfassungen mehr',
   'mail.notice.action': 'Das war ich nicht',
   'mail.notice.notYou': 'Wenn du das nicht warst, setze dein Passwort sofort über den Knopf neu – so sperrst du den Unbekannten wieder aus.',

@@ -22,7 +22,8 @@ export const de = {
   'settings.mailDigestWeekly': 'Wöchentlich (montags)',
   'settings.mailDigestDaily': 'Täglich',
   'settings.mailDigestOff': 'Aus',
-  'settings.mailDigestHint': 'Neue Mitglieder und abgeschlossene Lektionen in deinem Team, beliebte Beiträge und offene Beitrittsanfragen – um 7 Uhr in deiner Zeitzone, nur wenn es Neues gibt.',
+  'settings.mailDigestHint':
+    'Neue Mitglieder und abgeschlossene Lektionen in deinem Team, beliebte Beiträge und offene Beitrittsanfragen – um 7 Uhr in deiner Zeitzone, nur wenn es Neues gibt.',
   'settings.quietHoursHint':
     'Während der Ruhezeit erscheinen neue Benachrichtigungen nur in der App. Push-Nachrichten auf deine Geräte kommen erst, wenn sie vorbei ist – mehrere zusammengefasst in einer Nachricht.',
   'settings.quietEnabled': 'Ruhezeit einhalten',
@@ -133,7 +134,8 @@ export const en: Translation<typeof de> = {
   'settings.mailDigestWeekly': 'Weekly (Mondays)',
   'settings.mailDigestDaily': 'Daily',
   'settings.mailDigestOff': 'Off',
-  'settings.mailDigestHint': 'New members and finished lessons in your team, popular posts and open join requests – at 7 am in your time zone, only when there is news.',
+  'settings.mailDigestHint':
+    'New members and finished lessons in your team, popular posts and open join requests – at 7 am in your time zone, only when there is news.',
   'settings.quietHoursHint':
     'During quiet hours new notifications only appear in the app. Push messages to your devices wait until quiet hours are over – several combined into one message.',
   'settings.quietEnabled': 'Keep quiet hours',

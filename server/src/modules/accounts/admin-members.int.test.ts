@@ -59,7 +59,9 @@ describe('/admin/members', () => {
     expect(login.status).toBe(403)
     expect(login.body.error.code).toBe('ACCOUNT_SUSPENDED')
     // A wrong password says only that: nothing about the suspension.
-    expect((await new Client(server.url).post('/api/v1/auth/login', { email: ben.email, password: 'wrong password!' })).body.error.code).toBe('INVALID_CREDENTIALS')
+    expect((await new Client(server.url).post('/api/v1/auth/login', { email: ben.email, password: 'wrong password!' })).body.error.code).toBe(
+      'INVALID_CREDENTIALS',
+    )
     const profile = await visitor.get('/api/v1/profiles/am-ben')
     expect(profile.status).toBe(404)
     expect(profile.body.error.code).toBe('PROFILE_UNAVAILABLE')
@@ -88,7 +90,9 @@ describe('/admin/members', () => {
     expect((await mia.client.get('/api/v1/me')).body.moderator).toBe(true)
     // Moderators are no admins.
     expect((await mia.client.get('/api/v1/admin/members?q=am-admin')).body.error.code).toBe('FORBIDDEN')
-    expect((await admin.request('PUT', '/api/v1/admin/members/am-mia/standing', { standing: 'moderator', reason: 'Doppelt' })).body.error.code).toBe('ROLE_UNCHANGED')
+    expect((await admin.request('PUT', '/api/v1/admin/members/am-mia/standing', { standing: 'moderator', reason: 'Doppelt' })).body.error.code).toBe(
+      'ROLE_UNCHANGED',
+    )
 
     const promoted = await admin.request('PUT', '/api/v1/admin/members/am-mia/standing', { standing: 'admin', reason: 'Übernimmt die Verwaltung' })
     expect(promoted.body).toMatchObject({ role: 'admin', moderator: false })
@@ -103,7 +107,9 @@ describe('/admin/members', () => {
     expect(last.status).toBe(409)
     expect(last.body.error.code).toBe('LAST_ADMIN')
     expect((await admin.get('/api/v1/me')).body.role).toBe('admin')
-    expect((await admin.request('PUT', '/api/v1/admin/members/am-mia/standing', { standing: 'chef', reason: 'Ungültig' })).body.error.code).toBe('VALIDATION_FAILED')
+    expect((await admin.request('PUT', '/api/v1/admin/members/am-mia/standing', { standing: 'chef', reason: 'Ungültig' })).body.error.code).toBe(
+      'VALIDATION_FAILED',
+    )
   })
 
   it('sends the verification mail again, at most once a minute, and not to a confirmed address', async () => {
@@ -113,7 +119,9 @@ describe('/admin/members', () => {
     const sent = await admin.post('/api/v1/admin/members/am-lea/verification')
     expect(sent.status).toBe(200)
     expect(sent.body.history[0]).toMatchObject({ action: 'member.verification_resent', by: 'am-admin' })
-    await expect.poll(async () => (await mailsTo(lea.email)).filter((m) => m.Subject === 'Bitte bestätige deine E-Mail-Adresse').length, { timeout: 10_000 }).toBe(2)
+    await expect
+      .poll(async () => (await mailsTo(lea.email)).filter((m) => m.Subject === 'Bitte bestätige deine E-Mail-Adresse').length, { timeout: 10_000 })
+      .toBe(2)
     await server.app.ctx.models.Member.updateOne({ _id: lea.me.id }, { $set: { emailVerifiedAt: new Date() } })
     expect((await admin.post('/api/v1/admin/members/am-lea/verification')).body.error.code).toBe('EMAIL_ALREADY_VERIFIED')
   })

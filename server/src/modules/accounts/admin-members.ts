@@ -81,7 +81,14 @@ export async function getAdminMember(ctx: ServiceContext, actor: Actor, handle: 
   return toAdminMember(ctx, await target(ctx, handle))
 }
 
-async function audit(ctx: ServiceContext, actor: Actor, member: MemberDoc, action: (typeof HISTORY)[number], reason: string, data: Record<string, unknown> = {}) {
+async function audit(
+  ctx: ServiceContext,
+  actor: Actor,
+  member: MemberDoc,
+  action: (typeof HISTORY)[number],
+  reason: string,
+  data: Record<string, unknown> = {},
+) {
   await ctx.models.Audit.create({ actorId: actor.id, action, subjectId: member._id, reason, data })
 }
 

@@ -21,7 +21,14 @@ const adminMemberRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: AdminMemberSearch }>(
     '/admin/members',
-    { schema: { tags, summary: 'Find a member by handle or exact email', querystring: AdminMemberSearchSchema, response: { 200: AdminMemberResultSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Find a member by handle or exact email',
+        querystring: AdminMemberSearchSchema,
+        response: { 200: AdminMemberResultSchema, ...errorResponses },
+      },
+    },
     async (request) => findMembers(ctx, requireActor(request), request.query.q),
   )
   app.get<{ Params: HandleParams }>(

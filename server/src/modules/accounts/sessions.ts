@@ -75,7 +75,14 @@ export async function resolveSessionDetail(
     await ctx.models.Session.deleteOne({ _id: id })
     return null
   }
-  const member = await ctx.models.Member.findById(session.userId, { handle: 1, role: 1, sessionsNotBefore: 1, twoFactor: 1, moderator: 1, suspension: 1 }).lean()
+  const member = await ctx.models.Member.findById(session.userId, {
+    handle: 1,
+    role: 1,
+    sessionsNotBefore: 1,
+    twoFactor: 1,
+    moderator: 1,
+    suspension: 1,
+  }).lean()
   // A suspended member's sessions were ended; one that shows up anyway (a node that had not heard) is refused.
   if (!member || member.suspension) return null
   // Signed out everywhere (a password reset or change) after this session began.

@@ -68,7 +68,10 @@ async function notes(ctx: ServiceContext, memberId: string, box: DigestBoxDoc) {
   const waiting = await Promise.all(asked.map((d) => ctx.models.GroupRequest.findById(memberKey(d.data.groupId!, d.data.memberId!)).lean()))
   const seen = new Set<string>()
   const requests = asked
-    .filter((d, i) => waiting[i]?.type === 'request' && !seen.has(memberKey(d.data.groupId!, d.data.memberId!)) && seen.add(memberKey(d.data.groupId!, d.data.memberId!)))
+    .filter(
+      (d, i) =>
+        waiting[i]?.type === 'request' && !seen.has(memberKey(d.data.groupId!, d.data.memberId!)) && seen.add(memberKey(d.data.groupId!, d.data.memberId!)),
+    )
     .map((d) => ({ groupName: d.data.groupName!, slug: d.data.slug!, name: d.data.memberName! }))
   return {
     head,
@@ -101,7 +104,10 @@ async function topPosts(ctx: ServiceContext, memberId: string, since: Date): Pro
     const author = authors[i]
     if (!author) return []
     const slug = p.area.groupId ? slugOf.get(p.area.groupId) : undefined
-    const excerpt = p.body.replace(/[#*_>`[\]()!]/g, '').replace(/\s+/g, ' ').trim()
+    const excerpt = p.body
+      .replace(/[#*_>`[\]()!]/g, '')
+      .replace(/\s+/g, ' ')
+      .trim()
     return [
       {
         authorName: author.displayName,

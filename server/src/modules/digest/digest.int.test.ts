@@ -49,11 +49,12 @@ describe('digest mail', () => {
     const paul = await makeMember(server, { handle: 'dg-paul', displayName: 'Paul Erledigt' })
     await olga.client.post('/api/v1/groups/dg-kreis/join')
     await paul.client.post('/api/v1/groups/dg-kreis/join')
-    expect((await leader.client.post("/api/v1/groups/dg-kreis/requests", { handle: paul.handle, approve: true })).status).toBeLessThan(300)
+    expect((await leader.client.post('/api/v1/groups/dg-kreis/requests', { handle: paul.handle, approve: true })).status).toBeLessThan(300)
     // A post by someone the leader follows, liked and discussed; a quieter one ranks below.
     const fritz = await makeMember(server, { handle: 'dg-fritz', displayName: 'Fritz Autor' })
     await leader.client.post(`/api/v1/profiles/${fritz.handle}/follow`)
-    const loud = (await fritz.client.post('/api/v1/posts', { kind: 'pr', area: { type: 'feed' }, body: 'Drei Fragen, die jeder neue Partner stellen sollte' })).body as { id: string }
+    const loud = (await fritz.client.post('/api/v1/posts', { kind: 'pr', area: { type: 'feed' }, body: 'Drei Fragen, die jeder neue Partner stellen sollte' }))
+      .body as { id: string }
     await fritz.client.post('/api/v1/posts', { kind: 'pr', area: { type: 'feed' }, body: 'Ein stiller Beitrag' })
     await rita.client.request('PUT', `/api/v1/posts/${loud.id}/like`)
     await ben.client.post(`/api/v1/posts/${loud.id}/comments`, { body: 'Sehr hilfreich!' })
@@ -92,7 +93,10 @@ describe('digest mail', () => {
     const emma = await makeMember(server, { handle: 'dg-emma', displayName: 'Emma English', lang: 'en' })
     await confirmAddress(server, emma.email)
     const weekly = (await box(emma.me.id))!.nextAt!
-    const chosen = await emma.client.request('PUT', '/api/v1/me/notification-settings', { mail: { digest: 'daily' }, quietHours: { timeZone: 'Europe/Zurich' } })
+    const chosen = await emma.client.request('PUT', '/api/v1/me/notification-settings', {
+      mail: { digest: 'daily' },
+      quietHours: { timeZone: 'Europe/Zurich' },
+    })
     expect(chosen.status).toBe(200)
     await settle(server)
     const daily = (await box(emma.me.id))!.nextAt!

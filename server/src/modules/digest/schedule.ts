@@ -1,4 +1,4 @@
-import { localMinutes } from '../notifications/quiet-hours.ts'
+import { localMinutes } from '../notifications/index.ts'
 
 const MINUTE = 60_000
 const DAY_MINUTES = 24 * 60

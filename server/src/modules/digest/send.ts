@@ -76,7 +76,11 @@ export async function sendDigest(ctx: ServiceContext, run: Pick<RunningJob<Diges
   if (outcome === 'sent') {
     const lang = langOf(member)
     const links = unsubscribeLinks(ctx.config.publicUrl, ctx.config.sessionSecret, memberId, 'digest')
-    const rendered = renderMail(lang, ctx.config.root.displayName, digestParts(lang, ctx, { name: member.displayName, every: mail.digest, since: box.since, content, unsubscribeUrl: links.page }))
+    const rendered = renderMail(
+      lang,
+      ctx.config.root.displayName,
+      digestParts(lang, ctx, { name: member.displayName, every: mail.digest, since: box.since, content, unsubscribeUrl: links.page }),
+    )
     // The id makes a repeated run (a crash before the box moved on) send nothing twice.
     await queueMail(ctx, { id: `digest:${jobKey(memberId, due)}`, kind: 'digest', to: member.email, ...rendered, unsubscribeUrl: links.oneClick })
   }

@@ -4,7 +4,7 @@ import { api } from '$lib/server/api'
 import type { Actions, PageServerLoad } from './$types'
 
 export const load: PageServerLoad = async ({ locals, fetch }) => {
-  if (locals.user?.role !== 'admin') error(403, { message: 'Moderators only', code: 'FORBIDDEN' })
+  if (locals.user?.role !== 'admin' && !locals.user?.moderator) error(403, { message: 'Moderators only', code: 'FORBIDDEN' })
   const res = await api<QueuePage>(fetch, 'GET', '/moderation/queue?limit=50')
   if (!res.ok) error(res.status, { message: res.error.message, code: res.error.code })
   return { queue: res.data }
