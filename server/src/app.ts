@@ -23,6 +23,7 @@ import commentRoutes from './modules/comments/routes.ts'
 import groupRoutes from './modules/groups/routes.ts'
 import lessonRoutes from './modules/lessons/routes.ts'
 import messagingRoutes from './modules/messaging/routes.ts'
+import inboxRoutes from './modules/messaging/inbox-routes.ts'
 import commerceRoutes from './modules/commerce/routes.ts'
 import earningsRoutes from './modules/commerce/earnings-routes.ts'
 import statementRoutes from './modules/commerce/statements-routes.ts'
@@ -123,6 +124,7 @@ export async function buildApp({ config, db, webHandler = null, logger = true }:
       await api.register(groupRoutes)
       await api.register(lessonRoutes)
       await api.register(messagingRoutes)
+      await api.register(inboxRoutes)
       await api.register(commerceRoutes)
       await api.register(earningsRoutes)
       await api.register(statementRoutes)

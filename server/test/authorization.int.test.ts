@@ -198,6 +198,15 @@ const MATRIX: Record<string, Entry> = {
   },
   'PATCH /api/v1/lessons/{id}': { kind: 'private', path: (x) => `/api/v1/lessons/${x.lesson}`, body: () => ({ title: 'Lektion eins neu' }) },
   'PATCH /api/v1/posts/{id}': { kind: 'private', path: (x) => `/api/v1/posts/${x.post}`, body: () => ({ body: 'Intern geändert' }) },
+  // Staff read and answer as the company, which is not in the owner's group conversation: not found for everyone.
+  'GET /api/v1/admin/inbox/{id}/messages': { kind: 'admin', path: (x) => `/api/v1/admin/inbox/${x.room}/messages`, owner: [404] },
+  'POST /api/v1/admin/inbox/{id}/messages': {
+    kind: 'admin',
+    path: (x) => `/api/v1/admin/inbox/${x.room}/messages`,
+    body: () => ({ body: 'Hallo vom Team', clientMessageId: `authz-${randomBytes(6).toString('hex')}` }),
+    owner: [404],
+  },
+  'POST /api/v1/admin/inbox/{id}/read': { kind: 'admin', path: (x) => `/api/v1/admin/inbox/${x.room}/read`, body: () => ({ seq: 1 }), owner: [404] },
   'GET /api/v1/admin/members/{handle}': { kind: 'admin', path: (x) => `/api/v1/admin/members/${x.owner}` },
   // Suspending the owner would end the sessions the rest of this file uses: the admin tries it on themselves, which is refused.
   'POST /api/v1/admin/members/{handle}/suspend': {

@@ -198,3 +198,16 @@ export const BlockListSchema = {
   additionalProperties: false,
   properties: { items: { type: 'array', items: MemberSummarySchema } },
 } as const
+
+/** /admin/inbox: a company conversation's messages, and which staff member wrote each company message. */
+export const InboxMessagesSchema = {
+  type: 'object',
+  required: ['items', 'answeredBy'],
+  additionalProperties: false,
+  properties: {
+    items: { type: 'array', items: MessageSchema },
+    /** seq → the handle of the administrator or moderator who wrote that message as the company. */
+    answeredBy: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const
+export type InboxMessages = FromSchema<typeof InboxMessagesSchema>

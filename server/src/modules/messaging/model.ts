@@ -156,6 +156,18 @@ export const messageId = (conversationId: Types.ObjectId | string, seq: number) 
 export const participantId = (conversationId: Types.ObjectId | string, memberId: Types.ObjectId | string) =>
   `${conversationId.toString()}:${memberId.toString()}`
 
+/** "<conversation>:<seq>": which staff member wrote that company-inbox message (company-inbox.ts). */
+export interface InboxReplyDoc {
+  _id: string
+  staffId: string
+  handle: string
+  at: Date
+}
+const InboxReplySchema = new Schema<InboxReplyDoc>(
+  { _id: { type: String }, staffId: { type: String, required: true }, handle: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+)
+
 export function messagingModels(conn: Connection) {
   return {
     Conversation: conn.model('Conversation', ConversationSchema, 'conversations') as Model<ConversationDoc>,
@@ -164,5 +176,6 @@ export function messagingModels(conn: Connection) {
     MessageKey: conn.model('MessageKey', MessageKeySchema, 'message_keys') as Model<MessageKeyDoc>,
     Presence: conn.model('Presence', PresenceSchema, 'presence') as Model<PresenceDoc>,
     ConversationIndex: conn.model('ConversationIndex', ConversationIndexSchema, 'conversation_index') as Model<ConversationIndexDoc>,
+    InboxReply: conn.model('InboxReply', InboxReplySchema, 'inbox_replies') as Model<InboxReplyDoc>,
   }
 }

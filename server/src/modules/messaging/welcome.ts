@@ -1,6 +1,6 @@
 import type { Actor, ServiceContext } from '../../context.ts'
 import type { DomainEvents } from '../../events/index.ts'
-import type { MemberDoc } from '../accounts/index.ts'
+import { langOf, type MemberDoc } from '../accounts/index.ts'
 import { translate } from '@vernetzt/shared/i18n'
 import { createConversation } from './conversations.ts'
 import { sendMessage } from './send.ts'
@@ -10,15 +10,20 @@ export const DEFAULT_WELCOME: string = translate('de', 'chat.welcomeDefault')
 
 /**
  * On the day a recruit joins: a direct conversation with the sponsor, opened by the sponsor's
- * welcome text. The company root welcomes nobody. The recruit is as the event tells (just written).
+ * welcome text. Below the company root it is the company's team inbox (answered at
+ * /admin/inbox), in the recruit's language. The recruit is as the event tells (just written).
  */
 export async function openOnboardingConversation(ctx: ServiceContext, recruit: DomainEvents['member.joined']): Promise<void> {
   if (!recruit.sponsorId) return
   const sponsor = (await ctx.models.Member.findById(recruit.sponsorId).lean()) as MemberDoc | null
-  if (!sponsor || sponsor.isRoot) return
+  if (!sponsor) return
   const sponsorActor = { id: sponsor._id.toString(), handle: sponsor.handle, role: sponsor.role }
   const conversation = await createConversation(ctx, sponsorActor, { participants: [recruit.handle] })
-  const text = (sponsor.welcomeText ?? DEFAULT_WELCOME).replaceAll('{name}', recruit.displayName)
+  const companyText = async () => {
+    const lang = langOf((await ctx.models.Member.findById(recruit.memberId, { lang: 1 }).lean()) ?? { lang: 'de' })
+    return translate(lang, 'chat.welcomeCompany', { name: '{name}', site: ctx.config.root.displayName })
+  }
+  const text = (sponsor.welcomeText ?? (sponsor.isRoot ? await companyText() : DEFAULT_WELCOME)).replaceAll('{name}', recruit.displayName)
   await sendMessage(ctx, sponsorActor, { conversationId: conversation.id, body: text, clientMessageId: `welcome-${recruit.memberId}` }, { automatic: true })
   await ctx.events.publish('conversation.welcomed', {
     sponsorId: sponsor._id.toString(),
