@@ -150,14 +150,17 @@ describe('a recruit registers under a sponsor', () => {
     const sponsor = await makeMember(server, { handle: 'ev-welcome-s' })
     expect((await sponsor.client.request('PUT', '/api/v1/me/welcome', { text: 'Hallo {name}, schön dass du da bist!' })).status).toBe(200)
     const recruit = await makeMember(server, { handle: 'ev-welcome-r', sponsor: 'ev-welcome-s', displayName: 'Wanda Neu' })
-    const conversations = (await sponsor.client.get('/api/v1/conversations')).body.items as Array<{ id: string; participants: Array<{ handle: string }> }>
+    const all = (await sponsor.client.get('/api/v1/conversations')).body.items as Array<{ id: string; participants: Array<{ handle: string }> }>
+    // The sponsor's own welcome came from the company (they joined without a sponsor).
+    const conversations = all.filter((c) => !c.participants.some((p) => p.handle === server.config.root.handle))
     expect(conversations).toHaveLength(1)
     expect(conversations[0]!.participants.map((p) => p.handle).sort()).toEqual(['ev-welcome-r', 'ev-welcome-s'])
     const messages = (await recruit.client.get(`/api/v1/conversations/${conversations[0]!.id}/messages`)).body.items as Message[]
     expect(messages.map((m) => [m.author.handle, m.html])).toEqual([['ev-welcome-s', '<p>Hallo Wanda Neu, schön dass du da bist!</p>\n']])
-    // Whoever arrives without a sponsor is below the company root, which welcomes nobody.
+    // Whoever arrives without a sponsor is below the company root: the company's team inbox welcomes them.
     const loner = await makeMember(server, { handle: 'ev-welcome-alone' })
-    expect((await loner.client.get('/api/v1/conversations')).body.items).toEqual([])
+    const theirs = (await loner.client.get('/api/v1/conversations')).body.items as Array<{ participants: Array<{ handle: string }> }>
+    expect(theirs.map((c) => c.participants.map((p) => p.handle).sort())).toEqual([[server.config.root.handle, 'ev-welcome-alone'].sort()])
   })
 
   it('tells the sponsor of the recruit, pointing at the welcome chat (notifications: conversation.welcomed)', async () => {

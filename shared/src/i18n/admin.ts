@@ -3,6 +3,18 @@ import type { Catalog, Translation } from './catalog.ts'
 /** /admin/members and /admin/inbox. */
 export const de = {
   'admin.nav.members': 'Mitglieder',
+  'admin.nav.inbox': 'Firmenpostfach',
+  'admin.inbox.title': 'Firmenpostfach',
+  'admin.inbox.lead':
+    'Wer sich ohne Sponsor anmeldet, bekommt das Willkommen von {site} und schreibt hierher. Administratoren und Moderatoren antworten im Namen der Firma.',
+  'admin.inbox.empty': 'Noch keine Gespräche mit der Firma.',
+  'admin.inbox.more': 'Ältere Gespräche',
+  'admin.inbox.back': 'Zum Firmenpostfach',
+  'admin.inbox.answeredBy': 'von @{handle}',
+  'admin.inbox.reply': 'Antwort',
+  'admin.inbox.send': 'Als {site} antworten',
+  'admin.inbox.asCompany': 'Das Mitglied sieht {site} als Absender; wer geantwortet hat, sehen nur Administratoren und Moderatoren.',
+  'admin.inbox.deleted': 'Nachricht gelöscht',
   'admin.members.title': 'Mitglieder verwalten',
   'admin.members.lead': 'Finde ein Mitglied über seinen Handle oder seine genaue E-Mail-Adresse.',
   'admin.members.search': 'Handle oder E-Mail-Adresse',
@@ -53,6 +65,18 @@ export const de = {
 
 export const en: Translation<typeof de> = {
   'admin.nav.members': 'Members',
+  'admin.nav.inbox': 'Company inbox',
+  'admin.inbox.title': 'Company inbox',
+  'admin.inbox.lead':
+    'Whoever signs up without a sponsor gets the welcome from {site} and writes here. Administrators and moderators answer in the company’s name.',
+  'admin.inbox.empty': 'No conversations with the company yet.',
+  'admin.inbox.more': 'Older conversations',
+  'admin.inbox.back': 'Back to the company inbox',
+  'admin.inbox.answeredBy': 'by @{handle}',
+  'admin.inbox.reply': 'Answer',
+  'admin.inbox.send': 'Answer as {site}',
+  'admin.inbox.asCompany': 'The member sees {site} as the sender; who answered is shown to administrators and moderators only.',
+  'admin.inbox.deleted': 'Message deleted',
   'admin.members.title': 'Manage members',
   'admin.members.lead': 'Find a member by their handle or their exact email address.',
   'admin.members.search': 'Handle or email address',

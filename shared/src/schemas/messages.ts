@@ -211,3 +211,16 @@ export const InboxMessagesSchema = {
   },
 } as const
 export type InboxMessages = FromSchema<typeof InboxMessagesSchema>
+
+/** /admin/inbox: the company's conversations, and the company as it appears in them. */
+export const InboxPageSchema = {
+  type: 'object',
+  required: ['items', 'nextCursor', 'company'],
+  additionalProperties: false,
+  properties: {
+    items: ConversationPageSchema.properties.items,
+    nextCursor: ConversationPageSchema.properties.nextCursor,
+    company: MemberSummarySchema,
+  },
+} as const
+export type InboxPage = FromSchema<typeof InboxPageSchema>

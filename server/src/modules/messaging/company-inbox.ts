@@ -3,9 +3,9 @@
 // account itself never signs in; staff read and write as the company, and who answered a
 // message is kept beside it (`inbox_replies`) for the staff only.
 import { AppError } from '@vernetzt/shared/errors'
-import type { ConversationPage, Message, MessagesQuery } from '@vernetzt/shared/schemas/messages'
+import type { InboxPage, Message, MessagesQuery } from '@vernetzt/shared/schemas/messages'
 import { isSiteModerator, type Actor, type ServiceContext } from '../../context.ts'
-import { findRoot } from '../accounts/index.ts'
+import { findRoot, memberSummaries } from '../accounts/index.ts'
 import { listConversations } from './conversation-list.ts'
 import { listMessages, readUpTo } from './messages.ts'
 import { sendMessage } from './send.ts'
@@ -23,9 +23,11 @@ function requireStaff(actor: Actor): void {
   if (!isSiteModerator(actor)) throw new AppError('FORBIDDEN', 'Only administrators and moderators answer the company inbox.')
 }
 
-export async function listInbox(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<ConversationPage> {
+export async function listInbox(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<InboxPage> {
   requireStaff(actor)
-  return listConversations(ctx, await companyActor(ctx), query)
+  const company = await companyActor(ctx)
+  const { items, nextCursor } = await listConversations(ctx, company, query)
+  return { items, nextCursor, company: (await memberSummaries(ctx, [company.id])).get(company.id)! }
 }
 
 export interface InboxMessages {

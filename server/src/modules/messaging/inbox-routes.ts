@@ -1,6 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { OkSchema, errorResponses } from '@vernetzt/shared/schemas/common'
-import { ConversationPageSchema, InboxMessagesSchema, MessageSchema, MessagesQuerySchema, SendMessageSchema, type MessagesQuery } from '@vernetzt/shared/schemas/messages'
+import {
+  InboxPageSchema,
+  InboxMessagesSchema,
+  MessageSchema,
+  MessagesQuerySchema,
+  SendMessageSchema,
+  type MessagesQuery,
+} from '@vernetzt/shared/schemas/messages'
 import { FeedQuerySchema, PostIdParamsSchema, type FeedQuery, type PostIdParams } from '@vernetzt/shared/schemas/posts'
 import { requireActor } from '../../plugins/auth.ts'
 import { answerInbox, inboxMessages, listInbox, readInbox } from './company-inbox.ts'
@@ -12,13 +19,26 @@ const inboxRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: FeedQuery }>(
     '/admin/inbox',
-    { schema: { tags, summary: "The company's conversations, newest activity first", querystring: FeedQuerySchema, response: { 200: ConversationPageSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "The company's conversations, newest activity first",
+        querystring: FeedQuerySchema,
+        response: { 200: InboxPageSchema, ...errorResponses },
+      },
+    },
     async (request) => listInbox(ctx, requireActor(request), request.query),
   )
   app.get<{ Params: PostIdParams; Querystring: MessagesQuery }>(
     '/admin/inbox/:id/messages',
     {
-      schema: { tags, summary: 'A company conversation, with who answered', params: PostIdParamsSchema, querystring: MessagesQuerySchema, response: { 200: InboxMessagesSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'A company conversation, with who answered',
+        params: PostIdParamsSchema,
+        querystring: MessagesQuerySchema,
+        response: { 200: InboxMessagesSchema, ...errorResponses },
+      },
     },
     async (request) => inboxMessages(ctx, requireActor(request), request.params.id, request.query),
   )

@@ -21,7 +21,11 @@ async function pair(tag: string) {
   await confirmAddress(server, recruit.email)
   const conversation = (await sponsor.client.post('/api/v1/conversations', { participants: [recruit.handle] })).body as { id: string }
   // The sponsor's welcome message opened an unread stretch: the recruit reads it, a new one begins.
+  // Stored first: a read before the welcome is written reads nothing, and the welcome's stretch
+  // (mailed once) would then go on into the test's messages.
+  await expect.poll(async () => (await recruit.client.get(`/api/v1/conversations/${conversation.id}`)).body.lastSeq).toBeGreaterThanOrEqual(1)
   await recruit.client.post(`/api/v1/conversations/${conversation.id}/read`, { seq: 100 })
+  expect((await recruit.client.get(`/api/v1/conversations/${conversation.id}`)).body.unread).toBe(0)
   await settle(server)
   return { sponsor, recruit, conversation }
 }

@@ -35,6 +35,7 @@ export const chatNotices: ModuleSubscribers = {
           })
     if (conversation.kind === 'room') return
     const now = Date.now()
+    const companyWelcome = e.automatic && e.authorHandle === ctx.config.root.handle
     for (const memberId of conversation.participantIds) {
       if (memberId === e.authorId || mentioned.has(memberId) || blockedBy.has(memberId)) continue
       const state = await participantState(ctx, participantId(conversation.id, memberId))
@@ -62,6 +63,9 @@ export const chatNotices: ModuleSubscribers = {
           preview: mailPreview,
         })
       }
+      // The company's welcome (company-inbox.ts) comes at the moment of sign-up, to someone on the
+      // site: the chat's badge shows it, a notice and a push would only be noise.
+      if (companyWelcome) continue
       if (state.notifiedSeq > read) continue // already told about this unread stretch
       // In a lively chat everyone who takes part keeps reading and writing; they see the messages live.
       const lastSeen = Math.max(state.lastReadAt ? new Date(state.lastReadAt).getTime() : 0, wrote?.at ?? 0)

@@ -1,10 +1,11 @@
 import { error, fail } from '@sveltejs/kit'
 import type { ModerationResult, QueuePage } from '@vernetzt/shared/schemas/moderation'
 import { api } from '$lib/server/api'
+import { requireStaff } from '$lib/server/staff'
 import type { Actions, PageServerLoad } from './$types'
 
-export const load: PageServerLoad = async ({ locals, fetch }) => {
-  if (locals.user?.role !== 'admin' && !locals.user?.moderator) error(403, { message: 'Moderators only', code: 'FORBIDDEN' })
+export const load: PageServerLoad = async ({ locals, fetch, url }) => {
+  requireStaff(locals, url)
   const res = await api<QueuePage>(fetch, 'GET', '/moderation/queue?limit=50')
   if (!res.ok) error(res.status, { message: res.error.message, code: res.error.code })
   return { queue: res.data }
