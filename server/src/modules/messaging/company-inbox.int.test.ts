@@ -31,7 +31,10 @@ describe('the company inbox', () => {
     expect((await greta.client.get(`/api/v1/conversations/${gretas.id}/messages`)).body.items[0].html).toContain('Hallo Greta Direkt, herzlich willkommen bei')
 
     // Jan asks; a site moderator sees it in the inbox, unread.
-    const asked = await jan.client.post(`/api/v1/conversations/${jans.id}/messages`, { body: 'How do I get my first commission?', clientMessageId: 'ci-jan-question-1' })
+    const asked = await jan.client.post(`/api/v1/conversations/${jans.id}/messages`, {
+      body: 'How do I get my first commission?',
+      clientMessageId: 'ci-jan-question-1',
+    })
     expect(asked.status).toBe(201)
     const mod = await makeMember(server, { handle: 'ci-mod', displayName: 'Mona Support' })
     expect((await mod.client.get('/api/v1/admin/inbox')).body.error.code).toBe('FORBIDDEN')
@@ -42,11 +45,17 @@ describe('the company inbox', () => {
     expect(inbox.some((c) => c.id === gretas.id)).toBe(true)
 
     // The answer comes from the company; the staff see who wrote it.
-    const answer = await mod.client.post(`/api/v1/admin/inbox/${jans.id}/messages`, { body: 'From your first sale on – we will show you how.', clientMessageId: 'ci-answer-1' })
+    const answer = await mod.client.post(`/api/v1/admin/inbox/${jans.id}/messages`, {
+      body: 'From your first sale on – we will show you how.',
+      clientMessageId: 'ci-answer-1',
+    })
     expect(answer.status).toBe(201)
     expect(answer.body.author.handle).toBe(company())
     const seen = (await jan.client.get(`/api/v1/conversations/${jans.id}/messages`)).body.items
-    expect(seen.at(-1)).toMatchObject({ author: { handle: company(), displayName: server.config.root.displayName }, html: expect.stringContaining('From your first sale on') })
+    expect(seen.at(-1)).toMatchObject({
+      author: { handle: company(), displayName: server.config.root.displayName },
+      html: expect.stringContaining('From your first sale on'),
+    })
     const staffView = (await admin.get(`/api/v1/admin/inbox/${jans.id}/messages`)).body
     expect(staffView.answeredBy).toEqual({ [String(answer.body.seq)]: 'ci-mod' })
     // Answering read the question for the company.
@@ -61,7 +70,9 @@ describe('the company inbox', () => {
     expect(withCompany(theirs)).toBeUndefined() // a sponsor's recruit gets the sponsor's welcome, not the company's
     const private_ = theirs[0]!
     expect((await admin.get(`/api/v1/admin/inbox/${private_.id}/messages`)).body.error.code).toBe('CONVERSATION_NOT_FOUND')
-    expect((await admin.post(`/api/v1/admin/inbox/${private_.id}/messages`, { body: 'Hallo', clientMessageId: 'ci-intrude-1' })).body.error.code).toBe('CONVERSATION_NOT_FOUND')
+    expect((await admin.post(`/api/v1/admin/inbox/${private_.id}/messages`, { body: 'Hallo', clientMessageId: 'ci-intrude-1' })).body.error.code).toBe(
+      'CONVERSATION_NOT_FOUND',
+    )
     expect((await sponsor.client.get('/api/v1/admin/inbox')).body.error.code).toBe('FORBIDDEN')
     expect((await sponsor.client.post(`/api/v1/admin/inbox/${private_.id}/read`, { seq: 1 })).body.error.code).toBe('FORBIDDEN')
     const root = await new Client(server.url).post('/api/v1/auth/login', { email: server.config.root.email, password: 'anything at all' })
