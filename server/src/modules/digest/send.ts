@@ -54,14 +54,14 @@ export async function scheduleEveryone(ctx: ServiceContext): Promise<number> {
   return scheduled
 }
 
-type Outcome = 'sent' | 'empty' | 'unverified' | 'off' | 'replaced'
+type Outcome = 'sent' | 'empty' | 'unverified' | 'suspended' | 'off' | 'replaced'
 
 export async function sendDigest(ctx: ServiceContext, run: Pick<RunningJob<DigestJob>, 'payload'>): Promise<Outcome> {
   const { memberId } = run.payload
   const due = new Date(run.payload.due)
   const box = await ctx.models.DigestBox.findById(memberId).lean()
   if (!box || box.nextAt?.getTime() !== due.getTime()) return 'replaced'
-  const member = await ctx.models.Member.findById(memberId, { email: 1, displayName: 1, lang: 1, emailVerifiedAt: 1, downlineSeq: 1 }).lean()
+  const member = await ctx.models.Member.findById(memberId, { email: 1, displayName: 1, lang: 1, emailVerifiedAt: 1, downlineSeq: 1, suspension: 1 }).lean()
   if (!member) return 'replaced'
   const { mail, quietHours } = await mailPreferences(ctx, memberId)
   if (mail.digest === 'off') {
@@ -73,6 +73,7 @@ export async function sendDigest(ctx: ServiceContext, run: Pick<RunningJob<Diges
   let outcome: Outcome = isEmpty(content) ? 'empty' : 'sent'
   // Mail that others cause (and a digest) waits until the address is confirmed; the window moves on regardless.
   if (!member.emailVerifiedAt) outcome = 'unverified'
+  if (member.suspension) outcome = 'suspended'
   if (outcome === 'sent') {
     const lang = langOf(member)
     const links = unsubscribeLinks(ctx.config.publicUrl, ctx.config.sessionSecret, memberId, 'digest')

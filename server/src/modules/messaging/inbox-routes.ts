@@ -5,6 +5,7 @@ import {
   InboxMessagesSchema,
   MessageSchema,
   MessagesQuerySchema,
+  ReadBodySchema,
   SendMessageSchema,
   type MessagesQuery,
 } from '@vernetzt/shared/schemas/messages'
@@ -68,7 +69,7 @@ const inboxRoutes: FastifyPluginAsync = async (app) => {
         tags,
         summary: 'Mark as read for the company',
         params: PostIdParamsSchema,
-        body: { type: 'object', required: ['seq'], additionalProperties: false, properties: { seq: { type: 'integer', minimum: 0 } } },
+        body: ReadBodySchema,
         response: { 200: OkSchema, ...errorResponses },
       },
     },

@@ -24,7 +24,7 @@ export async function scheduleMissedMail(ctx: ServiceContext, stretch: number, j
   await ctx.jobs.enqueue('mail.missed', `${job.participantId}:${stretch}`, job, { runAt: new Date(Date.now() + ctx.config.mail.missedAfterMs) })
 }
 
-type Outcome = 'sent' | 'read' | 'muted' | 'blocked' | 'online' | 'off' | 'unverified' | 'held'
+type Outcome = 'sent' | 'read' | 'muted' | 'blocked' | 'online' | 'off' | 'unverified' | 'suspended' | 'held'
 
 /** The job: mails the member unless they read it meanwhile, were around, or do not want it; in quiet hours it waits. */
 export async function sendMissedMail(ctx: ServiceContext, run: Pick<RunningJob<MissedMessageJob>, 'key' | 'payload'>): Promise<Outcome> {
@@ -33,9 +33,10 @@ export async function sendMissedMail(ctx: ServiceContext, run: Pick<RunningJob<M
   const state = (await ctx.models.Participant.findById(job.participantId).lean()) as ParticipantDoc | null
   if (!state || state.lastReadSeq >= job.seq) return 'read'
   if (state.muted) return 'muted'
-  const member = await ctx.models.Member.findById(job.memberId, { email: 1, displayName: 1, lang: 1, emailVerifiedAt: 1, blocked: 1 }).lean()
+  const member = await ctx.models.Member.findById(job.memberId, { email: 1, displayName: 1, lang: 1, emailVerifiedAt: 1, blocked: 1, suspension: 1 }).lean()
   // Mail that others cause waits until the address is confirmed.
   if (!member?.emailVerifiedAt) return 'unverified'
+  if (member.suspension) return 'suspended' // cannot sign in to read it
   if (member.blocked?.some((id) => id.toString() === job.authorId)) return 'blocked'
   const visible = await lastVisibleAt(ctx, job.memberId)
   if (visible && now.getTime() - visible.getTime() < ONLINE_WINDOW_MS) return 'online'

@@ -9,6 +9,7 @@ import {
   MessagePageSchema,
   MessageSchema,
   MessagesQuerySchema,
+  ReadBodySchema,
   SendMessageSchema,
   type CreateConversationBody,
   type MessagesQuery,
@@ -94,7 +95,7 @@ const routes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         params: PostIdParamsSchema,
-        body: { type: 'object', required: ['seq'], additionalProperties: false, properties: { seq: { type: 'integer', minimum: 0 } } },
+        body: ReadBodySchema,
         response: { 200: OkSchema, ...errorResponses },
       },
     },

@@ -1,13 +1,8 @@
 import { error, fail, redirect } from '@sveltejs/kit'
 import { STANDINGS, type AdminMember } from '@vernetzt/shared/schemas/members-admin'
 import { api } from '$lib/server/api'
+import { requireAdmin } from '$lib/server/staff'
 import type { Actions, PageServerLoad } from './$types'
-
-/** Signed-out visitors sign in first; members who are not administrators get a 403 page. */
-function requireAdmin(locals: App.Locals, url: URL): void {
-  if (!locals.user) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`)
-  if (locals.user.role !== 'admin') error(403, { message: 'Administrators only', code: 'FORBIDDEN' })
-}
 
 export const load: PageServerLoad = async ({ locals, url, fetch }) => {
   requireAdmin(locals, url)
