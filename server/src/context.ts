@@ -1,3 +1,4 @@
+import { AppError } from '@vernetzt/shared/errors'
 import type { FastifyBaseLogger } from 'fastify'
 import type { ServerToClientEvents } from '@vernetzt/shared/realtime'
 import type { Config } from './config.ts'
@@ -70,6 +71,11 @@ export interface Actor {
   role: 'partner' | 'customer' | 'admin'
   /** A site-wide moderator (set by an admin): the moderation queue and the company inbox. */
   moderator?: boolean
+}
+
+/** The admin pages and API: administrators with two-factor sign-in on (see accounts/dto.ts effectiveRole). */
+export function requireAdmin(actor: Actor): void {
+  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can do this.')
 }
 
 /** Who works the site's moderation queue and the company inbox: admins and site-wide moderators. */

@@ -13,6 +13,8 @@ export interface DomainEvents {
     displayName: string
     role: 'partner' | 'customer' | 'admin'
     sponsorId: string | null
+    /** The language they signed up in (their mail and the company's welcome use it). */
+    lang: 'de' | 'en'
     via: 'register' | 'script'
   }
   /** An admin moved members (a member and everyone below) under a new sponsor. */

@@ -210,10 +210,12 @@ export const ReadBodySchema = {
 /** /admin/inbox: a company conversation's messages, and which staff member wrote each company message. */
 export const InboxMessagesSchema = {
   type: 'object',
-  required: ['items', 'answeredBy'],
+  required: ['items', 'answeredBy', 'company'],
   additionalProperties: false,
   properties: {
     items: { type: 'array', items: MessageSchema },
+    /** The company as it appears in the conversation (its messages are the staff's). */
+    company: MemberSummarySchema,
     /** seq → the handle of the administrator or moderator who wrote that message as the company. */
     answeredBy: { type: 'object', additionalProperties: { type: 'string' } },
   },

@@ -3,7 +3,7 @@
 // its reason and takes effect on every node at once (member.access_changed).
 import { AppError } from '@vernetzt/shared/errors'
 import type { AdminMember, Standing, StandingBody, SuspendBody } from '@vernetzt/shared/schemas/members-admin'
-import type { Actor, ServiceContext } from '../../context.ts'
+import { requireAdmin, type Actor, type ServiceContext } from '../../context.ts'
 import { sponsorSummary } from './dto.ts'
 import { resendVerification } from './email.ts'
 import { findMemberByEmail, findMemberByHandle } from './lookup.ts'
@@ -12,10 +12,6 @@ import { profileTag } from '../../cache/policy.ts'
 import { endAllSessions } from './sessions.ts'
 
 const HISTORY = ['member.suspended', 'member.unsuspended', 'member.role_changed', 'member.verification_resent'] as const
-
-export function requireAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can do this.')
-}
 
 const standingOf = (m: Pick<MemberDoc, 'role' | 'moderator'>): Standing => (m.role === 'admin' ? 'admin' : m.moderator ? 'moderator' : 'member')
 

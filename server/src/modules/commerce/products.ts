@@ -3,16 +3,12 @@ import { AppError } from '@vernetzt/shared/errors'
 import { renderMarkdown } from '@vernetzt/shared/markdown'
 import { type Product, type ProductBody } from '@vernetzt/shared/schemas/commerce'
 import { Types } from 'mongoose'
-import type { Actor, ServiceContext } from '../../context.ts'
+import { requireAdmin, type Actor, type ServiceContext } from '../../context.ts'
 import { append, readStream } from '../../db/streams.ts'
 import { bindMedia, mediaReferences } from '../media/index.ts'
 import type { ProductDoc } from './model.ts'
 
 export const CATALOG = 'catalog'
-
-export function requireAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can do this.')
-}
 
 function toProduct(p: ProductDoc): Product {
   return {

@@ -1,14 +1,13 @@
 import { AppError } from '@vernetzt/shared/errors'
 import { ORDER_QUANTITY_MAX, type CreateOrderBody, type Order, type PaymentEvent } from '@vernetzt/shared/schemas/commerce'
 import { Types } from 'mongoose'
-import type { Actor, ServiceContext } from '../../context.ts'
+import { requireAdmin, type Actor, type ServiceContext } from '../../context.ts'
 import { isDuplicateKey } from '../../db/errors.ts'
 import { append, readStream } from '../../db/streams.ts'
 import { memberSummaries, type MemberDoc } from '../accounts/index.ts'
 import { settleOrder } from './ledger.ts'
 import type { OrderDoc, OrderItem, PaymentEventDoc, ProductDoc } from './model.ts'
 import type { PaymentProvider } from './payments.ts'
-import { requireAdmin } from './products.ts'
 import { withdrawalEndOf } from './withdrawal.ts'
 
 // The catalog lives in products.ts; the routes import it from here.

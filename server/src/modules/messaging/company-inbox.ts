@@ -3,7 +3,7 @@
 // account itself never signs in; staff read and write as the company, and who answered a
 // message is kept beside it (`inbox_replies`) for the staff only.
 import { AppError } from '@vernetzt/shared/errors'
-import type { InboxPage, Message, MessagesQuery } from '@vernetzt/shared/schemas/messages'
+import type { InboxMessages, InboxPage, Message, MessagesQuery } from '@vernetzt/shared/schemas/messages'
 import { isSiteModerator, type Actor, type ServiceContext } from '../../context.ts'
 import { findRoot, memberSummaries } from '../accounts/index.ts'
 import { listConversations } from './conversation-list.ts'
@@ -19,6 +19,8 @@ export async function companyActor(ctx: ServiceContext): Promise<Actor> {
   return { id: root._id.toString(), handle: root.handle, role: root.role }
 }
 
+const companySummary = async (ctx: ServiceContext, company: Actor) => (await memberSummaries(ctx, [company.id])).get(company.id)!
+
 function requireStaff(actor: Actor): void {
   if (!isSiteModerator(actor)) throw new AppError('FORBIDDEN', 'Only administrators and moderators answer the company inbox.')
 }
@@ -27,13 +29,7 @@ export async function listInbox(ctx: ServiceContext, actor: Actor, query: { curs
   requireStaff(actor)
   const company = await companyActor(ctx)
   const { items, nextCursor } = await listConversations(ctx, company, query)
-  return { items, nextCursor, company: (await memberSummaries(ctx, [company.id])).get(company.id)! }
-}
-
-export interface InboxMessages {
-  items: Message[]
-  /** seq → the handle of the staff member who wrote that company message. */
-  answeredBy: Record<string, string>
+  return { items, nextCursor, company: await companySummary(ctx, company) }
 }
 
 export async function inboxMessages(ctx: ServiceContext, actor: Actor, conversationId: string, query: MessagesQuery): Promise<InboxMessages> {
@@ -47,7 +43,7 @@ export async function inboxMessages(ctx: ServiceContext, actor: Actor, conversat
     const reply = replies[i]
     if (reply) answeredBy[String(m.seq)] = reply.handle
   })
-  return { items: page.items, answeredBy }
+  return { items: page.items, answeredBy, company: await companySummary(ctx, company) }
 }
 
 /** A staff member answers as the company; the member sees the company, the staff see who. */

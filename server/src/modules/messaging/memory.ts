@@ -73,6 +73,7 @@ export class Memory<K, V> {
 
   /** Forgets every remembered key that `matches` (a scan: for rare events such as a move). */
   deleteWhere(matches: (key: K) => boolean): void {
+    for (const key of this.loading.keys()) if (matches(key)) this.changed(key)
     for (const key of [...this.entries.keys()]) if (matches(key)) this.entries.delete(key)
   }
 

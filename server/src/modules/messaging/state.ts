@@ -55,19 +55,18 @@ export function toInfo(c: ConversationDoc): ConversationInfo {
 }
 
 export async function conversationInfo(ctx: ServiceContext, id: string): Promise<ConversationInfo | null> {
-  const memory = chatMemory(ctx).conversations
-  const known = memory.get(id)
-  if (known) return known
-  const stored = (await ctx.models.Conversation.findById(id, { lastSeq: 0, lastPreview: 0 }).lean()) as ConversationDoc | null
-  return stored ? memory.set(id, toInfo(stored)) : null
+  return chatMemory(ctx).conversations.load(id, async () => {
+    const stored = (await ctx.models.Conversation.findById(id, { lastSeq: 0, lastPreview: 0 }).lean()) as ConversationDoc | null
+    return stored ? toInfo(stored) : null
+  })
 }
 
 export async function authorInfo(ctx: ServiceContext, memberId: string): Promise<AuthorInfo | null> {
-  const memory = chatMemory(ctx).authors
-  const known = memory.get(memberId)
-  if (known) return known
-  const member = (await ctx.models.Member.findById(memberId, { ...SUMMARY_FIELDS, blocked: 1, blockedBy: 1 }).lean()) as MemberDoc | null
-  return member ? memory.set(memberId, { summary: toMemberSummary(member), blocked: member.blocked ?? [], blockedBy: member.blockedBy ?? [] }) : null
+  // A block or profile change forgotten while this read was on its way is not overwritten by it.
+  return chatMemory(ctx).authors.load(memberId, async () => {
+    const member = (await ctx.models.Member.findById(memberId, { ...SUMMARY_FIELDS, blocked: 1, blockedBy: 1 }).lean()) as MemberDoc | null
+    return member ? { summary: toMemberSummary(member), blocked: member.blocked ?? [], blockedBy: member.blockedBy ?? [] } : null
+  })
 }
 
 /** Blocks and profile changes made on this node take effect at once. */
@@ -91,21 +90,17 @@ export function rememberParticipant(ctx: ServiceContext, _id: string, change: Pa
 
 export async function groupOf(ctx: ServiceContext, groupId: Types.ObjectId | null): Promise<GroupDoc | null> {
   if (!groupId) return null
-  const memory = chatMemory(ctx).groups
-  const known = memory.get(groupId.toString())
-  if (known) return known
-  const group = (await ctx.models.Group.findById(groupId).lean()) as GroupDoc | null
-  return group ? memory.set(groupId.toString(), group) : null
+  return chatMemory(ctx).groups.load(groupId.toString(), async () => (await ctx.models.Group.findById(groupId).lean()) as GroupDoc | null)
 }
 
 /** Whether a member may be in a group's room right now (team rooms follow the downline). */
 export async function admittedToRoom(ctx: ServiceContext, room: ConversationInfo, memberId: string): Promise<boolean> {
-  const memory = chatMemory(ctx).roomAccess
-  const key = `${room._id.toString()}:${memberId}`
-  const known = memory.get(key)
-  if (known !== undefined) return known
-  const group = await groupOf(ctx, room.groupId)
-  return memory.set(key, !!group && !!(await roleIn(ctx, group, memberId)))
+  // A removal from the group forgotten while this was being looked up is not overwritten by it.
+  const admitted = await chatMemory(ctx).roomAccess.load(`${room._id.toString()}:${memberId}`, async () => {
+    const group = await groupOf(ctx, room.groupId)
+    return !!group && !!(await roleIn(ctx, group, memberId))
+  })
+  return admitted === true
 }
 
 /** Forgets every room answer about these members: they moved in the join graph, and team rooms follow it. */

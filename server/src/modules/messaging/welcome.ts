@@ -1,6 +1,6 @@
 import type { Actor, ServiceContext } from '../../context.ts'
 import type { DomainEvents } from '../../events/index.ts'
-import { langOf, type MemberDoc } from '../accounts/index.ts'
+import type { MemberDoc } from '../accounts/index.ts'
 import { translate } from '@vernetzt/shared/i18n'
 import { createConversation } from './conversations.ts'
 import { sendMessage } from './send.ts'
@@ -19,11 +19,8 @@ export async function openOnboardingConversation(ctx: ServiceContext, recruit: D
   if (!sponsor) return
   const sponsorActor = { id: sponsor._id.toString(), handle: sponsor.handle, role: sponsor.role }
   const conversation = await createConversation(ctx, sponsorActor, { participants: [recruit.handle] })
-  const companyText = async () => {
-    const lang = langOf((await ctx.models.Member.findById(recruit.memberId, { lang: 1 }).lean()) ?? { lang: 'de' })
-    return translate(lang, 'chat.welcomeCompany', { name: '{name}', site: ctx.config.root.displayName })
-  }
-  const text = (sponsor.welcomeText ?? (sponsor.isRoot ? await companyText() : DEFAULT_WELCOME)).replaceAll('{name}', recruit.displayName)
+  const companyText = translate(recruit.lang, 'chat.welcomeCompany', { name: '{name}', site: ctx.config.root.displayName })
+  const text = (sponsor.welcomeText ?? (sponsor.isRoot ? companyText : DEFAULT_WELCOME)).replaceAll('{name}', recruit.displayName)
   await sendMessage(ctx, sponsorActor, { conversationId: conversation.id, body: text, clientMessageId: `welcome-${recruit.memberId}` }, { automatic: true })
   await ctx.events.publish('conversation.welcomed', {
     sponsorId: sponsor._id.toString(),

@@ -142,6 +142,7 @@ export async function register(ctx: ServiceContext, input: RegisterBody): Promis
     displayName: member.displayName,
     role: member.role,
     sponsorId: member.sponsorId?.toString() ?? null,
+    lang: member.lang === 'en' ? 'en' : 'de',
     via: 'register',
   })
   return member

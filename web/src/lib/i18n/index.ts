@@ -20,6 +20,11 @@ export function errorMessage(code: string | undefined): string {
   return hasMessage(key) ? t(key) : t('errors.unknown')
 }
 
+/** Day and time, as the company keeps its books (Europe/Berlin). */
+export function formatDateTime(iso: string): string {
+  return new Date(iso).toLocaleString(LOCALES[pageLang()], { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Berlin' })
+}
+
 export function formatDate(iso: string): string {
   return new Date(iso).toLocaleDateString(LOCALES[pageLang()], { year: 'numeric', month: 'long', day: 'numeric' })
 }

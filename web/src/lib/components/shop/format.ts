@@ -1,6 +1,9 @@
 import { page } from '$app/state'
 import { formatCents } from '@vernetzt/shared/commissions'
 import { errorMessage, hasMessage, t, type MessageKey } from '$lib/i18n'
+
+/** Day and time: the shop's pages took it from here first. */
+export { formatDateTime } from '$lib/i18n'
 import { formatRate } from './money.ts'
 
 /** The page's language, for money and rates (the catalogs handle the words). */
@@ -23,10 +26,6 @@ export function shopError(code: string | undefined): string {
     if (hasMessage(key)) return t(key)
   }
   return errorMessage(code)
-}
-
-export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString(currentLang() === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Berlin' })
 }
 
 export function formatDay(iso: string): string {

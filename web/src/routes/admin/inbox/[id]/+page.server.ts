@@ -1,5 +1,5 @@
 import { error, fail } from '@sveltejs/kit'
-import type { InboxMessages, InboxPage, Message } from '@vernetzt/shared/schemas/messages'
+import type { InboxMessages, Message } from '@vernetzt/shared/schemas/messages'
 import { api } from '$lib/server/api'
 import { requireStaff } from '$lib/server/staff'
 import type { Actions, PageServerLoad } from './$types'
@@ -7,15 +7,11 @@ import type { Actions, PageServerLoad } from './$types'
 export const load: PageServerLoad = async ({ locals, url, fetch, params }) => {
   requireStaff(locals, url)
   const id = encodeURIComponent(params.id)
-  const [messages, inbox] = await Promise.all([
-    api<InboxMessages>(fetch, 'GET', `/admin/inbox/${id}/messages?limit=50`),
-    api<InboxPage>(fetch, 'GET', '/admin/inbox?limit=1'),
-  ])
+  const messages = await api<InboxMessages>(fetch, 'GET', `/admin/inbox/${id}/messages?limit=50`)
   if (!messages.ok) error(messages.status, { message: messages.error.message, code: messages.error.code })
-  if (!inbox.ok) error(inbox.status, { message: inbox.error.message, code: inbox.error.code })
   const last = messages.data.items.at(-1)
   if (last) await api(fetch, 'POST', `/admin/inbox/${id}/read`, { seq: last.seq })
-  const company = inbox.data.company
+  const company = messages.data.company
   const member = messages.data.items.find((m) => m.author.id !== company.id)?.author ?? null
   return { messages: messages.data.items, answeredBy: messages.data.answeredBy, company, member }
 }
