@@ -10,6 +10,15 @@ export type SecurityNotice = 'passwordChanged' | 'twoFactorOn' | 'twoFactorOff'
 
 export const langOf = (member: Pick<MemberDoc, 'lang'>): Lang => (member.lang === 'en' ? 'en' : 'de')
 
+/**
+ * Why mail that others cause (a missed message, a digest) may not go to this member: it waits
+ * until the address is confirmed, and a suspended member cannot sign in to read what it is about.
+ */
+export function noMailFor(member: Pick<MemberDoc, 'emailVerifiedAt' | 'suspension'>): 'unverified' | 'suspended' | null {
+  if (!member.emailVerifiedAt) return 'unverified'
+  return member.suspension ? 'suspended' : null
+}
+
 export function formatWhen(lang: Lang, at: Date): string {
   return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'de-DE', {
     day: 'numeric',

@@ -1,16 +1,16 @@
 // The digest job: once per day or week at the member's morning, a mail with what happened in
 // their team and groups since the last one, unless there is nothing to tell.
 import { translate, type Lang } from '@vernetzt/shared/i18n'
-import { DEFAULT_QUIET_HOURS } from '@vernetzt/shared/schemas/notifications'
 import type { ServiceContext } from '../../context.ts'
 import type { DigestJob } from '../../jobs/catalog.ts'
 import type { RunningJob } from '../../jobs/index.ts'
 import { queueMail } from '../../mail/outbox.ts'
 import { renderMail, type MailParts } from '../../mail/render.ts'
 import { unsubscribeLinks } from '../../mail/unsubscribe.ts'
-import { langOf } from '../accounts/index.ts'
+import { langOf, noMailFor } from '../accounts/index.ts'
 import { mailPreferences } from '../notifications/index.ts'
 import { collectDigest, DIGEST_NAMED, isEmpty, type DigestContent } from './collect.ts'
+import type { DigestBoxDoc } from './model.ts'
 import { nextDigestAt } from './schedule.ts'
 
 const jobKey = (memberId: string, due: Date) => `${memberId}:${due.toISOString()}`
@@ -23,21 +23,27 @@ const jobKey = (memberId: string, due: Date) => `${memberId}:${due.toISOString()
 export async function scheduleDigest(ctx: ServiceContext, memberId: string, now = new Date()): Promise<Date | null> {
   const { mail, quietHours } = await mailPreferences(ctx, memberId)
   const box = await ctx.models.DigestBox.findById(memberId).lean()
+  let start: Pick<DigestBoxDoc, 'since' | 'downlineSeq' | 'noteSeq'> | null = null
   if (!box) {
     const member = await ctx.models.Member.findById(memberId, { downlineSeq: 1 }).lean()
     if (!member) return null
-    const start = { since: now, downlineSeq: (member.downlineSeq ?? {}) as Record<string, number>, noteSeq: 0 }
-    await ctx.models.DigestBox.updateOne({ _id: memberId }, { $setOnInsert: { ...start, nextAt: null } }, { upsert: true })
+    start = { since: now, downlineSeq: (member.downlineSeq ?? {}) as Record<string, number>, noteSeq: 0 }
   }
+  const onInsert = start ? { $setOnInsert: start } : {}
   if (mail.digest === 'off') {
-    await ctx.models.DigestBox.updateOne({ _id: memberId }, { $set: { nextAt: null } })
+    await ctx.models.DigestBox.updateOne({ _id: memberId }, { ...onInsert, $set: { nextAt: null } }, { upsert: true })
     return null
   }
   const due = nextDigestAt(now, quietHours.timeZone, mail.digest)
   if (box?.nextAt?.getTime() === due.getTime()) return due
-  await ctx.models.DigestBox.updateOne({ _id: memberId }, { $set: { nextAt: due } })
-  await ctx.jobs.enqueue('mail.digest', jobKey(memberId, due), { memberId, due: due.toISOString() }, { runAt: due })
+  await planNext(ctx, memberId, due, onInsert)
   return due
+}
+
+/** Makes `due` the box's next time (with `update`'s other changes) and enqueues its job: box first, then job. */
+async function planNext(ctx: ServiceContext, memberId: string, due: Date, update: { $set?: Partial<DigestBoxDoc>; $setOnInsert?: Partial<DigestBoxDoc> }) {
+  await ctx.models.DigestBox.updateOne({ _id: memberId }, { ...update, $set: { ...update.$set, nextAt: due } }, { upsert: true })
+  await ctx.jobs.enqueue('mail.digest', jobKey(memberId, due), { memberId, due: due.toISOString() }, { runAt: due })
 }
 
 /** Members from before digests existed get their first one, once per database (in the background at start). */
@@ -71,9 +77,8 @@ export async function sendDigest(ctx: ServiceContext, run: Pick<RunningJob<Diges
   const now = new Date()
   const content = await collectDigest(ctx, member, box)
   let outcome: Outcome = isEmpty(content) ? 'empty' : 'sent'
-  // Mail that others cause (and a digest) waits until the address is confirmed; the window moves on regardless.
-  if (!member.emailVerifiedAt) outcome = 'unverified'
-  if (member.suspension) outcome = 'suspended'
+  // Not for an unconfirmed address or a suspended member; the window moves on regardless.
+  outcome = noMailFor(member) ?? outcome
   if (outcome === 'sent') {
     const lang = langOf(member)
     const links = unsubscribeLinks(ctx.config.publicUrl, ctx.config.sessionSecret, memberId, 'digest')
@@ -85,12 +90,9 @@ export async function sendDigest(ctx: ServiceContext, run: Pick<RunningJob<Diges
     // The id makes a repeated run (a crash before the box moved on) send nothing twice.
     await queueMail(ctx, { id: `digest:${jobKey(memberId, due)}`, kind: 'digest', to: member.email, ...rendered, unsubscribeUrl: links.oneClick })
   }
-  const next = nextDigestAt(now, (quietHours ?? DEFAULT_QUIET_HOURS).timeZone, mail.digest)
-  await ctx.models.DigestBox.updateOne(
-    { _id: memberId },
-    { $set: { nextAt: next, since: now, downlineSeq: { ...box.downlineSeq, ...content.downlineSeq }, noteSeq: Math.max(box.noteSeq, content.noteSeq) } },
-  )
-  await ctx.jobs.enqueue('mail.digest', jobKey(memberId, next), { memberId, due: next.toISOString() }, { runAt: next })
+  await planNext(ctx, memberId, nextDigestAt(now, quietHours.timeZone, mail.digest), {
+    $set: { since: now, downlineSeq: { ...box.downlineSeq, ...content.downlineSeq }, noteSeq: Math.max(box.noteSeq, content.noteSeq) },
+  })
   return outcome
 }
 

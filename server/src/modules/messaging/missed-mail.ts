@@ -8,7 +8,7 @@ import type { RunningJob } from '../../jobs/index.ts'
 import { queueMail } from '../../mail/outbox.ts'
 import { renderMail } from '../../mail/render.ts'
 import { unsubscribeLinks } from '../../mail/unsubscribe.ts'
-import { langOf } from '../accounts/index.ts'
+import { langOf, noMailFor } from '../accounts/index.ts'
 import { mailPreferences, quietUntil } from '../notifications/index.ts'
 import type { ParticipantDoc } from './model.ts'
 import { lastVisibleAt } from './presence.ts'
@@ -34,9 +34,9 @@ export async function sendMissedMail(ctx: ServiceContext, run: Pick<RunningJob<M
   if (!state || state.lastReadSeq >= job.seq) return 'read'
   if (state.muted) return 'muted'
   const member = await ctx.models.Member.findById(job.memberId, { email: 1, displayName: 1, lang: 1, emailVerifiedAt: 1, blocked: 1, suspension: 1 }).lean()
-  // Mail that others cause waits until the address is confirmed.
-  if (!member?.emailVerifiedAt) return 'unverified'
-  if (member.suspension) return 'suspended' // cannot sign in to read it
+  if (!member) return 'unverified'
+  const refused = noMailFor(member)
+  if (refused) return refused
   if (member.blocked?.some((id) => id.toString() === job.authorId)) return 'blocked'
   const visible = await lastVisibleAt(ctx, job.memberId)
   if (visible && now.getTime() - visible.getTime() < ONLINE_WINDOW_MS) return 'online'
