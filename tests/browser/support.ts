@@ -95,7 +95,21 @@ export async function apiRegister(app: App, body: { handle: string; displayName:
     body: JSON.stringify({ email: `${body.handle}@example.org`, password: 'browser password', role: 'partner', ...body }),
   })
   if (res.status !== 201) throw new Error(`register ${body.handle}: ${res.status} ${await res.text()}`)
-  return { email: `${body.handle}@example.org`, password: 'browser password' }
+  const cookie = res.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ')
+  return { email: `${body.handle}@example.org`, password: 'browser password', cookie }
+}
+
+/** Turns the member's quiet hours off, so mail and pushes others cause do not wait for the morning whatever time the test runs. */
+export async function withoutQuietHours(app: App, cookie: string): Promise<void> {
+  const res = await fetch(`${app.url}/api/v1/me/notification-settings`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', origin: app.url, cookie },
+    body: JSON.stringify({ quietHours: { enabled: false } }),
+  })
+  if (res.status !== 200) throw new Error(`quiet hours: ${res.status} ${await res.text()}`)
 }
 
 /** A fresh browser context signed in through the login page, as a member would. */
