@@ -19,6 +19,7 @@ import * as periods from './i18n/periods.ts'
 import * as plan from './i18n/plan.ts'
 import * as profiles from './i18n/profiles.ts'
 import * as settings from './i18n/settings.ts'
+import * as shell from './i18n/shell.ts'
 import * as shop from './i18n/shop.ts'
 import * as statements from './i18n/statements.ts'
 import * as team from './i18n/team.ts'
@@ -45,6 +46,7 @@ const FEATURES = [
   plan,
   profiles,
   settings,
+  shell,
   shop,
   statements,
   team,

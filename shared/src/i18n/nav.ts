@@ -36,6 +36,9 @@ export const de = {
   'nav.messages': 'Nachrichten',
   'error.title': 'Fehler {status}',
   'error.back': 'Zur Startseite',
+  'error.notFound': 'Diese Seite gibt es nicht (mehr). Vielleicht hat sich die Adresse geändert.',
+  'error.forbidden': 'Diese Seite ist nur für bestimmte Mitglieder sichtbar.',
+  'error.server': 'Da ist bei uns etwas schiefgegangen. Bitte versuch es gleich noch einmal.',
 } as const satisfies Catalog
 
 export const en: Translation<typeof de> = {
@@ -73,4 +76,7 @@ export const en: Translation<typeof de> = {
   'nav.messages': 'Messages',
   'error.title': 'Error {status}',
   'error.back': 'Back to the start page',
+  'error.notFound': 'This page does not exist (any more). Perhaps its address changed.',
+  'error.forbidden': 'This page is visible to certain members only.',
+  'error.server': 'Something went wrong on our side. Please try again in a moment.',
 }

@@ -207,6 +207,15 @@ export const ReadBodySchema = {
   properties: { seq: { type: 'integer', minimum: 0 } },
 } as const
 
+/** GET /conversations/unread: the badge beside "Nachrichten". */
+export const UnreadConversationsSchema = {
+  type: 'object',
+  required: ['conversations'],
+  additionalProperties: false,
+  properties: { conversations: { type: 'integer', minimum: 0 } },
+} as const
+export type UnreadConversations = FromSchema<typeof UnreadConversationsSchema>
+
 /** /admin/inbox: a company conversation's messages, and which staff member wrote each company message. */
 export const InboxMessagesSchema = {
   type: 'object',

@@ -92,6 +92,22 @@ export async function listConversations(ctx: ServiceContext, actor: Actor, query
   return roomList ? { items, nextCursor: page.nextCursor, rooms: roomList } : { items, nextCursor: page.nextCursor }
 }
 
+/**
+ * How many conversations have unread messages (muted ones left out), for the badge beside
+ * "Nachrichten": the index's few documents, no summaries. Rooms are not counted (their unread
+ * count shows in the list).
+ */
+export async function unreadConversations(ctx: ServiceContext, actor: Actor): Promise<{ conversations: number }> {
+  const entries = await readIndex(ctx, actor.id)
+  await completeEntries(ctx, actor.id, entries)
+  let conversations = 0
+  for (const [id, entry] of entries) {
+    const e = withPendingHead(ctx, { id, entry: entry as Row['entry'] }, actor.id).entry
+    if (!e.muted && (e.lastSeq ?? 0) > (e.read ?? 0)) conversations++
+  }
+  return { conversations }
+}
+
 const NO_STATE: ParticipantDoc = { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null }
 
 /** Rooms are not in the index (one message would touch every member's); they come with the first page. */

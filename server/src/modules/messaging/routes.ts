@@ -11,6 +11,7 @@ import {
   MessagesQuerySchema,
   ReadBodySchema,
   SendMessageSchema,
+  UnreadConversationsSchema,
   type CreateConversationBody,
   type MessagesQuery,
 } from '@vernetzt/shared/schemas/messages'
@@ -20,7 +21,7 @@ import { requireActor } from '../../plugins/auth.ts'
 import { readableGroup } from '../groups/index.ts'
 import { getAttachment, uploadAttachment } from './attachments.ts'
 import { namedFile } from '../media/index.ts'
-import { listConversations } from './conversation-list.ts'
+import { listConversations, unreadConversations } from './conversation-list.ts'
 import { acceptRequest, createConversation, getConversation, groupRoom, setMuted } from './conversations.ts'
 import { changeMessage, listMessages, readUpTo } from './messages.ts'
 import { sendMessage } from './send.ts'
@@ -41,6 +42,18 @@ const routes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request) => listConversations(ctx, requireActor(request), request.query),
+  )
+
+  app.get(
+    '/conversations/unread',
+    {
+      schema: {
+        tags,
+        summary: 'How many of your conversations have unread messages (for the badge in the navigation)',
+        response: { 200: UnreadConversationsSchema, ...errorResponses },
+      },
+    },
+    async (request) => unreadConversations(ctx, requireActor(request)),
   )
 
   app.post<{ Body: CreateConversationBody }>(

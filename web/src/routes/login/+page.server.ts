@@ -6,7 +6,7 @@ import { answerChallenge, challengeOf, codeStep } from '$lib/server/two-factor'
 import type { Actions, PageServerLoad } from './$types'
 
 export const load: PageServerLoad = ({ locals }) => {
-  if (locals.user) redirect(303, '/')
+  if (locals.user) redirect(303, '/home')
 }
 
 export const actions: Actions = {
@@ -16,7 +16,7 @@ export const actions: Actions = {
     if (form.has('challenge')) {
       const failed = await answerChallenge(fetch, form)
       if (failed) return fail(failed.status, { email: '', code: null, twoFactor: failed.step })
-      redirect(303, localPath(url.searchParams.get('next')))
+      redirect(303, localPath(url.searchParams.get('next'), '/home'))
     }
     const email = String(form.get('email') ?? '')
     const res = await api<Me>(fetch, 'POST', '/auth/login', { email, password: String(form.get('password') ?? '') })
@@ -26,6 +26,6 @@ export const actions: Actions = {
       if (challenge) return fail(401, { email, code: null, twoFactor: codeStep(challenge) })
       return fail(res.status, { email, code: res.error.code, twoFactor: null })
     }
-    redirect(303, localPath(url.searchParams.get('next')))
+    redirect(303, localPath(url.searchParams.get('next'), '/home'))
   },
 }

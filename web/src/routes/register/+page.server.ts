@@ -43,6 +43,6 @@ export const actions: Actions = {
       return fail(res.status, { values, code: res.error.code, message: res.error.message, field: errorField(res.error) })
     }
     forgetReferral(cookies, url)
-    redirect(303, `/p/${res.data.handle}?welcome=1`)
+    redirect(303, '/welcome')
   },
 }
