@@ -33,6 +33,8 @@ export const de = {
   'notice.onboarding.complete': '{name} (@{handle}) hat alle Schritte der Einarbeitung geschafft.',
   'chat.welcomeDefault':
     'Hallo {name}, herzlich willkommen in meinem Team! Schön, dass du dabei bist. Schreib mir hier jederzeit – ich zeige dir die ersten Schritte.',
+  'chat.welcomeCustomer':
+    'Hallo {name}, schön, dass du da bist! Ich bin {sponsor} und deine persönliche Ansprechperson. Bei Fragen zu Produkten oder zu deiner Bestellung schreib mir einfach hier.',
   'chat.welcomeCompany':
     'Hallo {name}, herzlich willkommen bei {site}! Hier erreichst du unser Team direkt: Schreib uns, wenn du Fragen hast – wir antworten dir persönlich.',
 } as const satisfies Catalog
@@ -65,5 +67,7 @@ export const en: Translation<typeof de> = {
   'notice.moderation.unlimit': 'Your feed posting limit was lifted.',
   'notice.onboarding.complete': '{name} (@{handle}) has completed every onboarding step.',
   'chat.welcomeDefault': 'Hi {name}, welcome to my team! Great to have you here. Write to me here any time – I will show you the first steps.',
+  'chat.welcomeCustomer':
+    'Hi {name}, great to have you here! I am {sponsor}, your personal contact. With any question about products or your order, just write to me here.',
   'chat.welcomeCompany': 'Hi {name}, welcome to {site}! This is where you reach our team directly: write to us with any question – we answer you in person.',
 }

@@ -10,8 +10,8 @@ export const DEFAULT_WELCOME: string = translate('de', 'chat.welcomeDefault')
 
 /**
  * On the day a recruit joins: a direct conversation with the sponsor, opened by the sponsor's
- * welcome text. Below the company root it is the company's team inbox (answered at
- * /admin/inbox), in the recruit's language. The recruit is as the event tells (just written).
+ * welcome text (a customer gets the customer welcome in their language). Below the company root
+ * it is the company's team inbox (answered at /admin/inbox), in the recruit's language. The recruit is as the event tells (just written).
  */
 export async function openOnboardingConversation(ctx: ServiceContext, recruit: DomainEvents['member.joined']): Promise<void> {
   if (!recruit.sponsorId) return
@@ -20,7 +20,11 @@ export async function openOnboardingConversation(ctx: ServiceContext, recruit: D
   const sponsorActor = { id: sponsor._id.toString(), handle: sponsor.handle, role: sponsor.role }
   const conversation = await createConversation(ctx, sponsorActor, { participants: [recruit.handle] })
   const companyText = translate(recruit.lang, 'chat.welcomeCompany', { name: '{name}', site: ctx.config.root.displayName })
-  const text = (sponsor.welcomeText ?? (sponsor.isRoot ? companyText : DEFAULT_WELCOME)).replaceAll('{name}', recruit.displayName)
+  // A customer is no recruit: a partner's welcome text speaks of the team, theirs of products and orders.
+  const customerText = translate(recruit.lang, 'chat.welcomeCustomer', { name: '{name}', sponsor: sponsor.displayName })
+  const text = (
+    sponsor.isRoot ? (sponsor.welcomeText ?? companyText) : recruit.role === 'customer' ? customerText : (sponsor.welcomeText ?? DEFAULT_WELCOME)
+  ).replaceAll('{name}', recruit.displayName)
   await sendMessage(ctx, sponsorActor, { conversationId: conversation.id, body: text, clientMessageId: `welcome-${recruit.memberId}` }, { automatic: true })
   await ctx.events.publish('conversation.welcomed', {
     sponsorId: sponsor._id.toString(),

@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { Client, closeSockets, makeMember, openSocket, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
+import { Client, closeSockets, makeMember, openSocket, settle, startTestServer, type TestServer, adminClient } from '../../../test/harness.ts'
 
 let server: TestServer
 beforeAll(async () => {
@@ -211,5 +211,20 @@ describe('onboarding checklist', () => {
     })
     expect(Date.parse(derived.items.profile)).toBeGreaterThanOrEqual(Date.parse(live.items.profile))
     expect(derived.done).toBe(4)
+  })
+
+  it('treats a customer as a customer: a welcome about products and orders, not the team, and no place among the recruits', async () => {
+    const partner = await makeMember(server, { handle: 'ob-cu-partner', displayName: 'Paula Partner' })
+    const recruit = await makeMember(server, { handle: 'ob-cu-recruit', sponsor: 'ob-cu-partner' })
+    const customer = await makeMember(server, { handle: 'ob-cu-kunde', role: 'customer', sponsor: 'ob-cu-partner', displayName: 'Karl Kunde' })
+    await settle(server)
+    const chats = (await customer.client.get('/api/v1/conversations')).body.items as Array<{ id: string }>
+    const messages = (await customer.client.get(`/api/v1/conversations/${chats[0]!.id}/messages`)).body.items as Array<{ html: string }>
+    expect(messages[0]!.html).toContain('Hallo Karl Kunde')
+    expect(messages[0]!.html).toContain('Ich bin Paula Partner')
+    expect(messages[0]!.html).not.toContain('Team')
+    // The partner's recruits page lists the recruit, not the customer.
+    const page = (await partner.client.get('/api/v1/me/recruits/onboarding')).body
+    expect(page.items.map((c: { member: { handle: string } }) => c.member.handle)).toEqual([recruit.handle])
   })
 })

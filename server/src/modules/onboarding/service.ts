@@ -165,7 +165,7 @@ export async function getChecklist(ctx: ServiceContext, actor: Actor, handle: st
 const MAX_PROBE = 400
 
 /**
- * The actor's direct recruits, newest first, each with their checklist. Reads the level-1 list
+ * The actor's direct recruits (partners, not customers), newest first, each with their checklist. Reads the level-1 list
  * (referrals/model.ts) from its top down by _id, like every other list here.
  */
 export async function recruitsOnboarding(ctx: ServiceContext, actor: Actor, query: RecruitsOnboardingQuery): Promise<RecruitsOnboardingPage> {
@@ -181,7 +181,8 @@ export async function recruitsOnboarding(ctx: ServiceContext, actor: Actor, quer
     const entries = await Promise.all(window.map((n) => ctx.models.DownlineEntry.findById(entryId(me._id, 1, n)).lean()))
     const members = await Promise.all(entries.map((e) => (e ? ctx.models.Member.findById(e.m, { ...MEMBER_FIELDS, upline: 1 }).lean() : null)))
     // An entry left by an admin move points at someone who is no longer directly below: skip it.
-    for (const m of members) if (m && m.upline[0]?.equals(me._id)) recruits.push(m as ChecklistMember)
+    // Customers are no recruits: they shop, and have no partner's first steps to take.
+    for (const m of members) if (m && m.upline[0]?.equals(me._id) && m.role !== 'customer') recruits.push(m as ChecklistMember)
     next = window[window.length - 1]! - 1
   }
   const sponsor = me.isRoot ? null : toMemberSummary(me)

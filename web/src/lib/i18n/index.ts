@@ -28,3 +28,21 @@ export function formatDateTime(iso: string): string {
 export function formatDate(iso: string): string {
   return new Date(iso).toLocaleDateString(LOCALES[pageLang()], { year: 'numeric', month: 'long', day: 'numeric' })
 }
+
+/** The time of day, as the company keeps its books (Europe/Berlin, like every date here). */
+export function formatTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString(LOCALES[pageLang()], { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin' })
+}
+
+/** The calendar day of a moment in Europe/Berlin, "2026-12-04": for grouping by day. */
+export function dayOf(iso: string | number): string {
+  return new Date(iso).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' })
+}
+
+/** "Heute", "Gestern", or the date: the label of a day separator. */
+export function dayLabel(iso: string, now = Date.now()): string {
+  const day = dayOf(iso)
+  if (day === dayOf(now)) return t('chat.today')
+  if (day === dayOf(now - 86_400_000)) return t('chat.yesterday')
+  return formatDate(iso)
+}
