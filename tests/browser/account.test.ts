@@ -42,7 +42,7 @@ describe('an account a member can keep', () => {
     await page.getByLabel('Neues Passwort').fill('rosas new passphrase')
     await page.getByTestId('reset-submit').click()
     await page.waitForURL(`${app.url}/feed`)
-    expect(await page.getByTestId('logout').count()).toBe(1)
+    expect(await page.getByTestId('avatar-menu').count()).toBe(1)
     // Opening the reset link confirmed the address: no banner.
     expect(await page.getByTestId('verify-banner').count()).toBe(0)
 
@@ -100,7 +100,7 @@ describe('an account a member can keep', () => {
       await expect.poll(() => desk.page.getByTestId('session').count()).toBe(left)
     }
     await phone.page.reload()
-    expect(await phone.page.getByTestId('logout').count()).toBe(0)
+    expect(await phone.page.getByTestId('avatar-menu').count()).toBe(0)
 
     await desk.page.getByLabel('Aktuelles Passwort').fill('not the password')
     await desk.page.getByLabel('Neues Passwort').fill('tinas new passphrase')
@@ -156,8 +156,8 @@ describe('an account a member can keep', () => {
     await expect.poll(() => desk.getByTestId('form-error').textContent()).toContain('4 attempts left')
     await desk.getByTestId('two-factor-code').fill(totpCode(secret, 1))
     await desk.getByTestId('two-factor-submit').click()
-    await desk.waitForURL(`${app.url}/`)
-    expect(await desk.getByTestId('logout').count()).toBe(1)
+    await desk.waitForURL(`${app.url}/home`)
+    expect(await desk.getByTestId('avatar-menu').count()).toBe(1)
     await other.close()
 
     // A recovery code instead of the phone.
@@ -169,7 +169,7 @@ describe('an account a member can keep', () => {
     await laptop.getByTestId('login-submit').click()
     await laptop.getByTestId('two-factor-code').fill(codes[0]!)
     await laptop.getByTestId('two-factor-submit').click()
-    await laptop.waitForURL(`${app.url}/`)
+    await laptop.waitForURL(`${app.url}/home`)
     await laptop.goto(`${app.url}/me/settings/security`)
     expect(await laptop.getByTestId('recovery-left').textContent()).toContain('9')
     await third.close()

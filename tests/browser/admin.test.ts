@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PHONE, adminSession, apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
+import { PHONE, adminSession, apiRegister, launchBrowser, navTo, newContext, signIn, startApp, type App } from './support.ts'
 
 const ADMIN = { email: 'members-admin@example.org', password: 'members admin password' }
 let app: App
@@ -22,7 +22,7 @@ describe('/admin/members', () => {
     const gabi = await signIn(app, browser, email, password)
     const admin = await signIn(app, browser, ADMIN.email, ADMIN.password, PHONE)
     const { page } = admin
-    await page.getByTestId('nav-members').click()
+    await navTo(page, 'nav-members')
     await page.waitForURL(`${app.url}/admin/members`)
     await page.getByTestId('member-q').fill(email.toUpperCase())
     await page.getByTestId('member-find').click()
@@ -77,7 +77,7 @@ describe('/admin/members', () => {
     expect(await fits(page)).toBe(true)
 
     const mo = await signIn(app, browser, email, password, PHONE)
-    await mo.page.getByTestId('nav-moderation').click()
+    await navTo(mo.page, 'nav-moderation')
     await mo.page.waitForURL(`${app.url}/moderation`)
     expect(await mo.page.locator('h1').textContent()).toBeTruthy()
     expect(await mo.page.getByTestId('nav-members').count()).toBe(0)
@@ -105,7 +105,7 @@ describe('/admin/members', () => {
 
     const admin = await signIn(app, browser, ADMIN.email, ADMIN.password, PHONE)
     const { page } = admin
-    await page.getByTestId('nav-inbox').click()
+    await navTo(page, 'nav-inbox')
     await page.waitForURL(`${app.url}/admin/inbox`)
     const row = page.getByTestId('inbox-conversation').filter({ hasText: 'Dora Direkt' })
     expect(await row.getByTestId('unread').textContent()).toContain('1 ungelesen')

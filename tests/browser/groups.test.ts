@@ -51,7 +51,7 @@ describe('team and training groups', () => {
     await v.getByLabel('E-Mail').fill('rita@example.org')
     await v.getByLabel('Passwort').fill('rita password 1')
     await v.getByTestId('register-submit').click()
-    await v.waitForURL(/\/p\/rita/)
+    await v.waitForURL(`${app.url}/welcome`)
 
     await v.goto(`${app.url}/groups?mine=true`)
     await expect.poll(async () => (await v.getByTestId('group-item').allTextContents()).join(' | ')).toMatch(/Team Sonja.*Starterkurs|Starterkurs.*Team Sonja/)

@@ -4,7 +4,7 @@ import path from 'node:path'
 import sharp from 'sharp'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
+import { apiRegister, launchBrowser, navTo, newContext, signIn, startApp, type App } from './support.ts'
 
 let app: App
 let browser: Browser
@@ -24,12 +24,12 @@ describe('language', () => {
     await page.goto(app.url)
     expect(await page.locator('h1').textContent()).toBe('Vernetzt – dein Netzwerk, deine Adresse')
     expect(await page.locator('html').getAttribute('lang')).toBe('de')
-    await page.getByTestId('lang-switch').click()
+    await navTo(page, 'lang-switch')
     await expect.poll(() => page.locator('h1').textContent()).toBe('Vernetzt – your network, your address')
     expect(await page.locator('html').getAttribute('lang')).toBe('en')
     await page.goto(`${app.url}/login`)
     expect(await page.locator('h1').textContent()).toBe('Sign in')
-    await page.getByTestId('lang-switch').click()
+    await navTo(page, 'lang-switch')
     await expect.poll(() => page.locator('h1').textContent()).toBe('Anmelden')
     await context.close()
   })
@@ -69,7 +69,7 @@ describe("a partner's own pages", () => {
     )
     await page.getByTestId('avatar-input').setInputFiles(file)
     await page.getByRole('button', { name: 'Bild hochladen' }).click()
-    await expect.poll(() => page.locator('img.avatar').count()).toBe(1)
+    await expect.poll(() => page.locator('main img.avatar').count()).toBe(1)
 
     await page.goto(`${app.url}/p/mara`)
     expect(await page.locator('.bio strong').textContent()).toBe('Hallo!')

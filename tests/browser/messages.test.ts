@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PHONE, apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
+import { PHONE, apiRegister, launchBrowser, navTo, newContext, signIn, startApp, type App } from './support.ts'
 
 let app: App
 let browser: Browser
@@ -26,9 +26,9 @@ describe('onboarding chat', () => {
     await v.getByLabel('E-Mail').fill('tom@example.org')
     await v.getByLabel('Passwort').fill('tom password 12')
     await v.getByTestId('register-submit').click()
-    await v.waitForURL(/\/p\/tom/)
+    await v.waitForURL(`${app.url}/welcome`)
 
-    await v.getByTestId('nav-messages').click()
+    await navTo(v, 'nav-messages')
     await v.waitForURL(`${app.url}/messages`)
     expect(await v.getByTestId('conversation').count()).toBe(1)
     expect(await v.getByTestId('conversation').textContent()).toContain('Anna Schmidt')
@@ -44,12 +44,17 @@ describe('onboarding chat', () => {
     await anna.page.waitForTimeout(300) // let the socket connect
 
     await v.getByTestId('message-body').pressSequentially('Danke')
-    await expect.poll(() => anna.page.getByTestId('typing').textContent(), { timeout: 10_000 }).toBe('tom schreibt …')
+    await expect.poll(() => anna.page.getByTestId('typing').textContent(), { timeout: 10_000 }).toBe('Tom Neu schreibt …')
     await v.getByTestId('message-body').fill('Danke, Anna! Wann ist die nächste **Schulung**?')
     await v.getByTestId('message-send').click()
     await expect.poll(() => v.getByTestId('message').count()).toBe(2)
     await expect.poll(() => anna.page.getByTestId('message').count(), { timeout: 10_000 }).toBe(2)
     expect(await anna.page.getByTestId('message').nth(1).innerHTML()).toContain('<strong>Schulung</strong>')
+    // His "schreibt …" ends with the message, not seconds later.
+    expect(await anna.page.getByTestId('typing').count()).toBe(0)
+    // Every message shows its time, under a separator for its day.
+    expect(await anna.page.getByTestId('day-separator').first().textContent()).toMatch(/^(Heute|Gestern)$/) // Gestern only just after midnight
+    expect(await anna.page.getByTestId('message').nth(1).locator('time').textContent()).toMatch(/^\d\d:\d\d$/)
 
     // Anna answers with Enter; Tom sees it live.
     await anna.page.getByTestId('message-body').fill('Donnerstag um 19 Uhr!')
@@ -57,7 +62,7 @@ describe('onboarding chat', () => {
     await expect.poll(() => v.getByTestId('message').count(), { timeout: 10_000 }).toBe(3)
     expect(await v.getByTestId('message').nth(2).textContent()).toContain('Donnerstag um 19 Uhr!')
     // Tom has the chat open, so Anna sees that he read it.
-    await expect.poll(() => anna.page.getByTestId('seen').textContent(), { timeout: 10_000 }).toBe('Gesehen von tom')
+    await expect.poll(() => anna.page.getByTestId('seen').textContent(), { timeout: 10_000 }).toBe('Gesehen von Tom Neu')
 
     // Anna's conversation list updates by itself when Tom writes again.
     // (Anna herself joined without a sponsor: the company's welcome is in her list too, unread.)

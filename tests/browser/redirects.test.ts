@@ -32,7 +32,7 @@ describe('the redirect after signing in', () => {
     for (const next of ['/\\evil.example/x', '/\t/evil.example', '//evil.example', 'https://evil.example/', '/\\/evil.example', '\\\\evil.example']) {
       const res = await signInWith(next)
       expect(res.status, JSON.stringify(next)).toBe(303)
-      expect(res.location, JSON.stringify(next)).toBe('/')
+      expect(res.location, JSON.stringify(next)).toBe('/home') // the member's home, never elsewhere
     }
   })
 

@@ -30,7 +30,10 @@ describe("a visitor who arrives on a partner's address", () => {
     await page.getByLabel('E-Mail').fill('jonas@example.org')
     await page.getByLabel('Passwort').fill('jonas password 1')
     await page.getByTestId('register-submit').click()
-    await page.waitForURL(/\/p\/jonas\?welcome=1/)
+    // The first screen introduces his sponsor and her welcome chat; his profile names her.
+    await page.waitForURL(`${app.url}/welcome`)
+    expect(await page.getByTestId('welcome-sponsor').textContent()).toContain('Anna Schmidt')
+    await page.getByTestId('welcome-profile').click()
     await expect.poll(() => page.getByTestId('profile-name').textContent()).toBe('Jonas Weber')
     await expect.poll(() => page.locator('text=Sponsor: Anna Schmidt').count()).toBe(1)
     await context.close()
@@ -58,7 +61,12 @@ describe("a visitor who arrives on a partner's address", () => {
     await page.getByLabel('E-Mail').fill('karin@example.org')
     await page.getByLabel('Passwort').fill('karin password 1')
     await page.getByTestId('register-submit').click()
-    await page.waitForURL(/\/p\/karin/)
+    // A customer's welcome: her partner and the shop, no team or first steps of a partner.
+    await page.waitForURL(`${app.url}/welcome`)
+    const welcome = (await page.locator('main').textContent())!
+    expect(welcome).toContain('Anna Schmidt')
+    expect(welcome).toContain('Zum Shop')
+    expect(welcome).not.toMatch(/Team|ersten Schritte|Lektion/)
     const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json())
     expect(me).toMatchObject({ handle: 'karin', role: 'customer', sponsor: { handle: 'anna' } })
     await context.close()

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRegister, launchBrowser, startApp, type App } from './support.ts'
+import { apiRegister, launchBrowser, navTo, startApp, type App } from './support.ts'
 
 let app: App
 let browser: Browser
@@ -21,8 +21,8 @@ async function settingsPage(): Promise<{ context: BrowserContext; page: Page }> 
   await page.getByLabel('E-Mail').fill('ruth@example.org')
   await page.getByLabel('Passwort').fill('browser password')
   await page.getByTestId('login-submit').click()
-  await page.waitForURL(`${app.url}/`)
-  await page.getByTestId('nav-settings').click()
+  await page.waitForURL(`${app.url}/home`)
+  await navTo(page, 'nav-settings')
   await page.waitForURL(`${app.url}/me/settings`)
   return { context, page }
 }
@@ -99,7 +99,7 @@ describe('settings', () => {
 
     // With the worker in control, signing out first ends push on this device, then signs out.
     await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
-    await page.getByTestId('logout').click()
+    await navTo(page, 'logout')
     await page.waitForURL(`${app.url}/`)
     await expect.poll(() => page.getByRole('link', { name: 'Anmelden' }).count()).toBeGreaterThan(0)
     expect((await page.request.get(`${app.url}/api/v1/me/notification-settings`)).status()).toBe(401)

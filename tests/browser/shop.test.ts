@@ -2,7 +2,7 @@ import { periodOf } from '@vernetzt/shared/commissions'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminSession, apiRegister, launchBrowser, newContext, signIn, startApp, type App } from './support.ts'
+import { adminSession, apiRegister, launchBrowser, navTo, newContext, signIn, startApp, type App } from './support.ts'
 
 const ADMIN = { email: 'shop-admin@example.org', password: 'shop admin password' }
 let app: App
@@ -56,7 +56,7 @@ async function statementEntries(cookie: string) {
 describe('shop and commissions', () => {
   it('an admin sets up a 10/5 % plan with the live simulator, and a product, through the pages', async () => {
     const { context, page } = await signIn(app, browser, ADMIN.email, ADMIN.password)
-    await page.getByTestId('nav-plan').click()
+    await navTo(page, 'nav-plan')
     await page.waitForURL(`${app.url}/admin/plan`)
     expect(await page.getByTestId('plan-none').count()).toBe(1)
 
@@ -81,7 +81,7 @@ describe('shop and commissions', () => {
     expect(await text(page, 'plan-current-rates')).toBe('Ebene 1: 10 % · Ebene 2: 5 %')
     expect(await texts(page, 'plan-version')).toEqual([expect.stringContaining('10 % / 5 %')])
 
-    await page.getByTestId('nav-products').click()
+    await navTo(page, 'nav-products')
     await page.getByTestId('new-product').click()
     await page.waitForURL(`${app.url}/admin/products/new`)
     await page.getByLabel('Name', { exact: true }).fill('Aloe Vera Gel')
@@ -121,9 +121,9 @@ describe('shop and commissions', () => {
     await page.getByLabel('E-Mail').fill('karin@example.org')
     await page.getByLabel('Passwort').fill('karin password 1')
     await page.getByTestId('register-submit').click()
-    await page.waitForURL(/\/p\/karin/)
+    await page.waitForURL(`${app.url}/welcome`)
 
-    await page.getByTestId('nav-shop').click()
+    await navTo(page, 'nav-shop')
     await page.waitForURL(`${app.url}/shop`)
     expect(await text(page, 'product-price')).toBe('29,90 €')
     const product = await text(page, 'product')
@@ -179,7 +179,7 @@ describe('shop and commissions', () => {
       ['anna@example.org', '2,50 €'],
     ] as const) {
       const { context: partnerContext, page: partnerPage } = await signIn(app, browser, email)
-      await partnerPage.getByTestId('nav-earnings').click()
+      await navTo(partnerPage, 'nav-earnings')
       await partnerPage.waitForURL(`${app.url}/me/earnings`)
       await expect.poll(async () => ((await partnerPage.getByTestId('earnings-this-month').textContent()) ?? '').replace(/\s+/g, ' ')).toContain(amount)
       await partnerContext.close()

@@ -134,7 +134,7 @@ export async function signIn(
       await page.getByTestId('two-factor-code').fill(totpCode(secret, steps ?? 1))
       await page.getByTestId('two-factor-submit').click()
       const outcome = await Promise.race([
-        page.waitForURL(`${app.url}/`).then(() => 'in' as const),
+        page.waitForURL(`${app.url}/home`).then(() => 'in' as const),
         page
           .getByTestId('form-error')
           .waitFor()
@@ -143,8 +143,27 @@ export async function signIn(
       if (outcome === 'in') break
     }
   }
-  await page.waitForURL(`${app.url}/`)
+  await page.waitForURL(`${app.url}/home`)
   return { context, page }
+}
+
+/**
+ * Clicks a place of the navigation as a member would: in view (the desktop's sidebar, the top
+ * bar), or else behind the avatar menu (a visitor's menu on a phone). A menu opened before the
+ * page became interactive is opened again.
+ */
+export async function navTo(page: Page, testId: string): Promise<void> {
+  const target = page.getByTestId(testId).filter({ visible: true })
+  for (let attempt = 0; (await target.count()) === 0; attempt++) {
+    if (attempt === 5) throw new Error(`no way to ${testId} in the navigation`)
+    const menu = page.getByTestId('avatar-menu').or(page.getByTestId('visitor-menu')).filter({ visible: true })
+    if ((await page.getByTestId('avatar-menu-content').count()) === 0) await menu.first().click()
+    await target
+      .first()
+      .waitFor({ timeout: 2000 })
+      .catch(() => {})
+  }
+  await target.first().click()
 }
 
 /**
