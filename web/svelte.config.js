@@ -3,7 +3,8 @@ import adapter from '@sveltejs/adapter-node'
 /** @type {import('@sveltejs/kit').Config} */
 export default {
   kit: {
-    adapter: adapter({ out: 'build', precompress: false }),
+    // Precompressed (gzip and brotli) built files, which the handler sends to browsers that accept them.
+    adapter: adapter({ out: 'build', precompress: true }),
     // A real CSP for every page: SvelteKit adds the hashes of its own inline scripts. Hashes,
     // not nonces: a cached public page is sent to many visitors, and a nonce must be single-use.
     csp: {
@@ -24,8 +25,8 @@ export default {
       },
     },
     alias: { $shared: '../shared/src' },
-    // Registered by the settings page when a member turns on push, not on every visit (nor on
-    // every profile subdomain): it only shows push notifications.
+    // Registered by the root layout on the main site only (not on a profile's own host), which
+    // SvelteKit's automatic registration cannot tell apart.
     serviceWorker: { register: false },
   },
 }

@@ -90,7 +90,11 @@ describe('a slow connection', () => {
   it('keeps what was typed before the page became interactive', async () => {
     await apiRegister(app, { handle: 'lena', displayName: 'Lena Roth' })
     const { context, page } = await signIn(app, browser, 'lena@example.org')
-    // A phone on a slow network: the page is readable long before its scripts arrive.
+    // A phone on a slow network: the page is readable long before its scripts arrive. (Without
+    // the service worker, which would serve the scripts it keeps at once.)
+    await page.evaluate(async () => {
+      for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister()
+    })
     await page.route('**/_app/immutable/**', async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 1500))
       await route.continue()
@@ -112,22 +116,45 @@ describe('a slow connection', () => {
 })
 
 describe('installable web app', () => {
-  it('links a web manifest whose icons load', async () => {
+  it('links a web manifest whose icons and screenshots load, with a maskable icon', async () => {
     const context = await newContext(browser)
     const page = await context.newPage()
     await page.goto(app.url)
     const href = await page.locator('link[rel="manifest"]').getAttribute('href')
     const manifest = await page.evaluate(async (url) => (await fetch(url!)).json(), href)
-    expect(manifest).toMatchObject({ name: 'Vernetzt', display: 'standalone', start_url: '/feed' })
-    for (const icon of manifest.icons as Array<{ src: string; type: string }>) {
+    expect(manifest).toMatchObject({ name: 'Vernetzt', display: 'standalone', start_url: '/home' })
+    expect(manifest.icons.some((i: { purpose?: string }) => i.purpose === 'maskable')).toBe(true)
+    expect(manifest.screenshots.map((s: { form_factor: string }) => s.form_factor).sort()).toEqual(['narrow', 'narrow', 'wide'])
+    for (const image of [...manifest.icons, ...manifest.screenshots] as Array<{ src: string; type: string; sizes: string }>) {
       const res = await page.evaluate(async (src) => {
         const r = await fetch(src)
-        return { status: r.status, type: r.headers.get('content-type') }
-      }, icon.src)
-      expect(res.status, icon.src).toBe(200)
-      expect(res.type, icon.src).toContain(icon.type.split('+')[0])
+        const blob = await r.blob()
+        const size = blob.type === 'image/png' ? await createImageBitmap(blob).then((b) => `${b.width}x${b.height}`) : 'any'
+        return { status: r.status, type: r.headers.get('content-type'), size }
+      }, image.src)
+      expect(res.status, image.src).toBe(200)
+      expect(res.type, image.src).toContain(image.type.split('+')[0])
+      expect(res.size, image.src).toBe(image.sizes)
     }
     await context.close()
+  })
+
+  it('keeps working without a network: the service worker on every page shows the offline page, in English too', async () => {
+    for (const [locale, text] of [
+      ['de-DE', 'Keine Verbindung'],
+      ['en-GB', 'No connection'],
+    ] as const) {
+      const context = await newContext(browser, locale)
+      const page = await context.newPage()
+      await page.goto(`${app.url}/marketplace`)
+      // Registered on a plain visit (not only when push is switched on), and in control once installed.
+      await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 15_000 }).toBe(true)
+      await context.setOffline(true)
+      await page.goto(`${app.url}/groups`)
+      await expect.poll(() => page.getByTestId('offline-page').textContent()).toContain(text)
+      await context.setOffline(false)
+      await context.close()
+    }
   })
 })
 
