@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, startTestServer, type TestServer } from '../../server/test/harness.ts'
+import { Client, settle, startTestServer, type TestServer } from '../../server/test/harness.ts'
 import { periodOf, previousPeriod } from '@vernetzt/shared/commissions'
 import { findRoot } from '../../server/src/modules/accounts/lookup.ts'
-import { DEMO_PASSWORD, seedDemo } from './seed.ts'
+import { DEMO_PASSWORD, rng, seedDemo } from './seed.ts'
 import { seedShop } from './shop.ts'
+import { seedSocial } from './social.ts'
 
 let server: TestServer
 beforeAll(async () => {
-  server = await startTestServer()
+  // The seed writes as a few hundred members from one address.
+  server = await startTestServer({ config: { limits: { writes: 1_000_000, content: 1_000_000, loginFailures: 5 } } })
 })
 afterAll(async () => {
   await server.close()
@@ -44,5 +46,25 @@ describe('demo network', () => {
     expect(statement.closed).toBe(true)
     expect(statement.totalCents).toBeGreaterThan(0)
     expect(await server.app.ctx.models.CreditJob.countDocuments()).toBe(0)
-  }, 240_000)
+
+    // A network alive: Anna's feed has posts with pictures, likes and comments; the marketplace
+    // has ads; her team group and course are there; her newest recruits wrote to her.
+    const social = await seedSocial(server.app, rng(20_261_204))
+    expect(social).toMatchObject({ groups: 8, lessons: 20 })
+    expect(social.chats).toBeGreaterThanOrEqual(12) // each leader's five newest recruits, or all of them
+    expect(social.likes).toBeGreaterThan(social.posts)
+    await settle(server, 120_000)
+    const feed = (await anna.get('/api/v1/feed?limit=50')).body.items as Array<{ html: string; likeCount: number; commentCount: number; kind: string }>
+    expect(feed.length).toBeGreaterThanOrEqual(8)
+    expect(feed.every((p) => p.kind === 'pr')).toBe(true)
+    expect(feed.some((p) => p.html.includes('<img'))).toBe(true)
+    expect(feed.some((p) => p.likeCount > 0 && p.commentCount > 0)).toBe(true)
+    expect((await anna.get('/api/v1/marketplace')).body.items.length).toBeGreaterThanOrEqual(social.ads)
+    const mine = (await anna.get('/api/v1/groups?mine=true')).body.items.map((g: { slug: string }) => g.slug)
+    expect(mine).toEqual(expect.arrayContaining(['team-anna', 'starterkurs-anna']))
+    expect((await anna.get('/api/v1/groups/starterkurs-anna/lessons')).body.items).toHaveLength(5)
+    const chats = (await anna.get('/api/v1/conversations/unread')).body
+    expect(chats.conversations).toBeGreaterThanOrEqual(2)
+    expect((await anna.get('/api/v1/notifications')).body.unread).toBeGreaterThan(0)
+  }, 400_000)
 })

@@ -22,7 +22,7 @@ export const DEMO_PASSWORD = 'vernetzt-demo'
 export const DEMO_LEADERS = ['anna', 'markus', 'sabine', 'thomas']
 
 /** Deterministic pseudo-random numbers, so every seeded database looks the same. */
-function rng(seed: number) {
+export function rng(seed: number) {
   let s = seed >>> 0
   return () => {
     s = (s + 0x6d2b79f5) >>> 0
