@@ -7,7 +7,5 @@ export const load: PageServerLoad = async ({ locals, fetch, url }) => {
   if (!locals.user) redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`)
   const res = await api<NotificationPage>(fetch, 'GET', '/notifications?limit=50')
   if (!res.ok) throw new Error(res.error.message)
-  // Reading them is what clears the bell: shown once as new (the page keeps their highlight), then read.
-  if (res.data.unread > 0) await api(fetch, 'POST', '/notifications/read-all')
   return { notifications: res.data }
 }
