@@ -90,6 +90,21 @@ describe('the conversation list', () => {
     expect((await list(owner)).items.find((c) => c.id === c1)!.unread).toBe(0)
   })
 
+  it('counts the conversations with unread messages for the badge, leaving muted ones out, until they are read', async () => {
+    const { owner, recruits } = await team('cl-badge', 3)
+    const chats = (await list(owner)).items
+    const chatOf = (r: Member) => chats.find((c) => c.participants.some((p) => p.handle === r.handle))!.id
+    const unread = async () => (await owner.client.get('/api/v1/conversations/unread')).body.conversations as number
+    // The company's welcome waits unread too (every owner here joined below the company root).
+    const before = await unread()
+    for (const r of recruits) await say(r, chatOf(r), 'Hallo!')
+    await expect.poll(unread).toBe(before + 3)
+    expect((await owner.client.request('PUT', `/api/v1/conversations/${chatOf(recruits[0]!)}/settings`, { muted: true })).status).toBe(200)
+    await expect.poll(unread).toBe(before + 2)
+    await owner.client.post(`/api/v1/conversations/${chatOf(recruits[1]!)}/read`, { seq: 100 })
+    await expect.poll(unread).toBe(before + 1)
+  })
+
   it('counts right when two messages arrive at once', async () => {
     const { owner, recruits } = await team('burst', 2)
     const group = (await owner.client.post('/api/v1/conversations', { participants: recruits.map((r) => r.handle), title: 'Team' })).body as Conversation

@@ -33,6 +33,16 @@ function withPendingHead(ctx: ServiceContext, row: Row, memberId: string): Row {
   return { id: row.id, entry: e }
 }
 
+/** Messages after the member's read mark. */
+const unreadOf = (e: IndexEntry) => Math.max(0, (e.lastSeq ?? 0) - (e.read ?? 0))
+
+/** The member's entries, completed, with what this node stored since: what the list and the badge read. */
+async function currentRows(ctx: ServiceContext, memberId: string): Promise<Row[]> {
+  const entries = await readIndex(ctx, memberId)
+  await completeEntries(ctx, memberId, entries)
+  return [...entries].map(([id, entry]) => withPendingHead(ctx, { id, entry: entry as Row['entry'] }, memberId))
+}
+
 const newestFirst = (a: Row, b: Row) => (b.entry.at ?? 0) - (a.entry.at ?? 0) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
 
 /** One page, newest first, cut before a run of equal times that would straddle the page end. */
@@ -64,7 +74,7 @@ function toItem(row: Row, people: Map<string, MemberSummary>): Conversation {
     groupSlug: null,
     participants: e.members.flatMap((id) => people.get(id) ?? []),
     lastMessage: e.preview ? { text: e.preview.text, at: new Date(e.preview.at).toISOString(), author: e.preview.author } : null,
-    unread: Math.max(0, (e.lastSeq ?? 0) - (e.read ?? 0)),
+    unread: unreadOf(e),
     status: e.status,
     lastSeq: e.lastSeq ?? 0,
     muted: e.muted ?? false,
@@ -77,9 +87,8 @@ function toItem(row: Row, people: Map<string, MemberSummary>): Conversation {
  * on the number of conversations.
  */
 export async function listConversations(ctx: ServiceContext, actor: Actor, query: { cursor?: string; limit?: number }): Promise<ConversationPage> {
-  const [entries, groups] = await Promise.all([readIndex(ctx, actor.id), query.cursor ? null : memberGroups(ctx, actor.id)])
-  await completeEntries(ctx, actor.id, entries)
-  const rows = [...entries].map(([id, entry]) => withPendingHead(ctx, { id, entry: entry as Row['entry'] }, actor.id)).sort(newestFirst)
+  const [current, groups] = await Promise.all([currentRows(ctx, actor.id), query.cursor ? null : memberGroups(ctx, actor.id)])
+  const rows = current.sort(newestFirst)
   const page = pageOf(rows, query.cursor, query.limit ?? 20)
   const [people, roomList] = await Promise.all([
     summaries(
@@ -98,14 +107,8 @@ export async function listConversations(ctx: ServiceContext, actor: Actor, query
  * count shows in the list).
  */
 export async function unreadConversations(ctx: ServiceContext, actor: Actor): Promise<{ conversations: number }> {
-  const entries = await readIndex(ctx, actor.id)
-  await completeEntries(ctx, actor.id, entries)
-  let conversations = 0
-  for (const [id, entry] of entries) {
-    const e = withPendingHead(ctx, { id, entry: entry as Row['entry'] }, actor.id).entry
-    if (!e.muted && (e.lastSeq ?? 0) > (e.read ?? 0)) conversations++
-  }
-  return { conversations }
+  const rows = await currentRows(ctx, actor.id)
+  return { conversations: rows.filter((r) => !r.entry.muted && unreadOf(r.entry) > 0).length }
 }
 
 const NO_STATE: ParticipantDoc = { _id: '', status: 'active', lastReadSeq: 0, inboxSeq: null, muted: false, notifiedSeq: 0, lastReadAt: null }
